@@ -1,0 +1,35 @@
+# Two commands are all anyone needs (see README.md):
+#   make start   set up (first time) and open JupyterLab on the course, on 127.0.0.1
+#   make test    set up (first time) and run the whole test suite
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN = $(VENV)/bin
+PORT ?= 8888
+
+.PHONY: setup start test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON) không có). Đặt PYTHON=/đường/dẫn/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+start: setup
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/course/00-the-gioi-mo-phong.ipynb
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/world_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from congdanso.cli import main
+
+raise SystemExit(main())

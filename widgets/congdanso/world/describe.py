@@ -1,0 +1,75 @@
+"""Say in plain Vietnamese what each journal event means: "what the learner did"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from congdanso.world.actions import SECRETS
+from congdanso.world.clock import format_time
+
+TITLES: dict[str, str] = {
+    "world.created": "Tạo thế giới mô phỏng",
+    "world.advance": "Cho thời gian trôi",
+    "world.start_over": "Làm lại từ đầu",
+    "vneid.register": "Đăng ký tài khoản VNeID mức 1 trên ứng dụng",
+    "vneid.activate": "Bắt đầu kích hoạt tài khoản VNeID (gửi OTP)",
+    "vneid.resend_otp": "Gửi lại mã OTP VNeID",
+    "vneid.verify_otp": "Nhập mã OTP kích hoạt VNeID",
+    "vneid.set_password": "Đặt mật khẩu VNeID",
+    "vneid.set_passcode": "Đặt passcode VNeID",
+    "vneid.set_security_questions": "Chọn câu hỏi bảo mật VNeID",
+    "vneid.login": "Đăng nhập VNeID",
+    "vneid.logout": "Đăng xuất VNeID",
+    "vneid.show_card": "Xem thẻ căn cước điện tử",
+    "vneid.scan_qr": "Quét mã QR bằng VNeID",
+    "vneid.confirm_qr": "Xác nhận đăng nhập bằng VNeID",
+    "police.enroll_level2": "Đăng ký tài khoản VNeID mức 2 tại công an phường",
+    "portal.start_vneid_login": "Mở trang đăng nhập Cổng DVC bằng VNeID (hiện mã QR)",
+    "portal.finish_vneid_login": "Vào Cổng DVC bằng VNeID",
+    "portal.new_captcha": "Lấy mã xác nhận (CAPTCHA)",
+    "portal.register": "Đăng ký tài khoản Cổng DVC (cách cũ)",
+    "portal.confirm_registration": "Xác nhận đăng ký Cổng DVC bằng OTP",
+    "portal.login": "Đăng nhập Cổng DVC bằng mật khẩu",
+    "portal.logout": "Đăng xuất Cổng DVC",
+    "portal.submit_dossier": "Nộp hồ sơ trực tuyến",
+    "portal.lookup": "Tra cứu hồ sơ",
+    "portal.supplement": "Bổ sung hồ sơ",
+    "portal.download_result": "Tải kết quả hồ sơ",
+}
+
+
+def masked_args(action: str, args: dict[str, Any]) -> dict[str, Any]:
+    secret = SECRETS.get(action, ())
+    return {k: ("•••" if k in secret else v) for k, v in args.items()}
+
+
+def _detail(body: dict[str, Any]) -> str:
+    action, args, result = body["action"], body.get("args", {}), body.get("result") or {}
+    if action == "world.created":
+        return f"hạt giống {args.get('seed')}"
+    if action == "world.advance":
+        parts = [f"{args[k]} {u}" for k, u in (("days", "ngày"), ("hours", "giờ"),
+                                                ("minutes", "phút")) if args.get(k)]
+        return ", ".join(parts) or "0 phút"
+    if action == "portal.submit_dossier" and isinstance(result, dict):
+        return f"thủ tục {args.get('procedure_code')}, mã hồ sơ {result.get('code')}"
+    if action == "portal.finish_vneid_login" and isinstance(result, dict):
+        return "tài khoản mới được tạo" if result.get("new_account") else "tài khoản đã có"
+    if "id_number" in args:
+        return f"số định danh {args['id_number']}"
+    if "code" in args:
+        return f"mã hồ sơ {args['code']}"
+    return ""
+
+
+def describe(body: dict[str, Any]) -> str:
+    """One line: time, what was done, and whether it worked (with the message if not)."""
+    when = format_time(dt.datetime.fromisoformat(body["t"]))
+    title = TITLES.get(body["action"], body["action"])
+    detail = _detail(body)
+    line = f"{when} — {title}" + (f" ({detail})" if detail else "")
+    if body.get("ok", True):
+        return line + ": thành công"
+    error = body.get("error") or {}
+    return line + f": không thành công — {error.get('message', '')}"

@@ -1,0 +1,595 @@
+"""The National Public Service Portal (Cổng Dịch vụ công quốc gia), simulated.
+
+Two ways in: the VNeID QR flow (the way since 1/7/2024: a QR appears, the level-2 VNeID app scans
+and confirms it) and the legacy registration (ID, name, birth date, a phone registered to that
+ID, CAPTCHA, SMS OTP, password). The citizen profile comes from the population database, so
+forms are pre-filled and nothing is declared twice. Dossiers move through the portal's states on
+the simulated clock, driven by the ward's one-stop desk (``tick``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from congdanso.world.actions import action
+from congdanso.world.clock import add_working_days, format_time
+from congdanso.world.errors import (AuthError, NotFoundError, PermissionDeniedError, StateError,
+                                    ValidationError)
+from congdanso.world.idnumber import check_id_matches, clean_id_number, parse_id_number
+from congdanso.world.people import Person
+from congdanso.world.phone import parse_phone
+from congdanso.world.procedures import BY_CODE, CATALOGUE, PROFILE_LABELS, Procedure
+from congdanso.world.security import CAPTCHA_ALPHABET, AttemptLimiter, hash_secret
+from congdanso.world.text import has_diacritics, name_key
+from congdanso.world.validate import (check_full_name, check_password, format_date, parse_date)
+
+if TYPE_CHECKING:
+    from congdanso.world.world import World
+
+SENDER = "DVCQG"
+SERVICE_NAME = "Cổng Dịch vụ công quốc gia"
+QR_VALID_FOR = dt.timedelta(minutes=5)
+ALLOWED_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+MAX_ATTACHMENT_KB = 10 * 1024
+
+# Dossier states, in the order of the portal's "Quản lý hồ sơ".
+SUBMITTED = "da_nop"
+RECEIVED = "da_tiep_nhan"
+PROCESSING = "dang_xu_ly"
+SUPPLEMENT = "yeu_cau_bo_sung"
+RESULT_READY = "co_ket_qua"
+RETURNED = "da_tra_ket_qua"
+STATUS_LABELS = {
+    SUBMITTED: "Đã nộp – chờ tiếp nhận", RECEIVED: "Đã tiếp nhận", PROCESSING: "Đang xử lý",
+    SUPPLEMENT: "Yêu cầu bổ sung hồ sơ", RESULT_READY: "Có kết quả",
+    RETURNED: "Đã trả kết quả"}
+DELIVERY = {"online": "Nhận kết quả trực tuyến", "post": "Nhận kết quả qua bưu điện tại nhà"}
+
+
+@dataclass(slots=True)
+class PortalAccount:
+    id_number: str
+    created_via: str  # "vneid" or "legacy"
+    created_at: dt.datetime
+    password_hash: str | None = None
+    logins: AttemptLimiter = field(default_factory=AttemptLimiter)
+    notifications: list[str] = field(default_factory=list)
+
+    def record(self) -> dict:
+        return {"id_number": self.id_number, "created_via": self.created_via}
+
+
+@dataclass(slots=True)
+class PortalSession:
+    token: str
+    id_number: str
+    via: str
+    new_account: bool = False
+
+    def record(self) -> dict:
+        return {"token": self.token, "id_number": self.id_number, "via": self.via,
+                "new_account": self.new_account}
+
+
+@dataclass(slots=True)
+class LoginQr:
+    token: str
+    payload: str
+    expires: dt.datetime
+    service: str = SERVICE_NAME
+    confirmed_by: str | None = None
+    used: bool = False
+
+    def record(self) -> dict:
+        return {"token": self.token, "payload": self.payload, "expires": self.expires.isoformat()}
+
+
+@dataclass(slots=True)
+class Captcha:
+    id: str
+    text: str  # what the picture shows; a view draws it, a test reads it
+
+    def record(self) -> dict:
+        return {"id": self.id, "text": self.text}
+
+
+@dataclass(slots=True)
+class Registration:
+    id: str
+    id_number: str
+    phone: str
+    email: str | None
+
+    def record(self) -> dict:
+        return {"id": self.id, "id_number": self.id_number, "phone": self.phone}
+
+
+@dataclass(slots=True)
+class Attachment:
+    kind: str
+    file: str
+    quality: str = "ro"  # "ro" (clear) or "mo" (blurred: the desk will ask for it again)
+    size_kb: int = 300
+
+    def record(self) -> dict:
+        return {"kind": self.kind, "file": self.file, "quality": self.quality,
+                "size_kb": self.size_kb}
+
+
+@dataclass(slots=True)
+class Dossier:
+    code: str
+    procedure: Procedure
+    id_number: str
+    ward_code: str
+    submitted_at: dt.datetime
+    data: dict[str, Any]
+    attachments: list[Attachment]
+    delivery: str
+    status: str = SUBMITTED
+    due: dt.datetime | None = None
+    next_change: dt.datetime | None = None
+    supplement_reason: str | None = None
+    result_document: dict[str, str] | None = None
+    history: list[tuple[str, str, str]] = field(default_factory=list)  # (time, status, note)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def fee(self) -> int:
+        return self.procedure.fee
+
+    def record(self) -> dict:
+        return {"code": self.code, "procedure": self.procedure.code, "status": self.status,
+                "id_number": self.id_number, "delivery": self.delivery}
+
+    def lookup_view(self) -> dict[str, Any]:
+        """What "Tra cứu hồ sơ" shows: procedure, status, dates, history — no personal data."""
+        return {"Mã hồ sơ": self.code, "Thủ tục": self.procedure.name,
+                "Cơ quan giải quyết": self.procedure.agency, "Trạng thái": self.status_label,
+                "Ngày nộp": format_time(self.submitted_at),
+                "Hạn trả kết quả": format_time(self.due) if self.due else "Chưa xác định",
+                "Quá trình xử lý": [f"{t} — {label}" + (f": {note}" if note else "")
+                                    for t, label, note in self.history]}
+
+
+class PortalService:
+    def __init__(self, world: World):
+        self.world = world
+        self.accounts: dict[str, PortalAccount] = {}
+        self.sessions: dict[str, PortalSession] = {}
+        self.login_qrs: dict[str, LoginQr] = {}
+        self.captchas: dict[str, Captcha] = {}
+        self.registrations: dict[str, Registration] = {}
+        self.dossiers: dict[str, Dossier] = {}
+
+    # -- reading (not journaled: nothing changes) ---------------------------------------------
+    @property
+    def catalogue(self) -> tuple[Procedure, ...]:
+        return CATALOGUE
+
+    def search(self, text: str) -> list[Procedure]:
+        """Search procedures by words of their name, with or without diacritics."""
+        from congdanso.world.text import strip_diacritics
+
+        words = strip_diacritics(name_key(text)).split()
+        return [p for p in CATALOGUE
+                if all(w in strip_diacritics(name_key(p.name + " " + p.field_area)) for w in words)]
+
+    def procedure(self, code: str) -> Procedure:
+        try:
+            return BY_CODE[code]
+        except KeyError:
+            raise NotFoundError(f"Không có thủ tục mã {code!r} trong danh mục.",
+                                field="procedure") from None
+
+    def _session(self, token: str) -> tuple[PortalSession, PortalAccount]:
+        session = self.sessions.get(token)
+        if session is None:
+            raise StateError("Phiên đăng nhập Cổng DVC đã hết hoặc không đúng. Hãy đăng nhập lại.")
+        return session, self.accounts[session.id_number]
+
+    def profile(self, token: str) -> dict[str, str]:
+        """The citizen's profile, pre-filled from the population database."""
+        session, _ = self._session(token)
+        return self._profile(self._person(session.id_number))
+
+    def _person(self, id_number: str) -> Person:
+        person = self.world.population.get(clean_id_number(id_number))
+        if person is None:
+            raise NotFoundError("Số định danh này không có trong Cơ sở dữ liệu quốc gia về dân cư. "
+                                "Hãy đọc lại từng số trên thẻ căn cước.", field="id_number")
+        return person
+
+    def _profile(self, person: Person) -> dict[str, str]:
+        household = self.world.population.household_of(person)
+        return {"full_name": person.full_name, "birth_date": person.birth_date_text,
+                "gender": person.gender, "id_number": person.id_number,
+                "phone": person.phone or "", "email": person.email or "",
+                "permanent_address": household.full_address,
+                "household_head": household.head.full_name, "relation_to_head": person.relation}
+
+    def form(self, token: str, procedure_code: str) -> dict[str, Any]:
+        """The dossier form: pre-filled part (to confirm) and what the citizen must add."""
+        procedure = self.procedure(procedure_code)
+        profile = self.profile(token)
+        return {"procedure": procedure,
+                "prefilled": {PROFILE_LABELS[k]: profile[k] for k in procedure.prefilled},
+                "to_fill": procedure.extra_fields, "documents": procedure.documents}
+
+    def notifications(self, token: str) -> list[str]:
+        _, account = self._session(token)
+        return list(account.notifications)
+
+    def my_dossiers(self, token: str) -> list[Dossier]:
+        session, _ = self._session(token)
+        return [d for d in self.dossiers.values() if d.id_number == session.id_number]
+
+    def account_of(self, id_number: str) -> PortalAccount | None:
+        return self.accounts.get(clean_id_number(id_number))
+
+    # -- logging in with VNeID (QR) -----------------------------------------------------------
+    @action("portal.start_vneid_login")
+    def start_vneid_login(self) -> LoginQr:
+        """"Đăng nhập" → "Tài khoản định danh điện tử cấp bởi Bộ Công an": a QR appears."""
+        token = self.world.token("portal-qr")
+        qr = LoginQr(token, f"DVCQG-VNEID-LOGIN:{token}", self.world.now + QR_VALID_FOR)
+        self.login_qrs[token] = qr
+        return qr
+
+    def login_qr_by_payload(self, payload: str) -> LoginQr:
+        text = str(payload).strip()
+        if not text.startswith("DVCQG-VNEID-LOGIN:"):
+            raise ValidationError("Mã QR này không phải mã đăng nhập của Cổng Dịch vụ công. Chỉ "
+                                  "quét mã hiện trên trang dichvucong.gov.vn; mã lạ có thể là "
+                                  "lừa đảo.", field="qr")
+        qr = self.login_qrs.get(text.split(":", 1)[1])
+        if qr is None:
+            raise NotFoundError("Mã QR không còn hợp lệ. Hãy tải lại trang đăng nhập để lấy mã "
+                                "mới.", field="qr")
+        if qr.used:
+            raise StateError("Mã QR này đã được dùng để đăng nhập. Hãy tải lại trang để lấy mã "
+                             "mới.", field="qr")
+        if self.world.now > qr.expires:
+            raise StateError("Mã QR đã hết hạn (5 phút). Hãy bấm làm mới mã trên trang đăng "
+                             "nhập rồi quét lại.", field="qr")
+        return qr
+
+    def confirm_login_qr(self, token: str, id_number: str) -> None:
+        self.login_qrs[token].confirmed_by = id_number
+
+    @action("portal.finish_vneid_login")
+    def finish_vneid_login(self, qr_token: str) -> PortalSession:
+        """The portal page notices the confirmation and logs the citizen in (first time: the
+        account is created from the VNeID identity, nothing to type)."""
+        qr = self.login_qrs.get(qr_token)
+        if qr is None:
+            raise NotFoundError("Không có phiên đăng nhập bằng mã QR này.", field="qr")
+        if qr.used:
+            raise StateError("Mã QR này đã được dùng. Hãy tải lại trang đăng nhập.", field="qr")
+        if qr.confirmed_by is None:
+            if self.world.now > qr.expires:
+                raise StateError("Mã QR đã hết hạn trước khi được xác nhận. Hãy lấy mã mới.",
+                                 field="qr")
+            raise StateError("Chưa xác nhận trên ứng dụng VNeID. Hãy quét mã bằng VNeID và nhập "
+                             "passcode để xác nhận.", field="qr")
+        qr.used = True
+        id_number = qr.confirmed_by
+        new = id_number not in self.accounts
+        if new:
+            self.accounts[id_number] = PortalAccount(id_number, "vneid", self.world.now)
+            self._notify(id_number, "Tài khoản Cổng DVC của bạn đã được tạo bằng danh tính điện "
+                                    "tử VNeID. Thông tin cá nhân được lấy từ CSDL dân cư.")
+        session = PortalSession(self.world.token("portal-session"), id_number, "vneid", new)
+        self.sessions[session.token] = session
+        return session
+
+    # -- legacy registration ------------------------------------------------------------------
+    @action("portal.new_captcha")
+    def new_captcha(self) -> Captcha:
+        n = self.world.counter("captcha")
+        rng = __import__("random").Random(f"{self.world.seed}:captcha:{n}")
+        captcha = Captcha(f"cap{n}", "".join(rng.choice(CAPTCHA_ALPHABET) for _ in range(5)))
+        self.captchas[captcha.id] = captcha
+        return captcha
+
+    @action("portal.register")
+    def register(self, id_number: str, full_name: str, birth_date: str, phone: str,
+                 captcha_id: str, captcha_answer: str, email: str | None = None) -> Registration:
+        """Legacy "Đăng ký → Công dân": checked against the population database; sends an OTP."""
+        captcha = self.captchas.pop(captcha_id, None)
+        if captcha is None:
+            raise StateError("Mã xác nhận (CAPTCHA) đã hết hạn. Hãy bấm làm mới ảnh và nhập mã "
+                             "mới.", field="captcha")
+        if str(captcha_answer).strip().upper() != captcha.text:
+            raise AuthError("Mã xác nhận không đúng. Hãy nhập lại các ký tự trong ảnh mới "
+                            "(không phân biệt chữ hoa, chữ thường).", field="captcha")
+        parse_id_number(id_number)
+        name = check_full_name(full_name)
+        birth = parse_date(birth_date, today=self.world.now.date())
+        number = parse_phone(phone)
+        person = self._person(id_number)
+        if not has_diacritics(name) and has_diacritics(person.full_name):
+            raise ValidationError("Họ tên phải viết tiếng Việt có dấu, đúng như trên thẻ căn cước.",
+                                  field="full_name")
+        if name_key(name) != name_key(person.full_name):
+            raise ValidationError("Họ tên không khớp với số định danh trong CSDL dân cư. Hãy chép "
+                                  "đúng từng chữ trên thẻ căn cước.", field="full_name")
+        check_id_matches(person.id_number, birth_year=birth.year, gender=person.gender)
+        if birth != person.birth_date:
+            raise ValidationError("Ngày sinh không khớp với CSDL dân cư. Hãy xem ngày sinh trên "
+                                  "thẻ căn cước (ngày/tháng/năm).", field="birth_date")
+        if self.world.population.sim_owner.get(number) != person.id_number:
+            raise PermissionDeniedError(
+                "Số điện thoại này chưa đăng ký thuê bao chính chủ cho số định danh trên. Soạn TTTB "
+                "gửi 1414 để xem thuê bao đứng tên ai; nếu không đúng, ra cửa hàng nhà mạng để cập "
+                "nhật.", field="phone")
+        if person.id_number in self.accounts:
+            raise StateError("Số định danh này đã có tài khoản Cổng DVC. Hãy đăng nhập (hoặc dùng "
+                             "\"Quên mật khẩu\").", field="id_number")
+        if email:
+            email = email.strip()
+            if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
+                raise ValidationError("Địa chỉ thư điện tử chưa đúng dạng (ví dụ ten@example.vn).",
+                                      field="email")
+        registration = Registration(self.world.token("registration"), person.id_number, number,
+                                    email or None)
+        self.registrations[registration.id] = registration
+        self.world.issue_otp(number, "portal-register", SENDER,
+                             "Mã OTP đăng ký tài khoản Cổng DVC quốc gia là {code}. Mã có hiệu "
+                             "lực 5 phút. Không cung cấp mã này cho bất kỳ ai.")
+        return registration
+
+    @action("portal.confirm_registration", secret=("otp", "password", "confirm"))
+    def confirm_registration(self, registration_id: str, otp: str, password: str,
+                             confirm: str) -> PortalAccount:
+        registration = self.registrations.get(registration_id)
+        if registration is None:
+            raise StateError("Không có yêu cầu đăng ký nào đang chờ. Hãy đăng ký lại từ đầu.")
+        self.world.otps[f"portal-register:{registration.phone}"].verify(otp, self.world.now)
+        check_password(password)
+        if password != confirm:
+            raise ValidationError("Hai lần nhập mật khẩu không giống nhau.", field="confirm")
+        account = PortalAccount(registration.id_number, "legacy", self.world.now,
+                                hash_secret(self.world.seed, password))
+        self.accounts[registration.id_number] = account
+        del self.registrations[registration_id]
+        self._notify(registration.id_number, "Đăng ký tài khoản Cổng DVC thành công.")
+        return account
+
+    @action("portal.login", secret=("password",))
+    def login(self, id_number: str, password: str) -> PortalSession:
+        """Log in with ID number and password (accounts made by the legacy registration)."""
+        parse_id_number(id_number)
+        account = self.accounts.get(clean_id_number(id_number))
+        if account is None:
+            raise NotFoundError("Số định danh này chưa có tài khoản Cổng DVC. Hãy đăng nhập bằng "
+                                "VNeID (tài khoản được tạo tự động).", field="id_number")
+        if account.password_hash is None:
+            raise StateError("Tài khoản này được tạo bằng VNeID: hãy chọn \"Đăng nhập bằng tài "
+                             "khoản định danh điện tử\" và quét mã QR.", field="password")
+        account.logins.check_open(self.world.now, "Tài khoản Cổng DVC")
+        if hash_secret(self.world.seed, password) != account.password_hash:
+            raise account.logins.fail(self.world.now, "tài khoản Cổng DVC")
+        account.logins.succeed()
+        session = PortalSession(self.world.token("portal-session"), account.id_number, "password")
+        self.sessions[session.token] = session
+        return session
+
+    @action("portal.logout")
+    def logout(self, token: str) -> None:
+        self._session(token)
+        del self.sessions[token]
+
+    # -- dossiers -----------------------------------------------------------------------------
+    def _check_field(self, spec, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if spec.required:
+                raise ValidationError(f"Chưa nhập \"{spec.label}\".", field=spec.key)
+            return None
+        if spec.kind == "date":
+            return format_date(parse_date(value, field=spec.key))
+        if spec.kind == "id_number":
+            return parse_id_number(value) and clean_id_number(value)
+        if spec.kind == "choice":
+            if str(value).strip().casefold() not in {c.casefold() for c in spec.choices}:
+                raise ValidationError(f"\"{spec.label}\" phải là một trong: "
+                                      + ", ".join(spec.choices) + ".", field=spec.key)
+            return str(value).strip()
+        if spec.kind == "int":
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                raise ValidationError(f"\"{spec.label}\" phải là một số.", field=spec.key) from None
+            if not 1 <= number <= 50:
+                raise ValidationError(f"\"{spec.label}\" phải từ 1 đến 50.", field=spec.key)
+            return number
+        return " ".join(str(value).split())
+
+    def _attachments(self, procedure: Procedure, attachments: list[dict]) -> list[Attachment]:
+        result = []
+        for item in attachments:
+            try:
+                attachment = Attachment(**item)
+            except TypeError:
+                raise ValidationError("Tệp đính kèm không hợp lệ.", field="attachments") from None
+            if not attachment.file.lower().endswith(ALLOWED_EXTENSIONS):
+                raise ValidationError(f"Tệp \"{attachment.file}\" không đúng định dạng: chỉ nhận "
+                                      "PDF, JPG hoặc PNG.", field="attachments")
+            if attachment.size_kb > MAX_ATTACHMENT_KB:
+                raise ValidationError(f"Tệp \"{attachment.file}\" quá lớn (tối đa 10 MB). Hãy chụp "
+                                      "lại với độ phân giải thấp hơn.", field="attachments")
+            result.append(attachment)
+        kinds = {a.kind for a in result}
+        for spec in procedure.documents:
+            if spec.required and spec.kind not in kinds:
+                raise ValidationError(f"Thiếu giấy tờ bắt buộc: {spec.label}.", field="attachments")
+        return result
+
+    @action("portal.submit_dossier")
+    def submit_dossier(self, token: str, procedure_code: str, fields: dict[str, Any],
+                       attachments: list[dict] | None = None, delivery: str = "online",
+                       confirm_prefilled: bool = True) -> Dossier:
+        """Submit a dossier: pre-filled data confirmed, extra fields, attachments, delivery."""
+        session, _ = self._session(token)
+        procedure = self.procedure(procedure_code)
+        if not confirm_prefilled:
+            raise ValidationError("Hãy kiểm tra và tích \"Tôi xác nhận thông tin trên là đúng\" "
+                                  "cho phần thông tin lấy từ CSDL dân cư.",
+                                  field="confirm_prefilled")
+        retyped = sorted(set(fields) & set(PROFILE_LABELS))
+        if retyped:
+            labels = ", ".join(PROFILE_LABELS[k] for k in retyped)
+            raise ValidationError(f"Không cần khai lại: {labels} — đã có sẵn từ CSDL dân cư. Nếu "
+                                  "thông tin sai, người dân cần điều chỉnh tại công an phường.",
+                                  field=retyped[0])
+        unknown = set(fields) - {s.key for s in procedure.extra_fields}
+        if unknown:
+            raise ValidationError("Biểu mẫu không có ô: " + ", ".join(sorted(unknown)) + ".",
+                                  field=sorted(unknown)[0])
+        data = {spec.key: self._check_field(spec, fields.get(spec.key))
+                for spec in procedure.extra_fields}
+        files = self._attachments(procedure, attachments or [])
+        if delivery not in DELIVERY:
+            raise ValidationError("Hãy chọn cách nhận kết quả: trực tuyến hoặc qua bưu điện.",
+                                  field="delivery")
+        person = self._person(session.id_number)
+        ward = self.world.population.household_of(person).ward
+        n = self.world.counter("dossier")
+        code = f"H74.{ward.code}-{self.world.now:%y%m%d}-{n:04d}"
+        dossier = Dossier(code, procedure, person.id_number, ward.code, self.world.now,
+                          {**self._profile(person), **data}, files, delivery)
+        dossier.next_change = self.world.now + dt.timedelta(minutes=30)
+        self._log(dossier, "Người dân nộp hồ sơ trực tuyến")
+        self.dossiers[code] = dossier
+        self._notify(person.id_number, f"Hồ sơ {code} ({procedure.name}) đã được nộp.")
+        if person.phone:
+            self.world.send_sms(person.phone, SENDER, f"Hồ sơ {code} đã được nộp thành công. Tra "
+                                "cứu tình trạng trên Cổng DVC bằng mã hồ sơ.")
+        return dossier
+
+    @action("portal.lookup")
+    def lookup(self, code: str) -> dict[str, Any]:
+        """"Tra cứu hồ sơ" by its code (no login needed)."""
+        dossier = self.dossiers.get(str(code).strip().upper())
+        if dossier is None:
+            raise NotFoundError("Không tìm thấy hồ sơ có mã này. Hãy chép đúng mã trong tin nhắn "
+                                "hoặc trong mục \"Quản lý hồ sơ\" (gồm chữ, số và dấu gạch).",
+                                field="code")
+        return dossier.lookup_view()
+
+    @action("portal.supplement")
+    def supplement(self, token: str, code: str, attachments: list[dict]) -> Dossier:
+        """Send the documents the desk asked for; the dossier goes back to processing."""
+        session, _ = self._session(token)
+        dossier = self._own_dossier(session, code)
+        if dossier.status != SUPPLEMENT:
+            raise StateError("Hồ sơ này không có yêu cầu bổ sung.")
+        files = self._attachments(dossier.procedure, attachments)
+        if any(a.quality != "ro" for a in files):
+            raise ValidationError("Ảnh giấy tờ vẫn bị mờ. Hãy chụp lại nơi đủ sáng, giữ máy "
+                                  "thẳng, thấy rõ bốn góc giấy.", field="attachments")
+        kinds = {a.kind for a in files}
+        dossier.attachments = [a for a in dossier.attachments if a.kind not in kinds] + files
+        dossier.status = PROCESSING
+        dossier.supplement_reason = None
+        dossier.next_change = self._result_time(dossier, self.world.now)
+        dossier.due = dossier.next_change
+        self._log(dossier, "Người dân đã bổ sung hồ sơ")
+        return dossier
+
+    @action("portal.download_result")
+    def download_result(self, token: str, code: str) -> dict[str, str]:
+        session, _ = self._session(token)
+        dossier = self._own_dossier(session, code)
+        if dossier.status not in {RESULT_READY, RETURNED}:
+            raise StateError(f"Hồ sơ chưa có kết quả (trạng thái: {dossier.status_label}).")
+        if dossier.delivery != "online":
+            raise StateError("Hồ sơ này chọn nhận kết quả qua bưu điện; kết quả sẽ được gửi về "
+                             "nhà.")
+        assert dossier.result_document is not None
+        if dossier.status == RESULT_READY:
+            dossier.status = RETURNED
+            self._log(dossier, "Người dân đã tải kết quả trực tuyến")
+        return dossier.result_document
+
+    def _own_dossier(self, session: PortalSession, code: str) -> Dossier:
+        dossier = self.dossiers.get(str(code).strip().upper())
+        if dossier is None or dossier.id_number != session.id_number:
+            raise NotFoundError("Không tìm thấy hồ sơ này trong tài khoản đang đăng nhập.",
+                                field="code")
+        return dossier
+
+    # -- the ward's one-stop desk (bộ phận một cửa), driven by the clock ----------------------
+    def _result_time(self, dossier: Dossier, start: dt.datetime) -> dt.datetime:
+        days = dossier.procedure.processing_days
+        return add_working_days(start, days) if days else start + dt.timedelta(hours=3)
+
+    def tick(self, now: dt.datetime) -> None:
+        for dossier in self.dossiers.values():
+            while dossier.next_change is not None and dossier.next_change <= now:
+                self._step(dossier, dossier.next_change)
+
+    def _step(self, dossier: Dossier, when: dt.datetime) -> None:
+        if dossier.status == SUBMITTED:
+            dossier.status = RECEIVED
+            dossier.due = self._result_time(dossier, when)
+            self._log(dossier, f"Bộ phận một cửa đã tiếp nhận; hẹn trả {format_time(dossier.due)}",
+                      when)
+            dossier.next_change = when + dt.timedelta(minutes=30)
+        elif dossier.status == RECEIVED:
+            dossier.status = PROCESSING
+            self._log(dossier, "Chuyển cán bộ chuyên môn xử lý", when)
+            blurred = [a for a in dossier.attachments if a.quality != "ro"]
+            if blurred:
+                dossier.next_change = when + dt.timedelta(hours=2)
+            else:
+                dossier.next_change = dossier.due
+        elif dossier.status == PROCESSING:
+            blurred = [a for a in dossier.attachments if a.quality != "ro"]
+            if blurred:
+                dossier.status = SUPPLEMENT
+                dossier.supplement_reason = (f"Ảnh \"{blurred[0].file}\" bị mờ, không đọc được. "
+                                             "Đề nghị chụp lại rõ nét và bổ sung.")
+                dossier.next_change = None
+                self._log(dossier, dossier.supplement_reason, when)
+                self._notify(dossier.id_number, f"Hồ sơ {dossier.code} cần bổ sung: "
+                             f"{dossier.supplement_reason}", when)
+                return
+            dossier.status = RESULT_READY
+            dossier.result_document = {
+                "title": dossier.procedure.result, "dossier": dossier.code,
+                "issued_by": f"{dossier.procedure.agency} {self._ward_name(dossier)}",
+                "issued_at": format_time(when), "note": "Tài liệu mô phỏng dùng để tập huấn"}
+            self._log(dossier, "Đã có kết quả", when)
+            self._notify(dossier.id_number, f"Hồ sơ {dossier.code} đã có kết quả.", when)
+            if dossier.delivery == "post":
+                dossier.next_change = add_working_days(when, 2)
+            else:
+                dossier.next_change = None
+        elif dossier.status == RESULT_READY:  # only reached for delivery by post
+            dossier.status = RETURNED
+            dossier.next_change = None
+            self._log(dossier, "Bưu điện đã giao kết quả đến địa chỉ của người dân", when)
+            self._notify(dossier.id_number, f"Kết quả hồ sơ {dossier.code} đã được giao qua bưu "
+                                            "điện.", when)
+
+    def _ward_name(self, dossier: Dossier) -> str:
+        from congdanso.world.places import WARDS_BY_CODE
+
+        return WARDS_BY_CODE[dossier.ward_code].name.removeprefix("Phường ")
+
+    def _log(self, dossier: Dossier, note: str, when: dt.datetime | None = None) -> None:
+        dossier.history.append((format_time(when or self.world.now), dossier.status_label, note))
+
+    def _notify(self, id_number: str, text: str, when: dt.datetime | None = None) -> None:
+        account = self.accounts.get(id_number)
+        if account is not None:
+            account.notifications.append(f"[{format_time(when or self.world.now)}] {text}")
+        person = self.world.population.get(id_number)
+        if person is not None and person.phone:
+            self.world.inboxes.send(person.phone, SENDER, text, when or self.world.now, kind="app")
