@@ -20,8 +20,16 @@ def _cmd_journal_check(args: argparse.Namespace) -> int:
     report = check_journal(args.path)
     if args.json:
         data = report.record()
-        data["actions"] = [{"seq": i + 1, "time": b["t"], "action": b["action"], "ok": b.get("ok"),
-                            "description": describe(b)} for i, b in enumerate(report.events)]
+        data["actions"] = [
+            {
+                "seq": i + 1,
+                "time": b["t"],
+                "action": b["action"],
+                "ok": b.get("ok"),
+                "description": describe(b),
+            }
+            for i, b in enumerate(report.events)
+        ]
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return report.exit_code
     print(f"Nhật ký: {report.path}")
@@ -44,16 +52,22 @@ def _cmd_world_info(args: argparse.Namespace) -> int:
     from congdanso.world.places import WARDS
 
     population = Population(args.seed)
-    print(f"Thế giới mô phỏng — hạt giống {args.seed}: {len(population)} người dân, "
-          f"{len(population.households)} hộ, {len(WARDS)} phường (Bình Dương cũ).")
+    print(
+        f"Thế giới mô phỏng — hạt giống {args.seed}: {len(population)} người dân, "
+        f"{len(population.households)} hộ, {len(WARDS)} phường (Bình Dương cũ)."
+    )
     for ward in WARDS:
         people = population.residents_of(ward.code)
-        print(f"  {ward.name} ({ward.former_city} cũ): {len(ward.khu_pho)} khu phố, "
-              f"{len(people)} người")
+        print(
+            f"  {ward.name} ({ward.former_city} cũ): {len(ward.khu_pho)} khu phố, "
+            f"{len(people)} người"
+        )
     if args.people:
         for person in population.people[: args.people]:
-            print(f"  {person.id_number}  {person.full_name:<28} {person.birth_date_text}  "
-                  f"{person.gender:<3} {person.phone or '—'}")
+            print(
+                f"  {person.id_number}  {person.full_name:<28} {person.birth_date_text}  "
+                f"{person.gender:<3} {person.phone or '—'}"
+            )
     return 0
 
 
@@ -61,8 +75,10 @@ def _cmd_procedures(args: argparse.Namespace) -> int:
     from congdanso.world.procedures import CATALOGUE
 
     for p in CATALOGUE:
-        print(f"{p.code:<14} {p.name}\n{'':<14} {p.agency} · {p.online} · {p.fee_text} · "
-              f"{p.processing_text}")
+        print(
+            f"{p.code:<14} {p.name}\n{'':<14} {p.agency} · {p.online} · {p.fee_text} · "
+            f"{p.processing_text}"
+        )
     return 0
 
 
@@ -70,16 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="congdanso",
         description="Công Dân Số — công cụ cho tình nguyện viên và giảng viên khoá học "
-                    "dịch vụ công trực tuyến (dữ liệu mô phỏng, không kết nối dịch vụ thật).")
+        "dịch vụ công trực tuyến (dữ liệu mô phỏng, không kết nối dịch vụ thật).",
+    )
     parser.add_argument("--version", action="version", version=f"congdanso {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")
 
     journal = sub.add_parser("journal", help="kiểm tra nhật ký thao tác của người học")
     journal_sub = journal.add_subparsers(dest="journal_command", metavar="LỆNH")
     check = journal_sub.add_parser(
-        "check", help="kiểm tra chuỗi băm, chạy lại nhật ký và in ra người học đã làm gì",
+        "check",
+        help="kiểm tra chuỗi băm, chạy lại nhật ký và in ra người học đã làm gì",
         description="Thoát với mã 0 nếu nhật ký toàn vẹn, 1 nếu có sự kiện bị sửa, xoá, chèn "
-                    "hoặc đảo thứ tự, 2 nếu không đọc được tệp.")
+        "hoặc đảo thứ tự, 2 nếu không đọc được tệp.",
+    )
     check.add_argument("path", help="đường dẫn tệp nhật ký (ví dụ nhat-ky.jsonl)")
     check.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     check.set_defaults(func=_cmd_journal_check)

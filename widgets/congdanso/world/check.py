@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from congdanso.world.journal import JournalError, parse_lines, GENESIS
+from congdanso.world.journal import GENESIS, JournalError, parse_lines
 
 
 @dataclass
@@ -27,9 +27,14 @@ class CheckReport:
         return 0 if self.ok else 1
 
     def record(self) -> dict:
-        return {"path": self.path, "ok": self.ok, "problem": self.problem,
-                "problem_line": self.problem_line, "warnings": self.warnings,
-                "events": len(self.events)}
+        return {
+            "path": self.path,
+            "ok": self.ok,
+            "problem": self.problem,
+            "problem_line": self.problem_line,
+            "warnings": self.warnings,
+            "events": len(self.events),
+        }
 
 
 def check_journal(path: str | os.PathLike[str]) -> CheckReport:
@@ -48,7 +53,7 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
     except JournalError as exc:
         report.ok, report.problem, report.problem_line = False, exc.message, exc.line
         # Keep what came before the break, so the trainer sees how far the work is genuine.
-        good = data[:_offset_of_line(data, (exc.line or 1) - 1)]
+        good = data[: _offset_of_line(data, (exc.line or 1) - 1)]
         try:
             report.events = [e.body for e in parse_lines(good, start_seq=0, prev=GENESIS).events]
         except JournalError:
@@ -61,14 +66,16 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
     if parsed.torn:
         report.warnings.append(
             f"Dòng cuối (dòng {len(parsed.events) + 1}) bị ghi dở — kernel hoặc máy dừng giữa "
-            "chừng. Các sự kiện trước đó vẫn nguyên vẹn và được tính.")
+            "chừng. Các sự kiện trước đó vẫn nguyên vẹn và được tính."
+        )
     head_path = journal_path.with_name(journal_path.name + ".head")
     try:
         head = json.loads(head_path.read_text())
     except FileNotFoundError:
         head = None
-        report.warnings.append("Không có tệp .head đi kèm, nên không kiểm tra được việc xoá sự "
-                               "kiện ở cuối nhật ký.")
+        report.warnings.append(
+            "Không có tệp .head đi kèm, nên không kiểm tra được việc xoá sự kiện ở cuối nhật ký."
+        )
     except (OSError, ValueError):
         report.ok, report.problem = False, "Tệp .head đi kèm nhật ký bị hỏng hoặc bị sửa."
         return report
@@ -79,8 +86,10 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
             return report
         if seq > len(parsed.events):
             report.ok = False
-            report.problem = (f"Nhật ký từng có {seq} sự kiện nhưng nay chỉ còn "
-                              f"{len(parsed.events)}: có sự kiện ở cuối đã bị xoá.")
+            report.problem = (
+                f"Nhật ký từng có {seq} sự kiện nhưng nay chỉ còn "
+                f"{len(parsed.events)}: có sự kiện ở cuối đã bị xoá."
+            )
             report.problem_line = len(parsed.events) + 1
             return report
         if parsed.events[seq - 1].hash != digest:

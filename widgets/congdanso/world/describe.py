@@ -49,8 +49,11 @@ def _detail(body: dict[str, Any]) -> str:
     if action == "world.created":
         return f"hạt giống {args.get('seed')}"
     if action == "world.advance":
-        parts = [f"{args[k]} {u}" for k, u in (("days", "ngày"), ("hours", "giờ"),
-                                                ("minutes", "phút")) if args.get(k)]
+        parts = [
+            f"{args[k]} {u}"
+            for k, u in (("days", "ngày"), ("hours", "giờ"), ("minutes", "phút"))
+            if args.get(k)
+        ]
         return ", ".join(parts) or "0 phút"
     if action == "portal.submit_dossier" and isinstance(result, dict):
         return f"thủ tục {args.get('procedure_code')}, mã hồ sơ {result.get('code')}"

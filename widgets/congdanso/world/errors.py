@@ -22,8 +22,12 @@ class DomainError(Exception):
 
     def record(self) -> dict[str, str | None]:
         """What the journal stores about this failure (and what replay must reproduce)."""
-        return {"type": type(self).__name__, "code": self.code, "field": self.field,
-                "message": self.message}
+        return {
+            "type": type(self).__name__,
+            "code": self.code,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 class ValidationError(DomainError):

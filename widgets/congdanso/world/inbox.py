@@ -23,8 +23,12 @@ class Message:
         return match.group(1) if match else None
 
     def record(self) -> dict[str, str]:
-        return {"time": self.time.isoformat(), "sender": self.sender, "text": self.text,
-                "kind": self.kind}
+        return {
+            "time": self.time.isoformat(),
+            "sender": self.sender,
+            "text": self.text,
+            "kind": self.kind,
+        }
 
     def __str__(self) -> str:
         return f"[{format_time(self.time)}] {self.sender}: {self.text}"
@@ -63,5 +67,7 @@ class Inboxes:
             self._by_phone[phone] = Inbox(phone)
         return self._by_phone[phone]
 
-    def send(self, phone: str, sender: str, text: str, when: dt.datetime, kind: str = "sms") -> None:
+    def send(
+        self, phone: str, sender: str, text: str, when: dt.datetime, kind: str = "sms"
+    ) -> None:
         self[phone].messages.append(Message(when, sender, text, kind))

@@ -75,31 +75,47 @@ def parse_lines(data: bytes, *, start_seq: int, prev: str, first_line: int = 1) 
         end = data.find(b"\n", offset)
         if end < 0:  # last line has no newline: a write was interrupted
             return ReadResult(events, offset, data[offset:])
-        line = data[offset:end + 1]
-        if not (line.startswith(_PREFIX) and line[70:_BODY_START] == _MIDDLE
-                and line.endswith(b"}\n")):
-            raise JournalError(f"Dòng {line_no} của nhật ký bị hỏng hoặc bị sửa bằng tay "
-                               "(không đúng định dạng).", line=line_no)
+        line = data[offset : end + 1]
+        if not (
+            line.startswith(_PREFIX) and line[70:_BODY_START] == _MIDDLE and line.endswith(b"}\n")
+        ):
+            raise JournalError(
+                f"Dòng {line_no} của nhật ký bị hỏng hoặc bị sửa bằng tay (không đúng định dạng).",
+                line=line_no,
+            )
         digest = line[6:70].decode("ascii", "replace")
         raw = line[_BODY_START:-2]
         if hashlib.sha256(raw).hexdigest() != digest:
-            raise JournalError(f"Sự kiện ở dòng {line_no} đã bị sửa sau khi ghi "
-                               "(mã băm không khớp nội dung).", line=line_no)
+            raise JournalError(
+                f"Sự kiện ở dòng {line_no} đã bị sửa sau khi ghi (mã băm không khớp nội dung).",
+                line=line_no,
+            )
         try:
             body = json.loads(raw)
         except ValueError:
-            raise JournalError(f"Dòng {line_no} của nhật ký không đọc được.", line=line_no) from None
+            raise JournalError(
+                f"Dòng {line_no} của nhật ký không đọc được.", line=line_no
+            ) from None
         expected = start_seq + len(events) + 1
         if body.get("seq") != expected:
             seq = body.get("seq")
-            what = ("bị xoá" if isinstance(seq, int) and seq > expected
-                    else "bị chèn thêm hoặc đảo thứ tự")
-            raise JournalError(f"Dòng {line_no}: chờ sự kiện số {expected} nhưng gặp số {seq} — "
-                               f"có sự kiện {what}.", line=line_no)
+            what = (
+                "bị xoá"
+                if isinstance(seq, int) and seq > expected
+                else "bị chèn thêm hoặc đảo thứ tự"
+            )
+            raise JournalError(
+                f"Dòng {line_no}: chờ sự kiện số {expected} nhưng gặp số {seq} — "
+                f"có sự kiện {what}.",
+                line=line_no,
+            )
         if body.get("prev") != prev:
-            raise JournalError(f"Dòng {line_no}: sự kiện không nối tiếp sự kiện trước "
-                               "(chuỗi băm bị đứt) — có sự kiện bị sửa, xoá, chèn hoặc đảo thứ "
-                               "tự.", line=line_no)
+            raise JournalError(
+                f"Dòng {line_no}: sự kiện không nối tiếp sự kiện trước "
+                "(chuỗi băm bị đứt) — có sự kiện bị sửa, xoá, chèn hoặc đảo thứ "
+                "tự.",
+                line=line_no,
+            )
         events.append(Event(expected, digest, body))
         prev = digest
         offset = end + 1
@@ -188,8 +204,7 @@ class FileJournal(Journal):
         with open(self.path, "rb") as f:
             f.seek(self.offset)
             data = f.read()
-        result = parse_lines(data, start_seq=self.seq, prev=self.last_hash,
-                             first_line=self.seq + 1)
+        result = parse_lines(data, start_seq=self.seq, prev=self.last_hash, first_line=self.seq + 1)
         self.offset += result.end_offset
         if result.events:
             self.seq = result.events[-1].seq

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from faker.providers.person.vi_VN import Provider as VietnamesePersonProvider
 
@@ -24,25 +25,163 @@ from congdanso.world.validate import format_date
 
 # Family names with rough shares in southern Vietnam (Huỳnh and Võ are the southern forms).
 FAMILY_NAMES: dict[str, int] = {
-    "Nguyễn": 38, "Trần": 11, "Lê": 9, "Phạm": 6, "Huỳnh": 5, "Võ": 4, "Phan": 4, "Trương": 2,
-    "Bùi": 2, "Đặng": 2, "Đỗ": 2, "Ngô": 2, "Hồ": 2, "Dương": 1, "Đinh": 1, "Lý": 1, "Lâm": 1,
-    "Mai": 1, "Đoàn": 1, "Cao": 1, "Hoàng": 1, "Vũ": 1, "Châu": 1, "Tô": 1, "Lương": 1,
+    "Nguyễn": 38,
+    "Trần": 11,
+    "Lê": 9,
+    "Phạm": 6,
+    "Huỳnh": 5,
+    "Võ": 4,
+    "Phan": 4,
+    "Trương": 2,
+    "Bùi": 2,
+    "Đặng": 2,
+    "Đỗ": 2,
+    "Ngô": 2,
+    "Hồ": 2,
+    "Dương": 1,
+    "Đinh": 1,
+    "Lý": 1,
+    "Lâm": 1,
+    "Mai": 1,
+    "Đoàn": 1,
+    "Cao": 1,
+    "Hoàng": 1,
+    "Vũ": 1,
+    "Châu": 1,
+    "Tô": 1,
+    "Lương": 1,
 }
 MIDDLE_NAMES = {
-    MALE: ("Văn", "Văn", "Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công", "Hoàng", "Gia",
-           "Thành", "Trọng", "Tấn", "Anh", "Quang", "Ngọc", "Phước"),
-    FEMALE: ("Thị", "Thị", "Thị", "Ngọc", "Thanh", "Thu", "Kim", "Bảo", "Minh", "Hồng", "Mỹ",
-             "Thúy", "Phương", "Hoài", "Diễm", "Khánh", "Ánh"),
+    MALE: (
+        "Văn",
+        "Văn",
+        "Văn",
+        "Hữu",
+        "Đức",
+        "Minh",
+        "Quốc",
+        "Thanh",
+        "Công",
+        "Hoàng",
+        "Gia",
+        "Thành",
+        "Trọng",
+        "Tấn",
+        "Anh",
+        "Quang",
+        "Ngọc",
+        "Phước",
+    ),
+    FEMALE: (
+        "Thị",
+        "Thị",
+        "Thị",
+        "Ngọc",
+        "Thanh",
+        "Thu",
+        "Kim",
+        "Bảo",
+        "Minh",
+        "Hồng",
+        "Mỹ",
+        "Thúy",
+        "Phương",
+        "Hoài",
+        "Diễm",
+        "Khánh",
+        "Ánh",
+    ),
 }
 GIVEN_NAMES = {
-    MALE: ("An", "Bình", "Cường", "Dũng", "Duy", "Hải", "Hiếu", "Hùng", "Huy", "Khang", "Khoa",
-           "Kiên", "Long", "Lộc", "Minh", "Nam", "Nghĩa", "Nhân", "Phát", "Phong", "Phúc", "Quân",
-           "Quang", "Sơn", "Tài", "Tâm", "Thắng", "Thành", "Thịnh", "Toàn", "Trí", "Trung",
-           "Tuấn", "Tùng", "Vinh", "Bảo", "Đạt", "Đức", "Hậu", "Tín", "Hưng", "Định", "Lợi"),
-    FEMALE: ("An", "Anh", "Bích", "Châu", "Chi", "Diễm", "Dung", "Duyên", "Giang", "Hà", "Hạnh",
-             "Hằng", "Hiền", "Hoa", "Hồng", "Hương", "Lan", "Liên", "Linh", "Loan", "Mai", "My",
-             "Ngân", "Ngọc", "Nhung", "Nhi", "Oanh", "Phương", "Quyên", "Thảo", "Thu", "Thủy",
-             "Trang", "Trinh", "Tuyết", "Uyên", "Vân", "Vy", "Yến", "Xuân", "Tiên", "Trâm"),
+    MALE: (
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Duy",
+        "Hải",
+        "Hiếu",
+        "Hùng",
+        "Huy",
+        "Khang",
+        "Khoa",
+        "Kiên",
+        "Long",
+        "Lộc",
+        "Minh",
+        "Nam",
+        "Nghĩa",
+        "Nhân",
+        "Phát",
+        "Phong",
+        "Phúc",
+        "Quân",
+        "Quang",
+        "Sơn",
+        "Tài",
+        "Tâm",
+        "Thắng",
+        "Thành",
+        "Thịnh",
+        "Toàn",
+        "Trí",
+        "Trung",
+        "Tuấn",
+        "Tùng",
+        "Vinh",
+        "Bảo",
+        "Đạt",
+        "Đức",
+        "Hậu",
+        "Tín",
+        "Hưng",
+        "Định",
+        "Lợi",
+    ),
+    FEMALE: (
+        "An",
+        "Anh",
+        "Bích",
+        "Châu",
+        "Chi",
+        "Diễm",
+        "Dung",
+        "Duyên",
+        "Giang",
+        "Hà",
+        "Hạnh",
+        "Hằng",
+        "Hiền",
+        "Hoa",
+        "Hồng",
+        "Hương",
+        "Lan",
+        "Liên",
+        "Linh",
+        "Loan",
+        "Mai",
+        "My",
+        "Ngân",
+        "Ngọc",
+        "Nhung",
+        "Nhi",
+        "Oanh",
+        "Phương",
+        "Quyên",
+        "Thảo",
+        "Thu",
+        "Thủy",
+        "Trang",
+        "Trinh",
+        "Tuyết",
+        "Uyên",
+        "Vân",
+        "Vy",
+        "Yến",
+        "Xuân",
+        "Tiên",
+        "Trâm",
+    ),
 }
 
 RELATIONS = ("Chủ hộ", "Vợ", "Chồng", "Con", "Cha", "Mẹ", "Cháu")
@@ -61,13 +200,18 @@ class CitizenProvider(VietnamesePersonProvider):
     below drives it through a seeded Faker generator.
     """
 
-    family_names = OrderedDict(FAMILY_NAMES)  # Faker wants OrderedDict for weighted picks
-    carrier_weights = OrderedDict(CARRIER_WEIGHTS)
-    middle_by_gender = {MALE: _merge(MIDDLE_NAMES[MALE], ()),
-                        FEMALE: _merge(MIDDLE_NAMES[FEMALE], ())}
-    given_by_gender = {MALE: _merge(GIVEN_NAMES[MALE], VietnamesePersonProvider.first_names_male),
-                       FEMALE: _merge(GIVEN_NAMES[FEMALE],
-                                      VietnamesePersonProvider.first_names_female)}
+    family_names: ClassVar[OrderedDict[str, int]] = OrderedDict(
+        FAMILY_NAMES
+    )  # Faker wants OrderedDict for weighted picks
+    carrier_weights: ClassVar[OrderedDict[str, int]] = OrderedDict(CARRIER_WEIGHTS)
+    middle_by_gender: ClassVar[dict[str, tuple[str, ...]]] = {
+        MALE: _merge(MIDDLE_NAMES[MALE], ()),
+        FEMALE: _merge(MIDDLE_NAMES[FEMALE], ()),
+    }
+    given_by_gender: ClassVar[dict[str, tuple[str, ...]]] = {
+        MALE: _merge(GIVEN_NAMES[MALE], VietnamesePersonProvider.first_names_male),
+        FEMALE: _merge(GIVEN_NAMES[FEMALE], VietnamesePersonProvider.first_names_female),
+    }
 
     def family_name(self) -> str:
         return self.random_elements(self.family_names, length=1, use_weighting=True)[0]
@@ -88,8 +232,9 @@ class CitizenProvider(VietnamesePersonProvider):
         return prefix + f"{self.generator.random.randrange(10_000_000):07d}"
 
     def id_number(self, birth_year: int, gender: str, province_code: str = HOME_PROVINCE) -> str:
-        return make_id_number(province_code, birth_year, gender,
-                              self.generator.random.randrange(1_000_000))
+        return make_id_number(
+            province_code, birth_year, gender, self.generator.random.randrange(1_000_000)
+        )
 
 
 @dataclass(slots=True)
@@ -124,9 +269,13 @@ class Person:
 
     def card(self) -> dict[str, str]:
         """What the căn cước card shows (the data a helper reads to fill a form)."""
-        return {"Số định danh cá nhân": self.id_number, "Họ, chữ đệm và tên": self.full_name,
-                "Ngày sinh": self.birth_date_text, "Giới tính": self.gender.capitalize(),
-                "Nơi đăng ký khai sinh": self.birth_province}
+        return {
+            "Số định danh cá nhân": self.id_number,
+            "Họ, chữ đệm và tên": self.full_name,
+            "Ngày sinh": self.birth_date_text,
+            "Giới tính": self.gender.capitalize(),
+            "Nơi đăng ký khai sinh": self.birth_province,
+        }
 
 
 @dataclass(slots=True)
@@ -149,8 +298,13 @@ class Household:
 class Population:
     """The population database (Cơ sở dữ liệu quốc gia về dân cư) of the simulated world."""
 
-    def __init__(self, seed: int, *, households_per_khu_pho: int = 5,
-                 reference_day: dt.date = dt.date(2026, 3, 2)):
+    def __init__(
+        self,
+        seed: int,
+        *,
+        households_per_khu_pho: int = 5,
+        reference_day: dt.date = dt.date(2026, 3, 2),
+    ):
         from faker import Generator
 
         self.seed = seed
@@ -186,15 +340,28 @@ class Population:
             if number not in self.sim_owner:
                 return number
 
-    def _person(self, household: Household, relation: str, gender: str, age: int,
-                province: str, family: str | None = None) -> Person:
+    def _person(
+        self,
+        household: Household,
+        relation: str,
+        gender: str,
+        age: int,
+        province: str,
+        family: str | None = None,
+    ) -> Person:
         birth = self._birth(age)
         person = Person(
             id_number=self._unique_id(birth, gender, province),
             full_name=self._fake.citizen_name(gender, family),
-            gender=gender, birth_date=birth, birth_province_code=province,
-            household_id=household.id, relation=relation, phone=None,
-            phone_registered_to=None, has_chip_card=age >= 14 and self._rng.random() < 0.96)
+            gender=gender,
+            birth_date=birth,
+            birth_province_code=province,
+            household_id=household.id,
+            relation=relation,
+            phone=None,
+            phone_registered_to=None,
+            has_chip_card=age >= 14 and self._rng.random() < 0.96,
+        )
         household.members.append(person)
         self.people.append(person)
         self.by_id[person.id_number] = person
@@ -228,8 +395,10 @@ class Population:
             for khu_pho in ward.khu_pho:
                 for _ in range(per_khu_pho):
                     serial += 1
-                    address = f"Số {rng.randrange(1, 250)}/{rng.randrange(1, 40)} " \
-                              f"{rng.choice(ward.streets)}"
+                    address = (
+                        f"Số {rng.randrange(1, 250)}/{rng.randrange(1, 40)} "
+                        f"{rng.choice(ward.streets)}"
+                    )
                     household = Household(f"HO{serial:05d}", ward, khu_pho, address)
                     self.households.append(household)
                     self._fill(household)
@@ -238,28 +407,43 @@ class Population:
     def _fill(self, household: Household) -> None:
         rng = self._rng
         migrant = rng.random() < 0.35
-        province = (rng.choices(list(MIGRANT_PROVINCES), weights=list(MIGRANT_PROVINCES.values()))[0]
-                    if migrant else HOME_PROVINCE)
-        kind = rng.choices(["single_elder", "couple", "family", "three_gen", "young_worker"],
-                           weights=[1, 2, 5, 3, 3 if migrant else 1])[0]
+        province = (
+            rng.choices(list(MIGRANT_PROVINCES), weights=list(MIGRANT_PROVINCES.values()))[0]
+            if migrant
+            else HOME_PROVINCE
+        )
+        kind = rng.choices(
+            ["single_elder", "couple", "family", "three_gen", "young_worker"],
+            weights=[1, 2, 5, 3, 3 if migrant else 1],
+        )[0]
         head_gender = MALE if rng.random() < 0.7 else FEMALE
         other = FEMALE if head_gender == MALE else MALE
         if kind == "single_elder":
-            self._person(household, "Chủ hộ", rng.choice([MALE, FEMALE]), rng.randrange(66, 90),
-                         province)
+            self._person(
+                household, "Chủ hộ", rng.choice([MALE, FEMALE]), rng.randrange(66, 90), province
+            )
             return
         if kind == "young_worker":
             head = self._person(household, "Chủ hộ", head_gender, rng.randrange(19, 32), province)
             if rng.random() < 0.5:
-                self._person(household, "Vợ" if other == FEMALE else "Chồng", other,
-                             max(18, head.age_on(self.reference_day) + rng.randrange(-4, 3)),
-                             province)
+                self._person(
+                    household,
+                    "Vợ" if other == FEMALE else "Chồng",
+                    other,
+                    max(18, head.age_on(self.reference_day) + rng.randrange(-4, 3)),
+                    province,
+                )
             return
         head_age = rng.randrange(32, 66) if kind != "three_gen" else rng.randrange(35, 55)
         head = self._person(household, "Chủ hộ", head_gender, head_age, province)
         family = head.full_name.split(" ")[0] if head_gender == MALE else None
-        spouse = self._person(household, "Vợ" if other == FEMALE else "Chồng", other,
-                              max(20, head_age + rng.randrange(-6, 4)), province)
+        spouse = self._person(
+            household,
+            "Vợ" if other == FEMALE else "Chồng",
+            other,
+            max(20, head_age + rng.randrange(-6, 4)),
+            province,
+        )
         father = head if head.gender == MALE else spouse
         father_family = father.full_name.split(" ")[0]
         if kind in {"family", "three_gen"}:
@@ -267,12 +451,22 @@ class Population:
                 child_age = rng.randrange(0, max(1, min(head_age - 20, 34)))
                 # Children born after the family settled here were registered in Bình Dương.
                 child_province = HOME_PROVINCE if child_age < 12 or not family else province
-                self._person(household, "Con", rng.choice([MALE, FEMALE]), child_age,
-                             child_province, family=father_family)
+                self._person(
+                    household,
+                    "Con",
+                    rng.choice([MALE, FEMALE]),
+                    child_age,
+                    child_province,
+                    family=father_family,
+                )
         if kind == "three_gen":
-            self._person(household, "Cha" if rng.random() < 0.4 else "Mẹ",
-                         MALE if rng.random() < 0.4 else FEMALE, head_age + rng.randrange(22, 32),
-                         province)
+            self._person(
+                household,
+                "Cha" if rng.random() < 0.4 else "Mẹ",
+                MALE if rng.random() < 0.4 else FEMALE,
+                head_age + rng.randrange(22, 32),
+                province,
+            )
 
     # -- queries ------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -295,8 +489,12 @@ class Population:
         return [p for p in self.people if p.age_on(self.reference_day) >= 18]
 
     def residents_of(self, ward_code: str, khu_pho: str | None = None) -> list[Person]:
-        return [p for h in self.households if h.ward.code == ward_code
-                and (khu_pho is None or h.khu_pho == khu_pho) for p in h.members]
+        return [
+            p
+            for h in self.households
+            if h.ward.code == ward_code and (khu_pho is None or h.khu_pho == khu_pho)
+            for p in h.members
+        ]
 
 
 def _ascii(text: str) -> str:

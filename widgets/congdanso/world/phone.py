@@ -17,8 +17,13 @@ CARRIER_PREFIXES: dict[str, tuple[str, ...]] = {
 }
 PREFIX_CARRIER: dict[str, str] = {p: c for c, ps in CARRIER_PREFIXES.items() for p in ps}
 # Market shares, roughly, so a synthetic population looks like a real one.
-CARRIER_WEIGHTS: dict[str, int] = {"Viettel": 54, "VinaPhone": 22, "MobiFone": 20,
-                                   "Vietnamobile": 3, "Gmobile": 1}
+CARRIER_WEIGHTS: dict[str, int] = {
+    "Viettel": 54,
+    "VinaPhone": 22,
+    "MobiFone": 20,
+    "Vietnamobile": 3,
+    "Gmobile": 1,
+}
 
 
 def clean_phone(text: str) -> str:
@@ -37,20 +42,28 @@ def parse_phone(text: str) -> str:
     if not value:
         raise ValidationError("Bạn chưa nhập số điện thoại.", field="phone")
     if not value.isascii() or not value.isdigit():
-        raise ValidationError("Số điện thoại chỉ gồm chữ số (có thể bắt đầu bằng +84). "
-                              "Hãy xoá chữ cái hoặc ký hiệu lạ.", field="phone")
+        raise ValidationError(
+            "Số điện thoại chỉ gồm chữ số (có thể bắt đầu bằng +84). "
+            "Hãy xoá chữ cái hoặc ký hiệu lạ.",
+            field="phone",
+        )
     if len(value) == 11 and value.startswith("01"):
         raise ValidationError(
             "Đây là số 11 chữ số kiểu cũ. Từ năm 2018 các số này đã chuyển sang 10 chữ số "
-            "(ví dụ 0168… thành 038…). Hãy hỏi người dân số mới.", field="phone")
+            "(ví dụ 0168… thành 038…). Hãy hỏi người dân số mới.",
+            field="phone",
+        )
     if len(value) != 10:
-        raise ValidationError(f"Số di động phải có đúng 10 chữ số; bạn đã nhập {len(value)}.",
-                              field="phone")
+        raise ValidationError(
+            f"Số di động phải có đúng 10 chữ số; bạn đã nhập {len(value)}.", field="phone"
+        )
     if not value.startswith("0"):
         raise ValidationError("Số di động phải bắt đầu bằng số 0 (hoặc +84).", field="phone")
     if value[:3] not in PREFIX_CARRIER:
-        raise ValidationError(f"Đầu số {value[:3]} không phải đầu số di động ở Việt Nam. "
-                              "Hãy kiểm tra lại ba số đầu.", field="phone")
+        raise ValidationError(
+            f"Đầu số {value[:3]} không phải đầu số di động ở Việt Nam. Hãy kiểm tra lại ba số đầu.",
+            field="phone",
+        )
     return value
 
 

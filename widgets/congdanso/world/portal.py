@@ -15,15 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 from congdanso.world.actions import action
 from congdanso.world.clock import add_working_days, format_time
-from congdanso.world.errors import (AuthError, NotFoundError, PermissionDeniedError, StateError,
-                                    ValidationError)
+from congdanso.world.errors import (
+    AuthError,
+    NotFoundError,
+    PermissionDeniedError,
+    StateError,
+    ValidationError,
+)
 from congdanso.world.idnumber import check_id_matches, clean_id_number, parse_id_number
 from congdanso.world.people import Person
 from congdanso.world.phone import parse_phone
 from congdanso.world.procedures import BY_CODE, CATALOGUE, PROFILE_LABELS, Procedure
 from congdanso.world.security import CAPTCHA_ALPHABET, AttemptLimiter, hash_secret
 from congdanso.world.text import has_diacritics, name_key
-from congdanso.world.validate import (check_full_name, check_password, format_date, parse_date)
+from congdanso.world.validate import check_full_name, check_password, format_date, parse_date
 
 if TYPE_CHECKING:
     from congdanso.world.world import World
@@ -42,9 +47,13 @@ SUPPLEMENT = "yeu_cau_bo_sung"
 RESULT_READY = "co_ket_qua"
 RETURNED = "da_tra_ket_qua"
 STATUS_LABELS = {
-    SUBMITTED: "Đã nộp – chờ tiếp nhận", RECEIVED: "Đã tiếp nhận", PROCESSING: "Đang xử lý",
-    SUPPLEMENT: "Yêu cầu bổ sung hồ sơ", RESULT_READY: "Có kết quả",
-    RETURNED: "Đã trả kết quả"}
+    SUBMITTED: "Đã nộp – chờ tiếp nhận",
+    RECEIVED: "Đã tiếp nhận",
+    PROCESSING: "Đang xử lý",
+    SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
+    RESULT_READY: "Có kết quả",
+    RETURNED: "Đã trả kết quả",
+}
 DELIVERY = {"online": "Nhận kết quả trực tuyến", "post": "Nhận kết quả qua bưu điện tại nhà"}
 
 
@@ -69,8 +78,12 @@ class PortalSession:
     new_account: bool = False
 
     def record(self) -> dict:
-        return {"token": self.token, "id_number": self.id_number, "via": self.via,
-                "new_account": self.new_account}
+        return {
+            "token": self.token,
+            "id_number": self.id_number,
+            "via": self.via,
+            "new_account": self.new_account,
+        }
 
 
 @dataclass(slots=True)
@@ -114,8 +127,12 @@ class Attachment:
     size_kb: int = 300
 
     def record(self) -> dict:
-        return {"kind": self.kind, "file": self.file, "quality": self.quality,
-                "size_kb": self.size_kb}
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "quality": self.quality,
+            "size_kb": self.size_kb,
+        }
 
 
 @dataclass(slots=True)
@@ -144,17 +161,27 @@ class Dossier:
         return self.procedure.fee
 
     def record(self) -> dict:
-        return {"code": self.code, "procedure": self.procedure.code, "status": self.status,
-                "id_number": self.id_number, "delivery": self.delivery}
+        return {
+            "code": self.code,
+            "procedure": self.procedure.code,
+            "status": self.status,
+            "id_number": self.id_number,
+            "delivery": self.delivery,
+        }
 
     def lookup_view(self) -> dict[str, Any]:
         """What "Tra cứu hồ sơ" shows: procedure, status, dates, history — no personal data."""
-        return {"Mã hồ sơ": self.code, "Thủ tục": self.procedure.name,
-                "Cơ quan giải quyết": self.procedure.agency, "Trạng thái": self.status_label,
-                "Ngày nộp": format_time(self.submitted_at),
-                "Hạn trả kết quả": format_time(self.due) if self.due else "Chưa xác định",
-                "Quá trình xử lý": [f"{t} — {label}" + (f": {note}" if note else "")
-                                    for t, label, note in self.history]}
+        return {
+            "Mã hồ sơ": self.code,
+            "Thủ tục": self.procedure.name,
+            "Cơ quan giải quyết": self.procedure.agency,
+            "Trạng thái": self.status_label,
+            "Ngày nộp": format_time(self.submitted_at),
+            "Hạn trả kết quả": format_time(self.due) if self.due else "Chưa xác định",
+            "Quá trình xử lý": [
+                f"{t} — {label}" + (f": {note}" if note else "") for t, label, note in self.history
+            ],
+        }
 
 
 class PortalService:
@@ -177,15 +204,19 @@ class PortalService:
         from congdanso.world.text import strip_diacritics
 
         words = strip_diacritics(name_key(text)).split()
-        return [p for p in CATALOGUE
-                if all(w in strip_diacritics(name_key(p.name + " " + p.field_area)) for w in words)]
+        return [
+            p
+            for p in CATALOGUE
+            if all(w in strip_diacritics(name_key(p.name + " " + p.field_area)) for w in words)
+        ]
 
     def procedure(self, code: str) -> Procedure:
         try:
             return BY_CODE[code]
         except KeyError:
-            raise NotFoundError(f"Không có thủ tục mã {code!r} trong danh mục.",
-                                field="procedure") from None
+            raise NotFoundError(
+                f"Không có thủ tục mã {code!r} trong danh mục.", field="procedure"
+            ) from None
 
     def _session(self, token: str) -> tuple[PortalSession, PortalAccount]:
         session = self.sessions.get(token)
@@ -201,25 +232,37 @@ class PortalService:
     def _person(self, id_number: str) -> Person:
         person = self.world.population.get(clean_id_number(id_number))
         if person is None:
-            raise NotFoundError("Số định danh này không có trong Cơ sở dữ liệu quốc gia về dân cư. "
-                                "Hãy đọc lại từng số trên thẻ căn cước.", field="id_number")
+            raise NotFoundError(
+                "Số định danh này không có trong Cơ sở dữ liệu quốc gia về dân cư. "
+                "Hãy đọc lại từng số trên thẻ căn cước.",
+                field="id_number",
+            )
         return person
 
     def _profile(self, person: Person) -> dict[str, str]:
         household = self.world.population.household_of(person)
-        return {"full_name": person.full_name, "birth_date": person.birth_date_text,
-                "gender": person.gender, "id_number": person.id_number,
-                "phone": person.phone or "", "email": person.email or "",
-                "permanent_address": household.full_address,
-                "household_head": household.head.full_name, "relation_to_head": person.relation}
+        return {
+            "full_name": person.full_name,
+            "birth_date": person.birth_date_text,
+            "gender": person.gender,
+            "id_number": person.id_number,
+            "phone": person.phone or "",
+            "email": person.email or "",
+            "permanent_address": household.full_address,
+            "household_head": household.head.full_name,
+            "relation_to_head": person.relation,
+        }
 
     def form(self, token: str, procedure_code: str) -> dict[str, Any]:
         """The dossier form: pre-filled part (to confirm) and what the citizen must add."""
         procedure = self.procedure(procedure_code)
         profile = self.profile(token)
-        return {"procedure": procedure,
-                "prefilled": {PROFILE_LABELS[k]: profile[k] for k in procedure.prefilled},
-                "to_fill": procedure.extra_fields, "documents": procedure.documents}
+        return {
+            "procedure": procedure,
+            "prefilled": {PROFILE_LABELS[k]: profile[k] for k in procedure.prefilled},
+            "to_fill": procedure.extra_fields,
+            "documents": procedure.documents,
+        }
 
     def notifications(self, token: str) -> list[str]:
         _, account = self._session(token)
@@ -235,7 +278,7 @@ class PortalService:
     # -- logging in with VNeID (QR) -----------------------------------------------------------
     @action("portal.start_vneid_login")
     def start_vneid_login(self) -> LoginQr:
-        """"Đăng nhập" → "Tài khoản định danh điện tử cấp bởi Bộ Công an": a QR appears."""
+        """ "Đăng nhập" → "Tài khoản định danh điện tử cấp bởi Bộ Công an": a QR appears."""
         token = self.world.token("portal-qr")
         qr = LoginQr(token, f"DVCQG-VNEID-LOGIN:{token}", self.world.now + QR_VALID_FOR)
         self.login_qrs[token] = qr
@@ -244,19 +287,26 @@ class PortalService:
     def login_qr_by_payload(self, payload: str) -> LoginQr:
         text = str(payload).strip()
         if not text.startswith("DVCQG-VNEID-LOGIN:"):
-            raise ValidationError("Mã QR này không phải mã đăng nhập của Cổng Dịch vụ công. Chỉ "
-                                  "quét mã hiện trên trang dichvucong.gov.vn; mã lạ có thể là "
-                                  "lừa đảo.", field="qr")
+            raise ValidationError(
+                "Mã QR này không phải mã đăng nhập của Cổng Dịch vụ công. Chỉ "
+                "quét mã hiện trên trang dichvucong.gov.vn; mã lạ có thể là "
+                "lừa đảo.",
+                field="qr",
+            )
         qr = self.login_qrs.get(text.split(":", 1)[1])
         if qr is None:
-            raise NotFoundError("Mã QR không còn hợp lệ. Hãy tải lại trang đăng nhập để lấy mã "
-                                "mới.", field="qr")
+            raise NotFoundError(
+                "Mã QR không còn hợp lệ. Hãy tải lại trang đăng nhập để lấy mã mới.", field="qr"
+            )
         if qr.used:
-            raise StateError("Mã QR này đã được dùng để đăng nhập. Hãy tải lại trang để lấy mã "
-                             "mới.", field="qr")
+            raise StateError(
+                "Mã QR này đã được dùng để đăng nhập. Hãy tải lại trang để lấy mã mới.", field="qr"
+            )
         if self.world.now > qr.expires:
-            raise StateError("Mã QR đã hết hạn (5 phút). Hãy bấm làm mới mã trên trang đăng "
-                             "nhập rồi quét lại.", field="qr")
+            raise StateError(
+                "Mã QR đã hết hạn (5 phút). Hãy bấm làm mới mã trên trang đăng nhập rồi quét lại.",
+                field="qr",
+            )
         return qr
 
     def confirm_login_qr(self, token: str, id_number: str) -> None:
@@ -273,17 +323,24 @@ class PortalService:
             raise StateError("Mã QR này đã được dùng. Hãy tải lại trang đăng nhập.", field="qr")
         if qr.confirmed_by is None:
             if self.world.now > qr.expires:
-                raise StateError("Mã QR đã hết hạn trước khi được xác nhận. Hãy lấy mã mới.",
-                                 field="qr")
-            raise StateError("Chưa xác nhận trên ứng dụng VNeID. Hãy quét mã bằng VNeID và nhập "
-                             "passcode để xác nhận.", field="qr")
+                raise StateError(
+                    "Mã QR đã hết hạn trước khi được xác nhận. Hãy lấy mã mới.", field="qr"
+                )
+            raise StateError(
+                "Chưa xác nhận trên ứng dụng VNeID. Hãy quét mã bằng VNeID và nhập "
+                "passcode để xác nhận.",
+                field="qr",
+            )
         qr.used = True
         id_number = qr.confirmed_by
         new = id_number not in self.accounts
         if new:
             self.accounts[id_number] = PortalAccount(id_number, "vneid", self.world.now)
-            self._notify(id_number, "Tài khoản Cổng DVC của bạn đã được tạo bằng danh tính điện "
-                                    "tử VNeID. Thông tin cá nhân được lấy từ CSDL dân cư.")
+            self._notify(
+                id_number,
+                "Tài khoản Cổng DVC của bạn đã được tạo bằng danh tính điện "
+                "tử VNeID. Thông tin cá nhân được lấy từ CSDL dân cư.",
+            )
         session = PortalSession(self.world.token("portal-session"), id_number, "vneid", new)
         self.sessions[session.token] = session
         return session
@@ -298,55 +355,87 @@ class PortalService:
         return captcha
 
     @action("portal.register")
-    def register(self, id_number: str, full_name: str, birth_date: str, phone: str,
-                 captcha_id: str, captcha_answer: str, email: str | None = None) -> Registration:
+    def register(
+        self,
+        id_number: str,
+        full_name: str,
+        birth_date: str,
+        phone: str,
+        captcha_id: str,
+        captcha_answer: str,
+        email: str | None = None,
+    ) -> Registration:
         """Legacy "Đăng ký → Công dân": checked against the population database; sends an OTP."""
         captcha = self.captchas.pop(captcha_id, None)
         if captcha is None:
-            raise StateError("Mã xác nhận (CAPTCHA) đã hết hạn. Hãy bấm làm mới ảnh và nhập mã "
-                             "mới.", field="captcha")
+            raise StateError(
+                "Mã xác nhận (CAPTCHA) đã hết hạn. Hãy bấm làm mới ảnh và nhập mã mới.",
+                field="captcha",
+            )
         if str(captcha_answer).strip().upper() != captcha.text:
-            raise AuthError("Mã xác nhận không đúng. Hãy nhập lại các ký tự trong ảnh mới "
-                            "(không phân biệt chữ hoa, chữ thường).", field="captcha")
+            raise AuthError(
+                "Mã xác nhận không đúng. Hãy nhập lại các ký tự trong ảnh mới "
+                "(không phân biệt chữ hoa, chữ thường).",
+                field="captcha",
+            )
         parse_id_number(id_number)
         name = check_full_name(full_name)
         birth = parse_date(birth_date, today=self.world.now.date())
         number = parse_phone(phone)
         person = self._person(id_number)
         if not has_diacritics(name) and has_diacritics(person.full_name):
-            raise ValidationError("Họ tên phải viết tiếng Việt có dấu, đúng như trên thẻ căn cước.",
-                                  field="full_name")
+            raise ValidationError(
+                "Họ tên phải viết tiếng Việt có dấu, đúng như trên thẻ căn cước.", field="full_name"
+            )
         if name_key(name) != name_key(person.full_name):
-            raise ValidationError("Họ tên không khớp với số định danh trong CSDL dân cư. Hãy chép "
-                                  "đúng từng chữ trên thẻ căn cước.", field="full_name")
+            raise ValidationError(
+                "Họ tên không khớp với số định danh trong CSDL dân cư. Hãy chép "
+                "đúng từng chữ trên thẻ căn cước.",
+                field="full_name",
+            )
         check_id_matches(person.id_number, birth_year=birth.year, gender=person.gender)
         if birth != person.birth_date:
-            raise ValidationError("Ngày sinh không khớp với CSDL dân cư. Hãy xem ngày sinh trên "
-                                  "thẻ căn cước (ngày/tháng/năm).", field="birth_date")
+            raise ValidationError(
+                "Ngày sinh không khớp với CSDL dân cư. Hãy xem ngày sinh trên "
+                "thẻ căn cước (ngày/tháng/năm).",
+                field="birth_date",
+            )
         if self.world.population.sim_owner.get(number) != person.id_number:
             raise PermissionDeniedError(
                 "Số điện thoại này chưa đăng ký thuê bao chính chủ cho số định danh trên. Soạn TTTB "
                 "gửi 1414 để xem thuê bao đứng tên ai; nếu không đúng, ra cửa hàng nhà mạng để cập "
-                "nhật.", field="phone")
+                "nhật.",
+                field="phone",
+            )
         if person.id_number in self.accounts:
-            raise StateError("Số định danh này đã có tài khoản Cổng DVC. Hãy đăng nhập (hoặc dùng "
-                             "\"Quên mật khẩu\").", field="id_number")
+            raise StateError(
+                "Số định danh này đã có tài khoản Cổng DVC. Hãy đăng nhập (hoặc dùng "
+                '"Quên mật khẩu").',
+                field="id_number",
+            )
         if email:
             email = email.strip()
             if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
-                raise ValidationError("Địa chỉ thư điện tử chưa đúng dạng (ví dụ ten@example.vn).",
-                                      field="email")
-        registration = Registration(self.world.token("registration"), person.id_number, number,
-                                    email or None)
+                raise ValidationError(
+                    "Địa chỉ thư điện tử chưa đúng dạng (ví dụ ten@example.vn).", field="email"
+                )
+        registration = Registration(
+            self.world.token("registration"), person.id_number, number, email or None
+        )
         self.registrations[registration.id] = registration
-        self.world.issue_otp(number, "portal-register", SENDER,
-                             "Mã OTP đăng ký tài khoản Cổng DVC quốc gia là {code}. Mã có hiệu "
-                             "lực 5 phút. Không cung cấp mã này cho bất kỳ ai.")
+        self.world.issue_otp(
+            number,
+            "portal-register",
+            SENDER,
+            "Mã OTP đăng ký tài khoản Cổng DVC quốc gia là {code}. Mã có hiệu "
+            "lực 5 phút. Không cung cấp mã này cho bất kỳ ai.",
+        )
         return registration
 
     @action("portal.confirm_registration", secret=("otp", "password", "confirm"))
-    def confirm_registration(self, registration_id: str, otp: str, password: str,
-                             confirm: str) -> PortalAccount:
+    def confirm_registration(
+        self, registration_id: str, otp: str, password: str, confirm: str
+    ) -> PortalAccount:
         registration = self.registrations.get(registration_id)
         if registration is None:
             raise StateError("Không có yêu cầu đăng ký nào đang chờ. Hãy đăng ký lại từ đầu.")
@@ -354,8 +443,9 @@ class PortalService:
         check_password(password)
         if password != confirm:
             raise ValidationError("Hai lần nhập mật khẩu không giống nhau.", field="confirm")
-        account = PortalAccount(registration.id_number, "legacy", self.world.now,
-                                hash_secret(self.world.seed, password))
+        account = PortalAccount(
+            registration.id_number, "legacy", self.world.now, hash_secret(self.world.seed, password)
+        )
         self.accounts[registration.id_number] = account
         del self.registrations[registration_id]
         self._notify(registration.id_number, "Đăng ký tài khoản Cổng DVC thành công.")
@@ -367,11 +457,17 @@ class PortalService:
         parse_id_number(id_number)
         account = self.accounts.get(clean_id_number(id_number))
         if account is None:
-            raise NotFoundError("Số định danh này chưa có tài khoản Cổng DVC. Hãy đăng nhập bằng "
-                                "VNeID (tài khoản được tạo tự động).", field="id_number")
+            raise NotFoundError(
+                "Số định danh này chưa có tài khoản Cổng DVC. Hãy đăng nhập bằng "
+                "VNeID (tài khoản được tạo tự động).",
+                field="id_number",
+            )
         if account.password_hash is None:
-            raise StateError("Tài khoản này được tạo bằng VNeID: hãy chọn \"Đăng nhập bằng tài "
-                             "khoản định danh điện tử\" và quét mã QR.", field="password")
+            raise StateError(
+                'Tài khoản này được tạo bằng VNeID: hãy chọn "Đăng nhập bằng tài '
+                'khoản định danh điện tử" và quét mã QR.',
+                field="password",
+            )
         account.logins.check_open(self.world.now, "Tài khoản Cổng DVC")
         if hash_secret(self.world.seed, password) != account.password_hash:
             raise account.logins.fail(self.world.now, "tài khoản Cổng DVC")
@@ -389,7 +485,7 @@ class PortalService:
     def _check_field(self, spec, value: Any) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
             if spec.required:
-                raise ValidationError(f"Chưa nhập \"{spec.label}\".", field=spec.key)
+                raise ValidationError(f'Chưa nhập "{spec.label}".', field=spec.key)
             return None
         if spec.kind == "date":
             return format_date(parse_date(value, field=spec.key))
@@ -397,16 +493,18 @@ class PortalService:
             return parse_id_number(value) and clean_id_number(value)
         if spec.kind == "choice":
             if str(value).strip().casefold() not in {c.casefold() for c in spec.choices}:
-                raise ValidationError(f"\"{spec.label}\" phải là một trong: "
-                                      + ", ".join(spec.choices) + ".", field=spec.key)
+                raise ValidationError(
+                    f'"{spec.label}" phải là một trong: ' + ", ".join(spec.choices) + ".",
+                    field=spec.key,
+                )
             return str(value).strip()
         if spec.kind == "int":
             try:
                 number = int(value)
             except (TypeError, ValueError):
-                raise ValidationError(f"\"{spec.label}\" phải là một số.", field=spec.key) from None
+                raise ValidationError(f'"{spec.label}" phải là một số.', field=spec.key) from None
             if not 1 <= number <= 50:
-                raise ValidationError(f"\"{spec.label}\" phải từ 1 đến 50.", field=spec.key)
+                raise ValidationError(f'"{spec.label}" phải từ 1 đến 50.', field=spec.key)
             return number
         return " ".join(str(value).split())
 
@@ -418,11 +516,16 @@ class PortalService:
             except TypeError:
                 raise ValidationError("Tệp đính kèm không hợp lệ.", field="attachments") from None
             if not attachment.file.lower().endswith(ALLOWED_EXTENSIONS):
-                raise ValidationError(f"Tệp \"{attachment.file}\" không đúng định dạng: chỉ nhận "
-                                      "PDF, JPG hoặc PNG.", field="attachments")
+                raise ValidationError(
+                    f'Tệp "{attachment.file}" không đúng định dạng: chỉ nhận PDF, JPG hoặc PNG.',
+                    field="attachments",
+                )
             if attachment.size_kb > MAX_ATTACHMENT_KB:
-                raise ValidationError(f"Tệp \"{attachment.file}\" quá lớn (tối đa 10 MB). Hãy chụp "
-                                      "lại với độ phân giải thấp hơn.", field="attachments")
+                raise ValidationError(
+                    f'Tệp "{attachment.file}" quá lớn (tối đa 10 MB). Hãy chụp '
+                    "lại với độ phân giải thấp hơn.",
+                    field="attachments",
+                )
             result.append(attachment)
         kinds = {a.kind for a in result}
         for spec in procedure.documents:
@@ -431,55 +534,83 @@ class PortalService:
         return result
 
     @action("portal.submit_dossier")
-    def submit_dossier(self, token: str, procedure_code: str, fields: dict[str, Any],
-                       attachments: list[dict] | None = None, delivery: str = "online",
-                       confirm_prefilled: bool = True) -> Dossier:
+    def submit_dossier(
+        self,
+        token: str,
+        procedure_code: str,
+        fields: dict[str, Any],
+        attachments: list[dict] | None = None,
+        delivery: str = "online",
+        confirm_prefilled: bool = True,
+    ) -> Dossier:
         """Submit a dossier: pre-filled data confirmed, extra fields, attachments, delivery."""
         session, _ = self._session(token)
         procedure = self.procedure(procedure_code)
         if not confirm_prefilled:
-            raise ValidationError("Hãy kiểm tra và tích \"Tôi xác nhận thông tin trên là đúng\" "
-                                  "cho phần thông tin lấy từ CSDL dân cư.",
-                                  field="confirm_prefilled")
+            raise ValidationError(
+                'Hãy kiểm tra và tích "Tôi xác nhận thông tin trên là đúng" '
+                "cho phần thông tin lấy từ CSDL dân cư.",
+                field="confirm_prefilled",
+            )
         retyped = sorted(set(fields) & set(PROFILE_LABELS))
         if retyped:
             labels = ", ".join(PROFILE_LABELS[k] for k in retyped)
-            raise ValidationError(f"Không cần khai lại: {labels} — đã có sẵn từ CSDL dân cư. Nếu "
-                                  "thông tin sai, người dân cần điều chỉnh tại công an phường.",
-                                  field=retyped[0])
+            raise ValidationError(
+                f"Không cần khai lại: {labels} — đã có sẵn từ CSDL dân cư. Nếu "
+                "thông tin sai, người dân cần điều chỉnh tại công an phường.",
+                field=retyped[0],
+            )
         unknown = set(fields) - {s.key for s in procedure.extra_fields}
         if unknown:
-            raise ValidationError("Biểu mẫu không có ô: " + ", ".join(sorted(unknown)) + ".",
-                                  field=sorted(unknown)[0])
-        data = {spec.key: self._check_field(spec, fields.get(spec.key))
-                for spec in procedure.extra_fields}
+            raise ValidationError(
+                "Biểu mẫu không có ô: " + ", ".join(sorted(unknown)) + ".", field=sorted(unknown)[0]
+            )
+        data = {
+            spec.key: self._check_field(spec, fields.get(spec.key))
+            for spec in procedure.extra_fields
+        }
         files = self._attachments(procedure, attachments or [])
         if delivery not in DELIVERY:
-            raise ValidationError("Hãy chọn cách nhận kết quả: trực tuyến hoặc qua bưu điện.",
-                                  field="delivery")
+            raise ValidationError(
+                "Hãy chọn cách nhận kết quả: trực tuyến hoặc qua bưu điện.", field="delivery"
+            )
         person = self._person(session.id_number)
         ward = self.world.population.household_of(person).ward
         n = self.world.counter("dossier")
         code = f"H74.{ward.code}-{self.world.now:%y%m%d}-{n:04d}"
-        dossier = Dossier(code, procedure, person.id_number, ward.code, self.world.now,
-                          {**self._profile(person), **data}, files, delivery)
+        dossier = Dossier(
+            code,
+            procedure,
+            person.id_number,
+            ward.code,
+            self.world.now,
+            {**self._profile(person), **data},
+            files,
+            delivery,
+        )
         dossier.next_change = self.world.now + dt.timedelta(minutes=30)
         self._log(dossier, "Người dân nộp hồ sơ trực tuyến")
         self.dossiers[code] = dossier
         self._notify(person.id_number, f"Hồ sơ {code} ({procedure.name}) đã được nộp.")
         if person.phone:
-            self.world.send_sms(person.phone, SENDER, f"Hồ sơ {code} đã được nộp thành công. Tra "
-                                "cứu tình trạng trên Cổng DVC bằng mã hồ sơ.")
+            self.world.send_sms(
+                person.phone,
+                SENDER,
+                f"Hồ sơ {code} đã được nộp thành công. Tra "
+                "cứu tình trạng trên Cổng DVC bằng mã hồ sơ.",
+            )
         return dossier
 
     @action("portal.lookup")
     def lookup(self, code: str) -> dict[str, Any]:
-        """"Tra cứu hồ sơ" by its code (no login needed)."""
+        """ "Tra cứu hồ sơ" by its code (no login needed)."""
         dossier = self.dossiers.get(str(code).strip().upper())
         if dossier is None:
-            raise NotFoundError("Không tìm thấy hồ sơ có mã này. Hãy chép đúng mã trong tin nhắn "
-                                "hoặc trong mục \"Quản lý hồ sơ\" (gồm chữ, số và dấu gạch).",
-                                field="code")
+            raise NotFoundError(
+                "Không tìm thấy hồ sơ có mã này. Hãy chép đúng mã trong tin nhắn "
+                'hoặc trong mục "Quản lý hồ sơ" (gồm chữ, số và dấu gạch).',
+                field="code",
+            )
         return dossier.lookup_view()
 
     @action("portal.supplement")
@@ -491,8 +622,11 @@ class PortalService:
             raise StateError("Hồ sơ này không có yêu cầu bổ sung.")
         files = self._attachments(dossier.procedure, attachments)
         if any(a.quality != "ro" for a in files):
-            raise ValidationError("Ảnh giấy tờ vẫn bị mờ. Hãy chụp lại nơi đủ sáng, giữ máy "
-                                  "thẳng, thấy rõ bốn góc giấy.", field="attachments")
+            raise ValidationError(
+                "Ảnh giấy tờ vẫn bị mờ. Hãy chụp lại nơi đủ sáng, giữ máy "
+                "thẳng, thấy rõ bốn góc giấy.",
+                field="attachments",
+            )
         kinds = {a.kind for a in files}
         dossier.attachments = [a for a in dossier.attachments if a.kind not in kinds] + files
         dossier.status = PROCESSING
@@ -509,8 +643,9 @@ class PortalService:
         if dossier.status not in {RESULT_READY, RETURNED}:
             raise StateError(f"Hồ sơ chưa có kết quả (trạng thái: {dossier.status_label}).")
         if dossier.delivery != "online":
-            raise StateError("Hồ sơ này chọn nhận kết quả qua bưu điện; kết quả sẽ được gửi về "
-                             "nhà.")
+            raise StateError(
+                "Hồ sơ này chọn nhận kết quả qua bưu điện; kết quả sẽ được gửi về nhà."
+            )
         assert dossier.result_document is not None
         if dossier.status == RESULT_READY:
             dossier.status = RETURNED
@@ -520,8 +655,9 @@ class PortalService:
     def _own_dossier(self, session: PortalSession, code: str) -> Dossier:
         dossier = self.dossiers.get(str(code).strip().upper())
         if dossier is None or dossier.id_number != session.id_number:
-            raise NotFoundError("Không tìm thấy hồ sơ này trong tài khoản đang đăng nhập.",
-                                field="code")
+            raise NotFoundError(
+                "Không tìm thấy hồ sơ này trong tài khoản đang đăng nhập.", field="code"
+            )
         return dossier
 
     # -- the ward's one-stop desk (bộ phận một cửa), driven by the clock ----------------------
@@ -538,8 +674,9 @@ class PortalService:
         if dossier.status == SUBMITTED:
             dossier.status = RECEIVED
             dossier.due = self._result_time(dossier, when)
-            self._log(dossier, f"Bộ phận một cửa đã tiếp nhận; hẹn trả {format_time(dossier.due)}",
-                      when)
+            self._log(
+                dossier, f"Bộ phận một cửa đã tiếp nhận; hẹn trả {format_time(dossier.due)}", when
+            )
             dossier.next_change = when + dt.timedelta(minutes=30)
         elif dossier.status == RECEIVED:
             dossier.status = PROCESSING
@@ -553,18 +690,26 @@ class PortalService:
             blurred = [a for a in dossier.attachments if a.quality != "ro"]
             if blurred:
                 dossier.status = SUPPLEMENT
-                dossier.supplement_reason = (f"Ảnh \"{blurred[0].file}\" bị mờ, không đọc được. "
-                                             "Đề nghị chụp lại rõ nét và bổ sung.")
+                dossier.supplement_reason = (
+                    f'Ảnh "{blurred[0].file}" bị mờ, không đọc được. '
+                    "Đề nghị chụp lại rõ nét và bổ sung."
+                )
                 dossier.next_change = None
                 self._log(dossier, dossier.supplement_reason, when)
-                self._notify(dossier.id_number, f"Hồ sơ {dossier.code} cần bổ sung: "
-                             f"{dossier.supplement_reason}", when)
+                self._notify(
+                    dossier.id_number,
+                    f"Hồ sơ {dossier.code} cần bổ sung: {dossier.supplement_reason}",
+                    when,
+                )
                 return
             dossier.status = RESULT_READY
             dossier.result_document = {
-                "title": dossier.procedure.result, "dossier": dossier.code,
+                "title": dossier.procedure.result,
+                "dossier": dossier.code,
                 "issued_by": f"{dossier.procedure.agency} {self._ward_name(dossier)}",
-                "issued_at": format_time(when), "note": "Tài liệu mô phỏng dùng để tập huấn"}
+                "issued_at": format_time(when),
+                "note": "Tài liệu mô phỏng dùng để tập huấn",
+            }
             self._log(dossier, "Đã có kết quả", when)
             self._notify(dossier.id_number, f"Hồ sơ {dossier.code} đã có kết quả.", when)
             if dossier.delivery == "post":
@@ -575,8 +720,9 @@ class PortalService:
             dossier.status = RETURNED
             dossier.next_change = None
             self._log(dossier, "Bưu điện đã giao kết quả đến địa chỉ của người dân", when)
-            self._notify(dossier.id_number, f"Kết quả hồ sơ {dossier.code} đã được giao qua bưu "
-                                            "điện.", when)
+            self._notify(
+                dossier.id_number, f"Kết quả hồ sơ {dossier.code} đã được giao qua bưu điện.", when
+            )
 
     def _ward_name(self, dossier: Dossier) -> str:
         from congdanso.world.places import WARDS_BY_CODE

@@ -48,23 +48,35 @@ class OtpChallenge:
         """Check a typed code; raise a DomainError saying what happened and what to do."""
         value = check_otp(typed)
         if self.used:
-            raise StateError("Mã OTP này đã được dùng. Hãy bấm \"Gửi lại mã\" để nhận mã mới.",
-                             field="otp")
+            raise StateError(
+                'Mã OTP này đã được dùng. Hãy bấm "Gửi lại mã" để nhận mã mới.', field="otp"
+            )
         if self.attempts >= MAX_OTP_ATTEMPTS:
-            raise LockedError(f"Đã nhập sai OTP {MAX_OTP_ATTEMPTS} lần. Hãy bấm \"Gửi lại mã\" "
-                              "để nhận mã mới.", field="otp")
+            raise LockedError(
+                f'Đã nhập sai OTP {MAX_OTP_ATTEMPTS} lần. Hãy bấm "Gửi lại mã" để nhận mã mới.',
+                field="otp",
+            )
         if now > self.expires:
-            raise AuthError("Mã OTP đã hết hạn (mỗi mã chỉ dùng được trong 5 phút). "
-                            "Hãy bấm \"Gửi lại mã\" và nhập mã mới nhất.", field="otp",
-                            code="otp_het_han")
+            raise AuthError(
+                "Mã OTP đã hết hạn (mỗi mã chỉ dùng được trong 5 phút). "
+                'Hãy bấm "Gửi lại mã" và nhập mã mới nhất.',
+                field="otp",
+                code="otp_het_han",
+            )
         if value != self.code:
             self.attempts += 1
             left = MAX_OTP_ATTEMPTS - self.attempts
             if left == 0:
-                raise LockedError(f"Sai mã OTP {MAX_OTP_ATTEMPTS} lần, mã này đã bị huỷ. "
-                                  "Hãy bấm \"Gửi lại mã\" để nhận mã mới.", field="otp")
-            raise AuthError(f"Mã OTP không đúng. Còn {left} lần thử. Hãy đọc kỹ tin nhắn mới "
-                            "nhất (mã cũ không còn dùng được).", field="otp")
+                raise LockedError(
+                    f"Sai mã OTP {MAX_OTP_ATTEMPTS} lần, mã này đã bị huỷ. "
+                    'Hãy bấm "Gửi lại mã" để nhận mã mới.',
+                    field="otp",
+                )
+            raise AuthError(
+                f"Mã OTP không đúng. Còn {left} lần thử. Hãy đọc kỹ tin nhắn mới "
+                "nhất (mã cũ không còn dùng được).",
+                field="otp",
+            )
         self.used = True
 
 
@@ -78,8 +90,10 @@ class AttemptLimiter:
     def check_open(self, now: dt.datetime, what: str) -> None:
         if self.locked_until is not None:
             if now < self.locked_until:
-                raise LockedError(f"{what} đang tạm khoá vì nhập sai quá {MAX_PASSWORD_ATTEMPTS} "
-                                  f"lần. Hãy thử lại sau {lock_text(self.locked_until)}.")
+                raise LockedError(
+                    f"{what} đang tạm khoá vì nhập sai quá {MAX_PASSWORD_ATTEMPTS} "
+                    f"lần. Hãy thử lại sau {lock_text(self.locked_until)}."
+                )
             self.locked_until = None
             self.failures = 0
 
@@ -87,11 +101,16 @@ class AttemptLimiter:
         self.failures += 1
         if self.failures >= MAX_PASSWORD_ATTEMPTS:
             self.locked_until = now + LOCK_FOR
-            return LockedError(f"Sai mật khẩu {MAX_PASSWORD_ATTEMPTS} lần: {what} bị tạm khoá "
-                               f"đến {lock_text(self.locked_until)}.", field="password")
+            return LockedError(
+                f"Sai mật khẩu {MAX_PASSWORD_ATTEMPTS} lần: {what} bị tạm khoá "
+                f"đến {lock_text(self.locked_until)}.",
+                field="password",
+            )
         left = MAX_PASSWORD_ATTEMPTS - self.failures
-        return AuthError(f"Mật khẩu không đúng. Còn {left} lần thử trước khi {what} bị tạm khoá.",
-                         field="password")
+        return AuthError(
+            f"Mật khẩu không đúng. Còn {left} lần thử trước khi {what} bị tạm khoá.",
+            field="password",
+        )
 
     def succeed(self) -> None:
         self.failures = 0

@@ -15,8 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from congdanso.world.actions import action
-from congdanso.world.errors import (AuthError, NotFoundError, PermissionDeniedError, StateError,
-                                    ValidationError)
+from congdanso.world.errors import (
+    AuthError,
+    NotFoundError,
+    PermissionDeniedError,
+    StateError,
+    ValidationError,
+)
 from congdanso.world.idnumber import clean_id_number, parse_id_number
 from congdanso.world.people import Person
 from congdanso.world.phone import parse_phone
@@ -42,8 +47,12 @@ PENDING = "cho_duyet"  # registered, waiting for approval
 APPROVED = "da_duyet"  # approval SMS sent: ready to activate
 ACTIVATING = "dang_kich_hoat"  # activation started (OTP, password, passcode, questions)
 ACTIVE = "hoat_dong"
-STATUS_LABELS = {PENDING: "Chờ phê duyệt", APPROVED: "Đã phê duyệt — chờ kích hoạt",
-                 ACTIVATING: "Đang kích hoạt", ACTIVE: "Đang hoạt động"}
+STATUS_LABELS = {
+    PENDING: "Chờ phê duyệt",
+    APPROVED: "Đã phê duyệt — chờ kích hoạt",
+    ACTIVATING: "Đang kích hoạt",
+    ACTIVE: "Đang hoạt động",
+}
 ACTIVATION_STEPS = ("otp", "password", "passcode", "questions")
 
 
@@ -64,8 +73,14 @@ class VneidAccount:
     passcode_attempts: AttemptLimiter = field(default_factory=AttemptLimiter)
 
     def record(self) -> dict:
-        return {"id_number": self.id_number, "phone": self.phone, "level": self.level,
-                "status": self.status, "step": self.step, "registered_via": self.registered_via}
+        return {
+            "id_number": self.id_number,
+            "phone": self.phone,
+            "level": self.level,
+            "status": self.status,
+            "step": self.step,
+            "registered_via": self.registered_via,
+        }
 
     @property
     def status_label(self) -> str:
@@ -105,16 +120,22 @@ class VneidService:
         parse_id_number(id_number)
         person = self.world.population.get(clean_id_number(id_number))
         if person is None:
-            raise NotFoundError("Không tìm thấy số định danh này trong Cơ sở dữ liệu quốc gia về "
-                                "dân cư. Hãy đọc lại từng số trên thẻ căn cước.", field="id_number")
+            raise NotFoundError(
+                "Không tìm thấy số định danh này trong Cơ sở dữ liệu quốc gia về "
+                "dân cư. Hãy đọc lại từng số trên thẻ căn cước.",
+                field="id_number",
+            )
         return person
 
     def _account(self, id_number: str) -> VneidAccount:
         person = self._person(id_number)
         account = self.accounts.get(person.id_number)
         if account is None:
-            raise NotFoundError("Số định danh này chưa có tài khoản VNeID. Hãy đăng ký trong ứng "
-                                "dụng (mức 1) hoặc đến công an phường (mức 2).", field="id_number")
+            raise NotFoundError(
+                "Số định danh này chưa có tài khoản VNeID. Hãy đăng ký trong ứng "
+                "dụng (mức 1) hoặc đến công an phường (mức 2).",
+                field="id_number",
+            )
         return account
 
     def _session(self, token: str) -> tuple[VneidSession, VneidAccount]:
@@ -127,14 +148,18 @@ class VneidService:
         if person.age_on(self.world.now.date()) < MIN_AGE:
             raise PermissionDeniedError(
                 f"{person.full_name} chưa đủ {MIN_AGE} tuổi nên chưa tự có tài khoản VNeID; "
-                "thông tin của trẻ được tích hợp vào tài khoản của cha hoặc mẹ.")
+                "thông tin của trẻ được tích hợp vào tài khoản của cha hoặc mẹ."
+            )
 
     def _approve(self, account: VneidAccount) -> None:
         account.status = APPROVED
-        self.world.send_sms(account.phone, SENDER,
-                            f"Tài khoản định danh điện tử mức {account.level} của bạn đã được "
-                            "phê duyệt. Vui lòng mở ứng dụng VNeID, chọn \"Kích hoạt tài khoản\". "
-                            "Không cung cấp mã OTP cho bất kỳ ai.")
+        self.world.send_sms(
+            account.phone,
+            SENDER,
+            f"Tài khoản định danh điện tử mức {account.level} của bạn đã được "
+            'phê duyệt. Vui lòng mở ứng dụng VNeID, chọn "Kích hoạt tài khoản". '
+            "Không cung cấp mã OTP cho bất kỳ ai.",
+        )
 
     def account_of(self, id_number: str) -> VneidAccount | None:
         """Read-only: the account of an ID number, if any."""
@@ -152,45 +177,64 @@ class VneidService:
         self._check_age(person)
         if person.id_number in self.accounts:
             account = self.accounts[person.id_number]
-            raise StateError(f"Số định danh này đã có tài khoản VNeID mức {account.level} "
-                             f"({account.status_label.lower()}). Không đăng ký lại; hãy kích hoạt "
-                             "hoặc đăng nhập.", field="id_number")
+            raise StateError(
+                f"Số định danh này đã có tài khoản VNeID mức {account.level} "
+                f"({account.status_label.lower()}). Không đăng ký lại; hãy kích hoạt "
+                "hoặc đăng nhập.",
+                field="id_number",
+            )
         if self.world.population.sim_owner.get(number) != person.id_number:
             raise PermissionDeniedError(
                 "Số điện thoại này không đăng ký chính chủ cho số định danh trên (kiểm tra bằng "
                 "cách soạn TTTB gửi 1414). Hãy dùng số đứng tên người dân, hoặc ra cửa hàng nhà "
-                "mạng để chuẩn hoá thông tin thuê bao.", field="phone")
+                "mạng để chuẩn hoá thông tin thuê bao.",
+                field="phone",
+            )
         if not face_photo:
-            raise ValidationError("Cần chụp ảnh chân dung của chính người đăng ký (đủ sáng, "
-                                  "không đeo kính, nhìn thẳng).", field="face_photo")
+            raise ValidationError(
+                "Cần chụp ảnh chân dung của chính người đăng ký (đủ sáng, "
+                "không đeo kính, nhìn thẳng).",
+                field="face_photo",
+            )
         account = VneidAccount(person.id_number, number, 1, PENDING, self.world.now, "app")
         self.accounts[person.id_number] = account
-        self.world.send_sms(number, SENDER, "Đã tiếp nhận yêu cầu đăng ký tài khoản định danh "
-                            "điện tử mức 1. Kết quả sẽ được gửi qua tin nhắn.")
+        self.world.send_sms(
+            number,
+            SENDER,
+            "Đã tiếp nhận yêu cầu đăng ký tài khoản định danh "
+            "điện tử mức 1. Kết quả sẽ được gửi qua tin nhắn.",
+        )
         self._approve(account)  # the simulation approves level 1 at once
         return account
 
     # -- activation ---------------------------------------------------------------------------
     @action("vneid.activate")
     def activate(self, id_number: str, phone: str) -> VneidAccount:
-        """"Kích hoạt tài khoản": ID number + phone; an OTP is sent by SMS."""
+        """ "Kích hoạt tài khoản": ID number + phone; an OTP is sent by SMS."""
         account = self._account(id_number)
         number = parse_phone(phone)
         if account.status == ACTIVE:
-            raise StateError("Tài khoản đã kích hoạt rồi. Hãy đăng nhập bằng số định danh và mật "
-                             "khẩu.")
+            raise StateError(
+                "Tài khoản đã kích hoạt rồi. Hãy đăng nhập bằng số định danh và mật khẩu."
+            )
         if account.status == PENDING:
-            raise StateError("Hồ sơ chưa được phê duyệt. Hãy chờ tin nhắn phê duyệt rồi kích "
-                             "hoạt.")
+            raise StateError("Hồ sơ chưa được phê duyệt. Hãy chờ tin nhắn phê duyệt rồi kích hoạt.")
         if number != account.phone:
-            raise AuthError("Số điện thoại không khớp với số đã đăng ký tài khoản VNeID. Hãy nhập "
-                            "đúng số đã khai khi đăng ký.", field="phone")
+            raise AuthError(
+                "Số điện thoại không khớp với số đã đăng ký tài khoản VNeID. Hãy nhập "
+                "đúng số đã khai khi đăng ký.",
+                field="phone",
+            )
         account.status = ACTIVATING
         account.step = "otp"
-        self.world.issue_otp(number, "vneid", SENDER,
-                             "Mã OTP kích hoạt tài khoản VNeID của bạn là {code}. Mã có hiệu lực "
-                             "5 phút. TUYỆT ĐỐI KHÔNG cung cấp mã này cho bất kỳ ai, kể cả người "
-                             "xưng là công an.")
+        self.world.issue_otp(
+            number,
+            "vneid",
+            SENDER,
+            "Mã OTP kích hoạt tài khoản VNeID của bạn là {code}. Mã có hiệu lực "
+            "5 phút. TUYỆT ĐỐI KHÔNG cung cấp mã này cho bất kỳ ai, kể cả người "
+            "xưng là công an.",
+        )
         return account
 
     @action("vneid.resend_otp")
@@ -198,21 +242,28 @@ class VneidService:
         account = self._account(id_number)
         if account.status != ACTIVATING or account.step != "otp":
             raise StateError("Không có mã OTP nào đang chờ nhập.")
-        self.world.issue_otp(account.phone, "vneid", SENDER,
-                             "Mã OTP kích hoạt tài khoản VNeID của bạn là {code}. Mã có hiệu lực "
-                             "5 phút. Không cung cấp mã này cho bất kỳ ai.")
+        self.world.issue_otp(
+            account.phone,
+            "vneid",
+            SENDER,
+            "Mã OTP kích hoạt tài khoản VNeID của bạn là {code}. Mã có hiệu lực "
+            "5 phút. Không cung cấp mã này cho bất kỳ ai.",
+        )
         return account
 
     def _expect_step(self, account: VneidAccount, step: str) -> None:
         if account.status == ACTIVE:
             raise StateError("Tài khoản đã kích hoạt rồi. Hãy đăng nhập.")
         if account.status != ACTIVATING:
-            raise StateError("Hãy bấm \"Kích hoạt tài khoản\" và nhập số định danh, số điện thoại "
-                             "trước.")
+            raise StateError(
+                'Hãy bấm "Kích hoạt tài khoản" và nhập số định danh, số điện thoại trước.'
+            )
         if account.step != step:
             index = ACTIVATION_STEPS.index(account.step or "otp") + 1
-            raise StateError(f"Chưa đến bước này. Bước đang chờ là bước {index}/4 "
-                             f"({_STEP_LABELS[account.step or 'otp']}).")
+            raise StateError(
+                f"Chưa đến bước này. Bước đang chờ là bước {index}/4 "
+                f"({_STEP_LABELS[account.step or 'otp']})."
+            )
 
     @action("vneid.verify_otp", secret=("otp",))
     def verify_otp(self, id_number: str, otp: str) -> VneidAccount:
@@ -229,8 +280,9 @@ class VneidService:
         self._expect_step(account, "password")
         check_vneid_password(password)
         if password != confirm:
-            raise ValidationError("Hai lần nhập mật khẩu không giống nhau. Hãy nhập lại cả hai ô.",
-                                  field="confirm")
+            raise ValidationError(
+                "Hai lần nhập mật khẩu không giống nhau. Hãy nhập lại cả hai ô.", field="confirm"
+            )
         account.password_hash = hash_secret(self.world.seed, password)
         account.step = "passcode"
         return account
@@ -242,8 +294,11 @@ class VneidService:
         value = check_passcode(passcode)
         person = self._person(id_number)
         if value in {person.birth_date.strftime("%d%m%y"), person.id_number[-6:]}:
-            raise ValidationError("Không dùng ngày sinh hay 6 số cuối số định danh làm passcode: "
-                                  "kẻ gian dễ đoán. Hãy chọn 6 số khác.", field="passcode")
+            raise ValidationError(
+                "Không dùng ngày sinh hay 6 số cuối số định danh làm passcode: "
+                "kẻ gian dễ đoán. Hãy chọn 6 số khác.",
+                field="passcode",
+            )
         if value != str(confirm).strip():
             raise ValidationError("Hai lần nhập passcode không giống nhau.", field="confirm")
         account.passcode_hash = hash_secret(self.world.seed, value)
@@ -251,29 +306,38 @@ class VneidService:
         return account
 
     @action("vneid.set_security_questions", secret=("answers",))
-    def set_security_questions(self, id_number: str, questions: list[str],
-                               answers: list[str]) -> VneidAccount:
+    def set_security_questions(
+        self, id_number: str, questions: list[str], answers: list[str]
+    ) -> VneidAccount:
         account = self._account(id_number)
         self._expect_step(account, "questions")
         if len(questions) != 2 or len(answers) != 2:
-            raise ValidationError("Cần chọn đúng 2 câu hỏi bảo mật và trả lời cả hai.",
-                                  field="questions")
+            raise ValidationError(
+                "Cần chọn đúng 2 câu hỏi bảo mật và trả lời cả hai.", field="questions"
+            )
         if questions[0] == questions[1]:
             raise ValidationError("Hai câu hỏi bảo mật phải khác nhau.", field="questions")
         for question in questions:
             if question not in SECURITY_QUESTIONS:
-                raise ValidationError("Hãy chọn câu hỏi trong danh sách của ứng dụng.",
-                                      field="questions")
+                raise ValidationError(
+                    "Hãy chọn câu hỏi trong danh sách của ứng dụng.", field="questions"
+                )
         cleaned = [clean_name(a).casefold() for a in answers]
         if any(len(a) < 2 for a in cleaned):
-            raise ValidationError("Câu trả lời bảo mật phải có ít nhất 2 ký tự; hãy chọn câu trả "
-                                  "lời người dân nhớ lâu.", field="answers")
+            raise ValidationError(
+                "Câu trả lời bảo mật phải có ít nhất 2 ký tự; hãy chọn câu trả "
+                "lời người dân nhớ lâu.",
+                field="answers",
+            )
         account.questions = list(questions)
         account.answers_hash = [hash_secret(self.world.seed, a) for a in cleaned]
         account.status = ACTIVE
         account.step = None
-        self.world.send_sms(account.phone, SENDER, "Tài khoản VNeID đã được kích hoạt thành công. "
-                            "Vui lòng đăng nhập lại để sử dụng.")
+        self.world.send_sms(
+            account.phone,
+            SENDER,
+            "Tài khoản VNeID đã được kích hoạt thành công. Vui lòng đăng nhập lại để sử dụng.",
+        )
         return account
 
     # -- using the account --------------------------------------------------------------------
@@ -281,8 +345,10 @@ class VneidService:
     def login(self, id_number: str, password: str) -> VneidSession:
         account = self._account(id_number)
         if account.status != ACTIVE:
-            raise StateError("Tài khoản chưa kích hoạt xong. Hãy hoàn tất các bước kích hoạt "
-                             "trước khi đăng nhập.")
+            raise StateError(
+                "Tài khoản chưa kích hoạt xong. Hãy hoàn tất các bước kích hoạt "
+                "trước khi đăng nhập."
+            )
         account.logins.check_open(self.world.now, "Tài khoản VNeID")
         if hash_secret(self.world.seed, password) != account.password_hash:
             raise account.logins.fail(self.world.now, "tài khoản VNeID")
@@ -302,37 +368,45 @@ class VneidService:
             failure = account.passcode_attempts.fail(self.world.now, "passcode")
             failure.field = "passcode"
             failure.message = failure.message.replace("Mật khẩu", "Passcode").replace(
-                "mật khẩu", "passcode")
+                "mật khẩu", "passcode"
+            )
             raise failure
         account.passcode_attempts.succeed()
 
     @action("vneid.show_card", secret=("passcode",))
     def show_card(self, token: str, passcode: str) -> dict[str, str]:
         """The e-ID card (thẻ căn cước điện tử) shown after the passcode."""
-        session, account = self._session(token)
+        _session, account = self._session(token)
         self._check_passcode(account, passcode)
         person = self.world.population.get(account.id_number)
         assert person is not None
         household = self.world.population.household_of(person)
-        return {**person.card(), "Nơi thường trú": household.full_address,
-                "Mức tài khoản": f"Mức {account.level}"}
+        return {
+            **person.card(),
+            "Nơi thường trú": household.full_address,
+            "Mức tài khoản": f"Mức {account.level}",
+        }
 
     @action("vneid.scan_qr")
     def scan_qr(self, token: str, payload: str) -> dict[str, str]:
         """Scan a QR in the app. A portal login QR asks for confirmation; anything else is refused."""
-        session, account = self._session(token)
+        _session, account = self._session(token)
         qr = self.world.portal.login_qr_by_payload(payload)
         if account.level < 2:
             raise PermissionDeniedError(
                 "Đăng nhập Cổng Dịch vụ công bằng VNeID cần tài khoản mức 2. Người dân cần đến "
-                "công an phường (mang thẻ căn cước gắn chip) để nâng lên mức 2.")
+                "công an phường (mang thẻ căn cước gắn chip) để nâng lên mức 2."
+            )
         self.pending_scans[qr.token] = PendingScan(qr.token, account.id_number, qr.service)
-        return {"service": qr.service, "message": f"{qr.service} đề nghị truy cập thông tin định "
-                "danh của bạn. Nhập passcode để xác nhận."}
+        return {
+            "service": qr.service,
+            "message": f"{qr.service} đề nghị truy cập thông tin định "
+            "danh của bạn. Nhập passcode để xác nhận.",
+        }
 
     @action("vneid.confirm_qr", secret=("passcode",))
     def confirm_qr(self, token: str, payload: str, passcode: str) -> None:
-        session, account = self._session(token)
+        _session, account = self._session(token)
         qr = self.world.portal.login_qr_by_payload(payload)
         scan = self.pending_scans.get(qr.token)
         if scan is None or scan.id_number != account.id_number:
@@ -342,8 +416,12 @@ class VneidService:
         self.world.portal.confirm_login_qr(qr.token, account.id_number)
 
 
-_STEP_LABELS = {"otp": "nhập mã OTP", "password": "đặt mật khẩu", "passcode": "đặt passcode",
-                "questions": "chọn câu hỏi bảo mật"}
+_STEP_LABELS = {
+    "otp": "nhập mã OTP",
+    "password": "đặt mật khẩu",
+    "passcode": "đặt passcode",
+    "questions": "chọn câu hỏi bảo mật",
+}
 
 
 class PoliceService:
@@ -353,8 +431,13 @@ class PoliceService:
         self.world = world
 
     @action("police.enroll_level2")
-    def enroll_level2(self, id_number: str, phone: str, present: bool = True,
-                      officer: str = "Cán bộ công an phường") -> VneidAccount:
+    def enroll_level2(
+        self,
+        id_number: str,
+        phone: str,
+        present: bool = True,
+        officer: str = "Cán bộ công an phường",
+    ) -> VneidAccount:
         """Collect photo and fingerprints of a citizen who is present, for a level-2 account."""
         vneid = self.world.vneid
         person = vneid._person(id_number)
@@ -362,16 +445,20 @@ class PoliceService:
         if not present:
             raise PermissionDeniedError(
                 "Tài khoản mức 2 phải do chính người dân đến công an phường để chụp ảnh, lấy vân "
-                "tay. Không ai làm thay được — người nhận làm hộ qua điện thoại là kẻ lừa đảo.")
+                "tay. Không ai làm thay được — người nhận làm hộ qua điện thoại là kẻ lừa đảo."
+            )
         vneid._check_age(person)
         if not person.has_chip_card:
             raise PermissionDeniedError(
                 f"{person.full_name} chưa có thẻ căn cước gắn chip. Hãy làm thủ tục cấp thẻ căn "
-                "cước trước, rồi đăng ký tài khoản mức 2 cùng lúc hoặc sau đó.")
+                "cước trước, rồi đăng ký tài khoản mức 2 cùng lúc hoặc sau đó."
+            )
         if self.world.population.sim_owner.get(number) != person.id_number:
             raise PermissionDeniedError(
                 "Số điện thoại phải đứng tên chính người dân (kiểm tra: soạn TTTB gửi 1414). Hãy "
-                "chuẩn hoá thuê bao tại nhà mạng trước.", field="phone")
+                "chuẩn hoá thuê bao tại nhà mạng trước.",
+                field="phone",
+            )
         account = vneid.accounts.get(person.id_number)
         if account is not None and account.level == 2:
             raise StateError("Người dân này đã có tài khoản mức 2.")
@@ -383,8 +470,12 @@ class PoliceService:
             account.level = 2
             account.phone = number if account.status != ACTIVE else account.phone
             if account.status == ACTIVE:
-                self.world.send_sms(account.phone, SENDER, "Tài khoản của bạn đã được nâng lên "
-                                    "mức 2. Đăng nhập lại ứng dụng VNeID để sử dụng.")
+                self.world.send_sms(
+                    account.phone,
+                    SENDER,
+                    "Tài khoản của bạn đã được nâng lên "
+                    "mức 2. Đăng nhập lại ứng dụng VNeID để sử dụng.",
+                )
                 for session in vneid.sessions.values():
                     if session.id_number == account.id_number:
                         session.level = 2

@@ -22,8 +22,14 @@ from congdanso.world.actions import REGISTRY, action, to_args, to_record
 from congdanso.world.clock import START, SimClock, format_time
 from congdanso.world.errors import DomainError, ValidationError
 from congdanso.world.inbox import Inbox, Inboxes
-from congdanso.world.journal import (DEFAULT_NAME, Event, FileJournal, Journal, JournalError,
-                                     MemoryJournal)
+from congdanso.world.journal import (
+    DEFAULT_NAME,
+    Event,
+    FileJournal,
+    Journal,
+    JournalError,
+    MemoryJournal,
+)
 from congdanso.world.people import Population
 from congdanso.world.security import OTP_VALID_FOR, OtpChallenge, derive_secret
 
@@ -34,9 +40,15 @@ PACES = ("real", "manual")
 class World:
     """The simulated world. Build it with ``World()`` (memory) or ``World.open(path)`` (file)."""
 
-    def __init__(self, seed: int | None = None, *, journal: Journal | None = None,
-                 pace: str = "manual", households_per_khu_pho: int | None = None,
-                 _verify_head: bool = False):
+    def __init__(
+        self,
+        seed: int | None = None,
+        *,
+        journal: Journal | None = None,
+        pace: str = "manual",
+        households_per_khu_pho: int | None = None,
+        _verify_head: bool = False,
+    ):
         if pace not in PACES:
             raise ValueError(f"pace must be one of {PACES}")
         self.pace = pace
@@ -51,21 +63,28 @@ class World:
             if events:
                 first = events[0].body
                 if first.get("action") != "world.created":
-                    raise JournalError("Sự kiện đầu tiên của nhật ký phải là việc tạo thế giới; "
-                                       "nhật ký này bị cắt mất phần đầu.", line=1)
+                    raise JournalError(
+                        "Sự kiện đầu tiên của nhật ký phải là việc tạo thế giới; "
+                        "nhật ký này bị cắt mất phần đầu.",
+                        line=1,
+                    )
                 config = first["args"]
                 if seed is not None and seed != config["seed"]:
                     self.warnings.append(
                         f"Nhật ký đã có thế giới với hạt giống {config['seed']}; dùng hạt giống "
-                        f"đó thay cho {seed} để giữ nguyên những gì đã làm.")
+                        f"đó thay cho {seed} để giữ nguyên những gì đã làm."
+                    )
             else:
-                config = {"seed": DEFAULT_SEED if seed is None else int(seed),
-                          "households_per_khu_pho": households_per_khu_pho or 5,
-                          "version": __version__}
+                config = {
+                    "seed": DEFAULT_SEED if seed is None else int(seed),
+                    "households_per_khu_pho": households_per_khu_pho or 5,
+                    "version": __version__,
+                }
             self.config = config
             self.seed: int = config["seed"]
-            self.population = Population(self.seed,
-                                         households_per_khu_pho=config["households_per_khu_pho"])
+            self.population = Population(
+                self.seed, households_per_khu_pho=config["households_per_khu_pho"]
+            )
             self.clock = SimClock(START)
             self._reset_state()
             if events:
@@ -77,8 +96,13 @@ class World:
 
     # -- construction helpers ----------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, seed: int | None = None,
-             pace: str = "real") -> World:
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        seed: int | None = None,
+        pace: str = "real",
+    ) -> World:
         """Open (or start) the journal file next to the notebook and rebuild the world from it."""
         return cls(seed, journal=FileJournal(Path(path or DEFAULT_NAME)), pace=pace)
 
@@ -157,8 +181,9 @@ class World:
         self._reset_state()
 
     # -- the action machinery -----------------------------------------------------------------
-    def perform(self, name: str, fn: Callable[..., Any], service: Any,
-                arguments: dict[str, Any]) -> Any:
+    def perform(
+        self, name: str, fn: Callable[..., Any], service: Any, arguments: dict[str, Any]
+    ) -> Any:
         if self._depth or self._replaying:
             return fn(service, **arguments)
         with self.journal.locked():
@@ -175,20 +200,37 @@ class World:
                 error = exc
             finally:
                 self._depth -= 1
-            event = self._append(name, arguments, ok=error is None,
-                                 result=None if error else result, error=error, at=started)
+            event = self._append(
+                name,
+                arguments,
+                ok=error is None,
+                result=None if error else result,
+                error=error,
+                at=started,
+            )
         self._notify(event)
         if error is not None:
             raise error
         return result
 
-    def _append(self, name: str, arguments: dict[str, Any], *, ok: bool, result: Any,
-                error: DomainError | None = None, at: dt.datetime | None = None) -> Event:
+    def _append(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        *,
+        ok: bool,
+        result: Any,
+        error: DomainError | None = None,
+        at: dt.datetime | None = None,
+    ) -> Event:
         wall = dt.datetime.now(dt.UTC)
         body: dict[str, Any] = {
             "t": (at or self.clock.now).isoformat(timespec="seconds"),
             "at": wall.isoformat(timespec="milliseconds"),
-            "action": name, "args": to_args(arguments), "ok": ok}
+            "action": name,
+            "args": to_args(arguments),
+            "ok": ok,
+        }
         if ok:
             body["result"] = to_record(result)
         else:
@@ -218,9 +260,11 @@ class World:
 
     def _note_torn(self) -> None:
         if self.journal.torn_reported:
-            message = ("Sự kiện cuối cùng của nhật ký bị ghi dở (máy tắt hoặc kernel dừng giữa "
-                       "chừng). Mọi sự kiện trước nó vẫn nguyên vẹn; phần ghi dở sẽ được cất "
-                       "sang file .torn ở lần ghi tiếp theo, không bị xoá.")
+            message = (
+                "Sự kiện cuối cùng của nhật ký bị ghi dở (máy tắt hoặc kernel dừng giữa "
+                "chừng). Mọi sự kiện trước nó vẫn nguyên vẹn; phần ghi dở sẽ được cất "
+                "sang file .torn ở lần ghi tiếp theo, không bị xoá."
+            )
             if message not in self.warnings:
                 self.warnings.append(message)
 
@@ -236,12 +280,17 @@ class World:
         body = event.body
         name = body.get("action")
         if name == "world.created" or name not in REGISTRY:
-            raise JournalError(f"Sự kiện số {event.seq} có loại lạ ({name!r}) — nhật ký đã bị "
-                               "sửa hoặc được tạo bởi phiên bản khác.", line=event.seq)
+            raise JournalError(
+                f"Sự kiện số {event.seq} có loại lạ ({name!r}) — nhật ký đã bị "
+                "sửa hoặc được tạo bởi phiên bản khác.",
+                line=event.seq,
+            )
         when = dt.datetime.fromisoformat(body["t"])
         if when < self.clock.now:
-            raise JournalError(f"Sự kiện số {event.seq} có thời gian lùi về trước sự kiện trước "
-                               "nó.", line=event.seq)
+            raise JournalError(
+                f"Sự kiện số {event.seq} có thời gian lùi về trước sự kiện trước nó.",
+                line=event.seq,
+            )
         self.clock.set(when)
         self._tick()
         service_name, fn = REGISTRY[name]
@@ -251,15 +300,20 @@ class World:
         except DomainError as exc:
             outcome = {"ok": False, "error": exc.record()}
         except TypeError as exc:
-            raise JournalError(f"Sự kiện số {event.seq} ({name}) có tham số không hợp lệ: {exc}",
-                               line=event.seq) from None
+            raise JournalError(
+                f"Sự kiện số {event.seq} ({name}) có tham số không hợp lệ: {exc}", line=event.seq
+            ) from None
         recorded = {"ok": body.get("ok")}
-        recorded.update({"result": body.get("result")} if body.get("ok")
-                        else {"error": body.get("error")})
+        recorded.update(
+            {"result": body.get("result")} if body.get("ok") else {"error": body.get("error")}
+        )
         if outcome != recorded:
             raise JournalError(
                 f"Sự kiện số {event.seq} ({name}) không tái hiện được: chạy lại cho kết quả khác "
-                "với kết quả đã ghi — nhật ký đã bị sửa.", line=event.seq, kind="replay")
+                "với kết quả đã ghi — nhật ký đã bị sửa.",
+                line=event.seq,
+                kind="replay",
+            )
         self._last_wall = _parse_wall(body.get("at")) or self._last_wall
 
     # -- observers (views refresh on every event) ---------------------------------------------
@@ -276,8 +330,10 @@ class World:
 
     def __repr__(self) -> str:
         where = self.journal.path or "bộ nhớ"
-        return (f"<World hạt giống {self.seed}: {len(self.population)} người dân, "
-                f"{format_time(self.clock.now)}, nhật ký {where} ({self.journal.seq} sự kiện)>")
+        return (
+            f"<World hạt giống {self.seed}: {len(self.population)} người dân, "
+            f"{format_time(self.clock.now)}, nhật ký {where} ({self.journal.seq} sự kiện)>"
+        )
 
 
 class _LoadedJournal(MemoryJournal):
