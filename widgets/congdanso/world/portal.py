@@ -439,10 +439,10 @@ class PortalService:
         registration = self.registrations.get(registration_id)
         if registration is None:
             raise StateError("Không có yêu cầu đăng ký nào đang chờ. Hãy đăng ký lại từ đầu.")
-        self.world.otps[f"portal-register:{registration.phone}"].verify(otp, self.world.now)
         check_password(password)
         if password != confirm:
             raise ValidationError("Hai lần nhập mật khẩu không giống nhau.", field="confirm")
+        self.world.otps[f"portal-register:{registration.phone}"].verify(otp, self.world.now)
         account = PortalAccount(
             registration.id_number, "legacy", self.world.now, hash_secret(self.world.seed, password)
         )
