@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from congdanso.world import World
 from congdanso.world.people import Population
 

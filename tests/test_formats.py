@@ -6,12 +6,17 @@ import datetime as dt
 import unicodedata
 
 import pytest
-
 from congdanso.world.errors import ValidationError
 from congdanso.world.phone import carrier_of, parse_phone
 from congdanso.world.text import clean_name, name_key, strip_diacritics
-from congdanso.world.validate import (check_full_name, check_otp, check_passcode, check_password,
-                                      check_vneid_password, parse_date)
+from congdanso.world.validate import (
+    check_full_name,
+    check_otp,
+    check_passcode,
+    check_password,
+    check_vneid_password,
+    parse_date,
+)
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from congdanso.world.errors import ValidationError
+from congdanso.world.idnumber import FEMALE, MALE, check_id_matches, make_id_number, parse_id_number
+from congdanso.world.places import PROVINCES
 from hypothesis import given
 from hypothesis import strategies as st
-
-from congdanso.world.errors import ValidationError
-from congdanso.world.idnumber import (FEMALE, MALE, check_id_matches, make_id_number,
-                                      parse_id_number)
-from congdanso.world.places import PROVINCES
 
 
 def test_structure_of_a_known_number():

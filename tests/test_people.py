@@ -3,13 +3,12 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from congdanso.world.idnumber import parse_id_number
 from congdanso.world.people import FAMILY_NAMES, Population
 from congdanso.world.phone import parse_phone
 from congdanso.world.places import PROVINCES, WARDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def test_same_seed_same_people(population):

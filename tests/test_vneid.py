@@ -1,15 +1,21 @@
 from __future__ import annotations
 
 import pytest
-
-from congdanso.world import (AuthError, LockedError, NotFoundError, PermissionDeniedError,
-                             StateError, ValidationError, World)
+from congdanso.world import (
+    AuthError,
+    LockedError,
+    NotFoundError,
+    PermissionDeniedError,
+    StateError,
+    ValidationError,
+    World,
+)
 from congdanso.world.scenarios import PRACTICE_PASSCODE, PRACTICE_PASSWORD, activate_vneid
 from congdanso.world.vneid import ACTIVE, APPROVED, SECURITY_QUESTIONS
 
 
 def _actions(world: World) -> list[tuple[str, bool]]:
-    from congdanso.world.journal import parse_lines, GENESIS
+    from congdanso.world.journal import GENESIS, parse_lines
 
     events = parse_lines(world.journal.data(), start_seq=0, prev=GENESIS).events
     return [(e.action, e.body["ok"]) for e in events]
