@@ -1,0 +1,73 @@
+"""A learner's journal, verified (chain, head, replay) before anything in it is believed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from congdanso.world.journal import DEFAULT_NAME
+
+
+@dataclass
+class LearnerJournal:
+    path: Path
+    events: list[dict[str, Any]]
+
+    # -- reading ------------------------------------------------------------------------------
+    def actions(self, name: str, *, ok: bool | None = True) -> Iterator[dict[str, Any]]:
+        """Events of one action (successful ones by default), oldest first."""
+        for body in self.events:
+            if body["action"] == name and (ok is None or body.get("ok") is ok):
+                yield body
+
+    def did(self, name: str, **args: Any) -> bool:
+        """Whether the learner did ``name`` successfully with these argument values."""
+        return any(all(body["args"].get(k) == v for k, v in args.items())
+                   for body in self.actions(name))
+
+    def portal_accounts_created_via_vneid(self) -> list[str]:
+        """ID numbers whose portal account was created by logging in with VNeID."""
+        return [body["result"]["id_number"] for body in self.actions("portal.finish_vneid_login")
+                if body["result"].get("new_account")]
+
+    # -- checks for grade cells (raise AssertionError written for the learner) -----------------
+    def require_portal_account_via_vneid(self, id_number: str | None = None) -> None:
+        created = self.portal_accounts_created_via_vneid()
+        if id_number is None:
+            assert created, ("Chưa có tài khoản Cổng DVC nào được tạo bằng VNeID. Hãy giúp người "
+                             "dân: đăng ký mức 2 tại công an phường → kích hoạt VNeID → mở Cổng "
+                             "DVC, chọn đăng nhập bằng VNeID → quét mã QR → xác nhận.")
+            return
+        if id_number in created:
+            return
+        level2 = self.did("police.enroll_level2", id_number=id_number)
+        activated = self.did("vneid.set_security_questions", id_number=id_number)
+        if not level2:
+            hint = "Bước còn thiếu: đăng ký tài khoản VNeID mức 2 tại công an phường."
+        elif not activated:
+            hint = "Bước còn thiếu: kích hoạt VNeID (OTP → mật khẩu → passcode → câu hỏi bảo mật)."
+        else:
+            hint = ("Bước còn thiếu: vào Cổng DVC, chọn đăng nhập bằng VNeID, quét mã QR trong "
+                    "ứng dụng VNeID và xác nhận bằng passcode.")
+        raise AssertionError(f"Người dân có số định danh {id_number} chưa có tài khoản Cổng DVC "
+                             f"tạo bằng VNeID. {hint}")
+
+
+def learner_journal(path: str | os.PathLike[str] | None = None) -> LearnerJournal:
+    """Load and verify the journal next to the notebook; fail with a Vietnamese explanation."""
+    from congdanso.world.check import check_journal
+
+    journal_path = Path(path or DEFAULT_NAME)
+    if not journal_path.exists():
+        raise AssertionError(f"Không thấy nhật ký thao tác ({journal_path.name}) cạnh notebook: "
+                             "bạn chưa làm thao tác nào trong thế giới mô phỏng. Hãy chạy các ô "
+                             "bài tập (hoặc dùng ứng dụng mô phỏng) rồi kiểm tra lại.")
+    report = check_journal(journal_path)
+    if not report.ok:
+        raise AssertionError(f"Nhật ký thao tác không tin cậy được nên không chấm: "
+                             f"{report.problem} Nhật ký chỉ được ghi bởi thế giới mô phỏng; đừng "
+                             "sửa tệp bằng tay. Hãy báo giảng viên để được làm lại.")
+    return LearnerJournal(journal_path, report.events)
