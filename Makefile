@@ -5,6 +5,8 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN = $(VENV)/bin
 PORT ?= 8888
+# Jupyter refuses to run as root unless told; containers and fresh machines often are root.
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup start test lint bench clean
 
@@ -18,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 start: setup
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/course/00-the-gioi-mo-phong.ipynb
 
 lint: setup
