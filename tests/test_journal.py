@@ -189,8 +189,9 @@ def test_tampering_is_caught(journal_path, case, capsys):
     assert cli_main(["journal", "check", str(journal_path)]) == 1
     assert "KHÔNG TIN CẬY" in capsys.readouterr().err
     if case != "removed-at-end":
-        with pytest.raises(JournalError):
+        with pytest.raises(JournalError, match="Tệp vẫn được giữ nguyên"):
             World.open(journal_path, pace="manual")
+        assert journal_path.read_bytes() == b"".join(lines)  # nothing the learner had is lost
 
 
 def test_check_prints_what_the_learner_did(journal_path, capsys):

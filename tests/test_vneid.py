@@ -169,3 +169,18 @@ def test_e_id_card_needs_the_passcode(world, resident):
     assert card["Số định danh cá nhân"] == resident.id_number
     assert card["Mức tài khoản"] == "Mức 2"
     assert "Bình Dương cũ" in card["Nơi thường trú"]
+
+
+def test_real_pace_time_passes_between_actions(resident):
+    """In a notebook the world moves at the learner's pace: an OTP left 6 minutes expires."""
+    import datetime as dt
+
+    world = World(pace="real")
+    world.vneid.register(resident.id_number, resident.phone)
+    world.vneid.activate(resident.id_number, resident.phone)
+    otp = world.inbox(resident.phone).latest_otp()
+    world._last_wall -= dt.timedelta(minutes=6)  # the learner went for a coffee
+    with pytest.raises(AuthError, match="hết hạn"):
+        world.vneid.verify_otp(resident.id_number, otp)
+    replayed = World.from_journal_bytes(world.journal.data())
+    assert replayed.now == world.now

@@ -104,7 +104,15 @@ class World:
         pace: str = "real",
     ) -> World:
         """Open (or start) the journal file next to the notebook and rebuild the world from it."""
-        return cls(seed, journal=FileJournal(Path(path or DEFAULT_NAME)), pace=pace)
+        journal_path = Path(path or DEFAULT_NAME)
+        try:
+            return cls(seed, journal=FileJournal(journal_path), pace=pace)
+        except JournalError as exc:
+            raise JournalError(
+                f"Không mở được nhật ký {journal_path.name}: {exc.message} Tệp vẫn được giữ "
+                "nguyên, không bị xoá. Để tập tiếp, hãy mở một nhật ký mới, ví dụ "
+                "World.open(\"nhat-ky-moi.jsonl\"), và báo giảng viên.", line=exc.line,
+                kind=exc.kind) from None
 
     @classmethod
     def from_journal_bytes(cls, data: bytes) -> World:
@@ -244,7 +252,7 @@ class World:
         if self.pace == "real" and self._last_wall is not None:
             elapsed = dt.datetime.now(dt.UTC) - self._last_wall
             if elapsed > dt.timedelta(0):
-                self.clock.advance(elapsed.__class__(seconds=int(elapsed.total_seconds())))
+                self.clock.advance(dt.timedelta(seconds=int(elapsed.total_seconds())))
 
     def _tick(self) -> None:
         """Let the simulated agencies do what is due by now (receive, process, return dossiers)."""
