@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from congdanso import __version__
 
@@ -82,6 +83,84 @@ def _cmd_procedures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_rows(rows: list[tuple[str, str]]) -> None:
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}")
+
+
+def _cmd_vietqr_decode(args: argparse.Namespace) -> int:
+    from congdanso.world.errors import ValidationError
+    from congdanso.world.vietqr import VietQRError, decode
+
+    try:
+        if args.image:
+            from congdanso.world.qrimage import read_image
+
+            payload = read_image(args.image)
+        elif args.payload:
+            payload = args.payload
+        else:
+            print("Cần một chuỗi mã QR hoặc --image ẢNH.", file=sys.stderr)
+            return 2
+        qr = decode(payload)
+    except VietQRError as exc:
+        if args.json:
+            print(
+                json.dumps(
+                    {"ok": False, "tag": exc.tag, "message": exc.message},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            where = f" (trường {exc.tag})" if exc.tag else ""
+            print(f"Mã QR không hợp lệ{where}: {exc.message}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    if args.json:
+        print(
+            json.dumps(
+                {"ok": True, "payload": payload, **qr.record()}, ensure_ascii=False, indent=2
+            )
+        )
+    else:
+        print("Mã VietQR hợp lệ:")
+        _print_rows(qr.explain())
+    return 0
+
+
+def _cmd_vietqr_encode(args: argparse.Namespace) -> int:
+    from congdanso.world.vietqr import VietQRError, encode, training_qr
+
+    try:
+        payload = encode(
+            training_qr(
+                args.bank,
+                args.account,
+                amount=args.amount,
+                message=args.message,
+                bill_number=args.bill,
+            )
+        )
+    except VietQRError as exc:
+        print(f"Không tạo được mã (trường {exc.tag}): {exc.message}", file=sys.stderr)
+        return 1
+    print(payload)
+    if args.png or args.svg:
+        from congdanso.world import qrimage
+
+        if args.png:
+            Path(args.png).write_bytes(qrimage.to_png(payload))
+            print(f"Đã lưu ảnh: {args.png}", file=sys.stderr)
+        if args.svg:
+            Path(args.svg).write_text(qrimage.to_svg(payload), encoding="utf-8")
+            print(f"Đã lưu ảnh: {args.svg}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="congdanso",
@@ -107,6 +186,30 @@ def build_parser() -> argparse.ArgumentParser:
     world.add_argument("--seed", type=int, default=74, help="hạt giống (mặc định 74)")
     world.add_argument("--people", type=int, default=0, metavar="N", help="in N người đầu tiên")
     world.set_defaults(func=_cmd_world_info)
+
+    vietqr = sub.add_parser("vietqr", help="đọc hoặc tạo mã VietQR")
+    vietqr_sub = vietqr.add_subparsers(dest="vietqr_command", metavar="LỆNH")
+    decode = vietqr_sub.add_parser(
+        "decode",
+        help="đọc mã VietQR (chuỗi hoặc ảnh): ngân hàng, tài khoản, số tiền",
+        description="Thoát với mã 0 nếu mã hợp lệ, 1 nếu mã sai (nói rõ trường nào sai), 2 nếu "
+        "không đọc được đầu vào.",
+    )
+    decode.add_argument("payload", nargs="?", help="chuỗi mã QR (bắt đầu bằng 000201)")
+    decode.add_argument("--image", metavar="ẢNH", help="đọc mã từ ảnh PNG/JPG")
+    decode.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    decode.set_defaults(func=_cmd_vietqr_decode)
+    encode = vietqr_sub.add_parser(
+        "encode", help="tạo mã VietQR TẬP HUẤN (ngân hàng mô phỏng, không chuyển tiền thật)"
+    )
+    encode.add_argument("--bank", default="999701", help="BIN ngân hàng mô phỏng (9997xx)")
+    encode.add_argument("--account", required=True, help="số tài khoản người nhận")
+    encode.add_argument("--amount", type=int, help="số tiền (đồng); bỏ trống = mã tĩnh")
+    encode.add_argument("--message", help="nội dung chuyển khoản")
+    encode.add_argument("--bill", help="số hoá đơn (trường 62.01)")
+    encode.add_argument("--png", metavar="TỆP", help="lưu ảnh PNG")
+    encode.add_argument("--svg", metavar="TỆP", help="lưu ảnh SVG")
+    encode.set_defaults(func=_cmd_vietqr_encode)
 
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
     procedures.set_defaults(func=_cmd_procedures)

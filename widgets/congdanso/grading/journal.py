@@ -25,21 +25,27 @@ class LearnerJournal:
 
     def did(self, name: str, **args: Any) -> bool:
         """Whether the learner did ``name`` successfully with these argument values."""
-        return any(all(body["args"].get(k) == v for k, v in args.items())
-                   for body in self.actions(name))
+        return any(
+            all(body["args"].get(k) == v for k, v in args.items()) for body in self.actions(name)
+        )
 
     def portal_accounts_created_via_vneid(self) -> list[str]:
         """ID numbers whose portal account was created by logging in with VNeID."""
-        return [body["result"]["id_number"] for body in self.actions("portal.finish_vneid_login")
-                if body["result"].get("new_account")]
+        return [
+            body["result"]["id_number"]
+            for body in self.actions("portal.finish_vneid_login")
+            if body["result"].get("new_account")
+        ]
 
     # -- checks for grade cells (raise AssertionError written for the learner) -----------------
     def require_portal_account_via_vneid(self, id_number: str | None = None) -> None:
         created = self.portal_accounts_created_via_vneid()
         if id_number is None:
-            assert created, ("Chưa có tài khoản Cổng DVC nào được tạo bằng VNeID. Hãy giúp người "
-                             "dân: đăng ký mức 2 tại công an phường → kích hoạt VNeID → mở Cổng "
-                             "DVC, chọn đăng nhập bằng VNeID → quét mã QR → xác nhận.")
+            assert created, (
+                "Chưa có tài khoản Cổng DVC nào được tạo bằng VNeID. Hãy giúp người "
+                "dân: đăng ký mức 2 tại công an phường → kích hoạt VNeID → mở Cổng "
+                "DVC, chọn đăng nhập bằng VNeID → quét mã QR → xác nhận."
+            )
             return
         if id_number in created:
             return
@@ -50,10 +56,14 @@ class LearnerJournal:
         elif not activated:
             hint = "Bước còn thiếu: kích hoạt VNeID (OTP → mật khẩu → passcode → câu hỏi bảo mật)."
         else:
-            hint = ("Bước còn thiếu: vào Cổng DVC, chọn đăng nhập bằng VNeID, quét mã QR trong "
-                    "ứng dụng VNeID và xác nhận bằng passcode.")
-        raise AssertionError(f"Người dân có số định danh {id_number} chưa có tài khoản Cổng DVC "
-                             f"tạo bằng VNeID. {hint}")
+            hint = (
+                "Bước còn thiếu: vào Cổng DVC, chọn đăng nhập bằng VNeID, quét mã QR trong "
+                "ứng dụng VNeID và xác nhận bằng passcode."
+            )
+        raise AssertionError(
+            f"Người dân có số định danh {id_number} chưa có tài khoản Cổng DVC "
+            f"tạo bằng VNeID. {hint}"
+        )
 
 
 def learner_journal(path: str | os.PathLike[str] | None = None) -> LearnerJournal:
@@ -62,12 +72,16 @@ def learner_journal(path: str | os.PathLike[str] | None = None) -> LearnerJourna
 
     journal_path = Path(path or DEFAULT_NAME)
     if not journal_path.exists():
-        raise AssertionError(f"Không thấy nhật ký thao tác ({journal_path.name}) cạnh notebook: "
-                             "bạn chưa làm thao tác nào trong thế giới mô phỏng. Hãy chạy các ô "
-                             "bài tập (hoặc dùng ứng dụng mô phỏng) rồi kiểm tra lại.")
+        raise AssertionError(
+            f"Không thấy nhật ký thao tác ({journal_path.name}) cạnh notebook: "
+            "bạn chưa làm thao tác nào trong thế giới mô phỏng. Hãy chạy các ô "
+            "bài tập (hoặc dùng ứng dụng mô phỏng) rồi kiểm tra lại."
+        )
     report = check_journal(journal_path)
     if not report.ok:
-        raise AssertionError(f"Nhật ký thao tác không tin cậy được nên không chấm: "
-                             f"{report.problem} Nhật ký chỉ được ghi bởi thế giới mô phỏng; đừng "
-                             "sửa tệp bằng tay. Hãy báo giảng viên để được làm lại.")
+        raise AssertionError(
+            f"Nhật ký thao tác không tin cậy được nên không chấm: "
+            f"{report.problem} Nhật ký chỉ được ghi bởi thế giới mô phỏng; đừng "
+            "sửa tệp bằng tay. Hãy báo giảng viên để được làm lại."
+        )
     return LearnerJournal(journal_path, report.events)

@@ -490,8 +490,11 @@ class Population:
 
     def practice_residents(self) -> list[Person]:
         """Adults who can do every flow themselves: own SIM (chính chủ) and a chip ID card."""
-        return [p for p in self.adults()
-                if p.phone and p.phone_registered_to == p.id_number and p.has_chip_card]
+        return [
+            p
+            for p in self.adults()
+            if p.phone and p.phone_registered_to == p.id_number and p.has_chip_card
+        ]
 
     def residents_of(self, ward_code: str, khu_pho: str | None = None) -> list[Person]:
         return [

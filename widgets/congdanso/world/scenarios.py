@@ -19,9 +19,14 @@ PRACTICE_PASSWORD = "TapHuan@2026"
 PRACTICE_PASSCODE = "258036"
 
 
-def activate_vneid(world: World, person: Person, *, level: int = 2,
-                   password: str = PRACTICE_PASSWORD,
-                   passcode: str = PRACTICE_PASSCODE) -> VneidSession:
+def activate_vneid(
+    world: World,
+    person: Person,
+    *,
+    level: int = 2,
+    password: str = PRACTICE_PASSWORD,
+    passcode: str = PRACTICE_PASSCODE,
+) -> VneidSession:
     """Register (level 1 in the app, or level 2 at ward police), activate and log in."""
     assert person.phone is not None, "this resident has no phone"
     if level == 2:
@@ -32,13 +37,15 @@ def activate_vneid(world: World, person: Person, *, level: int = 2,
     world.vneid.verify_otp(person.id_number, world.inbox(person.phone).latest_otp() or "")
     world.vneid.set_password(person.id_number, password, password)
     world.vneid.set_passcode(person.id_number, passcode, passcode)
-    world.vneid.set_security_questions(person.id_number, list(SECURITY_QUESTIONS[:2]),
-                                       ["Trường Tiểu học Lái Thiêu", "Bông"])
+    world.vneid.set_security_questions(
+        person.id_number, list(SECURITY_QUESTIONS[:2]), ["Trường Tiểu học Lái Thiêu", "Bông"]
+    )
     return world.vneid.login(person.id_number, password)
 
 
-def portal_login_with_vneid(world: World, vneid_session: VneidSession,
-                            passcode: str = PRACTICE_PASSCODE) -> PortalSession:
+def portal_login_with_vneid(
+    world: World, vneid_session: VneidSession, passcode: str = PRACTICE_PASSCODE
+) -> PortalSession:
     """Open the portal's VNeID login, scan its QR in the app, confirm, and finish."""
     qr = world.portal.start_vneid_login()
     world.vneid.scan_qr(vneid_session.token, qr.payload)

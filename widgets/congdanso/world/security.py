@@ -97,17 +97,22 @@ class AttemptLimiter:
             self.locked_until = None
             self.failures = 0
 
-    def fail(self, now: dt.datetime, what: str, *, secret: str = "Mật khẩu",
-             field: str = "password") -> LockedError | AuthError:
+    def fail(
+        self, now: dt.datetime, what: str, *, secret: str = "Mật khẩu", field: str = "password"
+    ) -> LockedError | AuthError:
         """Count a wrong ``secret`` for ``what`` and return the error to raise."""
         self.failures += 1
         if self.failures >= MAX_PASSWORD_ATTEMPTS:
             self.locked_until = now + LOCK_FOR
-            return LockedError(f"Sai {secret.lower()} {MAX_PASSWORD_ATTEMPTS} lần: {what} bị tạm "
-                               f"khoá đến {lock_text(self.locked_until)}.", field=field)
+            return LockedError(
+                f"Sai {secret.lower()} {MAX_PASSWORD_ATTEMPTS} lần: {what} bị tạm "
+                f"khoá đến {lock_text(self.locked_until)}.",
+                field=field,
+            )
         left = MAX_PASSWORD_ATTEMPTS - self.failures
-        return AuthError(f"{secret} không đúng. Còn {left} lần thử trước khi {what} bị tạm khoá.",
-                         field=field)
+        return AuthError(
+            f"{secret} không đúng. Còn {left} lần thử trước khi {what} bị tạm khoá.", field=field
+        )
 
     def succeed(self) -> None:
         self.failures = 0

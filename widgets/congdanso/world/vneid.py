@@ -365,8 +365,9 @@ class VneidService:
     def _check_passcode(self, account: VneidAccount, passcode: str) -> None:
         account.passcode_attempts.check_open(self.world.now, "Passcode")
         if hash_secret(self.world.seed, str(passcode).strip()) != account.passcode_hash:
-            raise account.passcode_attempts.fail(self.world.now, "passcode", secret="Passcode",
-                                                 field="passcode")
+            raise account.passcode_attempts.fail(
+                self.world.now, "passcode", secret="Passcode", field="passcode"
+            )
         account.passcode_attempts.succeed()
 
     @action("vneid.show_card", secret=("passcode",))

@@ -111,8 +111,10 @@ class World:
             raise JournalError(
                 f"Không mở được nhật ký {journal_path.name}: {exc.message} Tệp vẫn được giữ "
                 "nguyên, không bị xoá. Để tập tiếp, hãy mở một nhật ký mới, ví dụ "
-                "World.open(\"nhat-ky-moi.jsonl\"), và báo giảng viên.", line=exc.line,
-                kind=exc.kind) from None
+                'World.open("nhat-ky-moi.jsonl"), và báo giảng viên.',
+                line=exc.line,
+                kind=exc.kind,
+            ) from None
 
     @classmethod
     def from_journal_bytes(cls, data: bytes) -> World:
