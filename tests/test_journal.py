@@ -21,8 +21,10 @@ from hypothesis import strategies as st
 def _full_flow(world: World) -> str:
     person = world.population.practice_residents()[0]
     session = portal_login_with_vneid(world, activate_vneid(world, person))
-    dossier = world.portal.submit_dossier(session.token, "HT-XNHN", {"purpose": "Kết hôn"})
-    world.advance(days=4)
+    guest = world.population.people[40].id_number
+    dossier = world.portal.submit_dossier(session.token, "CT-TBLT", {
+        "guest_id_number": guest, "stay_from": "02/03/2026", "stay_to": "05/03/2026"})
+    world.advance(days=1)
     world.portal.download_result(session.token, dossier.code)
     return dossier.code
 

@@ -122,48 +122,53 @@ def portal_session(world, resident):
 
 
 def test_dossier_lifecycle_online(world, resident, portal_session):
-    form = world.portal.form(portal_session.token, "HT-XNHN")
+    form = world.portal.form(portal_session.token, "CT-TBLT")
     assert form["prefilled"]["Họ, chữ đệm và tên"] == resident.full_name
-    dossier = world.portal.submit_dossier(portal_session.token, "HT-XNHN",
-                                          {"purpose": "Đăng ký kết hôn"})
+    guest = world.population.people[40]
+    fields = {"guest_id_number": guest.id_number, "stay_from": "02/03/2026",
+              "stay_to": "09/03/2026"}
+    dossier = world.portal.submit_dossier(portal_session.token, "CT-TBLT", fields)
     assert dossier.status == SUBMITTED and dossier.code.startswith("H74.")
     assert dossier.data["full_name"] == resident.full_name  # pre-filled, not typed
     world.advance(minutes=40)
     assert world.portal.lookup(dossier.code)["Trạng thái"] == "Đã tiếp nhận"
-    assert dossier.status == RECEIVED
+    assert dossier.status == RECEIVED and dossier.fee_status is None
     world.advance(hours=1)
     assert dossier.status == PROCESSING
     with pytest.raises(StateError, match="chưa có kết quả"):
         world.portal.download_result(portal_session.token, dossier.code)
-    world.advance(days=5)
+    world.advance(days=1)
     assert dossier.status == RESULT_READY
     result = world.portal.download_result(portal_session.token, dossier.code)
-    assert result["title"] == "Giấy xác nhận tình trạng hôn nhân"
+    assert result["title"] == "Xác nhận đã tiếp nhận thông báo lưu trú"
     assert dossier.status == RETURNED
     view = world.portal.lookup(dossier.code.lower())
     assert view["Trạng thái"] == "Đã trả kết quả" and len(view["Quá trình xử lý"]) == 5
     assert any("có kết quả" in m for m in world.portal.notifications(portal_session.token))
 
 
+BIRTH = {"child_name": "Nguyễn Minh Khang", "child_gender": "nam",
+         "child_birth_date": "20/02/2026", "birth_place": "Bệnh viện Hạnh Phúc"}
+
+
 def test_blurred_attachment_leads_to_a_supplement_request(world, portal_session):
-    fields = {"new_address": "Số 12 Đường Phú Lợi, Khu phố 3, Phường Phú Lợi",
-              "relationship_to_head": "Con"}
-    blurred = [{"kind": "cho_o_hop_phap", "file": "so-hong.jpg", "quality": "mo"}]
-    dossier = world.portal.submit_dossier(portal_session.token, "CT-DKTT", fields, blurred,
+    blurred = [{"kind": "giay_chung_sinh", "file": "giay-chung-sinh.jpg", "quality": "mo"}]
+    dossier = world.portal.submit_dossier(portal_session.token, "HT-KS", BIRTH, blurred,
                                           delivery="post")
     world.advance(hours=4)
     assert dossier.status == SUPPLEMENT and "bị mờ" in dossier.supplement_reason
     with pytest.raises(ValidationError, match="vẫn bị mờ"):
         world.portal.supplement(portal_session.token, dossier.code, blurred)
-    clear = [{"kind": "cho_o_hop_phap", "file": "so-hong-chup-lai.jpg"}]
+    clear = [{"kind": "giay_chung_sinh", "file": "giay-chung-sinh-chup-lai.jpg"}]
     world.portal.supplement(portal_session.token, dossier.code, clear)
     assert dossier.status == PROCESSING
-    world.advance(days=10)
+    world.advance(hours=4)
     assert dossier.status == RESULT_READY
     with pytest.raises(StateError, match="bưu điện"):
         world.portal.download_result(portal_session.token, dossier.code)
     world.advance(days=4)
     assert dossier.status == RETURNED
+    assert "Bưu điện đã giao" in world.portal.lookup(dossier.code)["Quá trình xử lý"][-1]
 
 
 @pytest.mark.parametrize(("fields", "attachments", "fragment"), [
@@ -177,8 +182,7 @@ def test_dossier_form_errors(world, portal_session, fields, attachments, fragmen
 
 
 def test_birth_registration_checks_documents_and_fields(world, portal_session):
-    fields = {"child_name": "Nguyễn Minh Khang", "child_gender": "nam",
-              "child_birth_date": "20/02/2026", "birth_place": "Bệnh viện Hạnh Phúc"}
+    fields = dict(BIRTH)
     with pytest.raises(ValidationError, match="Giấy chứng sinh"):
         world.portal.submit_dossier(portal_session.token, "HT-KS", fields, [])
     with pytest.raises(ValidationError, match="PDF, JPG hoặc PNG"):

@@ -36,6 +36,18 @@ TITLES: dict[str, str] = {
     "portal.lookup": "Tra cứu hồ sơ",
     "portal.supplement": "Bổ sung hồ sơ",
     "portal.download_result": "Tải kết quả hồ sơ",
+    "portal.fee_payment": "Mở yêu cầu thanh toán phí hồ sơ",
+    "portal.download_receipt": "Tải biên lai phí, lệ phí",
+    "bills.lookup": "Tra cứu hoá đơn",
+    "bank.open_account": "Mở tài khoản ngân hàng",
+    "bank.deposit_cash": "Nộp tiền mặt vào tài khoản",
+    "bank.open_wallet": "Mở ví điện tử liên kết ngân hàng",
+    "bank.top_up_wallet": "Nạp tiền vào ví",
+    "bank.login": "Đăng nhập ứng dụng ngân hàng/ví",
+    "bank.prepare_transfer": "Tạo lệnh chuyển tiền (xem tên người nhận)",
+    "bank.confirm_transfer": "Xác nhận chuyển tiền",
+    "bank.scan_qr": "Quét mã VietQR để trả tiền",
+    "bank.pay_bill": "Thanh toán hoá đơn bằng mã khách hàng",
 }
 
 
@@ -59,6 +71,18 @@ def _detail(body: dict[str, Any]) -> str:
         return f"thủ tục {args.get('procedure_code')}, mã hồ sơ {result.get('code')}"
     if action == "portal.finish_vneid_login" and isinstance(result, dict):
         return "tài khoản mới được tạo" if result.get("new_account") else "tài khoản đã có"
+    if (
+        action
+        in {"bank.prepare_transfer", "bank.confirm_transfer", "bank.scan_qr", "bank.pay_bill"}
+        and isinstance(result, dict)
+        and result.get("amount")
+    ):
+        return (
+            f"{result['amount']:,} đồng đến {result.get('receiver_name', '')}, "
+            f"{'đã chuyển' if result.get('status') == 'thanh_cong' else 'chờ xác nhận'}"
+        ).replace(",", ".")
+    if action == "bills.lookup":
+        return f"mã khách hàng {args.get('customer_code')}"
     if "id_number" in args:
         return f"số định danh {args['id_number']}"
     if "code" in args:

@@ -149,6 +149,8 @@ class Dossier:
     due: dt.datetime | None = None
     next_change: dt.datetime | None = None
     supplement_reason: str | None = None
+    fee_status: str | None = None  # None (free), "cho_thanh_toan", "da_thanh_toan"
+    fee_receipt: dict[str, str] | None = None
     result_document: dict[str, str] | None = None
     history: list[tuple[str, str, str]] = field(default_factory=list)  # (time, status, note)
 
@@ -159,6 +161,10 @@ class Dossier:
     @property
     def fee(self) -> int:
         return self.procedure.fee
+
+    @property
+    def fee_reference(self) -> str:
+        return f"PHI-{self.code}"
 
     def record(self) -> dict:
         return {
@@ -175,7 +181,8 @@ class Dossier:
             "Mã hồ sơ": self.code,
             "Thủ tục": self.procedure.name,
             "Cơ quan giải quyết": self.procedure.agency,
-            "Trạng thái": self.status_label,
+            "Trạng thái": self.status_label
+            + (" – chờ thanh toán phí" if self.fee_status == "cho_thanh_toan" else ""),
             "Ngày nộp": format_time(self.submitted_at),
             "Hạn trả kết quả": format_time(self.due) if self.due else "Chưa xác định",
             "Quá trình xử lý": [
@@ -652,6 +659,78 @@ class PortalService:
             self._log(dossier, "Người dân đã tải kết quả trực tuyến")
         return dossier.result_document
 
+    # -- fees (Nền tảng thanh toán) --------------------------------------------------------------
+    def dossier_by_fee_reference(self, reference: str) -> Dossier | None:
+        return self.dossiers.get(reference.removeprefix("PHI-"))
+
+    @action("portal.fee_payment")
+    def fee_payment(self, token: str, code: str) -> dict[str, Any]:
+        """ "Yêu cầu thanh toán": the amount and a payment QR of the payment platform."""
+        from congdanso.world.vietqr import VietQR, encode
+
+        session, _ = self._session(token)
+        dossier = self._own_dossier(session, code)
+        if dossier.fee_status is None:
+            raise StateError(
+                "Hồ sơ này không có yêu cầu thanh toán (thủ tục miễn phí hoặc chưa được tiếp nhận)."
+            )
+        if dossier.fee_status == "da_thanh_toan":
+            raise StateError(
+                'Phí của hồ sơ này đã được thanh toán. Xem biên lai ở mục "Đã thanh toán".',
+                code="da_thanh_toan",
+            )
+        platform = self.world.bank.billers["phi_dvc"]
+        payload = encode(
+            VietQR(
+                platform.bank_bin,
+                platform.number,
+                amount=dossier.fee,
+                dynamic=True,
+                additional={"05": dossier.fee_reference, "08": "TAP HUAN PHI DVC"},
+            )
+        )
+        return {
+            "code": dossier.code,
+            "amount": dossier.fee,
+            "payee": platform.holder,
+            "reference": dossier.fee_reference,
+            "qr": payload,
+        }
+
+    def fee_paid(self, reference: str, transfer: Any) -> None:
+        """Called by the bank when the platform receives a fee payment."""
+        dossier = self.dossier_by_fee_reference(reference)
+        if dossier is None or dossier.fee_status != "cho_thanh_toan":
+            return
+        if transfer.amount != dossier.fee:
+            return
+        now = self.world.now
+        dossier.fee_status = "da_thanh_toan"
+        dossier.fee_receipt = {
+            "Số biên lai": f"BLP{self.world.counter('fee-receipt'):07d}",
+            "Đơn vị thu": dossier.procedure.agency + " " + self._ward_name(dossier),
+            "Người nộp": self._person(dossier.id_number).full_name,
+            "Nội dung": f"{dossier.procedure.name} – hồ sơ {dossier.code}",
+            "Số tiền": dossier.procedure.fee_text,
+            "Mã giao dịch": transfer.id,
+            "Thời gian": format_time(now),
+            "Ghi chú": "Biên lai mô phỏng dùng để tập huấn",
+        }
+        dossier.status = PROCESSING
+        dossier.due = self._result_time(dossier, now)
+        dossier.next_change = dossier.due
+        self._log(dossier, f"Đã thanh toán {dossier.procedure.fee_text}; chuyển xử lý")
+        self._notify(dossier.id_number, f"Hồ sơ {dossier.code}: đã nhận thanh toán phí, lệ phí.")
+
+    @action("portal.download_receipt")
+    def download_receipt(self, token: str, code: str) -> dict[str, str]:
+        """The e-receipt (biên lai) under "Đã thanh toán"."""
+        session, _ = self._session(token)
+        dossier = self._own_dossier(session, code)
+        if dossier.fee_receipt is None:
+            raise StateError("Hồ sơ chưa được thanh toán nên chưa có biên lai.")
+        return dossier.fee_receipt
+
     def _own_dossier(self, session: PortalSession, code: str) -> Dossier:
         dossier = self.dossiers.get(str(code).strip().upper())
         if dossier is None or dossier.id_number != session.id_number:
@@ -678,6 +757,19 @@ class PortalService:
                 dossier, f"Bộ phận một cửa đã tiếp nhận; hẹn trả {format_time(dossier.due)}", when
             )
             dossier.next_change = when + dt.timedelta(minutes=30)
+            if dossier.fee > 0:
+                dossier.fee_status = "cho_thanh_toan"
+                dossier.next_change = None  # processing starts once the fee is paid
+                self._log(
+                    dossier, f"Yêu cầu thanh toán phí, lệ phí {dossier.procedure.fee_text}", when
+                )
+                self._notify(
+                    dossier.id_number,
+                    f"Hồ sơ {dossier.code}: yêu cầu thanh toán "
+                    f"{dossier.procedure.fee_text}. Vào Quản lý hồ sơ → Yêu cầu thanh "
+                    "toán.",
+                    when,
+                )
         elif dossier.status == RECEIVED:
             dossier.status = PROCESSING
             self._log(dossier, "Chuyển cán bộ chuyên môn xử lý", when)

@@ -124,6 +124,8 @@ class World:
         return cls(journal=_LoadedJournal(data))
 
     def _reset_state(self) -> None:
+        from congdanso.world.bills import BillService
+        from congdanso.world.payments import BankService
         from congdanso.world.portal import PortalService
         from congdanso.world.vneid import PoliceService, VneidService
 
@@ -133,6 +135,8 @@ class World:
         self.vneid = VneidService(self)
         self.police = PoliceService(self)
         self.portal = PortalService(self)
+        self.bills = BillService(self)
+        self.bank = BankService(self)
 
     @property
     def world(self) -> World:  # so World's own actions use the same decorator as services
