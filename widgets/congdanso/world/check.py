@@ -98,7 +98,7 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
             report.problem_line = seq
             return report
     try:
-        World.from_journal_bytes(data)
+        World.from_journal_bytes(data, path=journal_path)
     except JournalError as exc:
         report.ok, report.problem, report.problem_line = False, exc.message, exc.line
     except Exception as exc:  # a replay that crashes is a journal we cannot trust

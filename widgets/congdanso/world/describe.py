@@ -48,6 +48,15 @@ TITLES: dict[str, str] = {
     "bank.confirm_transfer": "Xác nhận chuyển tiền",
     "bank.scan_qr": "Quét mã VietQR để trả tiền",
     "bank.pay_bill": "Thanh toán hoá đơn bằng mã khách hàng",
+    "kyso.request_certificate": "Đăng ký chứng thư số cá nhân",
+    "kyso.activate": "Kích hoạt ứng dụng ký số (đặt mã PIN)",
+    "kyso.revoke": "Thu hồi chứng thư số",
+    "kyso.new_document": "Tạo tài liệu để ký",
+    "kyso.upload_file": "Tải tài liệu PDF lên ứng dụng ký số",
+    "kyso.start_signing": "Đặt chữ ký lên tài liệu (gửi yêu cầu ký)",
+    "kyso.confirm_signing": "Xác nhận ký bằng mã PIN",
+    "kyso.change_after_signing": "Tạo bản hợp đồng bị sửa sau khi ký (bài tập)",
+    "kyso.verify": "Kiểm tra chữ ký số của tài liệu",
 }
 
 
@@ -81,6 +90,8 @@ def _detail(body: dict[str, Any]) -> str:
             f"{result['amount']:,} đồng đến {result.get('receiver_name', '')}, "
             f"{'đã chuyển' if result.get('status') == 'thanh_cong' else 'chờ xác nhận'}"
         ).replace(",", ".")
+    if action == "kyso.verify" and isinstance(result, dict):
+        return f"tài liệu {args.get('document_id')}: {result.get('title')}"
     if action == "bills.lookup":
         return f"mã khách hàng {args.get('customer_code')}"
     if "id_number" in args:

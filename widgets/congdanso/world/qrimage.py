@@ -11,20 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from congdanso.world.errors import ValidationError
+from congdanso.world.fonts import font_path
 
 CAPTION = "MÃ QR TẬP HUẤN – KHÔNG CHUYỂN TIỀN THẬT"
-
-
-@lru_cache(maxsize=1)
-def font_path(bold: bool = False) -> Path:
-    """DejaVu Sans (covers Vietnamese), shipped with matplotlib; found without importing it."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("matplotlib (for the DejaVu Sans font) is not installed")
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf" / name
 
 
 def _make(payload: str):

@@ -21,6 +21,7 @@ from congdanso import __version__
 from congdanso.world.actions import REGISTRY, action, to_args, to_record
 from congdanso.world.clock import START, SimClock, format_time
 from congdanso.world.errors import DomainError, ValidationError
+from congdanso.world.files import FileStore
 from congdanso.world.inbox import Inbox, Inboxes
 from congdanso.world.journal import (
     DEFAULT_NAME,
@@ -47,7 +48,7 @@ class World:
         journal: Journal | None = None,
         pace: str = "manual",
         households_per_khu_pho: int | None = None,
-        _verify_head: bool = False,
+        files: FileStore | None = None,
     ):
         if pace not in PACES:
             raise ValueError(f"pace must be one of {PACES}")
@@ -56,8 +57,12 @@ class World:
         self.warnings: list[str] = []
         self._depth = 0
         self._replaying = False
+        self._recorded: Any = None
         self._last_wall: dt.datetime | None = None
         self._observers: list[Callable[[Event], None]] = []
+        # Files made in the world (uploaded and signed PDFs) live beside the journal, by hash.
+        path = self.journal.path
+        self.files = files or FileStore(path.with_name(path.name + ".files") if path else None)
         with self.journal.locked():
             events = self.journal.read_new()
             if events:
@@ -117,14 +122,20 @@ class World:
             ) from None
 
     @classmethod
-    def from_journal_bytes(cls, data: bytes) -> World:
-        """Replay a journal held in memory (used by checkers); nothing is written anywhere."""
+    def from_journal_bytes(
+        cls, data: bytes, *, path: Path | None = None, files: FileStore | None = None
+    ) -> World:
+        """Replay a journal held in memory (used by checkers); nothing is written anywhere.
+        ``path`` says where the journal lives, so its ``.files`` folder can be read."""
         if not data.strip():
             raise JournalError("Nhật ký rỗng: chưa có sự kiện nào.", kind="empty")
-        return cls(journal=_LoadedJournal(data))
+        journal = _LoadedJournal(data)
+        journal.path = path
+        return cls(journal=journal, files=files)
 
     def _reset_state(self) -> None:
         from congdanso.world.bills import BillService
+        from congdanso.world.kyso import SigningService
         from congdanso.world.payments import BankService
         from congdanso.world.portal import PortalService
         from congdanso.world.vneid import PoliceService, VneidService
@@ -137,6 +148,7 @@ class World:
         self.portal = PortalService(self)
         self.bills = BillService(self)
         self.bank = BankService(self)
+        self.kyso = SigningService(self)
 
     @property
     def world(self) -> World:  # so World's own actions use the same decorator as services
@@ -170,6 +182,11 @@ class World:
         from congdanso.world.phone import parse_phone
 
         return self.inboxes[parse_phone(phone)]
+
+    def recorded_result(self) -> Any:
+        """While replaying, the result the current event recorded (for outputs that cannot be
+        recomputed byte for byte, such as a signed PDF); ``None`` otherwise."""
+        return self._recorded if self._replaying else None
 
     @property
     def now(self) -> dt.datetime:
@@ -309,6 +326,7 @@ class World:
         self._tick()
         service_name, fn = REGISTRY[name]
         service = self if service_name == "world" else getattr(self, service_name)
+        self._recorded = body.get("result") if body.get("ok") else None
         try:
             outcome: dict[str, Any] = {"ok": True, "result": to_record(fn(service, **body["args"]))}
         except DomainError as exc:

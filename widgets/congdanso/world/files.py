@@ -1,0 +1,46 @@
+"""Files of the world (uploaded and signed PDFs), kept by content hash next to the journal.
+
+Signing is not reproducible byte for byte (pyHanko stamps the wall-clock time), so a signed PDF
+is stored once under its SHA-256 and the journal records the hash; replay reads it back and checks
+the hash. Nothing here is ever overwritten or deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class FileStore:
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self._memory: dict[str, bytes] = {}
+
+    def put(self, data: bytes) -> str:
+        digest = sha256(data)
+        self._memory[digest] = data
+        if self.folder is not None:
+            path = self.folder / f"{digest}.bin"
+            if not path.exists():
+                self.folder.mkdir(parents=True, exist_ok=True)
+                partial = path.with_suffix(f".{os.getpid()}.tmp")
+                partial.write_bytes(data)
+                os.replace(partial, path)
+        return digest
+
+    def get(self, digest: str) -> bytes | None:
+        if digest in self._memory:
+            return self._memory[digest]
+        if self.folder is not None:
+            path = self.folder / f"{digest}.bin"
+            if path.exists():
+                data = path.read_bytes()
+                if sha256(data) == digest:
+                    self._memory[digest] = data
+                    return data
+        return None
