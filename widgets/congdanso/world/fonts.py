@@ -39,8 +39,8 @@ def _cache_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def stamp_font_path() -> Path:
-    """A small DejaVu Sans subset (ASCII + Vietnamese) for signature stamps."""
-    target = _cache_dir() / "DejaVuSans-vi-1.ttf"
+    """A small DejaVu Sans subset (ASCII + Vietnamese, 1000 units per em) for signature stamps."""
+    target = _cache_dir() / "DejaVuSans-vi-2.ttf"
     if target.exists():
         return target
     from fontTools import subset
@@ -62,6 +62,11 @@ def stamp_font_path() -> Path:
         | set(range(0x1EA0, 0x1EFA))
     )
     subsetter.subset(font)
+    # pyHanko writes glyph widths in font units; PDF wants 1/1000 em. DejaVu uses 2048 units per
+    # em, which would make stamp text twice as wide, so the subset is rescaled to 1000.
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    scale_upem(font, 1000)
     partial = target.with_suffix(f".{os.getpid()}.tmp")
     font.save(str(partial))
     os.replace(partial, target)  # atomic: two kernels making it at once both end up fine

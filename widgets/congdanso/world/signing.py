@@ -150,6 +150,7 @@ async def async_sign_pdf(
     field_name: str = "ChuKySo1",
     reason: str = "Ký số",
     box: tuple[int, int, int, int] = SIGNATURE_BOX,
+    when: dt.datetime | None = None,
 ) -> bytes:
     """Sign a PDF as PAdES with a visible stamp in Vietnamese (an incremental update)."""
     from pyhanko import stamp
@@ -160,12 +161,14 @@ async def async_sign_pdf(
 
     from congdanso.world.fonts import stamp_font_path
 
+    # The glyph engine and the text box must use the same size, or lines drift (pyHanko #733).
+    size = 11
     style = stamp.TextStampStyle(
-        stamp_text="Ký số bởi: %(signer)s\nNgày ký: %(ts)s\n(chữ ký số tập huấn)",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(stamp_font_path()))),
-        timestamp_format="%d/%m/%Y %H:%M",
-        border_width=1,
-    )
+        stamp_text="Ký số bởi: %(signer)s\nNgày ký: %(ngay)s\n(chữ ký số tập huấn)",
+        text_box_style=TextBoxStyle(
+            font=GlyphAccumulatorFactory(str(stamp_font_path()), font_size=size),
+            font_size=size),
+        border_width=1)
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -179,7 +182,8 @@ async def async_sign_pdf(
         stamp_style=style,
         new_field_spec=fields.SigFieldSpec(field_name, on_page=0, box=box),
     )
-    output = await pdf_signer.async_sign_pdf(writer)
+    shown = (when or dt.datetime.now()).strftime("%d/%m/%Y %H:%M")
+    output = await pdf_signer.async_sign_pdf(writer, appearance_text_params={"ngay": shown})
     return output.getvalue()
 
 
