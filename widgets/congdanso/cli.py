@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -161,6 +162,93 @@ def _cmd_vietqr_encode(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_crls(paths: list[Path]) -> tuple[list, list[str]]:
+    from cryptography import x509
+
+    crls, notes = [], []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+            crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----")
+                   else x509.load_der_x509_crl(data))
+        except (OSError, ValueError) as exc:
+            notes.append(f"Bỏ qua {path.name}: không đọc được danh sách thu hồi ({exc}).")
+            continue
+        crls.append(crl)
+        notes.append(f"Danh sách thu hồi: {path.name} (cập nhật "
+                     f"{crl.last_update_utc:%d/%m/%Y %H:%M} UTC, {len(list(crl))} chứng thư).")
+    return crls, notes
+
+
+def _cmd_kyso_verify(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from congdanso.world.pki import TrainingPKI
+    from congdanso.world.signing import verify_pdf
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"Không đọc được tệp {path}: {exc.strerror}.", file=sys.stderr)
+        return 2
+    if args.at:
+        from congdanso.world.errors import ValidationError
+        from congdanso.world.validate import parse_date
+
+        try:
+            day = parse_date(args.at, field="at")
+        except ValidationError as exc:
+            print(exc.message, file=sys.stderr)
+            return 2
+        moment = dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
+    else:
+        moment = dt.datetime.now(dt.UTC)
+    pki = TrainingPKI(args.seed)
+    found = sorted(path.parent.glob("*.crl")) + [Path(p) for p in args.crl or []]
+    crls, notes = _load_crls(found)
+    have = {c.issuer for c in crls}
+    for default in pki.crls(pki.epoch):  # a fresh CA's lists: nothing revoked
+        if default.issuer not in have:
+            crls.append(default)
+    if pki.ca.subject not in have:
+        notes.append("Không có tệp .crl của CA công cộng mô phỏng cạnh tài liệu: coi như chưa "
+                     "có chứng thư nào bị thu hồi.")
+    verdict = verify_pdf(data, trust_roots=[pki.root], crls=crls, moment=moment)
+    if args.json:
+        print(json.dumps({**verdict.record(), "explanation": verdict.explanation,
+                          "file": str(path), "checked_at": moment.isoformat(),
+                          "notes": notes, "details": verdict.details},
+                         ensure_ascii=False, indent=2))
+    else:
+        mark = "✔" if verdict.ok else "✘"
+        print(f"{mark} {verdict.title.upper()}")
+        print(f"  {verdict.explanation}")
+        rows = [("Tệp", str(path))]
+        if verdict.signer:
+            rows.append(("Người ký", verdict.signer + (f" (CCCD {verdict.signer_id})"
+                                                       if verdict.signer_id else "")))
+        if verdict.issuer:
+            rows.append(("Tổ chức cấp chứng thư", verdict.issuer))
+        rows.append(("Thời điểm kiểm tra", f"{moment:%d/%m/%Y %H:%M} UTC"))
+        _print_rows(rows)
+        for note in notes:
+            print(f"  · {note}")
+    return 0 if verdict.ok else 1
+
+
+def _cmd_kyso_demo_kit(args: argparse.Namespace) -> int:
+    from congdanso.world.demokit import KIT, build_demo_kit
+    from congdanso.world.signing import VERDICTS
+
+    written = build_demo_kit(args.dir)
+    print(f"Đã tạo bộ tài liệu mẫu trong {args.dir}:")
+    for path, (_, code, _) in zip(written, KIT, strict=True):
+        print(f"  {path.name:<30} → {VERDICTS[code][0]}")
+    print("Xem HUONG-DAN.txt; kiểm tra bằng: congdanso kyso verify TỆP.pdf")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="congdanso",
@@ -211,6 +299,26 @@ def build_parser() -> argparse.ArgumentParser:
     encode.add_argument("--svg", metavar="TỆP", help="lưu ảnh SVG")
     encode.set_defaults(func=_cmd_vietqr_encode)
 
+    kyso = sub.add_parser("kyso", help="chữ ký số: kiểm tra tài liệu đã ký, bộ tài liệu mẫu")
+    kyso_sub = kyso.add_subparsers(dest="kyso_command", metavar="LỆNH")
+    verify = kyso_sub.add_parser(
+        "verify", help="kiểm tra chữ ký số của một tệp PDF và giải thích kết quả",
+        description="Thoát với mã 0 chỉ khi chữ ký hợp lệ; 1 với mọi kết quả khác (bị sửa, hết "
+                    "hạn, bị thu hồi, không tin cậy, chưa ký, không phải PDF); 2 nếu không đọc "
+                    "được tệp. Tự đọc các tệp .crl nằm cùng thư mục với tài liệu.")
+    verify.add_argument("file", help="tệp PDF cần kiểm tra")
+    verify.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    verify.add_argument("--crl", action="append", metavar="TỆP",
+                        help="thêm danh sách chứng thư bị thu hồi (.crl)")
+    verify.add_argument("--at", metavar="NGÀY", help="kiểm tra tại ngày dd/mm/yyyy (mặc định: "
+                                                     "bây giờ)")
+    verify.add_argument("--seed", type=int, default=74, help="hạt giống của thế giới (CA gốc)")
+    verify.set_defaults(func=_cmd_kyso_verify)
+    kit = kyso_sub.add_parser("demo-kit", help="tạo bộ tài liệu mẫu, mỗi tệp một kết quả kiểm "
+                                               "tra, cho giảng viên")
+    kit.add_argument("dir", help="thư mục để ghi bộ tài liệu")
+    kit.set_defaults(func=_cmd_kyso_demo_kit)
+
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
     procedures.set_defaults(func=_cmd_procedures)
     return parser
@@ -223,7 +331,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 0 if args.command is None else 2
-    return func(args)
+    try:
+        return func(args)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 — silence the interpreter's flush
+        return 0
 
 
 if __name__ == "__main__":
