@@ -191,6 +191,9 @@ def test_electricity_bill_by_customer_code_paid_once(world, people):
     assert bill.paid_at is not None
     receipt = world.bank.bill_receipt(bill)
     assert receipt["Mã giao dịch"] == transfer.id and "mô phỏng" in receipt["Ghi chú"]
+    pdf = world.bank.bill_receipt_pdf(bill)
+    assert pdf.startswith(b"%PDF-") and b"DejaVu" in pdf
+    assert world.kyso.verdict_of(pdf).code == "chua_ky"
     with pytest.raises(StateError, match="đã được thanh toán") as err:
         world.bank.pay_bill(token, "dien", bill.customer_code)
     assert err.value.code == "da_thanh_toan"
@@ -254,6 +257,7 @@ def test_public_service_fee_paid_through_the_platform(world, people):
     assert dossier.fee_status == "da_thanh_toan" and dossier.status == "dang_xu_ly"
     receipt = world.portal.download_receipt(session.token, dossier.code)
     assert receipt["Số tiền"] == "15.000 đồng" and receipt["Mã giao dịch"] == transfer.id
+    assert world.portal.receipt_pdf(session.token, dossier.code).startswith(b"%PDF-")
     with pytest.raises(StateError, match="đã được thanh toán"):
         world.bank.scan_qr(token, request["qr"])
     with pytest.raises(StateError, match="đã được thanh toán"):

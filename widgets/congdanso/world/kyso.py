@@ -21,7 +21,7 @@ from congdanso.world.errors import (
     StateError,
     ValidationError,
 )
-from congdanso.world.files import FileStore, sha256
+from congdanso.world.files import FileStore
 from congdanso.world.idnumber import clean_id_number
 from congdanso.world.journal import JournalError
 from congdanso.world.security import AttemptLimiter, hash_secret
@@ -447,4 +447,4 @@ class SigningService:
         """Check a document's signature now; the verdict names what is wrong, in Vietnamese."""
         doc = self.document(document_id)
         verdict = self.verdict_of(self.content(doc.id))
-        return {**verdict.record(), "document": doc.id, "sha256": sha256(self.content(doc.id))}
+        return {**verdict.record(), "document": doc.id, "sha256": doc.sha256}

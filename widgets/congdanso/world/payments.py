@@ -595,3 +595,10 @@ class BankService:
             "Thời gian": f"{bill.paid_at:%H:%M %d/%m/%Y}",
             "Ghi chú": "Biên nhận mô phỏng dùng để tập huấn",
         }
+
+    def bill_receipt_pdf(self, bill: Bill) -> bytes:
+        """The e-receipt as a PDF with Vietnamese text (can be signed, printed or sent)."""
+        from congdanso.world.documents import receipt
+
+        rows = self.bill_receipt(bill)
+        return receipt(title="Biên nhận thanh toán", rows=rows, when=bill.paid_at or self.world.now)

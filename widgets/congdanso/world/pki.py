@@ -125,6 +125,7 @@ class TrainingPKI:
     seed: int
     epoch: dt.datetime = dt.datetime(2026, 1, 1, tzinfo=UTC)
     issued: dict[int, Issued] = field(default_factory=dict)
+    _crl_cache: dict[tuple, list] = field(default_factory=dict, repr=False)
 
     @cached_property
     def root_key(self) -> ec.EllipticCurvePrivateKey:
@@ -219,6 +220,13 @@ class TrainingPKI:
         """The CRLs a verifier needs at ``now``: the public CA's and the root's."""
         revoked = [i for i in self.issued.values() if i.revoked_at and i.revoked_at <= now]
         last = max([i.revoked_at for i in revoked if i.revoked_at] + [self.epoch])
+        key = (last, tuple(sorted(i.serial for i in revoked)))
+        if key not in self._crl_cache:  # the same revocations give the same (deterministic) CRLs
+            self._crl_cache[key] = self._build_crls(last, revoked)
+        return self._crl_cache[key]
+
+    def _build_crls(self, last: dt.datetime, revoked: list[Issued]
+                    ) -> list[x509.CertificateRevocationList]:
         return [
             self._crl(self.ca, self.ca_key, 1 + len(revoked), last, revoked),
             self._crl(self.root, self.root_key, 1, self.epoch, []),

@@ -731,6 +731,17 @@ class PortalService:
             raise StateError("Hồ sơ chưa được thanh toán nên chưa có biên lai.")
         return dossier.fee_receipt
 
+    def receipt_pdf(self, token: str, code: str) -> bytes:
+        """The fee receipt (biên lai) as a PDF, as downloaded under "Đã thanh toán"."""
+        from congdanso.world.documents import receipt
+
+        session, _ = self._session(token)
+        dossier = self._own_dossier(session, code)
+        if dossier.fee_receipt is None:
+            raise StateError("Hồ sơ chưa được thanh toán nên chưa có biên lai.")
+        return receipt(title="Biên lai thu phí, lệ phí", rows=dossier.fee_receipt,
+                       when=self.world.now)
+
     def _own_dossier(self, session: PortalSession, code: str) -> Dossier:
         dossier = self.dossiers.get(str(code).strip().upper())
         if dossier is None or dossier.id_number != session.id_number:

@@ -16,8 +16,9 @@ import concurrent.futures
 import datetime as dt
 import io
 import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from cryptography import x509
@@ -116,13 +117,16 @@ class Verdict:
         }
 
 
+@lru_cache(maxsize=256)
 def _asn1(cert: x509.Certificate):
     from asn1crypto import x509 as asn1_x509
 
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def _signer(cert: x509.Certificate, key, chain: Iterable[x509.Certificate]):
+@lru_cache(maxsize=64)
+def _signer(cert: x509.Certificate, key, chain: tuple[x509.Certificate, ...]):
+    """pyHanko's signer for a certificate, made once: parsing keys and chains is not free."""
     from asn1crypto import keys as asn1_keys
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -178,7 +182,7 @@ async def async_sign_pdf(
     )
     pdf_signer = signers.PdfSigner(
         meta,
-        _signer(cert, key, chain),
+        _signer(cert, key, tuple(chain)),
         stamp_style=style,
         new_field_spec=fields.SigFieldSpec(field_name, on_page=0, box=box),
     )
