@@ -32,6 +32,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/world_bench.py
+	$(BIN)/python benchmarks/kyso_vietqr_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
