@@ -57,6 +57,7 @@ TITLES: dict[str, str] = {
     "kyso.confirm_signing": "Xác nhận ký bằng mã PIN",
     "kyso.change_after_signing": "Tạo bản hợp đồng bị sửa sau khi ký (bài tập)",
     "kyso.verify": "Kiểm tra chữ ký số của tài liệu",
+    "kyso.verify_file": "Kiểm tra chữ ký số của một tệp tải lên",
 }
 
 
@@ -92,6 +93,8 @@ def _detail(body: dict[str, Any]) -> str:
         ).replace(",", ".")
     if action == "kyso.verify" and isinstance(result, dict):
         return f"tài liệu {args.get('document_id')}: {result.get('title')}"
+    if action == "kyso.verify_file" and isinstance(result, dict):
+        return f"tệp {args.get('name')}: {result.get('title')}"
     if action == "bills.lookup":
         return f"mã khách hàng {args.get('customer_code')}"
     if "id_number" in args:

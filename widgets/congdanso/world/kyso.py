@@ -448,3 +448,14 @@ class SigningService:
         doc = self.document(document_id)
         verdict = self.verdict_of(self.content(doc.id))
         return {**verdict.record(), "document": doc.id, "sha256": doc.sha256}
+
+    def check_file(self, name: str, content: bytes) -> dict[str, Any]:
+        """Check any file a learner drops on the verifier (a non-PDF gets its own verdict)."""
+        return self.verify_file(name, self.files.put(content))
+
+    @action("kyso.verify_file")
+    def verify_file(self, name: str, sha256: str) -> dict[str, Any]:
+        data = self.files.get(sha256)
+        if data is None:
+            raise NotFoundError("Không còn tệp cần kiểm tra trong thư mục .files.", field="path")
+        return {**self.verdict_of(data).record(), "file": name, "sha256": sha256}

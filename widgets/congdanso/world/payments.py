@@ -502,7 +502,9 @@ class BankService:
                 "Mã QR tĩnh không ghi số tiền: hãy hỏi người nhận số tiền và nhập vào.",
                 field="amount",
             )
-        if qr.amount is not None and amount is not None and int(amount) != qr.amount:
+        if amount is not None:
+            amount = self._check_amount(amount)
+        if qr.amount is not None and amount is not None and amount != qr.amount:
             raise ValidationError(
                 f"Mã QR động đã ghi sẵn số tiền {money(qr.amount)}; không sửa được.", field="amount"
             )

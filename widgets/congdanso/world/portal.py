@@ -22,7 +22,7 @@ from congdanso.world.errors import (
     StateError,
     ValidationError,
 )
-from congdanso.world.idnumber import check_id_matches, clean_id_number, parse_id_number
+from congdanso.world.idnumber import clean_id_number, parse_id_number
 from congdanso.world.people import Person
 from congdanso.world.phone import parse_phone
 from congdanso.world.procedures import BY_CODE, CATALOGUE, PROFILE_LABELS, Procedure
@@ -400,13 +400,12 @@ class PortalService:
                 "đúng từng chữ trên thẻ căn cước.",
                 field="full_name",
             )
-        check_id_matches(person.id_number, birth_year=birth.year, gender=person.gender)
         if birth != person.birth_date:
+            parts = parse_id_number(person.id_number)
             raise ValidationError(
-                "Ngày sinh không khớp với CSDL dân cư. Hãy xem ngày sinh trên "
-                "thẻ căn cước (ngày/tháng/năm).",
-                field="birth_date",
-            )
+                "Ngày sinh không khớp với CSDL dân cư (năm sinh mã hoá trong số định danh là "
+                f"{parts.birth_year}). Hãy xem ngày sinh trên thẻ căn cước (ngày/tháng/năm).",
+                field="birth_date")
         if self.world.population.sim_owner.get(number) != person.id_number:
             raise PermissionDeniedError(
                 "Số điện thoại này chưa đăng ký thuê bao chính chủ cho số định danh trên. Soạn TTTB "

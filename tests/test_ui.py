@@ -1,0 +1,299 @@
+"""The phone apps driven headless through their methods: what the view shows and what the
+journal recorded, for each complete happy path and the main error paths."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from congdanso.ui import Phone
+from congdanso.world import World
+from congdanso.world.journal import GENESIS, parse_lines
+from congdanso.world.scenarios import PRACTICE_PASSCODE, PRACTICE_PASSWORD, activate_vneid
+
+
+def journal(world: World) -> list[tuple[str, bool]]:
+    events = parse_lines(world.journal.data(), start_seq=0, prev=GENESIS).events
+    return [(e.action, e.body["ok"]) for e in events]
+
+
+@pytest.fixture
+def phone(world):
+    return Phone(world, world.population.practice_residents()[0])
+
+
+def test_phone_frame_and_larger_text(phone):
+    assert "cds-phone" in phone.frame._dom_classes
+    assert phone.person.phone in phone.status.value and "2026" in phone.status.value
+    phone.set_large_text(True)
+    assert "cds-large" in phone.frame._dom_classes and phone.large.value
+    phone.large.value = False
+    assert "cds-large" not in phone.frame._dom_classes
+    app = phone.open("vneid")
+    assert phone.screen.children == (app.widget,)
+    phone.home()
+    assert phone.screen.children == (phone.launcher,)
+
+
+def test_vneid_activation_in_the_app(world, phone):
+    person = phone.person
+    world.police.enroll_level2(person.id_number, person.phone)  # the officer's step
+    app = phone.open("vneid")
+    inbox = phone.open("inbox")
+    assert "phê duyệt" in inbox.list.value
+    app.activate(person.id_number, "0912")
+    assert "10 chữ số" in app.f_act_phone.error_text and app.screen == "activate"
+    app.activate(person.id_number, person.phone)
+    assert app.screen == "otp"
+    app.enter_otp("12345")
+    assert "6 chữ số" in app.f_otp.error_text
+    app.enter_otp(inbox.latest_otp())
+    assert app.screen == "password"
+    app.set_password(PRACTICE_PASSWORD, "Khac@2026")
+    assert "không giống nhau" in app.f_pw2.error_text and app.f_pw.value == PRACTICE_PASSWORD
+    app.set_password(PRACTICE_PASSWORD)
+    app.set_passcode("111111")
+    assert "dễ đoán" in app.f_pass.error_text
+    app.set_passcode(PRACTICE_PASSCODE)
+    from congdanso.world.vneid import SECURITY_QUESTIONS as Q
+
+    app.choose_questions(Q[0], "Lái Thiêu", Q[0], "x1")
+    assert "khác nhau" in app.f_q2.error_text
+    app.choose_questions(Q[0], "Lái Thiêu", Q[2], "Bánh bèo")
+    assert app.screen == "login" and "Kích hoạt thành công" in app.notice_text
+    app.login(person.id_number, "Sai@12345")
+    assert "Còn 4 lần" in app.f_login_pw.error_text
+    app.login(person.id_number, PRACTICE_PASSWORD)
+    assert app.screen == "home" and "mức 2" in app.home_info.value
+    app.show_card("999999")
+    assert "Passcode không đúng" in app.f_card_pass.error_text and app.card_view.value == ""
+    app.show_card(PRACTICE_PASSCODE)
+    assert person.id_number in app.card_view.value
+    actions = journal(world)
+    assert ("vneid.set_security_questions", True) in actions
+    assert ("vneid.set_password", False) in actions and actions[-1] == ("vneid.show_card", True)
+
+
+def _logged_in_vneid(world, phone):
+    activate_vneid(world, phone.person)
+    app = phone.open("vneid")
+    app.login(phone.person.id_number, PRACTICE_PASSWORD)
+    return app
+
+
+def test_portal_login_with_vneid_and_submit_a_dossier(world, phone):
+    vneid = _logged_in_vneid(world, phone)
+    portal = phone.open("portal")
+    vneid.scan("https://dichvucong.gov.vn.example/dang-nhap")
+    assert "lừa đảo" in vneid.f_qr.error_text
+    portal.start_vneid_login()
+    assert bytes(portal.qr_image.value).startswith(b"\x89PNG") and portal.qr_image.layout.display == ""
+    portal.finish_vneid_login()
+    assert "Chưa xác nhận" in portal.notice_text and portal.screen == "login"
+    phone.open("vneid")
+    vneid._click_scan_portal()
+    assert "đề nghị truy cập" in vneid.scan_info.value
+    vneid.confirm_scan("000000")
+    assert "Passcode không đúng" in vneid.f_qr_pass.error_text
+    vneid.confirm_scan(PRACTICE_PASSCODE)
+    assert portal.screen == "home" and "Tài khoản mới" in portal.who.value
+    assert "CT-DKTTR" in portal.search("tạm trú")
+    portal.open_procedure("CT-DKTTR")
+    assert phone.person.full_name in portal.prefilled.value and "không cần khai lại" in \
+        portal.prefilled.value
+    portal.fill(stay_address="Số 5 Đường Đông Nhì, Lái Thiêu", stay_until="31/12/2026")
+    portal.submit()
+    assert "Tôi xác nhận" in portal.notice_text or portal.f_confirm.error_text
+    portal.confirm_prefilled()
+    portal.submit()
+    assert "Thiếu giấy tờ bắt buộc" in portal.attach_error.value
+    portal.fill(stay_until="31/13/2026")
+    portal.attach("hop-dong-thue-nha.pdf")
+    portal.submit()
+    assert "không có trên lịch" in portal.extra_fields["stay_until"].error_text
+    portal.fill(stay_until="31/12/2026")
+    dossier = portal.submit()
+    assert dossier is not None and portal.screen == "home"
+    assert dossier.code in portal.notice_text and dossier.code in portal.dossier_list.children[0]\
+        .children[0].value
+    portal.lookup(dossier.code)
+    assert "Đã nộp" in portal.lookup_view.value
+    assert ("portal.finish_vneid_login", True) in journal(world)
+    assert ("portal.submit_dossier", True) in journal(world)
+
+
+def test_portal_legacy_registration(world, phone):
+    portal = phone.open("portal")
+    person = phone.person
+    portal.open_registration()
+    assert bytes(portal.captcha_image.value).startswith(b"\x89PNG")
+    first = portal.captcha
+    portal.register(person.id_number, person.full_name, person.birth_date_text, person.phone,
+                    "?????")
+    assert "Mã xác nhận không đúng" in portal.f_r_captcha.error_text
+    assert portal.captcha.id != first.id  # a fresh picture, the typed data kept
+    assert portal.f_r_name.value == person.full_name
+    portal.register(person.id_number, person.full_name, "1/1/1901", person.phone,
+                    portal.captcha.text)
+    assert "năm sinh" in portal.f_r_birth.error_text
+    portal.register(person.id_number, person.full_name, person.birth_date_text, person.phone,
+                    portal.captcha.text)
+    assert portal.screen == "register_otp"
+    otp = phone.open("inbox").latest_otp()
+    phone.open("portal")
+    portal.confirm_registration(otp, "matkhau12")
+    assert "chữ hoa" in portal.f_r_pw.error_text
+    portal.confirm_registration(otp, "MatKhau@12")
+    assert portal.screen == "login" and "Đăng ký thành công" in portal.notice_text
+    portal.login_with_password(person.id_number, "MatKhau@12")
+    assert portal.screen == "home"
+
+
+def _bank_ready(world, phone, cash=3_000_000):
+    bank = phone.open("bank")
+    bank.open_account("yeu")
+    assert "ít nhất 8" in bank.f_open_pw.error_text
+    account = bank.open_account("NganHang@1")
+    bank.deposit_cash("abc")
+    assert "chỉ gồm chữ số" in bank.f_cash.error_text
+    bank.deposit_cash(cash)
+    bank.login(account.number, "NganHang@1")
+    assert bank.screen == "home"
+    return bank
+
+
+def test_bank_transfer_needs_the_receiver_confirmed_and_otp(world, phone):
+    bank = _bank_ready(world, phone)
+    other = world.population.practice_residents()[1]
+    target = world.bank.open_account(other.id_number, "999702", "NganHang@1")
+    bank.transfer("999702", target.number, "200.000", "Tien cho")
+    assert bank.screen == "confirm" and target.holder in bank.confirm_info.value
+    bank.enter_otp(phone.open("inbox").latest_otp())
+    phone.open("bank")
+    assert "Hãy đọc tên người nhận" in bank.f_receiver_ok.error_text
+    bank.confirm_receiver()
+    bank.enter_otp(world.inbox(phone.person.phone).latest_otp())
+    assert bank.screen == "receipt" and "Giao dịch thành công" in bank.receipt.value
+    assert target.balance == 200_000
+    assert "2.800.000" in bank.balance.value
+    bank._back_home()
+    assert all(value.startswith("9997") for _, value in bank.f_to_bank.input.options)
+    bank.transfer("999702", "0000000123", 1000)
+    assert "chưa thấy tên người nhận" in bank.f_to_acc.error_text and bank.screen == "home"
+
+
+def test_bank_face_check_above_10_million(world, phone):
+    bank = _bank_ready(world, phone, cash=30_000_000)
+    other = world.population.practice_residents()[1]
+    target = world.bank.open_account(other.id_number, "999702", "NganHang@1")
+    bank.transfer("999702", target.number, 12_000_000)
+    assert bank.face_box.layout.display == "" and bank.f_otp.box.layout.display == "none"
+    bank.confirm_receiver()
+    bank.face_check(other.id_number)
+    assert "không khớp" in bank.notice_text
+    bank.face_check(phone.person.id_number)
+    assert bank.screen == "receipt" and target.balance == 12_000_000
+
+
+def test_bank_bills_by_code_and_by_qr_picture(world, phone):
+    bank = _bank_ready(world, phone)
+    household = world.population.household_of(phone.person)
+    electric, water, _ = sorted(world.bills.of_household(household.id), key=lambda b: b.service)
+    bank.lookup_bill("dien", "PB04")
+    assert "11–13 ký tự" in bank.f_code.error_text
+    bank.lookup_bill("dien", electric.customer_code)
+    assert electric.customer_code in bank.bill_view.value and "Điện lực" in bank.bill_view.value
+    bank.pay_bill()
+    bank.confirm_receiver()
+    bank.enter_otp(world.inbox(phone.person.phone).latest_otp())
+    assert electric.paid_at is not None
+    bank._back_home()
+    bank.pay_bill()
+    assert "đã được thanh toán" in bank.notice_text
+    from congdanso.world.qrimage import to_png
+
+    bank.scan_image(b"not an image")
+    assert "không phải ảnh" in bank.notice_text
+    bank.scan_image(to_png(world.bank.bill_qr(water)))
+    assert "TẬP HUẤN" in bank.qr_view.value and bank.screen == "confirm"
+    bank.confirm_receiver()
+    bank.enter_otp(world.inbox(phone.person.phone).latest_otp())
+    assert water.paid_at is not None
+    assert ("bank.scan_qr", True) in journal(world)
+
+
+def test_fee_paid_from_the_portal_request_through_the_bank_gallery(world, phone):
+    vneid = _logged_in_vneid(world, phone)
+    portal = phone.open("portal")
+    portal.start_vneid_login()
+    phone.open("vneid")
+    vneid._click_scan_portal()
+    vneid.confirm_scan(PRACTICE_PASSCODE)
+    portal.open_procedure("HT-XNHN")
+    portal.fill(purpose="Kết hôn")
+    portal.confirm_prefilled()
+    dossier = portal.submit()
+    world.advance(hours=1)
+    phone.open("portal")
+    assert "chờ thanh toán phí" in portal.dossier_list.children[0].children[0].value
+    portal.pay_fee(dossier.code)
+    assert "Quét QR" in portal.notice_text
+    bank = _bank_ready(world, phone)
+    assert "Mã thanh toán phí trên Cổng DVC" in bank.gallery()
+    bank.scan_gallery("Mã thanh toán phí trên Cổng DVC")
+    bank.confirm_receiver()
+    bank.enter_otp(world.inbox(phone.person.phone).latest_otp())
+    assert dossier.fee_status == "da_thanh_toan"
+    phone.open("portal")
+    portal.download_receipt(dossier.code)
+    assert "Biên lai" in portal.lookup_view.value or "biên lai" in portal.lookup_view.value.lower()
+
+
+def test_signing_app_and_verifier(world, phone):
+    _logged_in_vneid(world, phone)
+    kyso = phone.open("kyso")
+    assert kyso.screen == "start"
+    kyso.request_with_id_card(present=False)
+    assert "có mặt" in kyso.notice_text
+    kyso.request_with_vneid()
+    kyso.activate(world.inbox(phone.person.phone).latest_otp(), "123456")
+    assert "dễ đoán" in kyso.f_pin.error_text
+    kyso.activate(world.inbox(phone.person.phone).latest_otp(), "258036")
+    assert kyso.screen == "home"
+    doc = kyso.new_contract()
+    kyso.confirm("258036")
+    assert "đặt chữ ký" in kyso.notice_text
+    kyso.place_signature(doc.id)
+    kyso.confirm("000000")
+    assert "Mã PIN không đúng" in kyso.f_sign_pin.error_text
+    signed = kyso.confirm("258036")
+    assert signed["kind"] == "da_ky" and kyso.f_doc.value == signed["id"]
+    kyso.verify()
+    assert "✔ Chữ ký hợp lệ" in kyso.verdict.value
+    kyso.verify_file("anh.pdf", b"\x89PNG not a pdf")
+    assert "Không phải PDF" in kyso.verdict.value
+    kyso.verify_file("hop-dong.pdf", world.kyso.content(signed["id"]))
+    assert "✔ Chữ ký hợp lệ" in kyso.verdict.value
+    kyso.upload_file("ghi-chu.txt", b"hello")
+    assert "không phải PDF" in kyso.notice_text
+    assert ("kyso.verify_file", True) in journal(world)
+
+
+def test_every_action_of_the_views_is_journaled(world, phone):
+    before = len(journal(world))
+    bank = phone.open("bank")
+    bank.open_account("NganHang@1")
+    assert len(journal(world)) == before + 1
+
+
+def test_widgets_render_in_the_notebook_format(phone):
+    """The frame can be serialised as a widget view (what JupyterLab and Voilà display)."""
+    import ipywidgets as widgets
+
+    for name in ("vneid", "portal", "inbox", "bank", "kyso"):
+        phone.open(name)
+    state = widgets.Widget.get_manager_state(drop_defaults=True)
+    assert phone.frame.model_id in state["state"]
+    buf = io.StringIO()
+    buf.write(repr(phone.frame))
+    assert "VBox" in buf.getvalue()

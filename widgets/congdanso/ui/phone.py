@@ -1,0 +1,125 @@
+"""The phone frame: status bar, home screen of apps, a larger-text switch.
+
+>>> from congdanso import World
+>>> from congdanso.ui import Phone
+>>> phone = Phone(World.open(), world.population.practice_residents()[0])
+>>> phone            # shows in JupyterLab and Voilà
+
+Apps are built when first opened, so the frame appears fast.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from congdanso.ui.base import FULL, AppView, button, esc
+from congdanso.ui.theme import CSS
+from congdanso.world.clock import format_time
+
+APPS = {"vneid": "🪪 VNeID", "portal": "🌐 Cổng DVC", "inbox": "✉️ Tin nhắn",
+        "bank": "🏦 Ngân hàng", "kyso": "✍️ Ký số"}
+
+
+class Phone:
+    """A synthetic resident's phone, with the apps the course teaches."""
+
+    def __init__(self, world, person=None):
+        self.world = world
+        self.person = person or world.population.practice_residents()[0]
+        self.vneid_session = None
+        self.portal_session = None
+        self.bank_session = None
+        self.pending_payment_qr: str | None = None
+        self.apps: dict[str, AppView] = {}
+        self.current = "home"
+        self.status = widgets.HTML()
+        self.status.add_class("cds-statusbar")
+        self.large = widgets.ToggleButton(value=False, description="Chữ to",
+                                          tooltip="Phóng to chữ cho dễ đọc", icon="search-plus")
+        self.large.observe(lambda change: self.set_large_text(change["new"]), names="value")
+        self.home_button = button("⌂ Màn hình chính", self.home)
+        self.launcher = widgets.VBox([
+            widgets.HTML(f"<h2>Điện thoại của {esc(self.person.full_name)}</h2>"
+                         "<p>Điện thoại mô phỏng — người dân và dữ liệu đều là giả lập.</p>"),
+            *[button(label, lambda key=key: self.open(key)) for key, label in APPS.items()]])
+        self.launcher.add_class("cds-launcher")
+        self.screen = widgets.VBox([self.launcher], layout=FULL)
+        self.screen.add_class("cds-screen")
+        self.frame = widgets.VBox([widgets.HTML(CSS), self.status, self.screen,
+                                   widgets.HBox([self.home_button, self.large])])
+        self.frame.add_class("cds-phone")
+        self._update_status()
+        world.subscribe(self._on_event)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.frame)
+
+    # -- methods ------------------------------------------------------------------------------
+    def open(self, name: str) -> AppView:
+        """Open an app (what tapping its icon does)."""
+        app = self.app(name)
+        if hasattr(app, "refresh"):
+            app.refresh()
+        self.current = name
+        self.screen.children = [app.widget]
+        return app
+
+    def home(self) -> None:
+        self.current = "home"
+        self.screen.children = [self.launcher]
+
+    def set_large_text(self, on: bool = True) -> None:
+        if on:
+            self.frame.add_class("cds-large")
+        else:
+            self.frame.remove_class("cds-large")
+        if self.large.value != on:
+            self.large.value = on
+
+    def app(self, name: str) -> AppView:
+        """An app, built if needed, without switching the screen to it."""
+        if name not in self.apps:
+            self.apps[name] = self._build(name)
+        return self.apps[name]
+
+    # -- shared between apps (the phone is one device) ----------------------------------------
+    def portal_qr(self) -> str | None:
+        portal = self.apps.get("portal")
+        return portal.qr.payload if portal is not None and portal.qr is not None else None
+
+    def vneid_confirmed(self, payload: str) -> None:
+        """VNeID confirmed a portal login: the portal page notices, as the real one does."""
+        portal = self.apps.get("portal")
+        if portal is not None and portal.qr is not None and portal.qr.payload == payload:
+            portal.finish_vneid_login()
+
+    # -- internals ----------------------------------------------------------------------------
+    def _build(self, name: str) -> AppView:
+        if name == "vneid":
+            from congdanso.ui.vneid_app import VneidApp as cls
+        elif name == "portal":
+            from congdanso.ui.portal_app import PortalApp as cls
+        elif name == "inbox":
+            from congdanso.ui.inbox_app import InboxApp as cls
+        elif name == "bank":
+            from congdanso.ui.bank_app import BankApp as cls
+        elif name == "kyso":
+            from congdanso.ui.kyso_app import KysoApp as cls
+        else:
+            raise KeyError(f"no app named {name!r}")
+        return cls(self)
+
+    def _update_status(self) -> None:
+        phone = self.person.phone or "không có SIM"
+        self.status.value = f"{esc(format_time(self.world.now))} · {esc(phone)} · 📶 4G"
+
+    def _on_event(self, event) -> None:
+        self._update_status()
+        for app in self.apps.values():
+            if hasattr(app, "refresh"):
+                app.refresh()
+
+    def close(self) -> None:
+        self.world.unsubscribe(self._on_event)

@@ -1,0 +1,40 @@
+"""The look: a modern phone, large readable text, visible focus, meaning never by colour alone.
+
+Plain CSS in an HTML widget, so it works the same in JupyterLab and in Voilà with no front-end
+build. Sizes are in rem/px chosen for older eyes: 18 px body text, 22 px with "Chữ to".
+"""
+
+from __future__ import annotations
+
+CSS = """
+<style>
+.cds-phone { width: 410px; max-width: 100%; border: 12px solid #1f2328; border-radius: 38px;
+  background: #ffffff; color: #111; padding: 0 0 14px 0; box-shadow: 0 6px 24px rgba(0,0,0,.25);
+  font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 18px; line-height: 1.45; }
+.cds-phone.cds-large { font-size: 22px; }
+.cds-phone .widget-label, .cds-phone .widget-html-content, .cds-phone input, .cds-phone select,
+.cds-phone textarea, .cds-phone button { font-size: 1em !important; font-family: inherit; }
+.cds-phone .widget-label { color: #111; }
+.cds-statusbar { background: #1f2328; color: #fff; padding: 4px 16px; border-radius: 24px 24px 0 0; }
+.cds-statusbar .widget-html-content { color: #fff; font-size: .8em !important; }
+.cds-screen { padding: 8px 14px; min-height: 520px; }
+.cds-apptitle h2 { font-size: 1.3em; margin: 6px 0; }
+.cds-field { margin: 4px 0 2px 0; }
+.cds-field .widget-label { font-weight: 600; min-width: 100% !important; }
+.cds-phone .widget-text, .cds-phone .widget-password, .cds-phone .widget-dropdown,
+.cds-phone .widget-textarea { flex-direction: column; align-items: stretch; width: 100%; }
+.cds-phone input, .cds-phone select { min-height: 42px; border: 2px solid #555 !important;
+  border-radius: 8px; padding: 4px 8px; }
+.cds-phone button { min-height: 46px; border-radius: 10px; margin: 4px 0; }
+.cds-phone .mod-primary { background: #0b57d0; }
+.cds-phone :focus, .cds-phone :focus-visible { outline: 3px solid #f9ab00 !important;
+  outline-offset: 2px; }
+.cds-error { color: #8b0000; font-weight: 600; }
+.cds-ok { color: #0b5d1e; font-weight: 600; }
+.cds-note { background: #fff7d6; border-left: 6px solid #b08800; padding: 6px 10px; }
+.cds-card { border: 2px solid #0b57d0; border-radius: 14px; padding: 10px 12px; margin: 6px 0; }
+.cds-table td { padding: 2px 6px; vertical-align: top; }
+.cds-sms { border: 1px solid #999; border-radius: 14px; padding: 6px 10px; margin: 5px 0; }
+.cds-launcher button { min-height: 72px; }
+</style>
+"""
