@@ -297,3 +297,15 @@ def test_widgets_render_in_the_notebook_format(phone):
     buf = io.StringIO()
     buf.write(repr(phone.frame))
     assert "VBox" in buf.getvalue()
+
+
+def test_rerunning_the_cell_replaces_the_phone(world):
+    person = world.population.practice_residents()[0]
+    first = Phone(world, person)
+    first.open("inbox")
+    second = Phone(world, person)
+    world.police.enroll_level2(person.id_number, person.phone)
+    second.open("inbox")
+    assert "phê duyệt" in second.apps["inbox"].list.value
+    assert "phê duyệt" not in first.apps["inbox"].list.value  # the old phone stopped listening
+    assert first.frame.comm is None  # its widgets were closed

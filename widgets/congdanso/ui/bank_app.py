@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from congdanso.ui.base import FULL, AppView, Field, button, esc, table
+from congdanso.ui.base import FULL, AppView, Field, button, esc, html, table, vbox
 from congdanso.world.banks import TRAINING_BANKS
 from congdanso.world.bills import SERVICES
 from congdanso.world.errors import StateError
@@ -28,53 +28,56 @@ class BankApp(AppView):
         self.f_acc = Field("Số tài khoản")
         self.f_pw = Field("Mật khẩu", kind="password")
         self.f_cash = Field("Nộp tiền mặt tại quầy (đồng)", placeholder="ví dụ 2000000")
-        self.screens["login"] = widgets.VBox([
+        self.screens["login"] = vbox([
             self.f_acc.box, self.f_pw.box, button("Đăng nhập", self._click_login, primary=True),
-            widgets.HTML("<hr><p>Chưa có tài khoản? Mở tại quầy (mang thẻ căn cước):</p>"),
+            html("<hr><p>Chưa có tài khoản? Mở tại quầy (mang thẻ căn cước):</p>"),
             self.f_open_pw.box, button("Mở tài khoản", self._click_open),
             self.f_cash.box, button("Nộp tiền mặt", self._click_cash)])
         # home
-        self.balance = widgets.HTML()
-        self.history = widgets.HTML()
+        self.balance = html()
+        self.history = html()
         self.f_to_bank = Field("Ngân hàng người nhận", kind="choice", options=BANK_CHOICES)
         self.f_to_acc = Field("Số tài khoản người nhận")
         self.f_amount = Field("Số tiền (đồng)")
         self.f_message = Field("Nội dung chuyển khoản")
         self.f_service = Field("Dịch vụ", kind="choice", options=SERVICE_CHOICES)
         self.f_code = Field("Mã khách hàng (trên hoá đơn)", placeholder="ví dụ PB0403…")
-        self.bill_view = widgets.HTML()
+        self.bill_view = html()
         self.qr_upload = widgets.FileUpload(accept="image/*", multiple=False,
                                             description="Chọn ảnh mã QR", layout=FULL)
         self.f_gallery = Field("Hoặc chọn mã QR có sẵn", kind="choice", options=[])
         self.f_qr_amount = Field("Số tiền (chỉ khi mã QR không ghi sẵn)")
-        self.qr_view = widgets.HTML()
-        self.screens["home"] = widgets.VBox([
+        self.qr_view = html()
+        self.screens["home"] = vbox([
             self.balance,
-            widgets.HTML("<b>Chuyển tiền</b>"), self.f_to_bank.box, self.f_to_acc.box,
+            html("<b>Chuyển tiền</b>"), self.f_to_bank.box, self.f_to_acc.box,
             self.f_amount.box, self.f_message.box,
             button("Tiếp tục", self._click_prepare, primary=True),
-            widgets.HTML("<hr><b>Thanh toán hoá đơn</b>"), self.f_service.box, self.f_code.box,
+            html("<hr><b>Thanh toán hoá đơn</b>"), self.f_service.box, self.f_code.box,
             button("Tra cứu hoá đơn", self._click_lookup_bill), self.bill_view,
             button("Thanh toán hoá đơn này", self._click_pay_bill),
-            widgets.HTML("<hr><b>Quét mã VietQR</b>"), self.qr_upload,
+            html("<hr><b>Quét mã VietQR</b>"), self.qr_upload,
             button("Đọc ảnh vừa chọn", self._click_scan_upload), self.f_gallery.box,
             button("Dùng mã đã chọn", self._click_scan_gallery), self.f_qr_amount.box,
-            self.qr_view, widgets.HTML("<hr><b>Lịch sử giao dịch</b>"), self.history,
+            self.qr_view, html("<hr><b>Lịch sử giao dịch</b>"), self.history,
             button("Đăng xuất", self._click_logout)])
         # confirm
-        self.confirm_info = widgets.HTML()
+        self.confirm_info = html()
         self.f_receiver_ok = Field("Tôi đã đọc tên người nhận cho người dân và đúng người cần "
                                    "trả tiền", kind="check")
         self.f_otp = Field("Mã OTP (tin nhắn từ ngân hàng)")
-        self.face_box = widgets.VBox([
-            widgets.HTML("<p>Giao dịch cần <b>xác thực khuôn mặt</b> của chủ tài khoản.</p>"),
+        self.face_box = vbox([
+            html("<p>Giao dịch cần <b>xác thực khuôn mặt</b> của chủ tài khoản.</p>"),
             button("Chụp khuôn mặt chủ tài khoản", lambda: self.face_check(self.person.id_number))])
-        self.screens["confirm"] = widgets.VBox([
+        # These two are shown or hidden, so they need layouts of their own (others share one).
+        self.face_box.layout = widgets.Layout(width="100%")
+        self.f_otp.box.layout = widgets.Layout(width="100%")
+        self.screens["confirm"] = vbox([
             self.confirm_info, self.f_receiver_ok.box, self.f_otp.box,
             button("Xác nhận chuyển", self._click_confirm, primary=True), self.face_box,
             button("Huỷ", self._back_home)])
-        self.receipt = widgets.HTML()
-        self.screens["receipt"] = widgets.VBox([self.receipt, button("Về trang chính",
+        self.receipt = html()
+        self.screens["receipt"] = vbox([self.receipt, button("Về trang chính",
                                                                      self._back_home)])
         accounts = [a for a in self.world.bank.accounts_of(self.person.id_number)
                     if a.kind == "bank"]

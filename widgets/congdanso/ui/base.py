@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+import html as htmllib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,8 +13,46 @@ from congdanso.world.errors import DomainError
 FULL = widgets.Layout(width="100%")
 
 
+class _Shared:
+    """Style and layout models shared by every widget of the apps.
+
+    Each ipywidgets style or layout is a model of its own with a comm; a phone app has a few
+    hundred widgets, so sharing these halves the messages a kernel sends when an app opens.
+    """
+
+    def __init__(self) -> None:
+        from ipywidgets.widgets.widget_bool import CheckboxStyle
+        from ipywidgets.widgets.widget_string import DescriptionStyle, HTMLStyle, TextStyle
+
+        self.html = HTMLStyle()
+        self.button = widgets.ButtonStyle()
+        self.text = TextStyle(description_width="initial")
+        self.description = DescriptionStyle(description_width="initial")
+        self.checkbox = CheckboxStyle()
+        self.auto = widgets.Layout()
+
+
+_SHARED: _Shared | None = None
+
+
+def shared() -> _Shared:
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = _Shared()
+    return _SHARED
+
+
+def html(value: str = "") -> widgets.HTML:
+    return widgets.HTML(value, style=shared().html, layout=shared().auto)
+
+
+def vbox(children: Sequence[widgets.Widget] = ()) -> widgets.VBox:
+    """A full-width box. Its layout is shared: give it its own before hiding it."""
+    return widgets.VBox(list(children), layout=FULL)
+
+
 def esc(text: object) -> str:
-    return html.escape(str(text))
+    return htmllib.escape(str(text))
 
 
 def table(rows: dict[str, Any] | Sequence[tuple[str, Any]]) -> str:
@@ -28,25 +66,26 @@ class Field:
 
     def __init__(self, label: str, *, kind: str = "text", placeholder: str = "",
                  options: Sequence[str] | None = None, help_text: str = ""):
-        style = {"description_width": "initial"}
+        look = shared()
         if kind == "password":
             self.input: widgets.ValueWidget = widgets.Password(
-                description=label, placeholder=placeholder, layout=FULL, style=style)
+                description=label, placeholder=placeholder, layout=FULL, style=look.text)
         elif kind == "choice":
             self.input = widgets.Dropdown(description=label, options=list(options or []),
-                                          layout=FULL, style=style)
+                                          layout=FULL, style=look.description)
         elif kind == "check":
-            self.input = widgets.Checkbox(description=label, indent=False, layout=FULL)
+            self.input = widgets.Checkbox(description=label, indent=False, layout=FULL,
+                                          style=look.checkbox)
         else:
             self.input = widgets.Text(description=label, placeholder=placeholder, layout=FULL,
-                                      style=style)
+                                      style=look.text)
         self.input.add_class("cds-field")
-        self.error = widgets.HTML()
+        self.error = html()
         parts: list[widgets.Widget] = [self.input]
         if help_text:
-            parts.append(widgets.HTML(f"<small>{esc(help_text)}</small>"))
+            parts.append(html(f"<small>{esc(help_text)}</small>"))
         parts.append(self.error)
-        self.box = widgets.VBox(parts, layout=FULL)
+        self.box = vbox(parts)
 
     @property
     def value(self) -> Any:
@@ -64,14 +103,14 @@ class Field:
 
     @property
     def error_text(self) -> str:
-        return html.unescape(self.error.value.split("Lỗi: ", 1)[-1].split("</div>")[0]) \
+        return htmllib.unescape(self.error.value.split("Lỗi: ", 1)[-1].split("</div>")[0]) \
             if self.error.value else ""
 
 
 def button(text: str, on_click: Callable[[], Any], *, primary: bool = False,
            tooltip: str = "") -> widgets.Button:
     widget = widgets.Button(description=text, tooltip=tooltip or text, layout=FULL,
-                            button_style="primary" if primary else "")
+                            button_style="primary" if primary else "", style=shared().button)
     widget.on_click(lambda _: on_click())
     return widget
 
@@ -85,10 +124,10 @@ class AppView:
         self.phone = phone
         self.world = phone.world
         self.person = phone.person
-        self.notice = widgets.HTML()
-        self.body = widgets.VBox(layout=FULL)
-        self.header = widgets.HTML(f'<div class="cds-apptitle"><h2>{esc(self.title)}</h2></div>')
-        self.widget = widgets.VBox([self.header, self.notice, self.body], layout=FULL)
+        self.notice = html()
+        self.body = vbox()
+        self.header = html(f'<div class="cds-apptitle"><h2>{esc(self.title)}</h2></div>')
+        self.widget = vbox([self.header, self.notice, self.body])
         self.screens: dict[str, widgets.Widget] = {}
         self.screen = ""
         self.last_error: DomainError | None = None
@@ -110,7 +149,7 @@ class AppView:
     def notice_text(self) -> str:
         import re
 
-        return html.unescape(re.sub(r"<[^>]+>", "", self.notice.value)).strip()
+        return htmllib.unescape(re.sub(r"<[^>]+>", "", self.notice.value)).strip()
 
     def attempt(self, action: Callable[[], Any], fields: dict[str, Field] | None = None) -> Any:
         """Run a world action; show its failure next to the field it names, keep the input."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipywidgets as widgets
-
-from congdanso.ui.base import AppView, esc
+from congdanso.ui.base import AppView, esc, html, vbox
 from congdanso.world.clock import format_time
 
 
@@ -13,9 +11,9 @@ class InboxApp(AppView):
 
     def __init__(self, phone):
         super().__init__(phone)
-        self.list = widgets.HTML()
-        self.screens["list"] = widgets.VBox([
-            widgets.HTML('<p class="cds-note">Mã OTP, passcode, mã PIN chỉ để chính người dân '
+        self.list = html()
+        self.screens["list"] = vbox([
+            html('<p class="cds-note">Mã OTP, passcode, mã PIN chỉ để chính người dân '
                          "nhập. Không đọc cho ai qua điện thoại — công an, ngân hàng không bao "
                          "giờ hỏi.</p>"), self.list])
         self.show("list")

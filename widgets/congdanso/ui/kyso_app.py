@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from congdanso.ui.base import FULL, AppView, Field, button, esc
+from congdanso.ui.base import FULL, AppView, Field, button, esc, html, vbox
 
 
 class KysoApp(AppView):
@@ -18,28 +18,28 @@ class KysoApp(AppView):
         self.f_otp = Field("Mã kích hoạt (trong tin nhắn)")
         self.f_pin = Field("Đặt mã PIN ký số (6 số)", kind="password")
         self.f_pin2 = Field("Nhập lại mã PIN", kind="password")
-        self.screens["start"] = widgets.VBox([
-            widgets.HTML("<p>Đăng ký chứng thư số cá nhân (tập huấn). Cần tài khoản VNeID mức 2 "
+        self.screens["start"] = vbox([
+            html("<p>Đăng ký chứng thư số cá nhân (tập huấn). Cần tài khoản VNeID mức 2 "
                          "đã đăng nhập trên điện thoại, hoặc thẻ căn cước tại điểm đăng ký.</p>"),
             button("Đăng ký bằng VNeID mức 2", self._click_request_vneid, primary=True),
             self.f_present.box, button("Đăng ký bằng thẻ căn cước", self._click_request_cccd),
-            widgets.HTML("<hr>"), self.f_otp.box, self.f_pin.box, self.f_pin2.box,
+            html("<hr>"), self.f_otp.box, self.f_pin.box, self.f_pin2.box,
             button("Kích hoạt ứng dụng ký số", self._click_activate)])
-        self.doc_list = widgets.VBox(layout=FULL)
+        self.doc_list = vbox()
         self.f_doc = Field("Tài liệu", kind="choice", options=[])
         self.f_sign_pin = Field("Mã PIN để xác nhận ký", kind="password")
         self.upload = widgets.FileUpload(accept=".pdf", multiple=False,
                                          description="Tải PDF lên", layout=FULL)
-        self.verdict = widgets.HTML()
+        self.verdict = html()
         self.verify_upload = widgets.FileUpload(accept=".pdf,application/pdf,*", multiple=False,
                                                 description="Chọn tệp để kiểm tra", layout=FULL)
-        self.screens["home"] = widgets.VBox([
+        self.screens["home"] = vbox([
             button("Tạo hợp đồng lao động mẫu", self._click_new_contract),
             self.upload, button("Dùng tệp vừa chọn", self._click_upload),
             self.f_doc.box,
             button("Đặt chữ ký (trang 1, góc dưới phải)", self._click_place, primary=True),
             self.f_sign_pin.box, button("Xác nhận ký bằng mã PIN", self._click_confirm),
-            widgets.HTML("<hr><b>Kiểm tra chữ ký của một tài liệu</b>"),
+            html("<hr><b>Kiểm tra chữ ký của một tài liệu</b>"),
             button("Kiểm tra tài liệu đang chọn", self._click_verify_selected),
             self.verify_upload, button("Kiểm tra tệp vừa chọn", self._click_verify_upload),
             self.verdict])

@@ -10,9 +10,11 @@ Apps are built when first opened, so the frame appears fast.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import ipywidgets as widgets
 
-from congdanso.ui.base import FULL, AppView, button, esc
+from congdanso.ui.base import AppView, button, esc, html, vbox
 from congdanso.ui.theme import CSS
 from congdanso.world.clock import format_time
 
@@ -23,29 +25,36 @@ APPS = {"vneid": "🪪 VNeID", "portal": "🌐 Cổng DVC", "inbox": "✉️ Tin
 class Phone:
     """A synthetic resident's phone, with the apps the course teaches."""
 
+    _live: ClassVar[dict[tuple[int, str], Phone]] = {}  # one phone per resident per world
+
     def __init__(self, world, person=None):
         self.world = world
         self.person = person or world.population.practice_residents()[0]
+        # Re-running the cell that made a phone replaces it: the old one stops listening.
+        previous = Phone._live.get((id(world), self.person.id_number))
+        if previous is not None:
+            previous.close()
+        Phone._live[(id(world), self.person.id_number)] = self
         self.vneid_session = None
         self.portal_session = None
         self.bank_session = None
         self.pending_payment_qr: str | None = None
         self.apps: dict[str, AppView] = {}
         self.current = "home"
-        self.status = widgets.HTML()
+        self.status = html()
         self.status.add_class("cds-statusbar")
         self.large = widgets.ToggleButton(value=False, description="Chữ to",
                                           tooltip="Phóng to chữ cho dễ đọc", icon="search-plus")
         self.large.observe(lambda change: self.set_large_text(change["new"]), names="value")
         self.home_button = button("⌂ Màn hình chính", self.home)
-        self.launcher = widgets.VBox([
-            widgets.HTML(f"<h2>Điện thoại của {esc(self.person.full_name)}</h2>"
+        self.launcher = vbox([
+            html(f"<h2>Điện thoại của {esc(self.person.full_name)}</h2>"
                          "<p>Điện thoại mô phỏng — người dân và dữ liệu đều là giả lập.</p>"),
             *[button(label, lambda key=key: self.open(key)) for key, label in APPS.items()]])
         self.launcher.add_class("cds-launcher")
-        self.screen = widgets.VBox([self.launcher], layout=FULL)
+        self.screen = vbox([self.launcher])
         self.screen.add_class("cds-screen")
-        self.frame = widgets.VBox([widgets.HTML(CSS), self.status, self.screen,
+        self.frame = vbox([html(CSS), self.status, self.screen,
                                    widgets.HBox([self.home_button, self.large])])
         self.frame.add_class("cds-phone")
         self._update_status()
@@ -122,4 +131,7 @@ class Phone:
                 app.refresh()
 
     def close(self) -> None:
+        """Stop following the world and remove the widgets (the journal keeps everything)."""
         self.world.unsubscribe(self._on_event)
+        Phone._live.pop((id(self.world), self.person.id_number), None)
+        self.frame.close()

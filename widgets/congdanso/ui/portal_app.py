@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from congdanso.ui.base import FULL, AppView, Field, button, esc, table
+from congdanso.ui.base import AppView, Field, button, esc, html, table, vbox
 from congdanso.world.errors import StateError
 from congdanso.world.procedures import CATALOGUE
 
@@ -56,21 +56,60 @@ class PortalApp(AppView):
         # login
         self.qr_image = widgets.Image(format="png", layout=widgets.Layout(width="220px"))
         self.qr_image.layout.display = "none"
-        self.qr_help = widgets.HTML()
+        self.qr_help = html()
         self.f_pw_id = Field("Số định danh cá nhân")
         self.f_pw_pw = Field("Mật khẩu", kind="password")
-        self.screens["login"] = widgets.VBox([
-            widgets.HTML('<p class="cds-note">Địa chỉ thật: <b>dichvucong.gov.vn</b>. Cẩn thận '
+        self.screens["login"] = vbox([
+            html('<p class="cds-note">Địa chỉ thật: <b>dichvucong.gov.vn</b>. Cẩn thận '
                          'trang giả có tên gần giống.</p>'),
             button("Đăng nhập bằng tài khoản định danh điện tử (VNeID)", self._click_vneid_login,
                    primary=True),
             self.qr_image, self.qr_help,
             button("Tôi đã xác nhận trên VNeID", self._click_finish_vneid),
-            widgets.HTML("<hr><p>Tài khoản cũ (đăng ký trước 1/7/2024):</p>"),
+            html("<hr><p>Tài khoản cũ (đăng ký trước 1/7/2024):</p>"),
             self.f_pw_id.box, self.f_pw_pw.box,
             button("Đăng nhập bằng mật khẩu", self._click_password_login),
             button("Đăng ký tài khoản (cách cũ)", self._open_register)])
-        # legacy registration
+        # home: search + my dossiers + look-up
+        self.who = html()
+        self.f_search = Field("Tìm thủ tục", placeholder="ví dụ: khai sinh, tạm trú")
+        self.results = vbox()
+        self.f_lookup = Field("Tra cứu hồ sơ theo mã")
+        self.lookup_view = html()
+        self.dossier_list = vbox()
+        self.notes = html()
+        self.screens["home"] = vbox([
+            self.who, self.f_search.box, button("Tìm", self._click_search), self.results,
+            html("<hr><b>Quản lý hồ sơ</b>"), self.dossier_list,
+            html("<hr>"), self.f_lookup.box, button("Tra cứu", self._click_lookup),
+            self.lookup_view, html("<hr><b>Thông báo</b>"), self.notes,
+            button("Đăng xuất", self._click_logout)])
+        # dossier form
+        self.form_head = html()
+        self.prefilled = html()
+        self.f_confirm = Field("Tôi xác nhận thông tin lấy từ CSDL dân cư ở trên là đúng",
+                               kind="check")
+        self.extra = vbox()
+        self.f_attach = Field("Đính kèm giấy tờ (chọn trong thư viện ảnh)", kind="choice",
+                              options=["(không đính kèm)", *GALLERY])
+        self.attached: list[dict] = []
+        self.attached_view = html()
+        self.f_delivery = Field("Nhận kết quả", kind="choice",
+                                options=["Trực tuyến", "Qua bưu điện tại nhà"])
+        self.attach_error = html()
+        self.screens["form"] = vbox([
+            self.form_head, self.prefilled, self.f_confirm.box, self.extra,
+            self.f_attach.box, button("Thêm tệp", self._click_attach), self.attached_view,
+            self.attach_error, self.f_delivery.box,
+            button("Nộp hồ sơ", self._click_submit, primary=True),
+            button("Quay lại", self._back_home)])
+        self.extra_fields: dict[str, Field] = {}
+        self.show("login")
+
+    def _build_registration(self) -> None:
+        """The legacy registration screens, built the first time they are opened."""
+        if "register" in self.screens:
+            return
         self.captcha_image = widgets.Image(format="png", layout=widgets.Layout(width="220px"))
         self.f_r_id = Field("Số định danh cá nhân")
         self.f_r_name = Field("Họ và tên (có dấu, như trên thẻ)")
@@ -80,49 +119,14 @@ class PortalApp(AppView):
         self.f_r_otp = Field("Mã OTP")
         self.f_r_pw = Field("Mật khẩu (≥ 8 ký tự: hoa, thường, số, đặc biệt)", kind="password")
         self.f_r_pw2 = Field("Nhập lại mật khẩu", kind="password")
-        self.screens["register"] = widgets.VBox([
+        self.screens["register"] = vbox([
             self.f_r_id.box, self.f_r_name.box, self.f_r_birth.box, self.f_r_phone.box,
             self.captcha_image, button("Đổi ảnh khác", self._new_captcha), self.f_r_captcha.box,
             button("Đăng ký – gửi OTP", self._click_register, primary=True),
             button("Quay lại", lambda: self.show("login"))])
-        self.screens["register_otp"] = widgets.VBox([
+        self.screens["register_otp"] = vbox([
             self.f_r_otp.box, self.f_r_pw.box, self.f_r_pw2.box,
             button("Hoàn tất đăng ký", self._click_confirm_registration, primary=True)])
-        # home: search + my dossiers + look-up
-        self.who = widgets.HTML()
-        self.f_search = Field("Tìm thủ tục", placeholder="ví dụ: khai sinh, tạm trú")
-        self.results = widgets.VBox(layout=FULL)
-        self.f_lookup = Field("Tra cứu hồ sơ theo mã")
-        self.lookup_view = widgets.HTML()
-        self.dossier_list = widgets.VBox(layout=FULL)
-        self.notes = widgets.HTML()
-        self.screens["home"] = widgets.VBox([
-            self.who, self.f_search.box, button("Tìm", self._click_search), self.results,
-            widgets.HTML("<hr><b>Quản lý hồ sơ</b>"), self.dossier_list,
-            widgets.HTML("<hr>"), self.f_lookup.box, button("Tra cứu", self._click_lookup),
-            self.lookup_view, widgets.HTML("<hr><b>Thông báo</b>"), self.notes,
-            button("Đăng xuất", self._click_logout)])
-        # dossier form
-        self.form_head = widgets.HTML()
-        self.prefilled = widgets.HTML()
-        self.f_confirm = Field("Tôi xác nhận thông tin lấy từ CSDL dân cư ở trên là đúng",
-                               kind="check")
-        self.extra = widgets.VBox(layout=FULL)
-        self.f_attach = Field("Đính kèm giấy tờ (chọn trong thư viện ảnh)", kind="choice",
-                              options=["(không đính kèm)", *GALLERY])
-        self.attached: list[dict] = []
-        self.attached_view = widgets.HTML()
-        self.f_delivery = Field("Nhận kết quả", kind="choice",
-                                options=["Trực tuyến", "Qua bưu điện tại nhà"])
-        self.attach_error = widgets.HTML()
-        self.screens["form"] = widgets.VBox([
-            self.form_head, self.prefilled, self.f_confirm.box, self.extra,
-            self.f_attach.box, button("Thêm tệp", self._click_attach), self.attached_view,
-            self.attach_error, self.f_delivery.box,
-            button("Nộp hồ sơ", self._click_submit, primary=True),
-            button("Quay lại", self._back_home)])
-        self.extra_fields: dict[str, Field] = {}
-        self.show("login")
 
     # -- methods ------------------------------------------------------------------------------
     def start_vneid_login(self):
@@ -140,12 +144,14 @@ class PortalApp(AppView):
 
     def register(self, id_number: str, full_name: str, birth_date: str, phone: str,
                  captcha_answer: str):
+        self._build_registration()
         self.f_r_id.value, self.f_r_name.value, self.f_r_birth.value = id_number, full_name, \
             birth_date
         self.f_r_phone.value, self.f_r_captcha.value = phone, captcha_answer
         return self._click_register()
 
     def confirm_registration(self, otp: str, password: str, confirm: str | None = None):
+        self._build_registration()
         self.f_r_otp.value, self.f_r_pw.value = otp, password
         self.f_r_pw2.value = password if confirm is None else confirm
         return self._click_confirm_registration()
@@ -239,6 +245,7 @@ class PortalApp(AppView):
         self.say("Đăng nhập thành công.", ok=True)
 
     def _open_register(self):
+        self._build_registration()
         self._new_captcha()
         self.show("register")
 
@@ -288,7 +295,7 @@ class PortalApp(AppView):
         for procedure in found:
             items.append(button(f"{procedure.name} · {procedure.fee_text}",
                                 lambda code=procedure.code: self._open_form(code)))
-        self.results.children = items or [widgets.HTML("<p>Không tìm thấy thủ tục phù hợp.</p>")]
+        self.results.children = items or [html("<p>Không tìm thấy thủ tục phù hợp.</p>")]
         return [p.code for p in found]
 
     def _open_form(self, code: str):
@@ -362,7 +369,7 @@ class PortalApp(AppView):
         for dossier in self.world.portal.my_dossiers(self.session.token):
             label = dossier.status_label + (" – chờ thanh toán phí"
                                             if dossier.fee_status == "cho_thanh_toan" else "")
-            items = [widgets.HTML(f'<div class="cds-card"><b>{esc(dossier.code)}</b><br>'
+            items = [html(f'<div class="cds-card"><b>{esc(dossier.code)}</b><br>'
                                   f"{esc(dossier.procedure.name)}<br>Trạng thái: {esc(label)}"
                                   "</div>")]
             if dossier.fee_status == "cho_thanh_toan":
@@ -372,8 +379,8 @@ class PortalApp(AppView):
                 items.append(button("Tải biên lai", lambda c=dossier.code: self._click_receipt(c)))
             if dossier.status in {"co_ket_qua", "da_tra_ket_qua"} and dossier.delivery == "online":
                 items.append(button("Tải kết quả", lambda c=dossier.code: self._click_result(c)))
-            rows.append(widgets.VBox(items, layout=FULL))
-        self.dossier_list.children = rows or [widgets.HTML("<p>Chưa có hồ sơ nào.</p>")]
+            rows.append(vbox(items))
+        self.dossier_list.children = rows or [html("<p>Chưa có hồ sơ nào.</p>")]
         notes = self.world.portal.notifications(self.session.token)[-5:]
         self.notes.value = "".join(f'<div class="cds-sms">{esc(n)}</div>' for n in reversed(notes))
 

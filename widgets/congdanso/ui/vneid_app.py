@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipywidgets as widgets
-
-from congdanso.ui.base import AppView, Field, button, esc, table
+from congdanso.ui.base import AppView, Field, button, esc, html, table, vbox
 from congdanso.world.errors import StateError
 from congdanso.world.vneid import SECURITY_QUESTIONS
 
@@ -17,8 +15,8 @@ class VneidApp(AppView):
         self.session = None
         self.activating_id = ""
         # start
-        self.screens["start"] = widgets.VBox([
-            widgets.HTML('<p>Ứng dụng định danh điện tử. Tài khoản <b>mức 2</b> chỉ đăng ký được '
+        self.screens["start"] = vbox([
+            html('<p>Ứng dụng định danh điện tử. Tài khoản <b>mức 2</b> chỉ đăng ký được '
                          'khi người dân đến <b>công an phường</b> (mang thẻ căn cước gắn chip). '
                          'Không có "mức 3".</p>'),
             button("Đăng nhập", lambda: self.show("login"), primary=True),
@@ -29,7 +27,7 @@ class VneidApp(AppView):
         self.f_reg_id = Field("Số định danh cá nhân", placeholder="12 chữ số trên thẻ căn cước")
         self.f_reg_phone = Field("Số điện thoại", placeholder="Số đứng tên người dân")
         self.f_face = Field("Đã chụp ảnh khuôn mặt người đăng ký", kind="check")
-        self.screens["register"] = widgets.VBox([
+        self.screens["register"] = vbox([
             self.f_reg_id.box, self.f_reg_phone.box, self.f_face.box,
             button("Gửi đăng ký", self._click_register, primary=True),
             button("Quay lại", lambda: self.show("start"))])
@@ -47,46 +45,46 @@ class VneidApp(AppView):
         self.f_q2 = Field("Câu hỏi bảo mật 2", kind="choice", options=SECURITY_QUESTIONS)
         self.f_q2.value = SECURITY_QUESTIONS[1]
         self.f_a2 = Field("Câu trả lời 2")
-        self.screens["activate"] = widgets.VBox([
-            widgets.HTML("<p><b>Bước 1/5.</b> Nhập số định danh và số điện thoại đã đăng ký.</p>"),
+        self.screens["activate"] = vbox([
+            html("<p><b>Bước 1/5.</b> Nhập số định danh và số điện thoại đã đăng ký.</p>"),
             self.f_act_id.box, self.f_act_phone.box,
             button("Tiếp tục – gửi mã OTP", self._click_activate, primary=True),
             button("Quay lại", lambda: self.show("start"))])
-        self.screens["otp"] = widgets.VBox([
-            widgets.HTML("<p><b>Bước 2/5.</b> Nhập mã OTP vừa gửi qua tin nhắn. Không đọc mã "
+        self.screens["otp"] = vbox([
+            html("<p><b>Bước 2/5.</b> Nhập mã OTP vừa gửi qua tin nhắn. Không đọc mã "
                          "này cho bất kỳ ai.</p>"),
             self.f_otp.box, button("Xác nhận", self._click_otp, primary=True),
             button("Gửi lại mã", self._click_resend)])
-        self.screens["password"] = widgets.VBox([
-            widgets.HTML("<p><b>Bước 3/5.</b> Đặt mật khẩu.</p>"), self.f_pw.box, self.f_pw2.box,
+        self.screens["password"] = vbox([
+            html("<p><b>Bước 3/5.</b> Đặt mật khẩu.</p>"), self.f_pw.box, self.f_pw2.box,
             button("Tiếp tục", self._click_password, primary=True)])
-        self.screens["passcode"] = widgets.VBox([
-            widgets.HTML("<p><b>Bước 4/5.</b> Đặt passcode 6 số (không dùng ngày sinh).</p>"),
+        self.screens["passcode"] = vbox([
+            html("<p><b>Bước 4/5.</b> Đặt passcode 6 số (không dùng ngày sinh).</p>"),
             self.f_pass.box, self.f_pass2.box,
             button("Tiếp tục", self._click_passcode, primary=True)])
-        self.screens["questions"] = widgets.VBox([
-            widgets.HTML("<p><b>Bước 5/5.</b> Chọn 2 câu hỏi bảo mật và trả lời.</p>"),
+        self.screens["questions"] = vbox([
+            html("<p><b>Bước 5/5.</b> Chọn 2 câu hỏi bảo mật và trả lời.</p>"),
             self.f_q1.box, self.f_a1.box, self.f_q2.box, self.f_a2.box,
             button("Hoàn tất kích hoạt", self._click_questions, primary=True)])
         # login
         self.f_login_id = Field("Số định danh cá nhân")
         self.f_login_pw = Field("Mật khẩu", kind="password")
-        self.screens["login"] = widgets.VBox([
+        self.screens["login"] = vbox([
             self.f_login_id.box, self.f_login_pw.box,
             button("Đăng nhập", self._click_login, primary=True),
             button("Quay lại", lambda: self.show("start"))])
         # home
-        self.home_info = widgets.HTML()
-        self.card_view = widgets.HTML()
+        self.home_info = html()
+        self.card_view = html()
         self.f_card_pass = Field("Nhập passcode để xem thẻ", kind="password")
         self.f_qr = Field("Mã QR đã quét", placeholder="Chĩa camera vào mã QR trên màn hình")
         self.f_qr_pass = Field("Passcode để xác nhận", kind="password")
-        self.scan_info = widgets.HTML()
-        self.screens["home"] = widgets.VBox([
+        self.scan_info = html()
+        self.screens["home"] = vbox([
             self.home_info,
             self.f_card_pass.box, button("Xem thẻ căn cước điện tử", self._click_card),
             self.card_view,
-            widgets.HTML("<hr><p><b>Quét mã QR</b> (ví dụ mã đăng nhập Cổng Dịch vụ công)</p>"),
+            html("<hr><p><b>Quét mã QR</b> (ví dụ mã đăng nhập Cổng Dịch vụ công)</p>"),
             button("Quét mã đang hiện trên Cổng DVC", self._click_scan_portal),
             self.f_qr.box, button("Quét mã này", self._click_scan), self.scan_info,
             self.f_qr_pass.box, button("Xác nhận truy cập", self._click_confirm, primary=True),
