@@ -8,7 +8,7 @@ PORT ?= 8888
 # Jupyter refuses to run as root unless told; containers and fresh machines often are root.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup start test lint bench clean
+.PHONY: setup start test lint bench clean chromium
 
 setup: $(VENV)/.installed
 
@@ -26,7 +26,14 @@ start: setup
 lint: setup
 	$(BIN)/ruff check .
 
-test: setup
+# Browser tests drive Debian's chromium (never `playwright install`, which cannot download here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Cần trình duyệt chromium cho kiểm thử trình duyệt: sudo apt-get install -y chromium"; exit 1; fi; }
+
+test: setup chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -122,7 +122,7 @@ class Phone:
 
     def _update_status(self) -> None:
         phone = self.person.phone or "không có SIM"
-        self.status.value = f"{esc(format_time(self.world.now))} · {esc(phone)} · 📶 4G"
+        self.status.value = f"{esc(format_time(self.world.now))} · {esc(phone)} · sóng 4G"
 
     def _on_event(self, event) -> None:
         self._update_status()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 CSS = """
 <style>
-.cds-phone { width: 410px; max-width: 100%; border: 12px solid #1f2328; border-radius: 38px;
+.cds-phone { width: 420px !important; max-width: 100%; flex: 0 0 auto !important; border: 12px solid #1f2328; border-radius: 38px;
   background: #ffffff; color: #111; padding: 0 0 14px 0; box-shadow: 0 6px 24px rgba(0,0,0,.25);
   font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 18px; line-height: 1.45; }
 .cds-phone.cds-large { font-size: 22px; }
@@ -16,16 +16,18 @@ CSS = """
 .cds-phone textarea, .cds-phone button { font-size: 1em !important; font-family: inherit; }
 .cds-phone .widget-label { color: #111; }
 .cds-statusbar { background: #1f2328; color: #fff; padding: 4px 16px; border-radius: 24px 24px 0 0; }
-.cds-statusbar .widget-html-content { color: #fff; font-size: .8em !important; }
+.cds-statusbar .widget-html-content { color: #fff; font-size: .9em !important; }
 .cds-screen { padding: 8px 14px; min-height: 520px; }
 .cds-apptitle h2 { font-size: 1.3em; margin: 6px 0; }
 .cds-field { margin: 4px 0 2px 0; }
-.cds-field .widget-label { font-weight: 600; min-width: 100% !important; }
+.cds-field .widget-label { font-weight: 600; min-width: 100% !important;
+  text-align: left !important; white-space: normal; }
 .cds-phone .widget-text, .cds-phone .widget-password, .cds-phone .widget-dropdown,
 .cds-phone .widget-textarea { flex-direction: column; align-items: stretch; width: 100%; }
 .cds-phone input, .cds-phone select { min-height: 42px; border: 2px solid #555 !important;
   border-radius: 8px; padding: 4px 8px; }
-.cds-phone button { min-height: 46px; border-radius: 10px; margin: 4px 0; }
+.cds-phone button { min-height: 46px; height: auto !important; border-radius: 10px;
+  margin: 4px 0; white-space: normal !important; line-height: 1.3; padding: 6px 10px; }
 .cds-phone .mod-primary { background: #0b57d0; }
 .cds-phone :focus, .cds-phone :focus-visible { outline: 3px solid #f9ab00 !important;
   outline-offset: 2px; }
