@@ -185,3 +185,45 @@ def test_login_with_vneid_and_submit_a_dossier_in_jupyterlab(lab):
     (SHOTS / "ket-qua.json").write_text(json.dumps({
         "phone_visible_s": round(shown, 2), "screenshots": [s.name for s in shots]},
         ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def test_the_same_phone_works_in_voila(lab):
+    """Voilà renders the notebook as an app (no code shown); the phone answers taps there too."""
+    from playwright.sync_api import expect, sync_playwright
+
+    root = lab["root"]
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
+           "JUPYTER_RUNTIME_DIR": str(root / ".runtime-voila")}
+    voila_root = root / "voila"
+    voila_root.mkdir(exist_ok=True)
+    shutil.copy(root / "dien-thoai.ipynb", voila_root / "dien-thoai.ipynb")
+    with open(root / "voila.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "voila", "dien-thoai.ipynb", "--no-browser",
+             f"--port={port}", "--Voila.ip=127.0.0.1"],
+            cwd=voila_root, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 900, "height": 1000})
+                deadline = time.time() + 60
+                while True:  # wait for the server to listen, then load the page once
+                    try:
+                        with socket.create_connection(("127.0.0.1", port), timeout=1):
+                            break
+                    except OSError:
+                        assert time.time() < deadline, (root / "voila.log").read_text()
+                        time.sleep(0.5)
+                page.goto(f"http://127.0.0.1:{port}/", timeout=90_000)
+                phone = page.locator(".cds-phone")
+                expect(phone).to_be_visible(timeout=90_000)
+                expect(page.locator(".jp-InputArea")).to_have_count(0)  # no source cells
+                phone.locator("button", has_text="Tin nhắn").click()
+                expect(phone).to_contain_text("Tài khoản VNeID đã được kích hoạt thành công")
+                _shot(page, "06-voila-tin-nhan.png")
+                browser.close()
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)

@@ -279,3 +279,14 @@ def test_replaying_any_journal_rebuilds_the_same_state(steps):
         _run_step(world, step)
     replayed = World.from_journal_bytes(world.journal.data())
     assert _state(replayed) == _state(world)
+
+
+def test_rerunning_a_lesson_cell_resumes_instead_of_failing(journal_path):
+    """A learner re-runs the cell that activates VNeID: it logs in again, nothing breaks."""
+    world = World.open(journal_path, pace="manual")
+    person = world.population.practice_residents()[0]
+    first = activate_vneid(world, person)
+    again = World.open(journal_path, pace="manual")
+    second = activate_vneid(again, person)
+    assert second.id_number == first.id_number and second.token != first.token
+    assert check_journal(journal_path).ok

@@ -19,27 +19,37 @@ PRACTICE_PASSWORD = "TapHuan@2026"
 PRACTICE_PASSCODE = "258036"
 
 
-def activate_vneid(
-    world: World,
-    person: Person,
-    *,
-    level: int = 2,
-    password: str = PRACTICE_PASSWORD,
-    passcode: str = PRACTICE_PASSCODE,
-) -> VneidSession:
-    """Register (level 1 in the app, or level 2 at ward police), activate and log in."""
+def activate_vneid(world: World, person: Person, *, level: int = 2,
+                   password: str = PRACTICE_PASSWORD,
+                   passcode: str = PRACTICE_PASSCODE) -> VneidSession:
+    """Register (level 1 in the app, or level 2 at ward police), activate and log in.
+
+    Resumes where the resident is: re-running a lesson's cell does not fail on steps already
+    done (the journal keeps both runs).
+    """
+    from congdanso.world.vneid import ACTIVATING, ACTIVE, APPROVED
+
     assert person.phone is not None, "this resident has no phone"
-    if level == 2:
-        world.police.enroll_level2(person.id_number, person.phone)
-    else:
-        world.vneid.register(person.id_number, person.phone)
-    world.vneid.activate(person.id_number, person.phone)
-    world.vneid.verify_otp(person.id_number, world.inbox(person.phone).latest_otp() or "")
-    world.vneid.set_password(person.id_number, password, password)
-    world.vneid.set_passcode(person.id_number, passcode, passcode)
-    world.vneid.set_security_questions(
-        person.id_number, list(SECURITY_QUESTIONS[:2]), ["Trường Tiểu học Lái Thiêu", "Bông"]
-    )
+    account = world.vneid.account_of(person.id_number)
+    if account is None or (level == 2 and account.level < 2):
+        if level == 2:
+            world.police.enroll_level2(person.id_number, person.phone)
+        else:
+            world.vneid.register(person.id_number, person.phone)
+        account = world.vneid.account_of(person.id_number)
+    assert account is not None
+    if account.status == APPROVED or (account.status == ACTIVATING and account.step == "otp"):
+        world.vneid.activate(person.id_number, person.phone) if account.status == APPROVED \
+            else world.vneid.resend_otp(person.id_number)
+        world.vneid.verify_otp(person.id_number, world.inbox(person.phone).latest_otp() or "")
+    if account.status == ACTIVATING and account.step == "password":
+        world.vneid.set_password(person.id_number, password, password)
+    if account.status == ACTIVATING and account.step == "passcode":
+        world.vneid.set_passcode(person.id_number, passcode, passcode)
+    if account.status == ACTIVATING and account.step == "questions":
+        world.vneid.set_security_questions(person.id_number, list(SECURITY_QUESTIONS[:2]),
+                                           ["Trường Tiểu học Lái Thiêu", "Bông"])
+    assert account.status == ACTIVE
     return world.vneid.login(person.id_number, password)
 
 
