@@ -1,4 +1,6 @@
-"""Every lesson runs top to bottom without error (nbval), in a scratch copy of course/.
+"""The course: every lesson runs top to bottom (nbval) in a scratch copy, has the common shape,
+its notebook matches its MyST source, its self-checks answer right and wrong, its handout fits on
+one page.
 
 Lessons write a journal next to themselves, so they run in a copy: a learner's own journal in
 course/ is never touched by the tests.
@@ -6,21 +8,54 @@ course/ is never touched by the tests.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
+import nbformat
 import pytest
+from congdanso.course.build import notebook_from_markdown
+from congdanso.course.checks import CHECKS, quiz
+from congdanso.course.handouts import handout_pdf, handout_text, pages
 
 ROOT = Path(__file__).resolve().parents[1]
+SOURCES = sorted((ROOT / "course" / "src").glob("*.md"))
 LESSONS = sorted((ROOT / "course").glob("*.ipynb"))
+SECTIONS = ("⏱ **Thời gian:**", "🎯 **Mục tiêu:**", "## Từ khoá", "## Giải thích",
+            "## Thực hành có hướng dẫn", "## Tự kiểm tra", "## Người dân hỏi – bạn trả lời",
+            "## Lưu ý an toàn", "## Điểm chính", "## Tờ hướng dẫn cho người dân")
 
 pytestmark = pytest.mark.notebooks
 
 
-def test_there_are_lessons():
-    assert LESSONS
+def test_there_are_eight_lessons_in_order():
+    assert [s.stem[:2] for s in SOURCES] == [f"{i:02d}" for i in range(8)]
+    assert [n.stem for n in LESSONS] == [s.stem for s in SOURCES]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_lesson_has_the_common_shape_and_clean_text(source):
+    text = source.read_text(encoding="utf-8")
+    positions = [text.find(section) for section in SECTIONS]
+    assert all(p >= 0 for p in positions), [s for s, p in zip(SECTIONS, positions, strict=False) if p < 0]
+    assert positions == sorted(positions), "sections out of order"
+    assert unicodedata.is_normalized("NFC", text)
+    minutes = int(re.search(r"Thời gian:\*\* (\d+) phút", text).group(1))
+    assert 15 <= minutes <= 45
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_notebook_matches_its_source(source):
+    built = notebook_from_markdown(source)
+    committed = nbformat.read(ROOT / "course" / f"{source.stem}.ipynb", as_version=4)
+    assert [(c.cell_type, c.source) for c in committed.cells] == [
+        (c.cell_type, c.source) for c in built.cells], "run `congdanso course build`"
+    for cell in committed.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.name)
@@ -38,11 +73,41 @@ def test_lesson_runs_clean(lesson, tmp_path):
     assert after == before  # a learner's own journal in course/ is never touched
 
 
-def test_lessons_are_committed_without_outputs():
-    import nbformat
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_self_check_is_in_its_lesson(source):
+    used = set(re.findall(r'quiz\("([0-9]{2}-cau\d+)"', source.read_text(encoding="utf-8")))
+    lesson = source.stem[:2]
+    assert used == {c.qid for c in CHECKS[lesson]}
 
-    for lesson in LESSONS:
-        nb = nbformat.read(lesson, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                assert not cell.outputs and cell.execution_count is None, lesson.name
+
+@pytest.mark.parametrize("check", [c for cs in CHECKS.values() for c in cs], ids=lambda c: c.qid)
+def test_self_checks_answer_right_and_wrong(check, world):
+    from congdanso.world.journal import GENESIS, parse_lines
+
+    widget = quiz(check.qid, world)
+    wrong = next(o for o in check.options if o != check.answer)
+    assert widget.check(wrong) is False
+    assert "✘ Chưa đúng" in widget.feedback.value
+    assert widget.check(check.answer) is True
+    assert "✔ Đúng" in widget.feedback.value and check.why[:20] in widget.feedback.value
+    assert widget.check(None) is False and "Hãy chọn" in widget.feedback.value
+    widget.button.click()  # the button checks what is selected
+    assert "✔ Đúng" in widget.feedback.value
+    events = parse_lines(world.journal.data(), start_seq=0, prev=GENESIS).events
+    answers = [e.body["args"] for e in events if e.action == "course.self_check"]
+    assert [a["correct"] for a in answers] == [False, True, True]
+    assert answers[0]["question"] == check.qid
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_handout_is_one_large_print_page(source):
+    title, lines = handout_text(source.read_text(encoding="utf-8"))
+    data = handout_pdf(title, lines)
+    assert data.startswith(b"%PDF-") and pages(data) == 1
+    assert b"DejaVu" in data and len(lines) >= 4
+
+
+def test_instructor_notes_cover_every_lesson():
+    notes = (ROOT / "course" / "HUONG-DAN-GIANG-VIEN.md").read_text(encoding="utf-8")
+    for source in SOURCES:
+        assert f"Bài {source.stem[:2]}" in notes

@@ -249,6 +249,23 @@ def _cmd_kyso_demo_kit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_course_build(args: argparse.Namespace) -> int:
+    from congdanso.course.build import build_notebooks
+
+    for path in build_notebooks():
+        print(f"Đã tạo {path.name}")
+    return 0
+
+
+def _cmd_course_handouts(args: argparse.Namespace) -> int:
+    from congdanso.course.build import COURSE
+    from congdanso.course.handouts import build_handouts
+
+    for path in build_handouts(COURSE / "src", Path(args.dir)):
+        print(f"Đã tạo {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="congdanso",
@@ -318,6 +335,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                "tra, cho giảng viên")
     kit.add_argument("dir", help="thư mục để ghi bộ tài liệu")
     kit.set_defaults(func=_cmd_kyso_demo_kit)
+
+    course = sub.add_parser("course", help="bài học: tạo notebook từ bản nguồn, in tờ hướng dẫn")
+    course_sub = course.add_subparsers(dest="course_command", metavar="LỆNH")
+    build = course_sub.add_parser("build", help="tạo lại course/*.ipynb từ course/src/*.md")
+    build.set_defaults(func=_cmd_course_build)
+    handouts = course_sub.add_parser(
+        "handouts", help="in tờ hướng dẫn một trang, chữ to, cho người dân (PDF), mỗi bài một tờ")
+    handouts.add_argument("dir", help="thư mục để ghi các tệp PDF")
+    handouts.set_defaults(func=_cmd_course_handouts)
 
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
     procedures.set_defaults(func=_cmd_procedures)

@@ -124,6 +124,7 @@ class BankApp(AppView):
         return self._scan_picture(content)
 
     def scan_gallery(self, label: str, amount: str = ""):
+        self.f_gallery.input.options = list(self.gallery())  # what the camera roll holds now
         self.f_gallery.value = label
         self.f_qr_amount.value = amount
         return self._click_scan_gallery()

@@ -70,7 +70,7 @@ class KysoApp(AppView):
 
     def place_signature(self, document_id: str | None = None):
         if document_id is not None:
-            self.f_doc.value = document_id
+            self._refresh_docs(document_id)
         return self._click_place()
 
     def confirm(self, pin: str):
@@ -79,7 +79,7 @@ class KysoApp(AppView):
 
     def verify(self, document_id: str | None = None):
         if document_id is not None:
-            self.f_doc.value = document_id
+            self._refresh_docs(document_id)
         return self._click_verify_selected()
 
     def verify_file(self, name: str, content: bytes):

@@ -58,6 +58,7 @@ TITLES: dict[str, str] = {
     "kyso.change_after_signing": "Tạo bản hợp đồng bị sửa sau khi ký (bài tập)",
     "kyso.verify": "Kiểm tra chữ ký số của tài liệu",
     "kyso.verify_file": "Kiểm tra chữ ký số của một tệp tải lên",
+    "course.self_check": "Trả lời câu tự kiểm tra trong bài học",
 }
 
 
@@ -95,6 +96,9 @@ def _detail(body: dict[str, Any]) -> str:
         return f"tài liệu {args.get('document_id')}: {result.get('title')}"
     if action == "kyso.verify_file" and isinstance(result, dict):
         return f"tệp {args.get('name')}: {result.get('title')}"
+    if action == "course.self_check":
+        return f"bài {args.get('lesson')}, câu {args.get('question')}: " + (
+            "đúng" if args.get("correct") else "chưa đúng")
     if action == "bills.lookup":
         return f"mã khách hàng {args.get('customer_code')}"
     if "id_number" in args:

@@ -92,6 +92,9 @@ def labour_contract(
     """A labour contract (hợp đồng lao động) for the employee to sign digitally."""
     doc = _Doc(when, "Hợp đồng lao động")
     doc.line(f"Số: {when:%y%m%d}/HĐLĐ-MP. Căn cứ Bộ luật Lao động năm 2019.")
+    # Every digit appears once here, so changing a figure later never changes the embedded font
+    # subset (the "changed after signing" practice copy needs the same byte length).
+    doc.line("Mã tài liệu tập huấn: TH-0123456789")
     doc.heading("Bên A – Người sử dụng lao động")
     doc.rows({"Tên đơn vị": employer, "Địa chỉ": employer_address})
     doc.heading("Bên B – Người lao động")

@@ -135,6 +135,7 @@ class World:
 
     def _reset_state(self) -> None:
         from congdanso.world.bills import BillService
+        from congdanso.world.course import CourseService
         from congdanso.world.kyso import SigningService
         from congdanso.world.payments import BankService
         from congdanso.world.portal import PortalService
@@ -149,6 +150,7 @@ class World:
         self.bills = BillService(self)
         self.bank = BankService(self)
         self.kyso = SigningService(self)
+        self.course = CourseService(self)
 
     @property
     def world(self) -> World:  # so World's own actions use the same decorator as services

@@ -1,0 +1,37 @@
+"""Lessons are written as MyST markdown (course/src/*.md, reviewable in git) and turned into
+notebooks with jupytext; `congdanso course build` regenerates course/*.ipynb (no outputs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+COURSE = Path(__file__).resolve().parents[3] / "course"
+
+
+def notebook_from_markdown(path: Path):
+    import jupytext
+
+    nb = jupytext.read(path, fmt="md:myst")
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for cell in nb.cells:
+        cell.metadata.pop("lines_to_next_cell", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def build_notebooks(src: Path | None = None, out: Path | None = None) -> list[Path]:
+    import nbformat
+
+    src = src or COURSE / "src"
+    out = out or COURSE
+    written = []
+    for lesson in sorted(src.glob("*.md")):
+        nb = notebook_from_markdown(lesson)
+        target = out / f"{lesson.stem}.ipynb"
+        nbformat.write(nb, target)
+        written.append(target)
+    return written
