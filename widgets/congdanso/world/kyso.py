@@ -28,6 +28,7 @@ from congdanso.world.security import AttemptLimiter, hash_secret
 from congdanso.world.validate import check_passcode
 
 if TYPE_CHECKING:
+    from congdanso.world.people import Person
     from congdanso.world.pki import TrainingPKI
     from congdanso.world.signing import Verdict
     from congdanso.world.world import World
@@ -100,13 +101,8 @@ class SigningService:
         return self._pki
 
     # -- helpers ------------------------------------------------------------------------------
-    def _person(self, id_number: str):
-        person = self.world.population.get(clean_id_number(id_number))
-        if person is None:
-            raise NotFoundError(
-                "Không tìm thấy số định danh này trong CSDL dân cư.", field="id_number"
-            )
-        return person
+    def _person(self, id_number: str) -> Person:
+        return self.world.population.require(id_number)
 
     def _account(self, id_number: str) -> SigningAccount:
         account = self.accounts.get(clean_id_number(id_number))

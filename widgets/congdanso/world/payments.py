@@ -32,6 +32,7 @@ from congdanso.world.validate import check_password
 
 if TYPE_CHECKING:
     from congdanso.world.bills import Bill
+    from congdanso.world.people import Person
     from congdanso.world.world import World
 
 SENDER = "NH Tap huan"
@@ -173,13 +174,8 @@ class BankService:
     def accounts_of(self, id_number: str) -> list[Account]:
         return [a for a in self.accounts.values() if a.owner_id == clean_id_number(id_number)]
 
-    def _person(self, id_number: str):
-        person = self.world.population.get(clean_id_number(id_number))
-        if person is None:
-            raise NotFoundError(
-                "Không tìm thấy số định danh này trong CSDL dân cư.", field="id_number"
-            )
-        return person
+    def _person(self, id_number: str) -> Person:
+        return self.world.population.require(id_number)
 
     @action("bank.open_account", secret=("app_password",))
     def open_account(self, id_number: str, bank_bin: str, app_password: str) -> Account:

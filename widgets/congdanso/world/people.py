@@ -478,6 +478,19 @@ class Population:
     def get(self, id_number: str) -> Person | None:
         return self.by_id.get(id_number)
 
+    def require(self, id_number: str) -> Person:
+        """The person with a typed ID number, or a Vietnamese error: malformed, or not found."""
+        from congdanso.world.errors import NotFoundError
+        from congdanso.world.idnumber import clean_id_number, parse_id_number
+
+        parse_id_number(id_number)
+        person = self.by_id.get(clean_id_number(id_number))
+        if person is None:
+            raise NotFoundError("Không tìm thấy số định danh này trong Cơ sở dữ liệu quốc gia về "
+                                "dân cư. Hãy đọc lại từng số trên thẻ căn cước.",
+                                field="id_number")
+        return person
+
     def household_of(self, person: Person) -> Household:
         return self.households[int(person.household_id[2:]) - 1]
 

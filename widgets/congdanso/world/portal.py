@@ -237,14 +237,7 @@ class PortalService:
         return self._profile(self._person(session.id_number))
 
     def _person(self, id_number: str) -> Person:
-        person = self.world.population.get(clean_id_number(id_number))
-        if person is None:
-            raise NotFoundError(
-                "Số định danh này không có trong Cơ sở dữ liệu quốc gia về dân cư. "
-                "Hãy đọc lại từng số trên thẻ căn cước.",
-                field="id_number",
-            )
-        return person
+        return self.world.population.require(id_number)
 
     def _profile(self, person: Person) -> dict[str, str]:
         household = self.world.population.household_of(person)

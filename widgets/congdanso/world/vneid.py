@@ -22,7 +22,6 @@ from congdanso.world.errors import (
     StateError,
     ValidationError,
 )
-from congdanso.world.idnumber import clean_id_number, parse_id_number
 from congdanso.world.people import Person
 from congdanso.world.phone import parse_phone
 from congdanso.world.security import AttemptLimiter, hash_secret
@@ -117,15 +116,7 @@ class VneidService:
 
     # -- helpers ------------------------------------------------------------------------------
     def _person(self, id_number: str) -> Person:
-        parse_id_number(id_number)
-        person = self.world.population.get(clean_id_number(id_number))
-        if person is None:
-            raise NotFoundError(
-                "Không tìm thấy số định danh này trong Cơ sở dữ liệu quốc gia về "
-                "dân cư. Hãy đọc lại từng số trên thẻ căn cước.",
-                field="id_number",
-            )
-        return person
+        return self.world.population.require(id_number)
 
     def _account(self, id_number: str) -> VneidAccount:
         person = self._person(id_number)
