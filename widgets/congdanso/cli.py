@@ -266,6 +266,24 @@ def _cmd_course_handouts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_roster_import(args: argparse.Namespace) -> int:
+    from congdanso.cohort.roster import RosterError, import_roster
+
+    try:
+        learners, how = import_roster(args.file, args.course)
+    except RosterError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"Đã nhập {len(learners)} học viên từ {args.file} ({how}) vào sổ điểm {args.course}.")
+    by_place: dict[str, int] = {}
+    for learner in learners:
+        key = f"{learner.ward} – {learner.khu_pho}"
+        by_place[key] = by_place.get(key, 0) + 1
+    for place, count in sorted(by_place.items()):
+        print(f"  {place}: {count}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="congdanso",
@@ -344,6 +362,18 @@ def build_parser() -> argparse.ArgumentParser:
         "handouts", help="in tờ hướng dẫn một trang, chữ to, cho người dân (PDF), mỗi bài một tờ")
     handouts.add_argument("dir", help="thư mục để ghi các tệp PDF")
     handouts.set_defaults(func=_cmd_course_handouts)
+
+    roster = sub.add_parser("roster", help="danh sách học viên của khoá")
+    roster_sub = roster.add_subparsers(dest="roster_command", metavar="LỆNH")
+    roster_import = roster_sub.add_parser(
+        "import", help="nhập danh sách học viên (CSV hoặc XLSX; UTF-8, UTF-8 có BOM, "
+                       "Windows-1258) vào sổ điểm nbgrader",
+        description="Cột cần có: Họ và tên, Phường, Khu phố, Vai trò (có thể thêm Mã học viên). "
+                    "Tệp có dòng lỗi thì không nhập gì và liệt kê mọi lỗi kèm số dòng.")
+    roster_import.add_argument("file", help="tệp danh sách (.csv hoặc .xlsx)")
+    roster_import.add_argument("--course", default="exercises",
+                               help="thư mục khoá học nbgrader (mặc định: exercises)")
+    roster_import.set_defaults(func=_cmd_roster_import)
 
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
     procedures.set_defaults(func=_cmd_procedures)

@@ -1,0 +1,127 @@
+"""Rosters from wards: CSV in UTF-8, UTF-8 with BOM, legacy Windows-1258, or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+
+import pytest
+from congdanso.cli import main as cli
+from congdanso.cohort.roster import RosterError, import_roster, read_roster
+from congdanso.grading.competencies import FrameworkError, load_framework
+
+ROWS = [("Nguyễn Thị Ánh", "Lái Thiêu", "Đông Nhì", "Tình nguyện viên"),
+        ("Trần Văn Bảy", "Phường Phú Lợi", "Khu phố 3", "Cán bộ phường"),
+        ("Lê Hoàng Yến", "Tân Bình", "Khu phố Tân Lập", "Tổ công nghệ số cộng đồng")]
+TONES = {"\u0300": 0xCC, "\u0301": 0xEC, "\u0303": 0xDE, "\u0309": 0xD2, "\u0323": 0xF2}
+
+
+def to_cp1258(text: str) -> bytes:
+    """What an old Windows program writes: base letter (maybe with its hat) + a tone byte."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        tone = next(p for p in parts if p in TONES)
+        base = unicodedata.normalize("NFC", "".join(p for p in parts if p != tone))
+        out += base.encode("cp1258") + bytes([TONES[tone]])
+    return bytes(out)
+
+
+def _csv(rows, header=("Họ và tên", "Phường", "Khu phố", "Vai trò"), sep=","):
+    lines = [sep.join(header)] + [sep.join(r) for r in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize(("encoding", "how"), [
+    ("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 có BOM"), ("cp1258", "Windows-1258")])
+def test_csv_in_every_encoding_gives_the_same_nfc_names(tmp_path, encoding, how):
+    text = _csv(ROWS, sep=";" if encoding == "cp1258" else ",")
+    data = to_cp1258(text) if encoding == "cp1258" else text.encode(encoding)
+    assert (encoding != "cp1258") or b"\xde" in data  # really tone marks as separate bytes
+    path = tmp_path / "ds.csv"
+    path.write_bytes(data)
+    learners, read_as = read_roster(path)
+    assert how in read_as
+    assert [lr.name for lr in learners] == [r[0] for r in ROWS]
+    assert all(unicodedata.is_normalized("NFC", lr.name) for lr in learners)
+    assert learners[0].ward == "Phường Lái Thiêu" and learners[0].khu_pho == "Khu phố Đông Nhì"
+    assert learners[0].id == "hv-nguyen-thi-anh"
+
+
+def test_xlsx_with_english_headers(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "ds.xlsx"
+    pd.DataFrame(ROWS, columns=["Name", "Ward", "Khu pho", "Role"]).to_excel(path, index=False)
+    learners, how = read_roster(path)
+    assert how == "Excel (XLSX)" and learners[2].khu_pho == "Khu phố Tân Lập"
+
+
+def test_bad_rows_import_nothing_and_say_where(tmp_path):
+    path = tmp_path / "ds.csv"
+    rows = [*ROWS, ("Bảy", "Lái Thiêu", "Đông Nhì", "Tình nguyện viên"),
+            ("Phạm Văn Tư", "Bến Nghé", "Khu phố 1", "Tình nguyện viên"),
+            ("Võ Thị Hai", "Phú Lợi", "Khu phố 9", "Giám đốc")]
+    path.write_text(_csv(rows), encoding="utf-8")
+    course = tmp_path / "khoa"
+    course.mkdir()
+    with pytest.raises(RosterError) as err:
+        import_roster(path, course)
+    message = str(err.value)
+    assert "Dòng 5" in message and "Dòng 6" in message and "Dòng 7" in message
+    assert "không học viên nào được thêm" in message and "Giám đốc" in message
+    assert not (course / "roster.csv").exists()
+
+
+def test_missing_columns_and_damaged_files(tmp_path):
+    path = tmp_path / "ds.csv"
+    path.write_text("Họ và tên,Phường\nNguyễn Văn A,Lái Thiêu\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="Thiếu cột: Khu phố, Vai trò"):
+        read_roster(path)
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    with pytest.raises(RosterError, match="Excel bị hỏng"):
+        read_roster(broken)
+    empty = tmp_path / "rong.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(RosterError, match="rỗng"):
+        read_roster(empty)
+
+
+def test_import_into_the_gradebook_and_the_roster_table(tmp_path, capsys):
+    from nbgrader.api import Gradebook
+
+    path = tmp_path / "ds.csv"
+    path.write_text(_csv(ROWS), encoding="utf-8-sig")
+    course = tmp_path / "khoa"
+    course.mkdir()
+    assert cli(["roster", "import", str(path), "--course", str(course)]) == 0
+    assert "Đã nhập 3 học viên" in capsys.readouterr().out
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        student = gradebook.find_student("hv-tran-van-bay")
+        assert (student.last_name, student.first_name) == ("Trần", "Văn Bảy")
+    with open(course / "roster.csv", encoding="utf-8") as f:
+        table = list(csv.DictReader(f))
+    assert {r["role"] for r in table} == {r[3] for r in ROWS}
+    assert cli(["roster", "import", str(path), "--course", str(course)]) == 0  # idempotent
+    with open(course / "roster.csv", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 3
+
+
+def test_competency_framework_is_valid_and_checked(tmp_path):
+    framework = load_framework()
+    assert framework.mastery == 0.85 and len(framework.groups) == 6
+    assert len(framework.competencies) >= 12
+    assert framework.mastered(0.85) and not framework.mastered(0.84)
+    assert all(c.digcomp for c in framework.competencies.values())
+    bad = tmp_path / "khung.json"
+    bad.write_text('{"mastery": 0.85, "groups": [{"id": "a", "name": "A"}], "competencies": '
+                   '[{"id": "X", "group": "a", "name": "x", "description": "x", '
+                   '"digcomp": ["9.9"]}]}', encoding="utf-8")
+    with pytest.raises(FrameworkError, match="DigComp"):
+        load_framework(bad)

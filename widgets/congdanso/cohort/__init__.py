@@ -1,0 +1,1 @@
+"""Trainer-side tools: the roster, reports and certificates of a cohort."""
