@@ -85,7 +85,17 @@ def graded(tmp_path_factory) -> dict[str, float]:
     assert (course / "autograded/hv-dat" / ASSIGNMENT / "nhat-ky.jsonl").exists()
     messages = {learner: _grade_output(course / "autograded" / learner / ASSIGNMENT / release.name)
                 for learner in learners}
-    return {"max": max_score, **scores, "messages": messages}
+    roster = ("id,name,ward,khu_pho,role\n"
+              "hv-dat,Nguyễn Thị Ánh,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
+              "hv-chua-lam,Trần Văn Bảy,Phường Lái Thiêu,Khu phố Đông Nhì,Cán bộ phường\n"
+              "hv-sua-nhat-ky,Lê Thị Cúc,Phường Phú Lợi,Khu phố 3,Tình nguyện viên\n"
+              "hv-lam-do-dang,Phạm Văn Dũng,Phường Phú Lợi,Khu phố 3,Công an phường\n")
+    (course / "roster.csv").write_text(roster, encoding="utf-8")
+    from congdanso.cohort.report import load_report, write_report
+
+    report = load_report(course)
+    files = write_report(report, ROOT / "tests" / "artifacts" / "report")
+    return {"max": max_score, **scores, "messages": messages, "report": report, "files": files}
 
 
 def _grade_output(notebook: Path) -> str:
@@ -113,6 +123,27 @@ def test_hand_edited_journal_is_not_trusted(graded):
     assert graded["hv-sua-nhat-ky"] == 0
     assert "không tin cậy" in graded["messages"]["hv-sua-nhat-ky"]
     assert "Đạt" in graded["messages"]["hv-dat"]
+
+
+def test_competency_report_from_the_gradebook(graded):
+    report = graded["report"]
+    assert list(report.matrix.columns) == ["TK2"]
+    assert report.matrix.loc["hv-dat", "TK2"] == 1.0
+    assert report.matrix.loc[["hv-chua-lam", "hv-sua-nhat-ky", "hv-lam-do-dang"], "TK2"].eq(0).all()
+    assert report.ready == ["hv-dat"]
+    learners = report.learners.set_index("id")
+    assert learners.loc["hv-lam-do-dang", "to_practise"] == "Tạo tài khoản Cổng DVC bằng VNeID"
+    assert report.by_khu_pho.loc["Khu phố Đông Nhì", "learners"] == 2
+    assert report.by_khu_pho.loc["Khu phố Đông Nhì", "ready"] == 1
+    assert report.by_khu_pho.loc["Khu phố Đông Nhì", "TK2"] == 50
+    assert report.by_role.loc["Công an phường", "TK2"] == 0
+    page = graded["files"]["html"].read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page and "Sẵn sàng cấp chứng nhận (1)" in page
+    import pandas as pd
+
+    sheets = pd.read_excel(graded["files"]["xlsx"], sheet_name=None)
+    assert set(sheets) == {"Học viên", "Ma trận năng lực", "Theo khu phố", "Theo vai trò"}
+    assert graded["files"]["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 def test_solution_notebook_passes_and_empty_attempt_fails(tmp_path):

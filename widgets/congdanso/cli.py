@@ -284,6 +284,27 @@ def _cmd_roster_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    from congdanso.cohort.report import load_report, write_report
+
+    course = Path(args.course)
+    if not (course / "gradebook.db").exists():
+        print(f"Chưa có sổ điểm {course / 'gradebook.db'}: hãy nhập danh sách học viên và chấm "
+              "bài trước.", file=sys.stderr)
+        return 1
+    start = time.perf_counter()
+    report = load_report(course)
+    paths = write_report(report, args.out)
+    print(f"Báo cáo năng lực ({len(report.learners)} học viên, "
+          f"{time.perf_counter() - start:.2f} s):")
+    for kind, path in paths.items():
+        print(f"  {kind.upper():<5} {path}")
+    print(f"Sẵn sàng cấp chứng nhận: {len(report.ready)} học viên.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="congdanso",
@@ -374,6 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
     roster_import.add_argument("--course", default="exercises",
                                help="thư mục khoá học nbgrader (mặc định: exercises)")
     roster_import.set_defaults(func=_cmd_roster_import)
+
+    report = sub.add_parser("report", help="báo cáo năng lực: ma trận học viên × năng lực, theo "
+                                           "khu phố, theo vai trò (CSV, XLSX, HTML có biểu đồ)")
+    report.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
+    report.add_argument("--out", default="bao-cao", help="thư mục ghi báo cáo")
+    report.set_defaults(func=_cmd_report)
 
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
     procedures.set_defaults(func=_cmd_procedures)
