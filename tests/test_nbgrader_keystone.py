@@ -146,6 +146,29 @@ def test_competency_report_from_the_gradebook(graded):
     assert graded["files"]["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
 
 
+def test_certificates_for_ready_learners_verify_and_resist_edits(graded, tmp_path, capsys):
+    import re
+
+    from congdanso.cli import main as cli
+    from congdanso.cohort.certificates import issue_for_ready
+
+    written = issue_for_ready(graded["report"], ROOT / "tests" / "artifacts" / "chung-nhan")
+    assert [p.name for p in written] == ["chung-nhan-hv-dat.pdf"]
+    assert cli(["certificate", "verify", str(written[0])]) == 0
+    out = capsys.readouterr().out
+    assert "✔ Chứng nhận số CDS-" in out and "NGUYEN THI ANH (hv-dat)" in out
+    data = written[0].read_bytes()
+    payload = re.search(rb"/Keywords \((CDS1;[^)]*)\)", data).group(1).decode()
+    assert cli(["certificate", "verify", "--qr", payload]) == 0
+    forged = payload.replace(";TK2;", ";TK1,TK2;")
+    assert cli(["certificate", "verify", "--qr", forged]) == 1
+    assert "giả mạo" in capsys.readouterr().out
+    changed = tmp_path / "sua.pdf"
+    changed.write_bytes(data.replace(b"CDS-2026", b"CDS-2027", 1) if b"CDS-2026" in data
+                        else data[:-200])
+    assert cli(["certificate", "verify", str(changed)]) == 1
+
+
 def test_solution_notebook_passes_and_empty_attempt_fails(tmp_path):
     """The source notebook with its solution passes its own grade cell; the release fails."""
     folder = tmp_path / "nguon"

@@ -305,6 +305,40 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_certificate_issue(args: argparse.Namespace) -> int:
+    from congdanso.cohort.certificates import issue_for_ready
+    from congdanso.cohort.report import load_report
+
+    course = Path(args.course)
+    if not (course / "gradebook.db").exists():
+        print(f"Chưa có sổ điểm {course / 'gradebook.db'}.", file=sys.stderr)
+        return 1
+    written = issue_for_ready(load_report(course), args.out)
+    print(f"Đã cấp {len(written)} giấy chứng nhận (PDF có chữ ký số và mã QR) trong {args.out}.")
+    for path in written:
+        print(f"  {path.name}")
+    return 0
+
+
+def _cmd_certificate_verify(args: argparse.Namespace) -> int:
+    from congdanso.cohort.certificates import verify_certificate_pdf, verify_qr
+
+    if args.qr:
+        ok, message = verify_qr(args.qr)
+    elif args.file:
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as exc:
+            print(f"Không đọc được tệp {args.file}: {exc.strerror}.", file=sys.stderr)
+            return 2
+        ok, message = verify_certificate_pdf(data)
+    else:
+        print("Cần tệp chứng nhận (PDF) hoặc --qr NỘI-DUNG-MÃ-QR.", file=sys.stderr)
+        return 2
+    print(("✔ " if ok else "✘ ") + message)
+    return 0 if ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="congdanso",
@@ -401,6 +435,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
     report.add_argument("--out", default="bao-cao", help="thư mục ghi báo cáo")
     report.set_defaults(func=_cmd_report)
+
+    certificate = sub.add_parser("certificate", help="giấy chứng nhận cho học viên đạt năng lực")
+    certificate_sub = certificate.add_subparsers(dest="certificate_command", metavar="LỆNH")
+    issue = certificate_sub.add_parser("issue", help="cấp chứng nhận (PDF ký số, có mã QR) cho "
+                                                     "mọi học viên sẵn sàng")
+    issue.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
+    issue.add_argument("--out", default="chung-nhan", help="thư mục ghi chứng nhận")
+    issue.set_defaults(func=_cmd_certificate_issue)
+    check_cert = certificate_sub.add_parser(
+        "verify", help="kiểm tra một giấy chứng nhận (tệp PDF hoặc nội dung mã QR đã quét)",
+        description="Thoát với mã 0 nếu chứng nhận hợp lệ, 1 nếu bị sửa hoặc giả, 2 nếu không "
+                    "đọc được đầu vào.")
+    check_cert.add_argument("file", nargs="?", help="tệp chứng nhận PDF")
+    check_cert.add_argument("--qr", help="nội dung mã QR in trên chứng nhận")
+    check_cert.set_defaults(func=_cmd_certificate_verify)
 
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
     procedures.set_defaults(func=_cmd_procedures)
