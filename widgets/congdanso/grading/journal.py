@@ -66,6 +66,37 @@ class LearnerJournal:
         )
 
 
+    def signed_documents(self, id_number: str) -> list[dict[str, Any]]:
+        return [b["result"] for b in self.actions("kyso.confirm_signing")
+                if b["result"].get("signed_by") == id_number]
+
+    def require_signed_contract(self, id_number: str) -> None:
+        if not any(d["name"].startswith("hop-dong") for d in self.signed_documents(id_number)):
+            raise AssertionError(
+                f"Chưa thấy hợp đồng lao động nào được người dân {id_number} ký số. Hãy: đăng ký "
+                "chứng thư (VNeID mức 2) → kích hoạt ứng dụng ký số (mã PIN) → tạo hợp đồng → đặt "
+                "chữ ký → xác nhận bằng mã PIN.")
+
+    def verdicts(self) -> list[str]:
+        return [b["result"]["code"] for name in ("kyso.verify", "kyso.verify_file")
+                for b in self.actions(name)]
+
+    def require_verdict_seen(self, code: str, explanation: str) -> None:
+        if code not in self.verdicts():
+            raise AssertionError(f"Chưa kiểm tra tài liệu nào cho kết luận \"{explanation}\". "
+                                 "Hãy dùng chức năng kiểm tra chữ ký với tài liệu cần kiểm tra.")
+
+    def paid_bills(self) -> list[str]:
+        return [b["result"]["purpose"]["bill"] for b in self.actions("bank.confirm_transfer")
+                if b["result"].get("status") == "thanh_cong" and "bill" in b["result"]["purpose"]]
+
+    def require_bill_paid(self, customer_code: str) -> None:
+        if not any(bill.startswith(customer_code + "-") for bill in self.paid_bills()):
+            raise AssertionError(f"Hoá đơn có mã khách hàng {customer_code} chưa được thanh toán. "
+                                 "Hãy tra cứu hoá đơn, kiểm tra tên người nhận, xác nhận rồi nhập "
+                                 "mã OTP.")
+
+
 def learner_journal(path: str | os.PathLike[str] | None = None) -> LearnerJournal:
     """Load and verify the journal next to the notebook; fail with a Vietnamese explanation."""
     from congdanso.world.check import check_journal
