@@ -97,6 +97,27 @@ class LearnerJournal:
                                  "mã OTP.")
 
 
+    def submitted_dossiers(self, id_number: str, procedure: str) -> list[str]:
+        return [b["result"]["code"] for b in self.actions("portal.submit_dossier")
+                if b["args"].get("procedure_code") == procedure
+                and b["result"].get("id_number") == id_number]
+
+    def require_dossier_submitted(self, id_number: str, procedure: str, name: str) -> None:
+        if not self.submitted_dossiers(id_number, procedure):
+            raise AssertionError(f"Chưa nộp hồ sơ \"{name}\" cho người dân {id_number}. Hãy đăng "
+                                 "nhập Cổng DVC bằng VNeID, tìm thủ tục, kiểm tra thông tin điền "
+                                 "sẵn, khai phần còn thiếu và nộp.")
+
+    def require_fee_paid(self, id_number: str, procedure: str) -> None:
+        fees = {b["result"]["purpose"].get("fee") for b in self.actions("bank.confirm_transfer")
+                if b["result"].get("status") == "thanh_cong"}
+        if not any(f"PHI-{code}" in fees for code in self.submitted_dossiers(id_number,
+                                                                             procedure)):
+            raise AssertionError("Phí của hồ sơ chưa được thanh toán. Khi hồ sơ đã được tiếp "
+                                 "nhận: Quản lý hồ sơ → Yêu cầu thanh toán → quét mã bằng ứng dụng "
+                                 "ngân hàng → kiểm tra tên người nhận → OTP.")
+
+
 def learner_journal(path: str | os.PathLike[str] | None = None) -> LearnerJournal:
     """Load and verify the journal next to the notebook; fail with a Vietnamese explanation."""
     from congdanso.world.check import check_journal
