@@ -26,7 +26,7 @@ start: setup
 lint: setup
 	$(BIN)/ruff check .
 
-# Browser tests drive Debian's chromium (never `playwright install`, which cannot download here).
+# Browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
