@@ -139,6 +139,8 @@ def test_competency_report_from_the_gradebook(graded):
     assert report.by_role.loc["Công an phường", "TK2"] == 0
     page = graded["files"]["html"].read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "Sẵn sàng cấp chứng nhận (1)" in page
+    assert "Nguyễn Thị Ánh (hv-dat)" in page and "<th>Số học viên</th>" in page
+    assert "learners" not in page and "khu_pho" not in page  # everything a trainer reads is Vietnamese
     import pandas as pd
 
     sheets = pd.read_excel(graded["files"]["xlsx"], sheet_name=None)

@@ -167,16 +167,24 @@ def write_report(report: CompetencyReport, out_dir: str | Path) -> dict[str, Pat
     paths = {"csv": out / "ma-tran-nang-luc.csv", "xlsx": out / "bao-cao-nang-luc.xlsx",
              "html": out / "bao-cao-nang-luc.html"}
     matrix.to_csv(paths["csv"], encoding="utf-8-sig")  # BOM: Excel opens Vietnamese correctly
+    def shown(summary: pd.DataFrame) -> pd.DataFrame:
+        table = summary.rename(columns={"learners": "Số học viên",
+                                        "ready": "Sẵn sàng cấp chứng nhận", **names})
+        table.index.name = {"khu_pho": "Khu phố", "role": "Vai trò"}.get(table.index.name,
+                                                                          table.index.name)
+        return table
+
     learners = report.learners.rename(columns={
         "id": "Mã học viên", "name": "Họ và tên", "ward": "Phường", "khu_pho": "Khu phố",
         "role": "Vai trò", "ready": "Sẵn sàng cấp chứng nhận", "to_practise": "Cần luyện thêm"})
     with pd.ExcelWriter(paths["xlsx"]) as writer:
         learners.to_excel(writer, sheet_name="Học viên", index=False)
         matrix.to_excel(writer, sheet_name="Ma trận năng lực")
-        report.by_khu_pho.rename(columns=names).to_excel(writer, sheet_name="Theo khu phố")
-        report.by_role.rename(columns=names).to_excel(writer, sheet_name="Theo vai trò")
+        shown(report.by_khu_pho).to_excel(writer, sheet_name="Theo khu phố")
+        shown(report.by_role).to_excel(writer, sheet_name="Theo vai trò")
     chart = _chart(report)
-    ready = ", ".join(html.escape(str(x)) for x in report.ready) or "chưa có"
+    by_id = report.learners.set_index("id")["name"]
+    ready = ", ".join(html.escape(f"{by_id.get(x) or x} ({x})") for x in report.ready) or "chưa có"
     page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <title>Báo cáo năng lực</title><style>
 body{{font-family:"DejaVu Sans",Arial,sans-serif;font-size:18px;margin:24px;color:#111}}
@@ -187,8 +195,8 @@ th{{background:#eef3fd}}</style></head><body>
 <h2>Sẵn sàng cấp chứng nhận ({len(report.ready)})</h2><p>{ready}</p>
 <h2>Theo khu phố</h2><img alt="Tỷ lệ học viên sẵn sàng theo khu phố"
  src="data:image/png;base64,{chart}">
-{_table(report.by_khu_pho.rename(columns=names))}
-<h2>Theo vai trò</h2>{_table(report.by_role.rename(columns=names))}
+{_table(shown(report.by_khu_pho))}
+<h2>Theo vai trò</h2>{_table(shown(report.by_role))}
 <h2>Học viên</h2>{_table(learners, index=False)}
 <h2>Ma trận năng lực (% điểm)</h2>{_table(matrix)}
 </body></html>"""
