@@ -208,6 +208,8 @@ def test_check_prints_what_the_learner_did(journal_path, capsys):
     assert cli_main(["journal", "check", str(journal_path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is True and data["actions"][0]["action"] == "world.created"
+    assert all("TapHuan@2026" not in json.dumps(a["args"]) for a in data["actions"])
+    assert any(a["args"].get("password") == "•••" for a in data["actions"])
 
 
 def test_check_of_a_missing_or_foreign_file(tmp_path, capsys):

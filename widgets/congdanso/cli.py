@@ -17,7 +17,7 @@ from congdanso import __version__
 
 def _cmd_journal_check(args: argparse.Namespace) -> int:
     from congdanso.world.check import check_journal
-    from congdanso.world.describe import describe
+    from congdanso.world.describe import describe, masked_args
 
     report = check_journal(args.path)
     if args.json:
@@ -28,6 +28,7 @@ def _cmd_journal_check(args: argparse.Namespace) -> int:
                 "time": b["t"],
                 "action": b["action"],
                 "ok": b.get("ok"),
+                "args": masked_args(b["action"], b.get("args", {})),  # passwords, OTPs hidden
                 "description": describe(b),
             }
             for i, b in enumerate(report.events)
@@ -284,15 +285,23 @@ def _cmd_roster_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _graded_course(course_dir: str) -> Path | None:
+    """The course folder if it has a gradebook; otherwise say so in Vietnamese."""
+    course = Path(course_dir)
+    if not (course / "gradebook.db").exists():
+        print(f"Chưa có sổ điểm {course / 'gradebook.db'}: hãy nhập danh sách học viên và chấm "
+              "bài trước.", file=sys.stderr)
+        return None
+    return course
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     import time
 
     from congdanso.cohort.report import load_report, write_report
 
-    course = Path(args.course)
-    if not (course / "gradebook.db").exists():
-        print(f"Chưa có sổ điểm {course / 'gradebook.db'}: hãy nhập danh sách học viên và chấm "
-              "bài trước.", file=sys.stderr)
+    course = _graded_course(args.course)
+    if course is None:
         return 1
     start = time.perf_counter()
     report = load_report(course)
@@ -309,9 +318,8 @@ def _cmd_certificate_issue(args: argparse.Namespace) -> int:
     from congdanso.cohort.certificates import issue_for_ready
     from congdanso.cohort.report import load_report
 
-    course = Path(args.course)
-    if not (course / "gradebook.db").exists():
-        print(f"Chưa có sổ điểm {course / 'gradebook.db'}.", file=sys.stderr)
+    course = _graded_course(args.course)
+    if course is None:
         return 1
     written = issue_for_ready(load_report(course), args.out)
     print(f"Đã cấp {len(written)} giấy chứng nhận (PDF có chữ ký số và mã QR) trong {args.out}.")

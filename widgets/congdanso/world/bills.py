@@ -94,10 +94,6 @@ def _number(seed: int, text: str, digits: int) -> int:
     return value % (10**digits)
 
 
-def electricity_branch(code: str) -> str | None:
-    return EVN_BRANCHES.get(code[:6].upper())
-
-
 def check_customer_code(service: str, code: str) -> str:
     value = str(code).strip().upper().replace(" ", "")
     if service not in SERVICES:

@@ -8,7 +8,6 @@ written here.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 from congdanso.world.errors import ValidationError
@@ -47,10 +46,6 @@ def make_id_number(province_code: str, birth_year: int, gender: str, serial: int
     if not 0 <= serial < 1_000_000:
         raise ValueError("serial must have at most 6 digits")
     return f"{province_code}{century_digit(birth_year, gender)}{birth_year % 100:02d}{serial:06d}"
-
-
-def random_id_number(rng: random.Random, province_code: str, birth_year: int, gender: str) -> str:
-    return make_id_number(province_code, birth_year, gender, rng.randrange(1_000_000))
 
 
 def clean_id_number(text: str) -> str:

@@ -244,15 +244,3 @@ class FileJournal(Journal):
     def _write_head(self) -> None:
         # Not fsynced: if a crash loses it, the head merely lags the journal, which is allowed.
         self.head_path.write_text(json.dumps({"seq": self.seq, "hash": self.last_hash}))
-
-    def read_head(self) -> dict | None:
-        try:
-            return json.loads(self.head_path.read_text())
-        except (OSError, ValueError):
-            return None
-
-
-def read_all(path: str | os.PathLike[str]) -> ReadResult:
-    """Read and verify a whole journal file (no replay)."""
-    data = Path(path).read_bytes()
-    return parse_lines(data, start_seq=0, prev=GENESIS)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
@@ -89,10 +89,6 @@ def build_cert(
         )
     )
     return builder.sign(issuer_key, hashes.SHA256(), ecdsa_deterministic=True)
-
-
-def der(cert: x509.Certificate | x509.CertificateRevocationList) -> bytes:
-    return cert.public_bytes(serialization.Encoding.DER)
 
 
 @dataclass(slots=True)

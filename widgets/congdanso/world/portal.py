@@ -489,7 +489,8 @@ class PortalService:
         if spec.kind == "date":
             return format_date(parse_date(value, field=spec.key))
         if spec.kind == "id_number":
-            return parse_id_number(value) and clean_id_number(value)
+            parse_id_number(value)
+            return clean_id_number(value)
         if spec.kind == "choice":
             if str(value).strip().casefold() not in {c.casefold() for c in spec.choices}:
                 raise ValidationError(

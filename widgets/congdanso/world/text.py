@@ -29,7 +29,3 @@ def strip_diacritics(text: str) -> str:
 def has_diacritics(text: str) -> bool:
     return strip_diacritics(text) != nfc(text)
 
-
-def title_name(text: str) -> str:
-    """Capitalise each word the way names are written on the ID card (Nguyễn Văn An)."""
-    return " ".join(word[:1].upper() + word[1:].lower() for word in clean_name(text).split(" "))
