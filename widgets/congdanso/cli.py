@@ -347,6 +347,102 @@ def _cmd_certificate_verify(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _grading_step(step):
+    """Run a trainer step; a problem is a Vietnamese message and exit code 1, not a traceback."""
+    def run(args: argparse.Namespace) -> int:
+        from congdanso.cohort.grading import GradingError
+        from congdanso.grading.sandbox import SandboxUnavailable
+
+        try:
+            return step(args)
+        except (GradingError, SandboxUnavailable) as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    return run
+
+
+@_grading_step
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from congdanso.cohort.grading import generate
+
+    done = generate(args.course, args.assignments)
+    print(f"Đã tạo bản phát (bỏ lời giải và kiểm tra ẩn) cho {len(done)} bài trong "
+          f"{Path(args.course) / 'release'}: {', '.join(done)}.")
+    return 0
+
+
+@_grading_step
+def _cmd_release(args: argparse.Namespace) -> int:
+    from congdanso.cohort.grading import release
+
+    done = release(args.course, args.assignments)
+    print(f"Đã phát {len(done)} bài cho học viên: {', '.join(done)}.")
+    return 0
+
+
+@_grading_step
+def _cmd_collect(args: argparse.Namespace) -> int:
+    from congdanso.cohort.grading import collect
+
+    for name, count in collect(args.course, args.assignments).items():
+        print(f"  {name}: {count} bài nộp")
+    return 0
+
+
+@_grading_step
+def _cmd_autograde(args: argparse.Namespace) -> int:
+    import time
+
+    from congdanso.cohort.grading import RESULTS_DIR, autograde
+    from congdanso.grading.sandbox import Limits
+
+    limits = Limits(cell_timeout=args.timeout, memory_mb=args.memory)
+    if args.no_sandbox:
+        print("CHÚ Ý: chấm KHÔNG cách ly — mã của học viên chạy với quyền của bạn. Chỉ dùng với "
+              "bài của chính mình.", file=sys.stderr)
+    started = time.perf_counter()
+    results = autograde(args.course, args.assignments, students=args.student, jobs=args.jobs,
+                        limits=limits, sandboxed=not args.no_sandbox)
+    elapsed = time.perf_counter() - started
+    print(f"Đã chấm {len(results)} bài nộp trong {elapsed:.1f} giây "
+          f"({elapsed / len(results):.2f} giây/bài; giới hạn: {limits.describe()}).")
+    by_assignment: dict[str, list] = {}
+    for r in results:
+        by_assignment.setdefault(r.assignment, []).append(r)
+    for name, items in by_assignment.items():
+        graded = [r for r in items if r.ok]
+        mean = sum(r.score for r in graded) / len(graded) if graded else 0
+        top = graded[0].max_score if graded else 0
+        print(f"  {name}: {len(items)} bài, điểm trung bình {mean:.1f}/{top:g}")
+    flagged = [r for r in results if not r.ok or r.journal_trusted is False or r.incidents
+               or r.edited_cells]
+    if flagged:
+        print(f"Cần giảng viên xem lại ({len(flagged)}):")
+        for r in flagged:
+            notes = []
+            if not r.ok:
+                notes.append(f"không chấm được: {r.error}")
+            if r.journal_trusted is False:
+                notes.append("nhật ký bị sửa, các ô đọc nhật ký tính 0")
+            notes += [f"{i['cell']}: {i['kind']}" for i in r.incidents]
+            if r.edited_cells:
+                notes.append("sửa ô không được sửa: " + ", ".join(r.edited_cells))
+            print(f"  {r.student} · {r.assignment}: " + "; ".join(notes))
+    print(f"Chi tiết: {Path(args.course) / RESULTS_DIR}/<bài>.csv")
+    return 0 if all(r.ok for r in results) else 1
+
+
+@_grading_step
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    from congdanso.cohort.grading import feedback
+
+    counts = feedback(args.course, args.assignments, publish=not args.no_release)
+    for name, count in counts.items():
+        print(f"  {name}: {count} phản hồi" + ("" if args.no_release else " (đã trả cho học viên)"))
+    print(f"Tệp phản hồi (HTML): {Path(args.course) / 'feedback'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="congdanso",
@@ -437,6 +533,35 @@ def build_parser() -> argparse.ArgumentParser:
     roster_import.add_argument("--course", default="exercises",
                                help="thư mục khoá học nbgrader (mặc định: exercises)")
     roster_import.set_defaults(func=_cmd_roster_import)
+
+    course_help = "thư mục khoá học nbgrader (mặc định: exercises)"
+    steps = (
+        ("generate", _cmd_generate, "tạo bản phát của bài tập (bỏ lời giải, kiểm tra ẩn)"),
+        ("release", _cmd_release, "phát bài cho học viên qua thư mục trao đổi"),
+        ("collect", _cmd_collect, "thu bài học viên đã nộp"),
+        ("autograde", _cmd_autograde, "chấm tự động trong vùng cách ly, nhiều bài cùng lúc"),
+        ("feedback", _cmd_feedback, "tạo phản hồi (HTML) và trả cho học viên"),
+    )
+    for name, func, text in steps:
+        step = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        step.add_argument("assignments", nargs="*", metavar="BÀI",
+                          help="tên bài (thư mục trong source/); bỏ trống = mọi bài")
+        step.add_argument("--course", default="exercises", help=course_help)
+        step.set_defaults(func=func)
+        if name == "autograde":
+            step.add_argument("--student", action="append", metavar="MÃ",
+                              help="chỉ chấm học viên này (lặp lại được)")
+            step.add_argument("--jobs", type=int, metavar="N",
+                              help="số bài chấm cùng lúc (mặc định: số lõi CPU)")
+            step.add_argument("--timeout", type=int, default=30, metavar="GIÂY",
+                              help="thời gian tối đa của một ô (mặc định 30)")
+            step.add_argument("--memory", type=int, default=2048, metavar="MB",
+                              help="bộ nhớ tối đa của kernel một bài (mặc định 2048)")
+            step.add_argument("--khong-cach-ly", dest="no_sandbox", action="store_true",
+                              help="chạy mã học viên không cách ly (chỉ với bài của chính mình)")
+        if name == "feedback":
+            step.add_argument("--khong-tra", dest="no_release", action="store_true",
+                              help="chỉ tạo tệp phản hồi, chưa trả cho học viên")
 
     report = sub.add_parser("report", help="báo cáo năng lực: ma trận học viên × năng lực, theo "
                                            "khu phố, theo vai trò (CSV, XLSX, HTML có biểu đồ)")

@@ -123,7 +123,7 @@ def sandbox_command(kernel_cmd: list[str], *, workdir: Path, runtime_dir: Path,
     command = [_tool("prlimit"), f"--as={limits.memory_mb * 1024 * 1024}",
                f"--fsize={limits.file_mb * 1024 * 1024}", "--core=0", "--",
                _tool("bwrap"), "--unshare-all", "--unshare-user", "--uid", "65534", "--gid",
-               "65534", "--hostname", "cham-bai", "--die-with-parent", "--new-session",
+               "65534", "--hostname", "cham-bai", "--die-with-parent",
                "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr"]
     for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / top
@@ -156,7 +156,7 @@ def sandbox_env(base: dict[str, str] | None = None) -> dict[str, str]:
     for key, value in base.items():
         # JPY_PARENT_PID is left out: in its own process namespace the kernel would see a parent
         # that is not the grader and quit; bubblewrap's --die-with-parent does that job instead.
-        if (key.startswith(("JPY_", "NBGRADER_")) and key != "JPY_PARENT_PID"
+        if ((key.startswith(("JPY_", "NBGRADER_")) and key != "JPY_PARENT_PID")
                 or key == "PYDEVD_DISABLE_FILE_VALIDATION"):
             env[key] = value
     return env
@@ -180,6 +180,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         if self.sandboxed:
+            # A signal to the sandbox's process group does not reach the kernel in its own
+            # process namespace; ipykernel also takes an interrupt as a control message.
+            self.kernel_spec.interrupt_mode = "message"
             workdir = Path(kw.get("cwd") or os.getcwd()).resolve()
             limits = Limits(memory_mb=self.memory_mb, file_mb=self.file_mb)
             kernel_cmd = sandbox_command(kernel_cmd, workdir=workdir,
@@ -277,9 +280,11 @@ class SandboxedExecute(Execute):
             await self._fresh_kernel()
             return cell
         except CellTimeoutError:
+            # Interrupted, but its output was still arriving (a print loop) or it did not stop.
             cell.outputs.append(_error("CellTimeoutError", self.error_on_timeout["evalue"]))
             self._incident(cell_index, "qua-gio", self.error_on_timeout["evalue"])
-            await self._fresh_kernel()
+            if not await self._responsive():
+                await self._fresh_kernel()
             return cell
         if cell.cell_type != "code":
             return cell

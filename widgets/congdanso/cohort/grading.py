@@ -1,0 +1,405 @@
+"""The trainer's nbgrader pipeline: generate → release → collect → autograde → feedback.
+
+Each step is nbgrader's own (through ``NbGraderAPI``, in one process instead of one slow
+``nbgrader`` start per command), with a progress bar and a Vietnamese summary. Autograding adds
+what a course run by volunteers needs and stock nbgrader lacks:
+
+* learners' code runs in the sandbox of :mod:`congdanso.grading.sandbox` (isolation, limits,
+  recovery from crashes and infinite loops), several submissions at once (one per core);
+* the journal of each submission is verified outside the learner's kernel (chain + replay); when
+  it cannot be trusted, every grade cell that reads it scores 0 whatever the kernel said;
+* edited or deleted read-only and grade cells are reported (nbgrader grades with the originals);
+* a CSV per assignment (``cham-bai/<bài>.csv``) lists score, journal state and incidents for the
+  trainer.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from congdanso.grading.sandbox import Limits
+from congdanso.world.journal import DEFAULT_NAME
+
+JOURNAL_FILES = [DEFAULT_NAME, DEFAULT_NAME + ".head", DEFAULT_NAME + ".torn"]
+JOURNAL_PATTERNS = [DEFAULT_NAME + "*"]  # the journal, its head, a torn tail, its files folder
+RESULTS_DIR = "cham-bai"
+
+
+class GradingError(RuntimeError):
+    """A step cannot run; the message says in Vietnamese what to do."""
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    assignment: str
+    ok: bool
+    score: float = 0.0
+    max_score: float = 0.0
+    journal: str = "không có"
+    journal_trusted: bool | None = None
+    incidents: list[dict[str, str]] = field(default_factory=list)
+    edited_cells: list[str] = field(default_factory=list)
+    zeroed_cells: list[str] = field(default_factory=list)
+    error: str = ""
+    seconds: float = 0.0
+
+    def row(self) -> dict[str, Any]:
+        return {"Học viên": self.student, "Bài": self.assignment,
+                "Điểm": f"{self.score:g}", "Tối đa": f"{self.max_score:g}",
+                "Nhật ký": self.journal,
+                "Sự cố khi chạy": "; ".join(f"{i['cell']}: {i['message']}"
+                                            for i in self.incidents),
+                "Ô bị sửa (đã dùng bản gốc)": ", ".join(self.edited_cells),
+                "Ô bị tính 0 vì nhật ký": ", ".join(self.zeroed_cells),
+                "Lỗi chấm": self.error, "Thời gian (giây)": f"{self.seconds:.1f}"}
+
+
+def _course(course_dir: str | os.PathLike[str]) -> Path:
+    course = Path(course_dir).resolve()
+    if not (course / "nbgrader_config.py").exists():
+        raise GradingError(f"{course} không phải thư mục khoá học nbgrader (thiếu "
+                           "nbgrader_config.py). Dùng --course để chỉ đúng thư mục, ví dụ "
+                           "--course exercises.")
+    return course
+
+
+def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None = None,
+                  sandboxed: bool = True, busy_timeout: int = 60):
+    """nbgrader's configuration for this course, with our grading pieces plugged in."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from congdanso.cohort.roster import _tools_on_path
+    from congdanso.grading.sandbox import SandboxedExecute
+
+    _tools_on_path()
+    course = _course(course_dir)
+    limits = limits or Limits()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    extra = Config()
+    extra.CourseDirectory.root = str(course)
+    # Several graders write to the SQLite gradebook at once: wait for the lock, do not fail.
+    extra.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}?timeout={busy_timeout}"
+    extra.OverwriteCells.add_missing_cells = True  # a deleted grade cell still runs
+    extra.OverwriteCells.missing_cell_notification = (
+        "Ô này (mã {cell_id}) đã bị xoá khỏi bài nộp; hệ thống chấm đã đặt lại ô gốc.\n\n")
+    extra.Autograde.autograde_preprocessors = [
+        SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        AssignLatePenalties, CheckCellMetadata]
+    extra.SandboxedExecute.timeout = limits.cell_timeout
+    extra.SandboxedExecute.output_kb = limits.output_kb
+    extra.SandboxedKernelManager.sandboxed = sandboxed
+    extra.SandboxedKernelManager.memory_mb = limits.memory_mb
+    extra.SandboxedKernelManager.file_mb = limits.file_mb
+    # A trainer who ran a source notebook has a journal beside it: never copy it over a learner's.
+    extra.Autograde.exclude_overwriting = {
+        a: JOURNAL_FILES for a in assignments(course)}
+    extra.NbGraderAPI.log_level = "WARN"
+    config.merge(extra)
+    return config
+
+
+def assignments(course_dir: str | os.PathLike[str]) -> list[str]:
+    source = Path(course_dir) / "source"
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) \
+        if source.is_dir() else []
+
+
+def _pick(course: Path, names: Iterable[str] | None) -> list[str]:
+    known = assignments(course)
+    chosen = list(names or known)
+    unknown = [n for n in chosen if n not in known]
+    if unknown:
+        raise GradingError(f"Không có bài {', '.join(unknown)} trong {course / 'source'}. "
+                           f"Các bài hiện có: {', '.join(known) or '(chưa có)'}.")
+    return chosen
+
+
+def _progress(iterable=None, *, total: int | None = None, desc: str, unit: str):
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit=unit, disable=None, dynamic_ncols=True)
+
+
+def _api(config):
+    from nbgrader.apps import NbGraderAPI
+
+    return NbGraderAPI(config=config)
+
+
+def _check(result: dict[str, Any], what: str) -> None:
+    if not result.get("success"):
+        lines = [line for line in (result.get("log") or "").splitlines()
+                 if line.startswith(("[ERROR]", "[WARNING]"))]
+        raise GradingError(f"{what} không thành công.\n" + "\n".join(lines[-8:]
+                                                                  or [result.get("error", "")]))
+
+
+# -- generate / release / collect / feedback ------------------------------------------------------
+def generate(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None) -> list[str]:
+    """Make the learners' version of each assignment (solutions and hidden tests removed)."""
+    course = _course(course_dir)
+    chosen = _pick(course, names)
+    config = course_config(course)
+    config.CourseDirectory.ignore = list(config.CourseDirectory.get("ignore", [
+        ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"])) + JOURNAL_PATTERNS
+    api = _api(config)
+    for name in _progress(chosen, desc="Tạo bản phát", unit="bài"):
+        _check(api.generate_assignment(name, force=True, create=True), f"Tạo bản phát bài {name}")
+    return chosen
+
+
+def release(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None) -> list[str]:
+    """Put generated assignments in the exchange, where learners fetch them."""
+    course = _course(course_dir)
+    chosen = _pick(course, names)
+    api = _api(course_config(course))
+    for name in _progress(chosen, desc="Phát bài", unit="bài"):
+        if not (course / "release" / name).is_dir():
+            raise GradingError(f"Bài {name} chưa có bản phát: chạy \"congdanso generate {name}\" "
+                               "trước.")
+        result = api.release_assignment(name)
+        if not result.get("success") and "already exists" in (result.get("log") or ""):
+            continue  # released before: nothing to do
+        _check(result, f"Phát bài {name}")
+    return chosen
+
+
+def submissions(course: Path, assignment: str) -> list[str]:
+    folder = course / "submitted"
+    return sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir()) \
+        if folder.is_dir() else []
+
+
+def collect(course_dir: str | os.PathLike[str],
+            names: Iterable[str] | None = None) -> dict[str, int]:
+    """Bring learners' submissions from the exchange into ``submitted/``."""
+    course = _course(course_dir)
+    chosen = _pick(course, names)
+    api = _api(course_config(course))
+    counts = {}
+    for name in _progress(chosen, desc="Thu bài", unit="bài"):
+        _check(api.collect(name, update=True), f"Thu bài {name}")
+        counts[name] = len(submissions(course, name))
+    return counts
+
+
+def feedback(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None, *,
+             publish: bool = True) -> dict[str, int]:
+    """HTML feedback for every graded submission, and (by default) hand it back to learners."""
+    course = _course(course_dir)
+    chosen = _pick(course, names)
+    api = _api(course_config(course))
+    counts = {}
+    work = [(name, s) for name in chosen
+            for s in sorted(p.parent.name for p in (course / "autograded").glob(f"*/{name}"))]
+    for name, student in _progress(work, desc="Tạo phản hồi", unit="bài"):
+        _check(api.generate_feedback(name, student, force=True),
+               f"Tạo phản hồi bài {name} cho {student}")
+        counts[name] = counts.get(name, 0) + 1
+    if publish:
+        for name in chosen:
+            if counts.get(name):
+                _check(api.release_feedback(name), f"Trả phản hồi bài {name}")
+    return counts
+
+
+# -- autograde --------------------------------------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(config) -> None:
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader's own session handling warns when two graders share the gradebook; harmless.
+    warnings.filterwarnings("ignore", category=SAWarning)
+    _WORKER["api"] = _api(config)
+    _WORKER["course"] = Path(config.CourseDirectory.root)
+    _WORKER["db_url"] = config.CourseDirectory.db_url
+
+
+def _journal_cells(course: Path, assignment: str) -> dict[str, list[str]]:
+    """Per notebook, the grade cells whose verdict comes from the learner's journal."""
+    cells: dict[str, list[str]] = {}
+    for path in sorted((course / "source" / assignment).glob("*.ipynb")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        cells[path.stem] = [c["metadata"]["nbgrader"]["grade_id"] for c in data["cells"]
+                            if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                            and "learner_journal(" in "".join(c.get("source", ""))]
+    return cells
+
+
+def _edited_cells(course: Path, assignment: str, student: str) -> list[str]:
+    """Read-only and grade cells the learner changed or deleted (nbgrader grades with the
+    originals, and puts deleted grade cells back)."""
+    import nbformat
+    from nbgrader.utils import compute_checksum
+
+    found: list[str] = []
+    for released in sorted((course / "release" / assignment).glob("*.ipynb")):
+        path = course / "submitted" / student / assignment / released.name
+        if not path.exists():
+            continue
+        try:
+            mine = nbformat.read(path, as_version=4)
+        except Exception:
+            continue
+        submitted = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in mine.cells}
+        for cell in nbformat.read(released, as_version=4).cells:
+            grading = cell.metadata.get("nbgrader", {})
+            if not grading.get("locked"):
+                continue
+            theirs = submitted.get(grading["grade_id"])
+            if theirs is None:
+                found.append(f"{grading['grade_id']} (đã xoá)")
+            elif compute_checksum(theirs) != compute_checksum(cell):
+                found.append(grading["grade_id"])
+    return found
+
+
+def _zero_cells(db_url: str, assignment: str, student: str,
+                cells: dict[str, list[str]]) -> list[str]:
+    from nbgrader.api import Gradebook
+
+    zeroed = []
+    with Gradebook(db_url) as gradebook:
+        for notebook, names in cells.items():
+            for name in names:
+                grade = gradebook.find_grade(name, notebook, assignment, student)
+                if (grade.auto_score or 0) > 0 or (grade.manual_score or 0) > 0:
+                    zeroed.append(name)
+                grade.auto_score = 0
+                grade.manual_score = None
+        gradebook.db.commit()
+    return zeroed
+
+
+def _grade_one(assignment: str, student: str) -> SubmissionResult:
+    from nbgrader.api import Gradebook
+
+    from congdanso.grading import sandbox
+    from congdanso.world.check import check_journal
+
+    api, course, db_url = _WORKER["api"], _WORKER["course"], _WORKER["db_url"]
+    started = time.perf_counter()
+    result = SubmissionResult(student, assignment, ok=False)
+    journal_path = course / "submitted" / student / assignment / DEFAULT_NAME
+    if journal_path.exists():  # checked before the learner's code runs again
+        report = check_journal(journal_path)
+        result.journal_trusted = report.ok
+        result.journal = ("toàn vẹn" if report.ok
+                          else f"KHÔNG TIN CẬY — {report.problem}")
+    sandbox.INCIDENTS.clear()
+    outcome = api.autograde(assignment, student, force=True, create=True)
+    result.incidents = list(sandbox.INCIDENTS)
+    result.ok = bool(outcome.get("success"))
+    if not result.ok:
+        errors = [line for line in (outcome.get("log") or "").splitlines()
+                  if line.startswith("[ERROR]")]
+        result.error = (errors[0] if errors else "nbgrader không chấm được bài này.")[:300]
+    else:
+        if result.journal_trusted is False:
+            result.zeroed_cells = _zero_cells(db_url, assignment, student,
+                                              _journal_cells(course, assignment))
+        result.edited_cells = _edited_cells(course, assignment, student)
+        with Gradebook(db_url) as gradebook:
+            submission = gradebook.find_submission(assignment, student)
+            result.score, result.max_score = submission.score, submission.max_score
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None, *,
+              students: Iterable[str] | None = None, jobs: int | None = None,
+              limits: Limits | None = None, sandboxed: bool = True,
+              on_result: Callable[[SubmissionResult], None] | None = None,
+              ) -> list[SubmissionResult]:
+    """Grade every collected submission (or the given learners'), ``jobs`` at a time."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from congdanso.grading.sandbox import check_sandbox
+
+    course = _course(course_dir)
+    chosen = _pick(course, names)
+    if sandboxed:
+        check_sandbox()
+    wanted = set(students or [])
+    work = [(a, s) for a in chosen for s in submissions(course, a) if not wanted or s in wanted]
+    if not work:
+        raise GradingError("Chưa có bài nộp nào để chấm trong "
+                           f"{course / 'submitted'}: chạy \"congdanso collect\" trước.")
+    config = course_config(course, limits=limits, sandboxed=sandboxed)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+    results: list[SubmissionResult] = []
+    bar = _progress(total=len(work), desc="Chấm bài", unit="bài")
+    try:
+        if jobs == 1:
+            _init_worker(config)
+            for a, s in work:
+                results.append(_grade_one(a, s))
+                bar.update()
+                if on_result:
+                    on_result(results[-1])
+        else:
+            context = multiprocessing.get_context("fork")  # workers start with nbgrader loaded
+            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                     initargs=(config,)) as pool:
+                futures = [pool.submit(_grade_one, a, s) for a, s in work]
+                for future in as_completed(futures):
+                    results.append(future.result())
+                    bar.update()
+                    if on_result:
+                        on_result(results[-1])
+    finally:
+        bar.close()
+    results.sort(key=lambda r: (r.assignment, r.student))
+    write_results(course, results)
+    return results
+
+
+def write_results(course: Path, results: list[SubmissionResult]) -> list[Path]:
+    """Merge this run's results into ``cham-bai/<bài>.csv`` (UTF-8 with BOM, opens in Excel)."""
+    out = course / RESULTS_DIR
+    out.mkdir(exist_ok=True)
+    written = []
+    for assignment in sorted({r.assignment for r in results}):
+        path = out / f"{assignment}.csv"
+        rows: dict[str, dict[str, Any]] = {}
+        if path.exists():
+            with open(path, encoding="utf-8-sig", newline="") as f:
+                rows = {row["Học viên"]: row for row in csv.DictReader(f)}
+        for r in results:
+            if r.assignment == assignment:
+                rows[r.student] = r.row()
+        fields = list(SubmissionResult("", "", ok=True).row())
+        partial = path.with_suffix(".tmp")
+        with open(partial, "w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows[k] for k in sorted(rows))
+        partial.replace(path)
+        written.append(path)
+    return written
+
+
+def results_record(results: list[SubmissionResult]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in results]
