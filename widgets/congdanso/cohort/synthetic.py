@@ -163,7 +163,7 @@ def cohort(size: int = 30, seed: int = 2026) -> list[Learner]:
     """``size`` learners with invented names, spread over the khu phố of :data:`PLACES`."""
     from faker import Faker
 
-    from congdanso.world.people import CitizenProvider
+    from congdanso.world.people import FEMALE, MALE, CitizenProvider
 
     fake = Faker("vi_VN")
     fake.add_provider(CitizenProvider)
@@ -172,7 +172,7 @@ def cohort(size: int = 30, seed: int = 2026) -> list[Learner]:
     learners = []
     for i in range(size):
         ward, khu_pho = PLACES[i * len(PLACES) // size]  # blocks: khu phố differ
-        name = fake.citizen_name("Nữ" if i % 2 else "Nam")
+        name = fake.citizen_name(FEMALE if i % 2 else MALE)
         learners.append(Learner(f"hv-{i + 1:02d}", name, ward, khu_pho, ROLES[i % len(ROLES)],
                                 kinds[i % len(kinds)]))
     return learners
