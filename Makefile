@@ -8,7 +8,7 @@ PORT ?= 8888
 # Jupyter refuses to run as root unless told; containers and fresh machines often are root.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup start test lint bench clean chromium
+.PHONY: setup start test lint bench clean system-tools
 
 setup: $(VENV)/.installed
 
@@ -26,20 +26,26 @@ start: setup
 lint: setup
 	$(BIN)/ruff check .
 
-# Browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages the tests need: chromium for the browser tests (Playwright's own browser
+# download cannot work here) and bubblewrap, the sandbox that grading runs learners' code in.
+system-tools:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq chromium; \
-	  else echo "Cần trình duyệt chromium cho kiểm thử trình duyệt: sudo apt-get install -y chromium"; exit 1; fi; }
+	    apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else echo "Cần cài:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; fi
 
-test: setup chromium
+test: setup system-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: setup system-tools
 	$(BIN)/python benchmarks/world_bench.py
 	$(BIN)/python benchmarks/kyso_vietqr_bench.py
+	$(BIN)/python benchmarks/ui_bench.py
+	$(BIN)/python benchmarks/report_bench.py
+	$(BIN)/python benchmarks/autograde_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

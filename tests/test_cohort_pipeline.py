@@ -231,3 +231,12 @@ def test_results_csv_feedback_and_report_files(run):
     assert len(released) == 30 * 6
     page = run["files"]["html"].read_text(encoding="utf-8")
     assert "Sẵn sàng cấp chứng nhận (10)" in page
+    review = run["report"].review
+    kinds = {x.id: x.profile for x in run["learners"]}
+    assert {kinds[s] for s in review["Học viên"]} == {"sai", "sua-nhat-ky", "loi-chay"}
+    # 3 tampering learners × 5 journals, 4 crashing learners × 4 incidents, 4 editing learners
+    assert len(review) == 3 * 5 + 4 * 4 + 4
+    assert f"Bài cần giảng viên xem lại ({len(review)})" in page
+    import pandas as pd
+
+    assert "Cần xem lại" in pd.read_excel(run["files"]["xlsx"], sheet_name=None)

@@ -66,6 +66,7 @@ class CompetencyReport:
     learners: pd.DataFrame  # id, name, ward, khu_pho, role, ready, to_practise
     by_khu_pho: pd.DataFrame
     by_role: pd.DataFrame
+    review: pd.DataFrame | None = None  # submissions the grader flagged (cham-bai/*.csv)
 
     @property
     def ready(self) -> list[str]:
@@ -114,8 +115,25 @@ def load_report(course_dir: str | Path) -> CompetencyReport:
     roster_path = course / "roster.csv"
     roster = (pd.read_csv(roster_path, dtype=str) if roster_path.exists()
               else pd.DataFrame(columns=["id", "name", "ward", "khu_pho", "role"]))
-    return build_report(gradebook_scores(f"sqlite:///{course / 'gradebook.db'}"),
-                        cell_competencies(course / "source"), roster)
+    report = build_report(gradebook_scores(f"sqlite:///{course / 'gradebook.db'}"),
+                          cell_competencies(course / "source"), roster)
+    report.review = grading_review(course)
+    return report
+
+
+REVIEW_COLUMNS = ["Nhật ký", "Sự cố khi chạy", "Ô bị sửa (đã dùng bản gốc)", "Lỗi chấm"]
+
+
+def grading_review(course: Path) -> pd.DataFrame:
+    """Submissions the autograder flagged: untrusted journal, incidents, edited cells, errors."""
+    frames = [pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
+              for path in sorted((course / "cham-bai").glob("*.csv"))]
+    if not frames:
+        return pd.DataFrame(columns=["Học viên", "Bài", *REVIEW_COLUMNS])
+    table = pd.concat(frames, ignore_index=True)
+    flagged = (table["Nhật ký"].str.startswith("KHÔNG TIN CẬY")
+               | table[REVIEW_COLUMNS[1:]].ne("").any(axis=1))
+    return table.loc[flagged, ["Học viên", "Bài", *REVIEW_COLUMNS]].reset_index(drop=True)
 
 
 def _chart(report: CompetencyReport) -> str:
@@ -182,9 +200,17 @@ def write_report(report: CompetencyReport, out_dir: str | Path) -> dict[str, Pat
         matrix.to_excel(writer, sheet_name="Ma trận năng lực")
         shown(report.by_khu_pho).to_excel(writer, sheet_name="Theo khu phố")
         shown(report.by_role).to_excel(writer, sheet_name="Theo vai trò")
+        if report.review is not None and len(report.review):
+            report.review.to_excel(writer, sheet_name="Cần xem lại", index=False)
     chart = _chart(report)
     by_id = report.learners.set_index("id")["name"]
     ready = ", ".join(html.escape(f"{by_id.get(x) or x} ({x})") for x in report.ready) or "chưa có"
+    review = ""
+    if report.review is not None and len(report.review):
+        review = (f"<h2>Bài cần giảng viên xem lại ({len(report.review)})</h2>"
+                  "<p>Nhật ký bị sửa, ô làm treo hay hỏng kernel, ô chấm bị sửa: điểm đã tính theo "
+                  "quy tắc, nhưng nên nói chuyện với học viên.</p>"
+                  + _table(report.review, index=False))
     page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <title>Báo cáo năng lực</title><style>
 body{{font-family:"DejaVu Sans",Arial,sans-serif;font-size:18px;margin:24px;color:#111}}
@@ -199,6 +225,6 @@ th{{background:#eef3fd}}</style></head><body>
 <h2>Theo vai trò</h2>{_table(shown(report.by_role))}
 <h2>Học viên</h2>{_table(learners, index=False)}
 <h2>Ma trận năng lực (% điểm)</h2>{_table(matrix)}
-</body></html>"""
+{review}</body></html>"""
     paths["html"].write_text(page, encoding="utf-8")
     return paths

@@ -1,0 +1,87 @@
+"""Autograding speed: our sandboxed `congdanso autograde` against stock `nbgrader autograde`.
+
+    python benchmarks/autograde_bench.py [--learners 30] [--timeout 30]
+
+Builds the synthetic cohort of the end-to-end test (learners who fetch, work in the world and the
+phone apps, submit; six kinds of work including crashes and endless loops), copies the course
+twice, and grades the same submissions both ways with the same per-cell timeout. Prints wall-clock
+seconds per submission and how many submissions each could not grade. [target: ours not slower]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from congdanso.cohort import grading, synthetic
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+
+def _run(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=_env(), capture_output=True, text=True)
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=30)
+    parser.add_argument("--timeout", type=int, default=30, help="seconds per cell, both graders")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-cham-") as tmp:
+        base = Path(tmp)
+        course = base / "khoa"
+        course.mkdir()
+        shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+        shutil.copytree(ROOT / "exercises/source", course / "source")
+        learners = synthetic.cohort(args.learners)
+        assignments = grading.assignments(course)
+        started = time.perf_counter()
+        synthetic.build(course, learners, assignments)
+        built = time.perf_counter() - started
+        count = sum(len(grading.submissions(course, a)) for a in assignments)
+        print(f"cohort: {len(learners)} learners × {len(assignments)} assignments = {count} "
+              f"submissions, built in {built:.1f} s (fetch, work in the world, submit, collect)")
+
+        stock, ours = base / "stock", base / "ours"
+        shutil.copytree(course, stock)
+        shutil.copytree(course, ours)
+
+        stock_s, stock_run = _run([sys.executable, "-m", "nbgrader", "autograde", "*",
+                                   f"--Execute.timeout={args.timeout}", "--force"], stock)
+        stock_failed = stock_run.stderr.count("There was an error processing assignment:")
+        stock_graded = sum(1 for a in assignments for s in grading.submissions(stock, a)
+                           if (stock / "autograded" / s / a).is_dir())
+
+        ours_s, ours_run = _run([sys.executable, "-m", "congdanso.cli", "autograde", "--course",
+                                 str(ours), "--timeout", str(args.timeout)], base)
+        if ours_run.returncode not in (0, 1):
+            print(ours_run.stdout, ours_run.stderr)
+            raise SystemExit("congdanso autograde failed")
+        ours_graded = sum(1 for a in assignments for s in grading.submissions(ours, a)
+                          if (ours / "autograded" / s / a).is_dir())
+
+        print(f"stock nbgrader autograde : {stock_s:7.1f} s  {stock_s / count:5.2f} s/submission"
+              f"  graded {stock_graded}/{count} ({stock_failed} failed: crash or unstoppable "
+              "loop), no isolation, one at a time")
+        print(f"congdanso autograde      : {ours_s:7.1f} s  {ours_s / count:5.2f} s/submission"
+              f"  graded {ours_graded}/{count}, sandboxed, {os.cpu_count()} at a time")
+        print(f"ratio stock/ours: {stock_s / ours_s:.2f}× "
+              f"({'ours not slower' if ours_s <= stock_s else 'OURS SLOWER'})")
+        print(ours_run.stdout.splitlines()[0] if ours_run.stdout else "")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The grading sandbox on its own: what a learner's kernel can and cannot do, and how grading
+survives a crash, an endless loop, a huge allocation and an output flood."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from congdanso.grading import sandbox
+from congdanso.grading.sandbox import SandboxedExecute, SandboxUnavailable
+from nbformat.v4 import new_code_cell, new_notebook
+
+pytestmark = pytest.mark.nbgrader
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(folder: Path, cells: list[str], timeout: int = 3, **kwargs):
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    sandbox.INCIDENTS.clear()
+    SandboxedExecute(timeout=timeout, **kwargs).preprocess(
+        nb, {"metadata": {"path": str(folder)}})
+    shown = []
+    for cell in nb.cells:
+        shown.append("".join(str(o.get("text", "")) + str(o.get("ename", ""))
+                             + str(o.get("evalue", "")) for o in cell.outputs))
+    return shown, list(sandbox.INCIDENTS)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    mine = tmp_path / "hv-a" / "bai"
+    mine.mkdir(parents=True)
+    other = tmp_path / "hv-b" / "bai"
+    other.mkdir(parents=True)
+    (other / "bai.ipynb").write_text("bài của người khác", encoding="utf-8")
+    return mine
+
+
+def test_kernel_sees_only_its_own_folder_and_no_network(folder):
+    secret = folder.parent.parent / "hv-b" / "bai" / "bai.ipynb"
+    shown, incidents = _run(folder, [
+        "import os\nprint(os.getcwd(), os.getuid())\nopen('ket-qua.txt', 'w').write('ok')",
+        f"print(os.path.exists({str(secret)!r}), os.path.exists({str(ROOT / 'exercises')!r}))",
+        f"open({str(secret)!r}, 'w').write('xoá')",
+        "import socket\ns = socket.socket()\ns.settimeout(2)\ns.connect(('1.1.1.1', 80))",
+        "from congdanso import World\nprint(len(World().population))",
+    ])
+    assert shown[0] == f"{folder} 65534\n"  # its own folder, an unprivileged user
+    assert (folder / "ket-qua.txt").read_text() == "ok"  # and it can write there
+    assert shown[1] == "False False\n"
+    assert "FileNotFoundError" in shown[2]
+    assert secret.read_text(encoding="utf-8") == "bài của người khác"
+    assert "OSError" in shown[3] or "unreachable" in shown[3]
+    assert shown[4] == "518\n"  # the course package works inside
+    assert incidents == []
+
+
+def test_crash_loop_memory_and_flood_are_contained(folder):
+    shown, incidents = _run(folder, [
+        "x = 41",
+        "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
+        "    except KeyboardInterrupt:\n        pass",
+        "print(x + 1)",
+        "import os\nos._exit(3)",
+        "print('vẫn chấm tiếp', x)",
+        "b = bytearray(50 * 2**30)",
+        "while True:\n    print('x' * 500)",
+        "print('xong')",
+    ], output_kb=16)
+    assert "Ô chạy quá 3 giây" in shown[1]
+    assert shown[2] == "42\n"  # a new kernel, with the earlier cells run again
+    assert "Kernel dừng đột ngột" in shown[3]
+    assert shown[4] == "vẫn chấm tiếp 41\n"
+    assert "MemoryError" in shown[5] and "quá bộ nhớ" in shown[5]
+    assert "phần sau đã bị cắt" in shown[6] and len(shown[6]) < 20_000
+    assert shown[7] == "xong\n"
+    assert [i["kind"] for i in incidents] == ["qua-gio", "kernel-chet", "bo-nho", "dau-ra",
+                                              "qua-gio"]
+
+
+def test_unsandboxed_mode_runs_without_bubblewrap(folder):
+    """--khong-cach-ly: the learner's code runs as the grader (for one's own work only)."""
+    import os
+
+    from traitlets.config import Config
+
+    config = Config({"SandboxedKernelManager": {"sandboxed": False}})
+    shown, _ = _run(folder, ["import os\nprint(os.getuid(), os.path.exists('/work'))"],
+                    timeout=30, config=config)
+    assert shown[0] == f"{os.getuid()} {Path('/work').exists()}\n"
+
+
+def test_missing_bubblewrap_is_a_clear_message(monkeypatch, capsys, tmp_path):
+    from congdanso.cli import main
+
+    def unavailable():
+        raise SandboxUnavailable("Không tìm thấy chương trình bwrap. " + sandbox.SANDBOX_HELP)
+
+    course = tmp_path / "khoa"
+    (course / "source" / "bai").mkdir(parents=True)
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    (course / "source" / "bai" / "bai.ipynb").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(sandbox, "check_sandbox", unavailable)
+    assert main(["autograde", "--course", str(course)]) == 1
+    err = capsys.readouterr().err
+    assert "apt-get install bubblewrap" in err and "--khong-cach-ly" in err
+
+
+def test_trainer_commands_explain_a_wrong_course_or_assignment(capsys, tmp_path):
+    from congdanso.cli import main
+
+    assert main(["autograde", "--course", str(tmp_path)]) == 1
+    assert "không phải thư mục khoá học nbgrader" in capsys.readouterr().err
+    course = tmp_path / "khoa"
+    shutil.copytree(ROOT / "exercises/source", course / "source")
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    assert main(["generate", "bai-khong-co", "--course", str(course)]) == 1
+    err = capsys.readouterr().err
+    assert "Không có bài bai-khong-co" in err and "tai-khoan-dvc" in err
+    assert main(["autograde", "--course", str(course)]) == 1
+    assert "Chưa có bài nộp nào" in capsys.readouterr().err
+
+
+def test_generate_never_ships_a_trainers_journal(tmp_path):
+    """A trainer who ran the source notebook has a journal beside it; learners must not get it."""
+    course = tmp_path / "khoa"
+    shutil.copytree(ROOT / "exercises/source/an-toan-lua-dao", course / "source" /
+                    "an-toan-lua-dao")
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    (course / "source/an-toan-lua-dao/nhat-ky.jsonl").write_text("{}\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "congdanso.cli", "generate", "--course",
+                             str(course)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    released = sorted(p.name for p in (course / "release/an-toan-lua-dao").iterdir())
+    assert released == ["an-toan-lua-dao.ipynb"]
+    text = (course / "release/an-toan-lua-dao/an-toan-lua-dao.ipynb").read_text("utf-8")
+    assert "BEGIN HIDDEN TESTS" not in text and nbformat.reads(text, as_version=4).cells
