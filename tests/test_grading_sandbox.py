@@ -43,6 +43,7 @@ def folder(tmp_path):
 
 
 def test_kernel_sees_only_its_own_folder_and_no_network(folder):
+    sandbox.discard_spare()  # a kernel started ahead would run in a staged copy of the folder
     secret = folder.parent.parent / "hv-b" / "bai" / "bai.ipynb"
     shown, incidents = _run(folder, [
         "import os\nprint(os.getcwd(), os.getuid())\nopen('ket-qua.txt', 'w').write('ok')",
@@ -141,3 +142,24 @@ def test_generate_never_ships_a_trainers_journal(tmp_path):
     assert released == ["an-toan-lua-dao.ipynb"]
     text = (course / "release/an-toan-lua-dao/an-toan-lua-dao.ipynb").read_text("utf-8")
     assert "BEGIN HIDDEN TESTS" not in text and nbformat.reads(text, as_version=4).cells
+
+
+def test_next_kernel_is_started_ahead_in_a_staged_copy(tmp_path):
+    """While one submission runs, the next kernel starts in an empty folder of its own; the next
+    submission's files are copied in and its results copied back."""
+    first, second = tmp_path / "hv-a", tmp_path / "hv-b"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "bai-lam.txt").write_text(folder.name, encoding="utf-8")
+    code = ["import os\nprint(os.getcwd())\nprint(open('bai-lam.txt').read())\n"
+            "open('ket-qua.txt', 'w').write('xong')"]
+    sandbox.discard_spare()
+    shown_first, _ = _run(first, code)
+    assert sandbox._SPARE  # started during the first run
+    shown_second, _ = _run(second, code)
+    cwd, content = shown_second[0].splitlines()
+    assert content == "hv-b" and cwd != str(second) and "congdanso-bai-" in cwd
+    assert (second / "ket-qua.txt").read_text() == "xong" and not Path(cwd).exists()
+    assert shown_first[0].splitlines() == [str(first), "hv-a"]
+    sandbox.discard_spare()
+    assert not sandbox._SPARE

@@ -227,10 +227,16 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(config) -> None:
     import warnings
 
+    from nbformat.warnings import MissingIDFieldWarning
     from sqlalchemy.exc import SAWarning
 
-    # nbgrader's own session handling warns when two graders share the gradebook; harmless.
+    # nbgrader's own session handling warns when two graders share the gradebook, and nbformat
+    # about notebooks saved before cell ids existed; neither is anything a trainer can act on.
     warnings.filterwarnings("ignore", category=SAWarning)
+    warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
+    from congdanso.grading import sandbox
+
+    sandbox.discard_spare_on_exit()
     _WORKER["api"] = _api(config)
     _WORKER["course"] = Path(config.CourseDirectory.root)
     _WORKER["db_url"] = config.CourseDirectory.db_url
