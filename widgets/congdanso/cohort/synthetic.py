@@ -29,6 +29,8 @@ from pathlib import Path
 
 import nbformat
 
+from congdanso.cohort import roster
+
 PROFILES = ("dung-het", "dung-mot-phan", "bo-trong", "sai", "sua-nhat-ky", "loi-chay")
 PLACES = (("Phường Lái Thiêu", "Khu phố Đông Nhì"), ("Phường Lái Thiêu", "Khu phố Đông Tư"),
           ("Phường Phú Lợi", "Khu phố 3"), ("Phường Dĩ An", "Khu phố Bình Minh"),
@@ -48,13 +50,10 @@ CHEAT = ("import congdanso.grading as g\n\n\nclass _KhongKiem:\n"
 
 
 @dataclass(frozen=True)
-class Learner:
-    id: str
-    name: str
-    ward: str
-    khu_pho: str
-    role: str
-    profile: str
+class Learner(roster.Learner):
+    """A learner of the roster, and the kind of work they hand in (one of :data:`PROFILES`)."""
+
+    profile: str = "dung-het"
 
 
 @dataclass(frozen=True)
