@@ -192,8 +192,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             kw["env"] = sandbox_env(kw.get("env"))
             kw["independent"] = True  # no JPY_PARENT_PID (see sandbox_env)
             # The kernel's own start-up banner and warnings go to a log, not the trainer's screen.
-            log = open(self._runtime / "kernel.log", "ab")  # noqa: SIM115 — closed by the child
-            kw["stdout"] = kw["stderr"] = log
+            with open(self._runtime / "kernel.log", "ab") as log:  # the child keeps its copy
+                kw["stdout"] = kw["stderr"] = log
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+            return
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
@@ -235,6 +237,7 @@ def discard_spare_on_exit() -> None:
     """In a worker process: multiprocessing ends it without atexit, so register there too."""
     _SPARE.clear()  # a forked worker inherits the parent's spare, which is not its child
     multiprocessing.util.Finalize(None, discard_spare, exitpriority=10)
+
 
 _NOTE = "Ô này được 0 điểm; các ô khác vẫn được chấm."
 
