@@ -264,9 +264,11 @@ class SandboxedExecute(Execute):
         self.error_on_timeout = {
             "ename": "CellTimeoutError",
             "evalue": f"Ô chạy quá {self.timeout} giây nên đã bị dừng (có thể do vòng lặp vô hạn). "
-                      + _NOTE,
+                      + _NOTE + " Hãy tìm vòng lặp không có điểm dừng rồi chạy lại cả notebook "
+                      "trước khi nộp.",
             "traceback": [f"CellTimeoutError: Ô chạy quá {self.timeout} giây nên đã bị dừng "
-                          "(có thể do vòng lặp vô hạn). " + _NOTE],
+                          "(có thể do vòng lặp vô hạn). " + _NOTE + " Hãy tìm vòng lặp không có "
+                          "điểm dừng rồi chạy lại cả notebook trước khi nộp."],
         }
         # Nothing in a graded kernel is worth a graceful goodbye: stop it at once (saves ~0.3 s).
         self.shutdown_kernel = "immediate"
@@ -337,7 +339,8 @@ class SandboxedExecute(Execute):
             super().output(outs, cut, display_id, cell_index)
         if room >= 0:
             outs.append(NotebookNode(output_type="stream", name="stderr", text=(
-                f"\n[Đầu ra của ô dài hơn {self.output_kb} KB nên phần sau đã bị cắt.]\n")))
+                f"\n[Đầu ra của ô dài hơn {self.output_kb} KB nên phần sau đã bị cắt. Hãy bớt "
+                "lệnh print trong vòng lặp.]\n")))
             self._incident(cell_index, "dau-ra", f"Đầu ra dài hơn {self.output_kb} KB, đã cắt.")
         return None
 
@@ -357,7 +360,9 @@ class SandboxedExecute(Execute):
                                                     store_history)
         except DeadKernelError:
             message = ("Kernel dừng đột ngột khi chạy ô này (lỗi nặng, thoát chương trình hoặc "
-                       "dùng quá bộ nhớ). " + _NOTE)
+                       "dùng quá bộ nhớ). " + _NOTE + " Đừng gọi exit() hay os._exit() trong "
+                       "bài; chạy lại cả notebook (Kernel → Restart Kernel and Run All Cells) để "
+                       "kiểm tra trước khi nộp.")
             cell.outputs.append(_error("KernelDied", message))
             self._incident(cell_index, "kernel-chet", message)
             await self._fresh_kernel()
@@ -377,7 +382,8 @@ class SandboxedExecute(Execute):
             if not await self._responsive():
                 await self._fresh_kernel()
         elif any(o.get("ename") == "MemoryError" for o in errors):
-            message = "Ô dùng quá bộ nhớ cho phép nên bị dừng (MemoryError). " + _NOTE
+            message = ("Ô dùng quá bộ nhớ cho phép nên bị dừng (MemoryError). " + _NOTE
+                       + " Hãy tạo ít dữ liệu hơn trong ô này.")
             for output in errors:
                 if output.get("ename") == "MemoryError" and not output.get("evalue"):
                     output["evalue"] = message
