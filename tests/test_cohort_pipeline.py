@@ -147,8 +147,10 @@ def test_only_learners_who_mastered_everything_are_certified(run):
     ok, message = verify_certificate_pdf(run["certificates"][0].read_bytes())
     assert ok, message
     by_place = run["report"].by_khu_pho["ready"].to_dict()
-    assert by_place == {"Khu phố Đông Nhì": 6, "Khu phố Đông Tư": 4, "Khu phố 3": 0,
-                        "Khu phố Bình Minh": 0, "Khu phố Hòa Lân": 0}
+    assert by_place == {"Khu phố Đông Nhì, Phường Lái Thiêu": 6,
+                        "Khu phố Đông Tư, Phường Lái Thiêu": 4, "Khu phố 3, Phường Phú Lợi": 0,
+                        "Khu phố Bình Minh, Phường Dĩ An": 0,
+                        "Khu phố Hòa Lân, Phường Thuận Giao": 0}
     loi_chay = next(x.id for x in run["learners"] if x.profile == "loi-chay")
     learners = run["report"].learners.set_index("id")
     assert learners.loc[loi_chay, "to_practise"] == \

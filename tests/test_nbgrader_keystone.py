@@ -133,9 +133,10 @@ def test_competency_report_from_the_gradebook(graded):
     assert report.ready == ["hv-dat"]
     learners = report.learners.set_index("id")
     assert learners.loc["hv-lam-do-dang", "to_practise"] == "Tạo tài khoản Cổng DVC bằng VNeID"
-    assert report.by_khu_pho.loc["Khu phố Đông Nhì", "learners"] == 2
-    assert report.by_khu_pho.loc["Khu phố Đông Nhì", "ready"] == 1
-    assert report.by_khu_pho.loc["Khu phố Đông Nhì", "TK2"] == 50
+    dong_nhi = "Khu phố Đông Nhì, Phường Lái Thiêu"
+    assert report.by_khu_pho.loc[dong_nhi, "learners"] == 2
+    assert report.by_khu_pho.loc[dong_nhi, "ready"] == 1
+    assert report.by_khu_pho.loc[dong_nhi, "TK2"] == 50
     assert report.by_role.loc["Công an phường", "TK2"] == 0
     page = graded["files"]["html"].read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "Sẵn sàng cấp chứng nhận (1)" in page

@@ -125,3 +125,25 @@ def test_competency_framework_is_valid_and_checked(tmp_path):
                    '"digcomp": ["9.9"]}]}', encoding="utf-8")
     with pytest.raises(FrameworkError, match="DigComp"):
         load_framework(bad)
+
+
+def test_report_keeps_same_named_khu_pho_of_two_wards_apart():
+    """"Khu phố 3" is in Phú Lợi and in Phú Cường: the report must not add them together."""
+    import pandas as pd
+    from congdanso.cohort.report import build_report
+
+    cell = {"assignment": "bai", "notebook": "bai", "cell": "kiem-tra", "max_score": 2}
+    scores = pd.DataFrame([{**cell, "learner": "hv-a", "score": 2},
+                           {**cell, "learner": "hv-b", "score": 0}])
+    tags = pd.DataFrame([{"assignment": "bai", "notebook": "bai", "cell": "kiem-tra",
+                          "competency": "TK2"}])
+    roster = pd.DataFrame([
+        {"id": "hv-a", "name": "Lê Thị A", "ward": "Phường Phú Lợi", "khu_pho": "Khu phố 3",
+         "role": "Tình nguyện viên"},
+        {"id": "hv-b", "name": "Lê Văn B", "ward": "Phường Phú Cường", "khu_pho": "Khu phố 3",
+         "role": "Tình nguyện viên"}])
+    summary = build_report(scores, tags, roster).by_khu_pho
+    assert summary["ready"].to_dict() == {"Khu phố 3, Phường Phú Cường": 0,
+                                          "Khu phố 3, Phường Phú Lợi": 1}
+    assert summary["TK2"].to_dict() == {"Khu phố 3, Phường Phú Cường": 0,
+                                        "Khu phố 3, Phường Phú Lợi": 100}

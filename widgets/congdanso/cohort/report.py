@@ -64,7 +64,7 @@ class CompetencyReport:
     matrix: pd.DataFrame  # learner × competency: fraction of points (NaN = not assessed)
     mastered: pd.DataFrame  # learner × competency: True / False / NaN
     learners: pd.DataFrame  # id, name, ward, khu_pho, role, ready, to_practise
-    by_khu_pho: pd.DataFrame
+    by_khu_pho: pd.DataFrame  # indexed by "khu phố, phường"
     by_role: pd.DataFrame
     review: pd.DataFrame | None = None  # submissions the grader flagged (cham-bai/*.csv)
 
@@ -97,13 +97,18 @@ def build_report(scores: pd.DataFrame, tags: pd.DataFrame, roster: pd.DataFrame,
     learners["to_practise"] = to_practise.reindex(everyone).to_numpy()
     long = mastered.reset_index().melt(id_vars="index", var_name="competency",
                                        value_name="mastered").rename(columns={"index": "id"})
-    long = long.dropna(subset=["mastered"]).merge(learners[["id", "khu_pho", "role"]], on="id")
+    # "Khu phố 3" exists in many wards: a khu phố is only known with its ward.
+    place = (learners["khu_pho"].fillna("").astype(str) + ", "
+             + learners["ward"].fillna("").astype(str)).str.strip(", ")
+    grouping = pd.DataFrame({"id": learners["id"], "khu_pho": place, "role": learners["role"],
+                             "ready": learners["ready"]})
+    long = long.dropna(subset=["mastered"]).merge(grouping[["id", "khu_pho", "role"]], on="id")
     long["mastered"] = long["mastered"].astype(bool)
 
     def summary(key: str) -> pd.DataFrame:
         table = long.pivot_table(index=key, columns="competency", values="mastered",
                                  aggfunc="mean").reindex(columns=order) * 100
-        counts = learners.groupby(key).agg(learners=("id", "count"), ready=("ready", "sum"))
+        counts = grouping.groupby(key).agg(learners=("id", "count"), ready=("ready", "sum"))
         return counts.join(table.round(0)).fillna(0)
 
     return CompetencyReport(framework, matrix, mastered, learners, summary("khu_pho"),
