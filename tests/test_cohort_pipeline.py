@@ -10,8 +10,10 @@ each kind of learner did, written out by hand here, not from the code under test
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -91,18 +93,32 @@ def run(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/bi-mat"
     learners = synthetic.cohort(30)
+    seconds = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        seconds[name] = round(time.perf_counter() - clock, 1)
+        clock = time.perf_counter()
+
     targets = synthetic.build(course, learners, ASSIGNMENTS, probe_url=url)
+    lap("phat-bai-lam-bai-nop-bai-thu-bai")
     victim = targets["other"].read_bytes()
     results = grading.autograde(course, limits=Limits(cell_timeout=10), jobs=2)
+    lap("cham-180-bai")
     feedback = grading.feedback(course)
+    lap("phan-hoi")
     server.shutdown()
     from congdanso.cohort.certificates import issue_for_ready
     from congdanso.cohort.report import load_report, write_report
 
+    out = ROOT / "tests" / "artifacts" / "dot-tap-huan"
     report = load_report(course)
-    files = write_report(report, ROOT / "tests" / "artifacts" / "dot-tap-huan")
-    certificates = issue_for_ready(report, ROOT / "tests" / "artifacts" / "dot-tap-huan" /
-                                   "chung-nhan")
+    files = write_report(report, out)
+    lap("bao-cao-nang-luc")
+    certificates = issue_for_ready(report, out / "chung-nhan")
+    lap("chung-nhan")
+    (out / "thoi-gian.json").write_text(json.dumps(seconds, indent=2) + "\n", encoding="utf-8")
     return {"course": course, "learners": learners, "results": results, "targets": targets,
             "victim": victim, "feedback": feedback, "report": report, "files": files,
             "certificates": certificates}
