@@ -163,3 +163,23 @@ def test_next_kernel_is_started_ahead_in_a_staged_copy(tmp_path):
     assert shown_first[0].splitlines() == [str(first), "hv-a"]
     sandbox.discard_spare()
     assert not sandbox._SPARE
+
+
+def test_release_twice_keeps_the_first_unless_forced(capsys, tmp_path):
+    from congdanso.cli import main
+
+    course = tmp_path / "khoa"
+    shutil.copytree(ROOT / "exercises/source/an-toan-lua-dao",
+                    course / "source" / "an-toan-lua-dao")
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    assert main(["generate", "--course", str(course)]) == 0
+    assert main(["release", "--course", str(course)]) == 0
+    assert "Đã phát 1 bài cho học viên: an-toan-lua-dao." in capsys.readouterr().out
+    released = course / "exchange" / "congdanso" / "outbound" / "an-toan-lua-dao"
+    assert (released / "an-toan-lua-dao.ipynb").exists()
+    (released / "cu.txt").write_text("bản cũ", encoding="utf-8")
+    assert main(["release", "--course", str(course)]) == 0
+    assert "Đã phát từ trước, giữ nguyên: an-toan-lua-dao" in capsys.readouterr().out
+    assert (released / "cu.txt").exists()
+    assert main(["release", "--force", "--course", str(course)]) == 0
+    assert "Đã phát 1 bài" in capsys.readouterr().out and not (released / "cu.txt").exists()

@@ -375,8 +375,14 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_release(args: argparse.Namespace) -> int:
     from congdanso.cohort.grading import release
 
-    done = release(args.course, args.assignments)
-    print(f"Đã phát {len(done)} bài cho học viên: {', '.join(done)}.")
+    done = release(args.course, args.assignments, force=args.force)
+    now = [name for name, fresh in done.items() if fresh]
+    before = [name for name, fresh in done.items() if not fresh]
+    if now:
+        print(f"Đã phát {len(now)} bài cho học viên: {', '.join(now)}.")
+    if before:
+        print(f"Đã phát từ trước, giữ nguyên: {', '.join(before)} (thêm --force để phát lại bản "
+              "mới sau khi sửa bài).")
     return 0
 
 
@@ -559,6 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
                               help="bộ nhớ tối đa của kernel một bài (mặc định 2048)")
             step.add_argument("--khong-cach-ly", dest="no_sandbox", action="store_true",
                               help="chạy mã học viên không cách ly (chỉ với bài của chính mình)")
+        if name == "release":
+            step.add_argument("--force", action="store_true",
+                              help="phát lại, thay bản đã phát trước (sau khi sửa bài)")
         if name == "feedback":
             step.add_argument("--khong-tra", dest="no_release", action="store_true",
                               help="chỉ tạo tệp phản hồi, chưa trả cho học viên")

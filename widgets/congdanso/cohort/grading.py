@@ -165,20 +165,28 @@ def generate(course_dir: str | os.PathLike[str], names: Iterable[str] | None = N
     return chosen
 
 
-def release(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None) -> list[str]:
-    """Put generated assignments in the exchange, where learners fetch them."""
+def release(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None, *,
+            force: bool = False) -> dict[str, bool]:
+    """Put generated assignments in the exchange, where learners fetch them (``force``: replace
+    a version released before, after fixing the assignment). Name → released now (False: it
+    was already there and was left alone)."""
     course = _course(course_dir)
     chosen = _pick(course, names)
-    api = _api(course_config(course))
+    config = course_config(course)
+    config.ExchangeReleaseAssignment.force = force
+    api = _api(config)
+    done: dict[str, bool] = {}
     for name in _progress(chosen, desc="Phát bài", unit="bài"):
         if not (course / "release" / name).is_dir():
             raise GradingError(f"Bài {name} chưa có bản phát: chạy \"congdanso generate {name}\" "
                                "trước.")
         result = api.release_assignment(name)
         if not result.get("success") and "already exists" in (result.get("log") or ""):
-            continue  # released before: nothing to do
+            done[name] = False  # released before, and not to be replaced
+            continue
         _check(result, f"Phát bài {name}")
-    return chosen
+        done[name] = True
+    return done
 
 
 def submissions(course: Path, assignment: str) -> list[str]:
