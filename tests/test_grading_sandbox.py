@@ -183,3 +183,24 @@ def test_release_twice_keeps_the_first_unless_forced(capsys, tmp_path):
     assert (released / "cu.txt").exists()
     assert main(["release", "--force", "--course", str(course)]) == 0
     assert "Đã phát 1 bài" in capsys.readouterr().out and not (released / "cu.txt").exists()
+
+
+def test_autograde_never_overwrites_a_learners_journal_with_the_trainers(tmp_path):
+    """nbgrader copies every non-notebook file of source/ over the submission; a trainer who ran
+    the source notebook has a journal there."""
+    from congdanso.cohort import grading
+
+    course = tmp_path / "khoa"
+    shutil.copytree(ROOT / "exercises/source/an-toan-lua-dao",
+                    course / "source" / "an-toan-lua-dao")
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    grading.generate(course)
+    (course / "source/an-toan-lua-dao/nhat-ky.jsonl").write_text("của giảng viên\n", "utf-8")
+    mine = course / "submitted" / "hv-a" / "an-toan-lua-dao"
+    mine.mkdir(parents=True)
+    shutil.copy(course / "release/an-toan-lua-dao/an-toan-lua-dao.ipynb", mine)
+    (mine / "nhat-ky.jsonl").write_text("của học viên\n", encoding="utf-8")
+    [result] = grading.autograde(course, jobs=1)
+    graded = course / "autograded" / "hv-a" / "an-toan-lua-dao" / "nhat-ky.jsonl"
+    assert graded.read_text(encoding="utf-8") == "của học viên\n"
+    assert result.ok and result.journal_trusted is False and result.score == 0
