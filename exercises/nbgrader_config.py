@@ -15,3 +15,9 @@ c.Exchange.root = os.path.join(here, "exchange")
 # The journal next to each notebook is part of the submission and must reach the grader.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 c.ExecutePreprocessor.timeout = 60
+# A trainer who ran a source notebook has a journal beside it; autograde copies every other file
+# of source/ over the submission, which would replace the learner's journal with the trainer's.
+_journal = ["nhat-ky.jsonl", "nhat-ky.jsonl.head", "nhat-ky.jsonl.torn"]
+_source = os.path.join(here, "source")
+c.Autograde.exclude_overwriting = {
+    name: _journal for name in (os.listdir(_source) if os.path.isdir(_source) else [])}

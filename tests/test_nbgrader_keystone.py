@@ -34,9 +34,9 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def _solution_code() -> str:
-    nb = nbformat.read(SOLUTION, as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
-    return "\n".join(line for line in cell.source.splitlines() if "### " not in line)
+    from congdanso.cohort.synthetic import solution
+
+    return solution(ROOT / "exercises", ASSIGNMENT)
 
 
 def _learner_runs(notebook: Path, answer: str | None) -> None:

@@ -19,15 +19,14 @@ import csv
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from congdanso.grading.sandbox import Limits
 from congdanso.world.journal import DEFAULT_NAME
 
-JOURNAL_FILES = [DEFAULT_NAME, DEFAULT_NAME + ".head", DEFAULT_NAME + ".torn"]
 JOURNAL_PATTERNS = [DEFAULT_NAME + "*"]  # the journal, its head, a torn tail, its files folder
 RESULTS_DIR = "cham-bai"
 
@@ -71,6 +70,13 @@ def _course(course_dir: str | os.PathLike[str]) -> Path:
     return course
 
 
+def load_config(course: Path):
+    """The course's own ``nbgrader_config.py``, as nbgrader would read it."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+
 def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None = None,
                   sandboxed: bool = True, busy_timeout: int = 60):
     """nbgrader's configuration for this course, with our grading pieces plugged in."""
@@ -83,7 +89,6 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
         SaveAutoGrades,
     )
     from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
 
     from congdanso.cohort.roster import _tools_on_path
     from congdanso.grading.sandbox import SandboxedExecute
@@ -91,7 +96,7 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
     _tools_on_path()
     course = _course(course_dir)
     limits = limits or Limits()
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config = load_config(course)
     extra = Config()
     extra.CourseDirectory.root = str(course)
     # Several graders write to the SQLite gradebook at once: wait for the lock, do not fail.
@@ -107,9 +112,6 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
     extra.SandboxedKernelManager.sandboxed = sandboxed
     extra.SandboxedKernelManager.memory_mb = limits.memory_mb
     extra.SandboxedKernelManager.file_mb = limits.file_mb
-    # A trainer who ran a source notebook has a journal beside it: never copy it over a learner's.
-    extra.Autograde.exclude_overwriting = {
-        a: JOURNAL_FILES for a in assignments(course)}
     extra.NbGraderAPI.log_level = "WARN"
     config.merge(extra)
     return config
@@ -344,9 +346,9 @@ def _grade_one(assignment: str, student: str) -> SubmissionResult:
 def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None, *,
               students: Iterable[str] | None = None, jobs: int | None = None,
               limits: Limits | None = None, sandboxed: bool = True,
-              on_result: Callable[[SubmissionResult], None] | None = None,
               ) -> list[SubmissionResult]:
     """Grade every collected submission (or the given learners'), ``jobs`` at a time."""
+    import contextlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -364,27 +366,20 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
     config = course_config(course, limits=limits, sandboxed=sandboxed)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
     results: list[SubmissionResult] = []
-    bar = _progress(total=len(work), desc="Chấm bài", unit="bài")
-    try:
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(_progress(total=len(work), desc="Chấm bài", unit="bài"))
         if jobs == 1:
             _init_worker(config)
-            for a, s in work:
-                results.append(_grade_one(a, s))
-                bar.update()
-                if on_result:
-                    on_result(results[-1])
+            done = (_grade_one(a, s) for a, s in work)
         else:
             context = multiprocessing.get_context("fork")  # workers start with nbgrader loaded
-            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                     initargs=(config,)) as pool:
-                futures = [pool.submit(_grade_one, a, s) for a, s in work]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    bar.update()
-                    if on_result:
-                        on_result(results[-1])
-    finally:
-        bar.close()
+            pool = stack.enter_context(ProcessPoolExecutor(
+                jobs, mp_context=context, initializer=_init_worker, initargs=(config,)))
+            done = (f.result() for f in as_completed([pool.submit(_grade_one, a, s)
+                                                      for a, s in work]))
+        for result in done:
+            results.append(result)
+            bar.update()
     results.sort(key=lambda r: (r.assignment, r.student))
     write_results(course, results)
     return results
@@ -414,6 +409,3 @@ def write_results(course: Path, results: list[SubmissionResult]) -> list[Path]:
         written.append(path)
     return written
 
-
-def results_record(results: list[SubmissionResult]) -> list[dict[str, Any]]:
-    return [asdict(r) for r in results]

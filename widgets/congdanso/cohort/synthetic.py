@@ -21,7 +21,6 @@ import contextlib
 import io
 import json
 import os
-import shutil
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -187,9 +186,10 @@ def write_roster(learners: list[Learner], path: Path) -> Path:
 # -- the learner's side of the exchange --------------------------------------------------------------
 def _exchange_config(course: Path, home: Path, student: str, assignment: str):
     from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    from congdanso.cohort.grading import load_config
+
+    config = load_config(course)
     extra = Config()
     extra.CourseDirectory.root = str(home)
     extra.CourseDirectory.assignment_id = assignment
@@ -302,8 +302,3 @@ def build(course_dir: str | os.PathLike[str], learners: list[Learner],
     grading.collect(course, assignments)
     return {"gradebook": Path(probe["gradebook"]), "other": Path(probe["other"]), "homes": homes}
 
-
-def copy_course(course: Path, target: Path) -> Path:
-    """A copy of a built course (for grading the same submissions twice)."""
-    shutil.copytree(course, target, symlinks=True)
-    return target

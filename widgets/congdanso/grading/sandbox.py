@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import copy
+import functools
 import multiprocessing.util
 import os
 import shutil
@@ -72,13 +73,9 @@ def _tool(name: str) -> str:
     return path
 
 
-_CHECKED: dict[str, str] = {}
-
-
+@functools.cache  # a failure is not cached: the trainer may install bubblewrap and retry
 def check_sandbox() -> None:
     """Raise :class:`SandboxUnavailable` unless a sandboxed process can start here."""
-    if "ok" in _CHECKED:
-        return
     import subprocess
 
     if not sys.platform.startswith("linux"):
@@ -92,7 +89,6 @@ def check_sandbox() -> None:
             f"{result.stderr.strip() or result.returncode}). Máy cần cho phép user namespace "
             "(sysctl kernel.unprivileged_userns_clone=1) hoặc chạy với quyền root.")
     _tool("prlimit")
-    _CHECKED["ok"] = "1"
 
 
 def _readonly_roots() -> list[Path]:
