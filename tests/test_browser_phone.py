@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,13 +19,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "browser"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +37,6 @@ phone = Phone(world, nguoi_dan)
 phone"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -57,7 +47,7 @@ def lab(tmp_path_factory):
                               "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(NOTEBOOK_CELL)]
     nbformat.write(nb, root / "dien-thoai.ipynb")
-    port, token = _free_port(), "congdanso-browser-test"
+    port, token = free_port(), "congdanso-browser-test"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
            "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
@@ -192,7 +182,7 @@ def test_the_same_phone_works_in_voila(lab):
     from playwright.sync_api import expect, sync_playwright
 
     root = lab["root"]
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
            "JUPYTER_RUNTIME_DIR": str(root / ".runtime-voila")}
     voila_root = root / "voila"
@@ -208,14 +198,7 @@ def test_the_same_phone_works_in_voila(lab):
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 900, "height": 1000})
-                deadline = time.time() + 60
-                while True:  # wait for the server to listen, then load the page once
-                    try:
-                        with socket.create_connection(("127.0.0.1", port), timeout=1):
-                            break
-                    except OSError:
-                        assert time.time() < deadline, (root / "voila.log").read_text()
-                        time.sleep(0.5)
+                wait_for_port(port, server, root / "voila.log")
                 page.goto(f"http://127.0.0.1:{port}/", timeout=90_000)
                 phone = page.locator(".cds-phone")
                 expect(phone).to_be_visible(timeout=90_000)

@@ -208,14 +208,11 @@ def _cmd_kyso_verify(args: argparse.Namespace) -> int:
     pki = TrainingPKI(args.seed)
     found = sorted(path.parent.glob("*.crl")) + [Path(p) for p in args.crl or []]
     crls, notes = _load_crls(found)
-    have = {c.issuer for c in crls}
-    for default in pki.crls(pki.epoch):  # a fresh CA's lists: nothing revoked
-        if default.issuer not in have:
-            crls.append(default)
-    if pki.ca.subject not in have:
+    if pki.ca.subject not in {c.issuer for c in crls}:
         notes.append("Không có tệp .crl của CA công cộng mô phỏng cạnh tài liệu: coi như chưa "
                      "có chứng thư nào bị thu hồi.")
-    verdict = verify_pdf(data, trust_roots=[pki.root], crls=crls, moment=moment)
+    verdict = verify_pdf(data, trust_roots=[pki.root], crls=pki.with_fresh_crls(crls),
+                         moment=moment)
     if args.json:
         print(json.dumps({**verdict.record(), "explanation": verdict.explanation,
                           "file": str(path), "checked_at": moment.isoformat(),

@@ -57,6 +57,11 @@ def decode(data: bytes) -> tuple[str, str]:
     """Text of a CSV file and the encoding that read it (UTF-8, UTF-8 with BOM, Windows-1258)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return nfc(data[3:].decode("utf-8")), "UTF-8 có BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text"
+        try:
+            return nfc(data.decode("utf-16")), "UTF-16"
+        except UnicodeDecodeError:
+            pass
     try:
         return nfc(data.decode("utf-8")), "UTF-8"
     except UnicodeDecodeError:

@@ -221,6 +221,12 @@ class TrainingPKI:
             self._crl_cache[key] = self._build_crls(last, revoked)
         return self._crl_cache[key]
 
+    def with_fresh_crls(self, crls: list[x509.CertificateRevocationList]
+                        ) -> list[x509.CertificateRevocationList]:
+        """``crls`` plus, for each CA of ours that has none there, a fresh list (none revoked)."""
+        have = {c.issuer for c in crls}
+        return list(crls) + [c for c in self.crls(self.epoch) if c.issuer not in have]
+
     def _build_crls(self, last: dt.datetime, revoked: list[Issued]
                     ) -> list[x509.CertificateRevocationList]:
         return [

@@ -1,0 +1,245 @@
+"""Serve the outreach apps with Voilà: ``congdanso demos`` (or ``make demos``).
+
+What it adds to a plain ``voila demos/``:
+
+- **A home page** at ``/`` in Vietnamese that lists the apps with what each is for.
+- **Pre-started kernels.** Each app has a kernel that already ran the notebook
+  (``VoilaConfiguration.preheat_kernel``), so a page opens with its widgets ready; the pool is
+  refilled in the background after each use.
+- **Closed pages free their kernel.** On page close the browser sends
+  ``POST /voila/api/shutdown/<kernel>`` with ``navigator.sendBeacon``, which cannot carry Voilà's
+  ``_xsrf`` token, so Voilà 0.5 refuses it with 403 (voila-dashboards/voila#1458) and the kernel
+  (about 54 MiB) stays until the server stops. Here that route accepts a request whose
+  ``Origin`` (or ``Referer``) is this server, instead of the token, so the kernel is shut down.
+- **Idle culling** as the second line: a kernel with no page connected for ``cull_after``
+  seconds (a laptop put to sleep, a browser that crashed) is shut down.
+- **Status** at ``/congdanso/trang-thai`` (JSON): kernels running, kernels waiting in the pool,
+  memory of the server and its kernels.
+
+Only 127.0.0.1 is served: the apps are for the presenter's own screen or projector.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import tornado.web
+from jupyter_server.utils import url_path_join
+from traitlets import Bool, Integer, Unicode, default
+from traitlets.config import Config
+from voila.app import Voila
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+
+from congdanso.ui.base import esc
+
+DEMOS = Path(__file__).resolve().parents[3] / "demos"
+
+
+@dataclass(frozen=True)
+class App:
+    notebook: str
+    icon: str
+    title: str
+    text: str
+
+
+APPS: tuple[App, ...] = (
+    App("01-diem-ho-tro.ipynb", "🧭", "Trình chiếu điểm hỗ trợ",
+        "Đi cùng một người dân từng bước: VNeID mức 2 → đăng nhập Cổng DVC → nộp hồ sơ điền "
+        "sẵn → trả lệ phí bằng QR → ký hợp đồng lao động bằng chữ ký số."),
+    App("02-bang-theo-doi.ipynb", "📊", "Bảng theo dõi theo khu phố",
+        "Người dân được hỗ trợ, hộ có tài khoản Cổng DVC, khu phố có điểm hỗ trợ, định danh "
+        "điện tử — từ tệp CSV của phường; và tiến độ tập huấn tình nguyện viên."),
+    App("03-kiem-tra-truoc-khi-tra-tien.ipynb", "🔍", "Kiểm tra trước khi trả tiền / ký",
+        "Dán hoặc tải ảnh mã VietQR để xem ngân hàng, tài khoản, người nhận, số tiền; thả tệp "
+        "PDF để xem chữ ký số có hợp lệ không."),
+    App("04-tro-choi-lua-dao.ipynb", "🚩", "Trò chơi nhận diện lừa đảo",
+        "Thẻ tình huống cho khán giả giơ tay: lừa đảo hay an toàn? Lật đáp án, giải thích, "
+        "điều cần nhớ."),
+)
+
+
+def _same_origin(handler: tornado.web.RequestHandler) -> bool:
+    """True when the request comes from a page of this server (Origin, else Referer)."""
+    source = handler.request.headers.get("Origin") or handler.request.headers.get("Referer")
+    if not source:
+        return False
+    return urlparse(source).netloc == handler.request.host
+
+
+class PageClosedHandler(VoilaShutdownKernelHandler):
+    """``/voila/api/shutdown/<kernel>`` that a page's unload beacon can reach (voila#1458).
+
+    The xsrf token guards against another site making the browser post here; a same-origin
+    check gives the same guarantee for a beacon, which can send neither the token nor a header.
+    """
+
+    def check_xsrf_cookie(self) -> None:
+        if not _same_origin(self):
+            raise tornado.web.HTTPError(403, "shutdown request from another site")
+
+    async def post(self, kernel_id):
+        if kernel_id not in self.kernel_manager:
+            self.set_status(404)
+            return self.finish()
+        return await super().post(kernel_id)
+
+
+def server_status(kernel_manager) -> dict:
+    import psutil
+
+    me = psutil.Process()
+    rss = me.memory_info().rss
+    children = me.children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.Error):  # it may have ended meanwhile
+            rss += child.memory_info().rss
+    pools = getattr(kernel_manager, "_pools", {})
+    return {
+        "kernels": len(kernel_manager.list_kernel_ids()),
+        "pooled": {name: len(pool) for name, pool in pools.items()},
+        "processes": 1 + len(children),
+        "memory_mib": round(rss / 2**20, 1),
+        "server_mib": round(me.memory_info().rss / 2**20, 1),
+    }
+
+
+class StatusHandler(tornado.web.RequestHandler):
+    def get(self):
+        status = server_status(self.settings["kernel_manager"])
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(status, ensure_ascii=False))
+
+
+HOME = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Công Dân Số — ứng dụng trình chiếu</title>
+<style>
+body {{ font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 22px;
+  color: #111; background: #f5f7fb; margin: 0; line-height: 1.5; }}
+header {{ background: #0b3d91; color: #fff; padding: 18px 32px; }}
+header h1 {{ margin: 0; font-size: 1.8em; }} header p {{ margin: 4px 0 0 0; }}
+main {{ max-width: 1100px; margin: 0 auto; padding: 16px 24px; }}
+ul.apps {{ list-style: none; padding: 0; display: grid;
+  grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 18px; }}
+ul.apps li {{ background: #fff; border: 3px solid #0b57d0; border-radius: 18px; padding: 16px; }}
+ul.apps a {{ color: #0b3d91; font-size: 1.3em; font-weight: 700; text-decoration: underline; }}
+a:focus {{ outline: 4px solid #f9ab00; outline-offset: 3px; }}
+.icon {{ font-size: 1.6em; margin-right: 8px; }}
+.tips {{ background: #fff7d6; border-left: 8px solid #b08800; padding: 8px 16px; }}
+footer {{ color: #333; font-size: .8em; padding: 12px 24px; }}
+</style></head>
+<body><header><h1>Công Dân Số — ứng dụng trình chiếu</h1>
+<p>Cho buổi hỗ trợ người dân và sự kiện cộng đồng. Mọi người, số liệu và mã QR đều là mô phỏng.</p>
+</header><main>
+<ul class="apps">{items}</ul>
+<div class="tips"><b>Mẹo trình chiếu:</b> nhấn F11 để toàn màn hình; Ctrl và + để chữ to hơn;
+phím Tab đi qua các nút, Enter hoặc phím cách để bấm.</div>
+</main><footer>Máy chủ: {status}</footer></body></html>
+"""
+
+
+class HomeHandler(tornado.web.RequestHandler):
+    def initialize(self, apps: tuple[App, ...], root: Path, base_url: str):
+        self.apps, self.root, self.base_url = apps, root, base_url
+
+    def get(self):
+        items = "".join(
+            f'<li><span class="icon" aria-hidden="true">{app.icon}</span>'
+            f'<a href="{url_path_join(self.base_url, "voila/render", app.notebook)}">'
+            f"{esc(app.title)}</a><p>{esc(app.text)}</p></li>"
+            for app in self.apps if (self.root / app.notebook).exists())
+        status = server_status(self.settings["kernel_manager"])
+        waiting = sum(status["pooled"].values())
+        line = (f"{status['kernels']} kernel đang chạy ({waiting} chờ sẵn cho trang mới mở), "
+                f"bộ nhớ {status['memory_mib']:.0f} MiB.")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(HOME.format(items=items, status=esc(line)))
+
+
+class DemoServer(Voila):
+    """Voilà serving ``demos/`` with the home page, beacon-safe shutdown, status and culling."""
+
+    name = "congdanso-demos"
+    description = "Phục vụ các ứng dụng trình chiếu của Công Dân Số bằng Voilà"
+    page_closed_fix = Bool(True,
+                           help="Shut down a closed page's kernel (voila#1458).").tag(config=True)
+    cull_after = Integer(900, help="Seconds without a page before a kernel is shut down"
+                         ).tag(config=True)
+    course = Unicode("", help="nbgrader course whose gradebook the dashboard reads"
+                     ).tag(config=True)
+
+    @default("ip")
+    def _default_ip(self):
+        return "127.0.0.1"
+
+    def init_settings(self):
+        if self.course:
+            os.environ["CONGDANSO_KHOA_HOC"] = str(Path(self.course).resolve())
+        return super().init_settings()
+
+    def init_handlers(self):
+        handlers = super().init_handlers()
+        ours = [
+            (url_path_join(self.server_url, "/"), HomeHandler,
+             {"apps": APPS, "root": Path(self.root_dir), "base_url": self.base_url}),
+            (url_path_join(self.server_url, "/congdanso/trang-thai"), StatusHandler),
+        ]
+        if self.page_closed_fix:
+            ours.append((url_path_join(self.server_url, r"/voila/api/shutdown/(.*)"),
+                         PageClosedHandler))
+        return ours + handlers  # tornado takes the first pattern that matches
+
+
+def config(*, prestart: bool = True, cull_after: int = 900) -> Config:
+    c = Config()
+    c.VoilaConfiguration.preheat_kernel = prestart
+    c.VoilaConfiguration.default_pool_size = 1
+    c.VoilaConfiguration.template = "lab"
+    c.VoilaConfiguration.theme = "light"
+    c.VoilaConfiguration.show_tracebacks = False
+    c.VoilaConfiguration.strip_sources = True
+    c.MappingKernelManager.cull_idle_timeout = cull_after
+    c.MappingKernelManager.cull_interval = max(5, min(60, cull_after // 3))
+    c.MappingKernelManager.cull_connected = False
+    c.MappingKernelManager.cull_busy = False
+    return c
+
+
+def serve(*, root: Path = DEMOS, port: int = 8866, open_browser: bool = True,
+          prestart: bool = True, cull_after: int = 900, course: str | None = None,
+          page_closed_fix: bool = True) -> None:
+    """Run the server until Ctrl+C (blocks)."""
+    argv = [str(root), f"--port={port}", f"--Voila.open_browser={open_browser}",
+            f"--DemoServer.cull_after={cull_after}",
+            f"--DemoServer.page_closed_fix={page_closed_fix}"]
+    if course:
+        argv.append(f"--DemoServer.course={course}")
+    print(f"Công Dân Số: mở http://127.0.0.1:{port}/ trên trình duyệt. Dừng: Ctrl+C.",
+          file=sys.stderr, flush=True)
+    DemoServer.launch_instance(argv, config=config(prestart=prestart, cull_after=cull_after))
+
+
+if __name__ == "__main__":  # python -m congdanso.demos.server [--port N] … (used by the tests)
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8866)
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-prestart", action="store_true")
+    parser.add_argument("--stock-shutdown", action="store_true")
+    parser.add_argument("--cull-after", type=int, default=900)
+    parser.add_argument("--course")
+    parser.add_argument("root", nargs="?", default=str(DEMOS))
+    args = parser.parse_args()
+    serve(root=Path(args.root), port=args.port, open_browser=not args.no_browser,
+          prestart=not args.no_prestart, cull_after=args.cull_after, course=args.course,
+          page_closed_fix=not args.stock_shutdown)

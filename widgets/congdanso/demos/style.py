@@ -1,0 +1,90 @@
+"""The look of the outreach apps: projector-sized text, strong contrast, visible focus.
+
+Meaning is never carried by colour alone: every state has a word and a symbol (✔ ✘ ⚠ ℹ).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+CSS = """
+<style>
+.cdsd { font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 22px;
+  line-height: 1.5; color: #111; max-width: 1280px; margin: 0 auto; }
+.cdsd .widget-label, .cdsd .widget-html-content, .cdsd input, .cdsd select, .cdsd textarea,
+.cdsd button, .cdsd .widget-radio-box label, .cdsd .widget-upload
+  { font-size: 1em !important; font-family: inherit; line-height: 1.4; }
+.cdsd .widget-html-content { white-space: normal; }
+.cdsd h1 { font-size: 1.7em; margin: 8px 0; } .cdsd h2 { font-size: 1.35em; margin: 6px 0; }
+.cdsd h3 { font-size: 1.15em; margin: 6px 0; }
+.cdsd button { min-height: 56px; height: auto !important; border-radius: 12px;
+  padding: 8px 18px; white-space: normal !important; border: 2px solid #333; }
+.cdsd .mod-primary { background: #0b57d0; border-color: #0b57d0; }
+.cdsd .mod-success { background: #0b5d1e; border-color: #0b5d1e; }
+.cdsd .mod-danger { background: #8b0000; border-color: #8b0000; }
+.cdsd input, .cdsd select, .cdsd textarea { border: 2px solid #555 !important; border-radius: 8px;
+  padding: 6px 10px; min-height: 48px; }
+.cdsd textarea { min-height: 120px; font-family: "DejaVu Sans Mono", monospace !important; }
+.cdsd :focus, .cdsd :focus-visible { outline: 4px solid #f9ab00 !important; outline-offset: 2px; }
+.cdsd-banner { background: #0b3d91; color: #fff; padding: 12px 20px; border-radius: 14px; }
+.cdsd-banner h1, .cdsd-banner p { color: #fff; margin: 4px 0; }
+.cdsd-step { font-size: .9em; color: #333; }
+.cdsd-say li { margin: 6px 0; }
+.cdsd-screen { border: 10px solid #1f2328; border-radius: 30px; padding: 14px 16px;
+  background: #fff; min-height: 420px; font-size: .9em; }
+.cdsd-sms { border: 2px solid #777; border-radius: 14px; padding: 8px 12px; margin: 6px 0;
+  background: #f4f4f4; }
+.cdsd-card { border: 3px solid #0b57d0; border-radius: 16px; padding: 12px 16px; margin: 8px 0; }
+.cdsd-table { border-collapse: collapse; width: 100%; }
+.cdsd-table td, .cdsd-table th { border: 1px solid #999; padding: 6px 10px; text-align: left;
+  vertical-align: top; }
+.cdsd-table th { background: #e8eefc; }
+.cdsd-table td.num, .cdsd-table th.num { text-align: right; }
+.cdsd-ok { color: #0b5d1e; font-weight: 700; }
+.cdsd-error { color: #8b0000; font-weight: 700; border-left: 8px solid #8b0000;
+  padding: 6px 12px; background: #fff0f0; }
+.cdsd-warn { border-left: 8px solid #b08800; background: #fff7d6; padding: 6px 12px; }
+.cdsd-note { border-left: 8px solid #0b57d0; background: #eef3fd; padding: 6px 12px; }
+.cdsd-big { font-size: 1.5em; font-weight: 700; }
+.cdsd-figure { display: inline-block; min-width: 200px; border: 2px solid #0b57d0;
+  border-radius: 14px; padding: 10px 16px; margin: 6px 10px 6px 0; vertical-align: top; }
+.cdsd-figure b { display: block; font-size: 1.6em; }
+.cdsd-badge { border: 2px solid #0b5d1e; border-radius: 8px; padding: 0 6px; font-size: .8em; }
+</style>
+"""
+
+
+def style_widget() -> widgets.HTML:
+    return widgets.HTML(CSS)
+
+
+def frame(children: list[widgets.Widget], *, name: str) -> widgets.VBox:
+    """The app's outer box: the style, then the content, marked for the browser tests."""
+    box = widgets.VBox([style_widget(), *children], layout=widgets.Layout(width="100%"))
+    box.add_class("cdsd")
+    box.add_class(f"cdsd-app-{name}")
+    return box
+
+
+def banner(title: str, subtitle: str) -> widgets.HTML:
+    from congdanso.ui.base import esc
+
+    return widgets.HTML(f'<div class="cdsd-banner" role="banner"><h1>{esc(title)}</h1>'
+                        f"<p>{esc(subtitle)}</p></div>")
+
+
+def message(text: str, kind: str = "note") -> str:
+    """A status line with a symbol and a word, never colour alone."""
+    from congdanso.ui.base import esc
+
+    mark = {"ok": "✔", "error": "⚠ Lỗi:", "warn": "⚠ Chú ý:", "note": "ℹ"}[kind]
+    role = "alert" if kind == "error" else "status"
+    return f'<div class="cdsd-{kind}" role="{role}">{mark} {esc(text)}</div>'
+
+
+def big_button(text: str, on_click, *, style: str = "", tooltip: str = "",
+               width: str = "auto") -> widgets.Button:
+    button = widgets.Button(description=text, tooltip=tooltip or text, button_style=style,
+                            layout=widgets.Layout(width=width))
+    button.on_click(lambda _: on_click())
+    return button
