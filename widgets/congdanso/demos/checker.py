@@ -19,7 +19,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from congdanso.demos.style import banner, big_button, frame, message
+from congdanso.demos.style import banner, big_button, frame, message, side_by_side
 from congdanso.ui.base import esc
 from congdanso.world.errors import DomainError
 
@@ -88,17 +88,17 @@ class Checker:
         self.qr_image.observe(self._on_qr_image, "value")
         self.qr_result = widgets.HTML()
         self.qr_result.add_class("cdsd-qr-result")
-        qr_samples = widgets.HBox([
+        qr_samples = side_by_side([
             big_button("Mẫu: hoá đơn điện", lambda: self.load_sample("dien")),
             big_button("Mẫu: mã ngân hàng thật", lambda: self.load_sample("that")),
             big_button("Mẫu: mã bị sửa", lambda: self.load_sample("hong")),
-        ], layout=widgets.Layout(flex_flow="row wrap", gap="8px"))
+        ])
         qr_tab = widgets.VBox([
             widgets.HTML(message("Mã QR tập huấn không chuyển được tiền thật. Ứng dụng này chỉ "
                                  "đọc mã, không gửi đi đâu.", "note")),
             self.qr_text,
-            widgets.HBox([big_button("Kiểm tra mã", self._check_typed, style="primary"),
-                          self.qr_image], layout=widgets.Layout(gap="12px")),
+            side_by_side([big_button("Kiểm tra mã", self._check_typed, style="primary"),
+                          self.qr_image]),
             widgets.HTML("<b>Hoặc thử một mã mẫu:</b>"), qr_samples, self.qr_result])
         # -- PDF
         self.pdf_file = widgets.FileUpload(accept=".pdf,application/pdf", multiple=False,
@@ -116,9 +116,8 @@ class Checker:
             widgets.HTML(message("Chỉ chữ ký số mới kiểm tra được; hình chữ ký hay con dấu chụp "
                                  "dán vào không phải chữ ký số.", "note")),
             self.pdf_file,
-            widgets.HBox([self.samples, big_button("Kiểm tra tài liệu mẫu",
-                                                   self._check_sample_pdf)],
-                         layout=widgets.Layout(gap="12px")),
+            side_by_side([self.samples, big_button("Kiểm tra tài liệu mẫu",
+                                                   self._check_sample_pdf)]),
             self.pdf_result])
         self.tabs = widgets.Tab(children=[qr_tab, pdf_tab],
                                 titles=("Trước khi trả tiền: mã QR", "Trước khi ký: tệp PDF"))

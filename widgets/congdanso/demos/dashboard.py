@@ -21,7 +21,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from congdanso.demos.style import banner, frame, message
+from congdanso.demos.style import banner, frame, message, side_by_side
 from congdanso.ui.base import esc
 from congdanso.world.text import nfc, strip_diacritics
 
@@ -252,8 +252,7 @@ class Dashboard:
             banner("Bảng theo dõi chuyển đổi số theo khu phố",
                    "Người dân được hỗ trợ, hộ có tài khoản Cổng DVC, điểm hỗ trợ, định danh "
                    "điện tử — và tiến độ tập huấn tình nguyện viên"),
-            widgets.HBox([self.ward, self.upload], layout=widgets.Layout(
-                gap="16px", flex_flow="row wrap", align_items="center")),
+            side_by_side([self.ward, self.upload]),
             widgets.HTML(download), self.notice, self.figures, self.chart, self.table,
             self.training], name="dashboard")
         if csv_path is not None and Path(csv_path).exists():
@@ -276,9 +275,8 @@ class Dashboard:
         self.frame, self.source = frame, name
         wards = sorted(frame["ward"].unique())
         keep = self.ward.value if self.ward.value in wards else ALL
-        with self.ward.hold_trait_notifications():
-            self.ward.options = [ALL, *wards]
-            self.ward.value = keep
+        self.ward.options = [ALL, *wards]  # resets the choice to the first option…
+        self.ward.value = keep  # …so put the ward back (this draws the figures)
         self._render()
         self.notice.value = message(f"Đang xem: {name} — {len(frame)} khu phố, "
                                     f"{len(wards)} phường.", "ok")

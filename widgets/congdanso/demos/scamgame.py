@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
-from congdanso.demos.style import banner, big_button, frame, message
+from congdanso.demos.style import banner, big_button, frame, message, side_by_side
 from congdanso.ui.base import esc
 
 SCAM, SAFE = "lua_dao", "an_toan"
@@ -98,10 +98,9 @@ class ScamGame:
             banner("Trò chơi: nhận diện lừa đảo",
                    "Đọc tình huống — giơ tay: lừa đảo hay an toàn? — rồi lật đáp án"),
             self.counter, self.card,
-            widgets.HBox(list(self.vote_buttons.values()), layout=widgets.Layout(gap="12px")),
+            side_by_side(list(self.vote_buttons.values())),
             self.tally,
-            widgets.HBox([self.reveal_button, self.next_button, self.restart_button],
-                         layout=widgets.Layout(gap="12px", margin="10px 0")),
+            side_by_side([self.reveal_button, self.next_button, self.restart_button]),
             self.answer], name="scamgame")
         self.restart()
 

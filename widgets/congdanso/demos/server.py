@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import tornado.web
+from jupyter_server.base.handlers import FileFindHandler
 from jupyter_server.utils import url_path_join
 from traitlets import Bool, Integer, Unicode, default
 from traitlets.config import Config
@@ -91,20 +92,29 @@ class PageClosedHandler(VoilaShutdownKernelHandler):
         return await super().post(kernel_id)
 
 
+def tree_memory(process) -> tuple[int, int]:
+    """Resident memory (bytes) of a ``psutil.Process`` and all its children, and their count."""
+    import psutil
+
+    rss = process.memory_info().rss
+    children = process.children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.Error):  # it may have ended meanwhile
+            rss += child.memory_info().rss
+    return rss, len(children)
+
+
 def server_status(kernel_manager) -> dict:
     import psutil
 
     me = psutil.Process()
-    rss = me.memory_info().rss
-    children = me.children(recursive=True)
-    for child in children:
-        with contextlib.suppress(psutil.Error):  # it may have ended meanwhile
-            rss += child.memory_info().rss
+    rss, children = tree_memory(me)
     pools = getattr(kernel_manager, "_pools", {})
     return {
         "kernels": len(kernel_manager.list_kernel_ids()),
         "pooled": {name: len(pool) for name, pool in pools.items()},
-        "processes": 1 + len(children),
+        "ready": {name: sum(1 for task in pool if task.done()) for name, pool in pools.items()},
+        "processes": 1 + children,
         "memory_mib": round(rss / 2**20, 1),
         "server_mib": round(me.memory_info().rss / 2**20, 1),
     }
@@ -193,6 +203,10 @@ class DemoServer(Voila):
              {"apps": APPS, "root": Path(self.root_dir), "base_url": self.base_url}),
             (url_path_join(self.server_url, "/congdanso/trang-thai"), StatusHandler),
         ]
+        # Voilà serves lab extensions with "no-cache", so each page load revalidates a dozen
+        # files; their names carry a content hash, so the browser may keep them.
+        ours.append((url_path_join(self.server_url, r"/voila/labextensions/(.*)"),
+                     FileFindHandler, {"path": self.labextensions_path, "no_cache_paths": []}))
         if self.page_closed_fix:
             ours.append((url_path_join(self.server_url, r"/voila/api/shutdown/(.*)"),
                          PageClosedHandler))
@@ -203,15 +217,32 @@ def config(*, prestart: bool = True, cull_after: int = 900) -> Config:
     c = Config()
     c.VoilaConfiguration.preheat_kernel = prestart
     c.VoilaConfiguration.default_pool_size = 1
-    c.VoilaConfiguration.template = "lab"
+    c.VoilaConfiguration.template = "congdanso"  # lab, without CDN links (share/voila/...)
+    c.HTMLExporter.language_code = "vi"
     c.VoilaConfiguration.theme = "light"
     c.VoilaConfiguration.show_tracebacks = False
     c.VoilaConfiguration.strip_sources = True
+    # The course's JupyterLab extensions (nbgrader, jupytext, notebook, Voilà's preview button)
+    # fail to load in Voilà's page and slow every page load down: leave them out.
+    c.VoilaConfiguration.extension_denylist = [
+        "@jupyter/nbgrader", "jupyterlab-jupytext", "@jupyter-notebook/lab-extension",
+        "@voila-dashboards/jupyterlab-preview"]
+    # Refill the pool only after the page that took the kernel has had time to load: on two
+    # cores, a kernel starting up while the browser parses Voilà's scripts slows both down.
+    c.VoilaKernelManager.fill_delay = 4
     c.MappingKernelManager.cull_idle_timeout = cull_after
     c.MappingKernelManager.cull_interval = max(5, min(60, cull_after // 3))
     c.MappingKernelManager.cull_connected = False
     c.MappingKernelManager.cull_busy = False
     return c
+
+
+def use_our_templates() -> None:
+    """Make Jupyter find our Voilà template (``share/voila/templates/congdanso``)."""
+    ours = str(Path(__file__).resolve().parent / "share")
+    paths = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
+    if ours not in paths:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([ours, *[p for p in paths if p]])
 
 
 def serve(*, root: Path = DEMOS, port: int = 8866, open_browser: bool = True,
@@ -223,6 +254,7 @@ def serve(*, root: Path = DEMOS, port: int = 8866, open_browser: bool = True,
             f"--DemoServer.page_closed_fix={page_closed_fix}"]
     if course:
         argv.append(f"--DemoServer.course={course}")
+    use_our_templates()
     print(f"Công Dân Số: mở http://127.0.0.1:{port}/ trên trình duyệt. Dừng: Ctrl+C.",
           file=sys.stderr, flush=True)
     DemoServer.launch_instance(argv, config=config(prestart=prestart, cull_after=cull_after))

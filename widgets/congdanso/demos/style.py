@@ -49,6 +49,7 @@ CSS = """
 .cdsd-figure { display: inline-block; min-width: 200px; border: 2px solid #0b57d0;
   border-radius: 14px; padding: 10px 16px; margin: 6px 10px 6px 0; vertical-align: top; }
 .cdsd-figure b { display: block; font-size: 1.6em; }
+.cdsd-row { gap: 12px; flex-wrap: wrap; align-items: center; margin: 6px 0; }
 .cdsd-badge { border: 2px solid #0b5d1e; border-radius: 8px; padding: 0 6px; font-size: .8em; }
 </style>
 """
@@ -88,3 +89,10 @@ def big_button(text: str, on_click, *, style: str = "", tooltip: str = "",
                             layout=widgets.Layout(width=width))
     button.on_click(lambda _: on_click())
     return button
+
+
+def side_by_side(children: list[widgets.Widget]) -> widgets.HBox:
+    """Widgets side by side with space between, wrapping on a narrow screen."""
+    box = widgets.HBox(children)
+    box.add_class("cdsd-row")
+    return box

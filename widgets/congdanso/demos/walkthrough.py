@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-from congdanso.demos.style import banner, big_button, frame, message
+from congdanso.demos.style import banner, big_button, frame, message, side_by_side
 from congdanso.ui.base import esc
 from congdanso.world.errors import DomainError
 
@@ -263,8 +263,7 @@ class Walkthrough:
             banner("Điểm hỗ trợ dịch vụ công trực tuyến",
                    "Trình chiếu: giúp một người dân từ VNeID đến ký hợp đồng bằng chữ ký số"),
             self.title, self.notice, widgets.HBox([left, right]),
-            widgets.HBox([self.back_button, self.next_button, self.reset_button],
-                         layout=widgets.Layout(gap="12px", margin="12px 0")),
+            side_by_side([self.back_button, self.next_button, self.reset_button]),
         ], name="walkthrough")
         self.reset()
 
