@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_roster import to_cp1258
-
 from congdanso.demos import checker as checker_module
 from congdanso.demos.checker import Checker, sample_kit
 from congdanso.demos.dashboard import ALL, SAMPLE, Dashboard, DataError, read_ward_csv, totals
@@ -19,6 +17,7 @@ from congdanso.demos.walkthrough import STEPS, Walkthrough
 from congdanso.world.demokit import KIT
 from congdanso.world.errors import StateError
 from congdanso.world.signing import VERDICTS
+from test_roster import to_cp1258
 
 HEADER = ("Phường,Khu phố,Số hộ,Hộ có tài khoản DVC,Người trưởng thành,"
           "Người có định danh điện tử,Người dân được hỗ trợ,Có điểm hỗ trợ")
