@@ -1,6 +1,8 @@
 # Two commands are all anyone needs (see README.md):
 #   make start   set up (first time) and open JupyterLab on the course, on 127.0.0.1
 #   make test    set up (first time) and run the whole test suite
+# and for outreach staff:
+#   make demos   the presentation apps (Voilà) on 127.0.0.1:8866
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -8,7 +10,7 @@ PORT ?= 8888
 # Jupyter refuses to run as root unless told; containers and fresh machines often are root.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup start test lint bench clean system-tools
+.PHONY: setup start demos test lint bench clean system-tools
 
 setup: $(VENV)/.installed
 
@@ -22,6 +24,10 @@ $(VENV)/.installed: pyproject.toml
 start: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/course/00-the-gioi-mo-phong.ipynb
+
+# The outreach apps (Voilà) on http://127.0.0.1:8866/ for support points and community events.
+demos: setup
+	$(BIN)/congdanso demos
 
 lint: setup
 	$(BIN)/ruff check .
@@ -46,6 +52,7 @@ bench: setup system-tools
 	$(BIN)/python benchmarks/ui_bench.py
 	$(BIN)/python benchmarks/report_bench.py
 	$(BIN)/python benchmarks/autograde_bench.py
+	$(BIN)/python benchmarks/demos_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -10,10 +10,12 @@
    - ``congdanso demos`` (pre-started kernels) [target ≤ 1.2 s median].
    Between loads the benchmark waits until the server is idle again (pool refilled), so each load
    is measured alone.
-2. **Kernels and memory over ``--loads`` page loads** (home page → app → home page, the four apps
-   in turn) with ``congdanso demos``: kernel count and memory of the server and its kernels every
-   20 loads [must stay flat]; the same with stock Voilà for ``--stock-loads`` loads, where every
-   closed page leaves its kernel behind (voila#1458).
+2. **Kernels and memory over ``--loads`` page loads**, each visit in a new browser session (app
+   → back to the list of apps → browser closed; the four apps in turn) with ``congdanso demos``:
+   kernel count and memory of the server and its kernels every 20 loads [must stay flat]; the
+   same with stock Voilà for ``--stock-loads`` loads. A page opened without Voilà's ``_xsrf``
+   cookie sends its shutdown request without the token and stock Voilà refuses it (voila#1458),
+   so every visit leaves a kernel behind.
 """
 
 from __future__ import annotations
@@ -52,10 +54,10 @@ class Server:
             command = [sys.executable, "-m", "voila", str(ROOT / "demos"), "--no-browser",
                        f"--port={self.port}", "--Voila.ip=127.0.0.1"]
         else:
-            command = [sys.executable, "-m", "congdanso.demos.server", f"--port={self.port}",
-                       "--no-browser", f"--course={tmp / 'khoa-hoc'}"]
+            command = [sys.executable, "-m", "congdanso", "demos", f"--port={self.port}",
+                       "--khong-mo-trinh-duyet", f"--khoa-hoc={tmp / 'khoa-hoc'}"]
             if kind == "ours-cold":
-                command.append("--no-prestart")
+                command.append("--khong-khoi-dong-truoc")
         self.home = f"{self.url}/voila/tree" if kind == "stock" else f"{self.url}/"
         self.log = tmp / f"{kind}.log"
         with open(self.log, "w") as out:
@@ -121,18 +123,20 @@ def time_to_widget(browser, server: Server, repeat: int) -> dict[str, list[float
 
 
 def day_of_loads(browser, server: Server, loads: int, every: int = 20) -> list[dict]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    rows = [{"loads": 0, "kernels": len(server.kernels()), "memory_mib": server.memory_mib()}]
+    """Each visit in a new browser session: open an app, go back to the list, close."""
+    rows = [{"loads": 0, "kernels": len(server.kernels()),
+             "memory_mib": round(server.memory_mib(), 1)}]
     for n in range(1, loads + 1):
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
         first_widget(page, f"{server.url}/voila/render/{APPS[(n - 1) % len(APPS)]}")
         page.goto(server.home)
+        context.close()
         if n % every == 0 or n == loads:
             time.sleep(3)  # let the last page's shutdown land
             rows.append({"loads": n, "kernels": len(server.kernels()),
                          "memory_mib": round(server.memory_mib(), 1)})
             print(f"    {server.kind}: {rows[-1]}", flush=True)
-    context.close()
     return rows
 
 

@@ -34,8 +34,8 @@ def start_server(tmp: Path, *extra: str):
     log = tmp / f"server-{port}.log"
     with open(log, "w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "congdanso.demos.server", f"--port={port}", "--no-browser",
-             f"--course={tmp / 'khong-co-khoa-hoc'}", *extra],
+            [sys.executable, "-m", "congdanso", "demos", f"--port={port}",
+             "--khong-mo-trinh-duyet", f"--khoa-hoc={tmp / 'khong-co-khoa-hoc'}", *extra],
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     wait_for_port(port, server, log)
     return server, f"http://127.0.0.1:{port}", log
@@ -295,36 +295,44 @@ def test_scam_game_vote_reveal_and_finish(server, browser):
 
 
 def test_closing_pages_shuts_their_kernels_down(server, browser):
-    """Ten app pages opened and closed leave no kernel behind (Voilà 0.5 would leave ten)."""
+    """Ten visits, each in a new browser session, leave no kernel behind.
+
+    A page opened without Voilà's ``_xsrf`` cookie (the first page of a browser session) sends
+    its shutdown beacon without the token, and stock Voilà 0.5 refuses it (voila#1458).
+    """
     from playwright.sync_api import expect
 
-    before = wait_status(server, lambda s: sum(s["pooled"].values()) == 4)
+    before = wait_status(server, lambda s: sum(s["ready"].values()) == 4)
     for _ in range(5):
-        for title, app in (("Trò chơi nhận diện lừa đảo", "scamgame"),
-                           ("Kiểm tra trước khi trả tiền / ký", "checker")):
-            page, box = open_app(browser, server, title, app)
-            expect(box.get_by_role("button").first).to_be_visible()
-            page.close(run_before_unload=True)
+        for app in ("04-tro-choi-lua-dao.ipynb", "03-kiem-tra-truoc-khi-tra-tien.ipynb"):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{server}/voila/render/{app}")
+            expect(page.locator(".cdsd button:enabled").first).to_be_visible(timeout=60_000)
+            page.goto(server + "/")  # the presenter goes back to the list of apps
+            context.close()
     after = wait_status(server, lambda s: s["kernels"] == before["kernels"]
-                        and sum(s["pooled"].values()) == 4, 90)
-    assert after["kernels"] == before["kernels"], (before, after)
+                        and sum(s["ready"].values()) == 4, 90)
+    assert after["kernels"] == before["kernels"] == 4, (before, after)
 
 
 def test_with_voilas_own_route_a_closed_page_keeps_its_kernel_until_culled(browser, tmp_path):
     """The trap we fixed, and the safety net: stock shutdown route + a 6 s idle cull."""
     from playwright.sync_api import expect
 
-    process, url, log = start_server(tmp_path, "--stock-shutdown", "--cull-after=6",
-                                     "--no-prestart")
+    process, url, log = start_server(tmp_path, "--stock-shutdown", "--nghi-toi-da=6",
+                                     "--khong-khoi-dong-truoc")
     try:
-        page = browser.new_page()
+        context = browser.new_context()
+        page = context.new_page()
         page.goto(url + "/voila/render/04-tro-choi-lua-dao.ipynb")
         expect(page.locator(".cdsd-app-scamgame")).to_be_visible(timeout=60_000)
         assert status(url)["kernels"] == 1
-        page.close(run_before_unload=True)
-        time.sleep(2)
+        page.goto(url + "/")
+        context.close()
+        time.sleep(1.5)
         assert status(url)["kernels"] == 1  # refused: "'_xsrf' argument missing from POST"
-        assert "_xsrf" in log.read_text()
+        assert "'_xsrf' argument missing from POST" in log.read_text()
         culled = wait_status(url, lambda s: s["kernels"] == 0, 60)
         assert culled["kernels"] == 0, log.read_text()[-2000:]
         assert "Culling kernel" in log.read_text() or "culling" in log.read_text().lower()

@@ -590,9 +590,40 @@ def build_parser() -> argparse.ArgumentParser:
     check_cert.add_argument("--qr", help="nội dung mã QR in trên chứng nhận")
     check_cert.set_defaults(func=_cmd_certificate_verify)
 
+    demos = sub.add_parser("demos", help="mở các ứng dụng trình chiếu (Voilà) tại "
+                                         "http://127.0.0.1:8866/ cho buổi hỗ trợ, sự kiện")
+    demos.add_argument("folder", nargs="?", help=argparse.SUPPRESS)
+    demos.add_argument("--port", type=int, default=8866, help="cổng (mặc định 8866)")
+    demos.add_argument("--khoa-hoc", dest="course", default=None,
+                       help="thư mục khoá học nbgrader cho phần tiến độ tập huấn "
+                            "(mặc định exercises/)")
+    demos.add_argument("--khong-mo-trinh-duyet", dest="no_browser", action="store_true",
+                       help="không tự mở trình duyệt")
+    demos.add_argument("--khong-khoi-dong-truoc", dest="no_prestart", action="store_true",
+                       help="không chạy sẵn kernel cho từng ứng dụng (tiết kiệm bộ nhớ, mở chậm "
+                            "hơn)")
+    demos.add_argument("--nghi-toi-da", dest="cull_after", type=int, default=900, metavar="GIÂY",
+                       help="tắt kernel của trang không còn ai mở sau chừng ấy giây (mặc định "
+                            "900)")
+    demos.add_argument("--stock-shutdown", action="store_true", help=argparse.SUPPRESS)
+    demos.set_defaults(func=_cmd_demos)
+
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
     procedures.set_defaults(func=_cmd_procedures)
     return parser
+
+
+def _cmd_demos(args: argparse.Namespace) -> int:
+    from congdanso.demos.server import DEMOS, serve
+
+    root = Path(args.folder) if args.folder else DEMOS
+    if not root.is_dir() or not any(root.glob("*.ipynb")):
+        print(f"Không thấy ứng dụng nào (tệp .ipynb) trong {root}.", file=sys.stderr)
+        return 1
+    serve(root=root, port=args.port, open_browser=not args.no_browser,
+          prestart=not args.no_prestart, cull_after=args.cull_after, course=args.course,
+          page_closed_fix=not args.stock_shutdown)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

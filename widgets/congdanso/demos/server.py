@@ -255,23 +255,6 @@ def serve(*, root: Path = DEMOS, port: int = 8866, open_browser: bool = True,
     if course:
         argv.append(f"--DemoServer.course={course}")
     use_our_templates()
-    print(f"Công Dân Số: mở http://127.0.0.1:{port}/ trên trình duyệt. Dừng: Ctrl+C.",
-          file=sys.stderr, flush=True)
+    print("Công Dân Số: máy chủ trình chiếu đang khởi động; các ứng dụng sẵn sàng sau khoảng "
+          "20 giây. Dừng bằng Ctrl+C.", file=sys.stderr, flush=True)
     DemoServer.launch_instance(argv, config=config(prestart=prestart, cull_after=cull_after))
-
-
-if __name__ == "__main__":  # python -m congdanso.demos.server [--port N] … (used by the tests)
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, default=8866)
-    parser.add_argument("--no-browser", action="store_true")
-    parser.add_argument("--no-prestart", action="store_true")
-    parser.add_argument("--stock-shutdown", action="store_true")
-    parser.add_argument("--cull-after", type=int, default=900)
-    parser.add_argument("--course")
-    parser.add_argument("root", nargs="?", default=str(DEMOS))
-    args = parser.parse_args()
-    serve(root=Path(args.root), port=args.port, open_browser=not args.no_browser,
-          prestart=not args.no_prestart, cull_after=args.cull_after, course=args.course,
-          page_closed_fix=not args.stock_shutdown)

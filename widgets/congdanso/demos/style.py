@@ -28,6 +28,8 @@ CSS = """
 .cdsd :focus, .cdsd :focus-visible { outline: 4px solid #f9ab00 !important; outline-offset: 2px; }
 .cdsd-banner { background: #0b3d91; color: #fff; padding: 12px 20px; border-radius: 14px; }
 .cdsd-banner h1, .cdsd-banner p { color: #fff; margin: 4px 0; }
+.cdsd-banner a.cdsd-home { float: right; color: #fff; font-size: .85em; text-decoration: underline;
+  padding: 4px 8px; }
 .cdsd-step { font-size: .9em; color: #333; }
 .cdsd-say li { margin: 6px 0; }
 .cdsd-screen { border: 10px solid #1f2328; border-radius: 30px; padding: 14px 16px;
@@ -70,8 +72,8 @@ def frame(children: list[widgets.Widget], *, name: str) -> widgets.VBox:
 def banner(title: str, subtitle: str) -> widgets.HTML:
     from congdanso.ui.base import esc
 
-    return widgets.HTML(f'<div class="cdsd-banner" role="banner"><h1>{esc(title)}</h1>'
-                        f"<p>{esc(subtitle)}</p></div>")
+    return widgets.HTML(f'<div class="cdsd-banner" role="banner"><a class="cdsd-home" href="/">'
+                        f"⌂ Các ứng dụng</a><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>")
 
 
 def message(text: str, kind: str = "note") -> str:
