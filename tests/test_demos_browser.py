@@ -114,6 +114,12 @@ def upload(page, box, button: str, path: Path) -> None:
     chooser.value.set_files(str(path))
 
 
+def leave(page, url: str) -> None:
+    """Back to the list of apps, then close the tab: the app's page sends its shutdown beacon."""
+    page.goto(url + "/")
+    page.close()
+
+
 def test_home_page_lists_every_app(server, browser):
     from playwright.sync_api import expect
 
@@ -129,7 +135,7 @@ def test_home_page_lists_every_app(server, browser):
     page.keyboard.press("Tab")  # keyboard: the first link takes the focus
     assert page.evaluate("document.activeElement.textContent") == "Trình chiếu điểm hỗ trợ"
     shot(page, "00-trang-chu.png")
-    page.close(run_before_unload=True)  # as a person closing the tab
+    leave(page, server)
 
 
 def test_walkthrough_next_back_reset(server, browser):
@@ -175,7 +181,7 @@ def test_walkthrough_next_back_reset(server, browser):
     box.get_by_role("button", name="↺ Làm lại từ đầu").click()
     expect(box).to_contain_text("Bước 1/7")
     expect(back).to_be_disabled()
-    page.close(run_before_unload=True)  # as a person closing the tab
+    leave(page, server)
 
 
 def test_dashboard_filters_by_ward_and_survives_bad_files(server, browser, tmp_path):
@@ -215,7 +221,7 @@ def test_dashboard_filters_by_ward_and_survives_bad_files(server, browser, tmp_p
     expect(box.locator(".cdsd-ok")).to_contain_text("phuong-moi.csv — 2 khu phố, 1 phường")
     expect(figures.nth(1)).to_contain_text("76/300")
     expect(figures.nth(2)).to_contain_text("1/2")
-    page.close(run_before_unload=True)  # as a person closing the tab
+    leave(page, server)
 
 
 def test_checker_reads_qr_text_and_images_and_checks_pdfs(server, browser, tmp_path):
@@ -260,7 +266,7 @@ def test_checker_reads_qr_text_and_images_and_checks_pdfs(server, browser, tmp_p
     box.get_by_role("button", name="Kiểm tra tài liệu mẫu").click()
     expect(verdict).to_contain_text("Chứng thư số đã bị thu hồi", timeout=30_000)
     shot(page, "10-kiem-tra-pdf-thu-hoi.png")
-    page.close(run_before_unload=True)  # as a person closing the tab
+    leave(page, server)
 
 
 def test_scam_game_vote_reveal_and_finish(server, browser):
@@ -291,7 +297,7 @@ def test_scam_game_vote_reveal_and_finish(server, browser):
     box.get_by_role("button", name="Xem kết quả ▶").click()
     expect(box.locator(".cdsd-summary")).to_contain_text(f"đúng 1/{len(CARDS)} thẻ")
     shot(page, "12-tro-choi-ket-qua.png")
-    page.close(run_before_unload=True)  # as a person closing the tab
+    leave(page, server)
 
 
 def test_closing_pages_shuts_their_kernels_down(server, browser):
@@ -302,7 +308,9 @@ def test_closing_pages_shuts_their_kernels_down(server, browser):
     """
     from playwright.sync_api import expect
 
-    before = wait_status(server, lambda s: sum(s["ready"].values()) == 4)
+    # the pages the other tests left have shut their kernels: only the four waiting ones remain
+    before = wait_status(server, lambda s: sum(s["ready"].values()) == 4 and s["kernels"] == 4)
+    assert before["kernels"] == 4, before
     for _ in range(5):
         for app in ("04-tro-choi-lua-dao.ipynb", "03-kiem-tra-truoc-khi-tra-tien.ipynb"):
             context = browser.new_context()
@@ -311,9 +319,9 @@ def test_closing_pages_shuts_their_kernels_down(server, browser):
             expect(page.locator(".cdsd button:enabled").first).to_be_visible(timeout=60_000)
             page.goto(server + "/")  # the presenter goes back to the list of apps
             context.close()
-    after = wait_status(server, lambda s: s["kernels"] == before["kernels"]
-                        and sum(s["ready"].values()) == 4, 90)
-    assert after["kernels"] == before["kernels"] == 4, (before, after)
+    after = wait_status(server, lambda s: s["kernels"] == 4 and sum(s["ready"].values()) == 4,
+                        90)
+    assert after["kernels"] == 4, after
 
 
 def test_with_voilas_own_route_a_closed_page_keeps_its_kernel_until_culled(browser, tmp_path):

@@ -20,7 +20,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from congdanso.demos.style import banner, big_button, frame, message, side_by_side
-from congdanso.ui.base import esc
+from congdanso.ui.base import esc, html
 from congdanso.world.errors import DomainError
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -86,7 +86,7 @@ class Checker:
         self.qr_image = widgets.FileUpload(accept="image/*", multiple=False,
                                            description="Tải ảnh mã QR lên")
         self.qr_image.observe(self._on_qr_image, "value")
-        self.qr_result = widgets.HTML()
+        self.qr_result = html()
         self.qr_result.add_class("cdsd-qr-result")
         qr_samples = side_by_side([
             big_button("Mẫu: hoá đơn điện", lambda: self.load_sample("dien")),
@@ -94,17 +94,17 @@ class Checker:
             big_button("Mẫu: mã bị sửa", lambda: self.load_sample("hong")),
         ])
         qr_tab = widgets.VBox([
-            widgets.HTML(message("Mã QR tập huấn không chuyển được tiền thật. Ứng dụng này chỉ "
+            html(message("Mã QR tập huấn không chuyển được tiền thật. Ứng dụng này chỉ "
                                  "đọc mã, không gửi đi đâu.", "note")),
             self.qr_text,
             side_by_side([big_button("Kiểm tra mã", self._check_typed, style="primary"),
                           self.qr_image]),
-            widgets.HTML("<b>Hoặc thử một mã mẫu:</b>"), qr_samples, self.qr_result])
+            html("<b>Hoặc thử một mã mẫu:</b>"), qr_samples, self.qr_result])
         # -- PDF
         self.pdf_file = widgets.FileUpload(accept=".pdf,application/pdf", multiple=False,
                                            description="Chọn tệp PDF cần kiểm tra")
         self.pdf_file.observe(self._on_pdf, "value")
-        self.pdf_result = widgets.HTML()
+        self.pdf_result = html()
         self.pdf_result.add_class("cdsd-pdf-result")
         from congdanso.world.demokit import KIT
 
@@ -113,7 +113,7 @@ class Checker:
             options=[(f"{name} — {story}", name) for name, _, story in KIT],
             style={"description_width": "initial"}, layout=widgets.Layout(width="100%"))
         pdf_tab = widgets.VBox([
-            widgets.HTML(message("Chỉ chữ ký số mới kiểm tra được; hình chữ ký hay con dấu chụp "
+            html(message("Chỉ chữ ký số mới kiểm tra được; hình chữ ký hay con dấu chụp "
                                  "dán vào không phải chữ ký số.", "note")),
             self.pdf_file,
             side_by_side([self.samples, big_button("Kiểm tra tài liệu mẫu",

@@ -22,7 +22,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from congdanso.demos.style import banner, frame, message, side_by_side
-from congdanso.ui.base import esc
+from congdanso.ui.base import esc, html
 from congdanso.world.text import nfc, strip_diacritics
 
 ALL = "Tất cả các phường"
@@ -240,11 +240,11 @@ class Dashboard:
         self.upload = widgets.FileUpload(accept=".csv,text/csv", multiple=False,
                                          description="Tải báo cáo của phường (CSV)")
         self.upload.observe(self._on_upload, "value")
-        self.notice = widgets.HTML()
-        self.figures = widgets.HTML()
-        self.chart = widgets.HTML()
-        self.table = widgets.HTML()
-        self.training = widgets.HTML()
+        self.notice = html()
+        self.figures = html()
+        self.chart = html()
+        self.table = html()
+        self.training = html()
         sample = base64.b64encode(SAMPLE.read_bytes()).decode() if SAMPLE.exists() else ""
         download = (f'<a download="bao-cao-phuong-mau.csv" href="data:text/csv;base64,{sample}">'
                     "⬇ Tải tệp mẫu để phường điền</a>" if sample else "")
@@ -253,7 +253,7 @@ class Dashboard:
                    "Người dân được hỗ trợ, hộ có tài khoản Cổng DVC, điểm hỗ trợ, định danh "
                    "điện tử — và tiến độ tập huấn tình nguyện viên"),
             side_by_side([self.ward, self.upload]),
-            widgets.HTML(download), self.notice, self.figures, self.chart, self.table,
+            html(download), self.notice, self.figures, self.chart, self.table,
             self.training], name="dashboard")
         if csv_path is not None and Path(csv_path).exists():
             self.load(Path(csv_path).read_bytes(), Path(csv_path).name)

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ipywidgets as widgets
-
 from congdanso.demos.style import banner, big_button, frame, message, side_by_side
-from congdanso.ui.base import esc
+from congdanso.ui.base import esc, html
 
 SCAM, SAFE = "lua_dao", "an_toan"
 LABELS = {SCAM: "🚩 Lừa đảo", SAFE: "✅ An toàn"}
@@ -82,10 +80,10 @@ class ScamGame:
 
     def __init__(self, cards: tuple[Card, ...] = CARDS):
         self.cards = cards
-        self.counter = widgets.HTML()
-        self.card = widgets.HTML()
-        self.tally = widgets.HTML()
-        self.answer = widgets.HTML()
+        self.counter = html()
+        self.card = html()
+        self.tally = html()
+        self.answer = html()
         self.vote_buttons = {
             choice: big_button(f"{label} (+1 phiếu)", lambda c=choice: self.vote(c),
                                style="danger" if choice == SCAM else "success",

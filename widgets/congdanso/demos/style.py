@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from congdanso.ui.base import FULL, html, shared
+
 CSS = """
 <style>
 .cdsd { font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 22px;
@@ -58,12 +60,12 @@ CSS = """
 
 
 def style_widget() -> widgets.HTML:
-    return widgets.HTML(CSS)
+    return html(CSS)
 
 
 def frame(children: list[widgets.Widget], *, name: str) -> widgets.VBox:
     """The app's outer box: the style, then the content, marked for the browser tests."""
-    box = widgets.VBox([style_widget(), *children], layout=widgets.Layout(width="100%"))
+    box = widgets.VBox([style_widget(), *children], layout=FULL)
     box.add_class("cdsd")
     box.add_class(f"cdsd-app-{name}")
     return box
@@ -72,7 +74,7 @@ def frame(children: list[widgets.Widget], *, name: str) -> widgets.VBox:
 def banner(title: str, subtitle: str) -> widgets.HTML:
     from congdanso.ui.base import esc
 
-    return widgets.HTML(f'<div class="cdsd-banner" role="banner"><a class="cdsd-home" href="/">'
+    return html(f'<div class="cdsd-banner" role="banner"><a class="cdsd-home" href="/">'
                         f"⌂ Các ứng dụng</a><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>")
 
 
@@ -82,19 +84,20 @@ def message(text: str, kind: str = "note") -> str:
 
     mark = {"ok": "✔", "error": "⚠ Lỗi:", "warn": "⚠ Chú ý:", "note": "ℹ"}[kind]
     role = "alert" if kind == "error" else "status"
-    return f'<div class="cdsd-{kind}" role="{role}">{mark} {esc(text)}</div>'
+    return f'<div class="cdsd-{kind}" role="{role}">{mark} {esc(text.strip())}</div>'
 
 
-def big_button(text: str, on_click, *, style: str = "", tooltip: str = "",
-               width: str = "auto") -> widgets.Button:
+def big_button(text: str, on_click, *, style: str = "", tooltip: str = "") -> widgets.Button:
+    """A button with the shared style and layout models (fewer models: a faster first paint)."""
+    look = shared()
     button = widgets.Button(description=text, tooltip=tooltip or text, button_style=style,
-                            layout=widgets.Layout(width=width))
+                            style=look.button, layout=look.auto)
     button.on_click(lambda _: on_click())
     return button
 
 
 def side_by_side(children: list[widgets.Widget]) -> widgets.HBox:
     """Widgets side by side with space between, wrapping on a narrow screen."""
-    box = widgets.HBox(children)
+    box = widgets.HBox(children, layout=shared().auto)
     box.add_class("cdsd-row")
     return box

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 
 from congdanso.demos.style import banner, big_button, frame, message, side_by_side
-from congdanso.ui.base import esc
+from congdanso.ui.base import esc, html
 from congdanso.world.errors import DomainError
 
 PASSWORD = "TapHuan@2026"
@@ -248,10 +248,10 @@ class Walkthrough:
 
     def __init__(self, *, seed: int = 74):
         self.seed = seed
-        self.title = widgets.HTML()
-        self.say = widgets.HTML()
-        self.screen = widgets.HTML()
-        self.notice = widgets.HTML()
+        self.title = html()
+        self.say = html()
+        self.screen = html()
+        self.notice = html()
         self.back_button = big_button("◀ Quay lại", self.back, tooltip="Về bước trước")
         self.next_button = big_button("Tiếp theo ▶", self.next, style="primary",
                                       tooltip="Làm bước tiếp theo")
