@@ -275,15 +275,15 @@ def test_scam_game_vote_reveal_and_finish(server, browser):
 
     page, box = open_app(browser, server, "Trò chơi nhận diện lừa đảo", "scamgame")
     expect(box).to_contain_text(f"Thẻ 1/{len(CARDS)}")
-    scam = box.get_by_role("button", name="🚩 Lừa đảo (+1 phiếu)")
-    safe = box.get_by_role("button", name="✅ An toàn (+1 phiếu)")
+    scam = box.get_by_role("button", name="⚑ Lừa đảo (+1 phiếu)")
+    safe = box.get_by_role("button", name="✔ An toàn (+1 phiếu)")
     for _ in range(3):
         scam.click()
     safe.click()
     tally = box.locator(".cdsd-tally")
     expect(tally).to_contain_text("3 phiếu")
     expect(tally).to_contain_text("75%")
-    box.get_by_role("button", name="👁 Lật đáp án").click()
+    box.get_by_role("button", name="Lật đáp án ▼").click()
     expect(box.locator(".cdsd-reveal")).to_contain_text("ĐÂY LÀ LỪA ĐẢO")
     expect(box.locator(".cdsd-reveal")).to_contain_text("Đa số khán giả đã đoán đúng")
     expect(scam).to_be_disabled()
@@ -292,7 +292,7 @@ def test_scam_game_vote_reveal_and_finish(server, browser):
         box.get_by_role("button", name="Thẻ tiếp ▶").click()
         expect(box).to_contain_text(f"Thẻ {index + 1}/{len(CARDS)}")
         (safe if CARDS[index].answer == SCAM else scam).click()  # the crowd is always wrong
-        box.get_by_role("button", name="👁 Lật đáp án").click()
+        box.get_by_role("button", name="Lật đáp án ▼").click()
         expect(box.locator(".cdsd-reveal")).to_contain_text("Đa số khán giả đoán chưa đúng")
     box.get_by_role("button", name="Xem kết quả ▶").click()
     expect(box.locator(".cdsd-summary")).to_contain_text(f"đúng 1/{len(CARDS)} thẻ")

@@ -67,6 +67,17 @@ def _table(rows) -> str:
     return f'<table class="cdsd-table">{body}</table>'
 
 
+def _when(stamp: str) -> str:
+    """An ISO time as a resident reads it: 08:30 ngày 02/03/2026 (giờ Việt Nam)."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone(dt.timedelta(hours=7)))
+    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y} (giờ Việt Nam)"
+
+
 def _upload_content(value) -> tuple[str, bytes] | None:
     """(name, bytes) of the last file in a FileUpload value (ipywidgets 8: a tuple of dicts)."""
     if not value:
@@ -84,7 +95,8 @@ class Checker:
             style={"description_width": "initial"})
         self.qr_text.add_class("cdsd-qr-text")
         self.qr_image = widgets.FileUpload(accept="image/*", multiple=False,
-                                           description="Tải ảnh mã QR lên")
+                                           description="Tải ảnh mã QR lên",
+                                           layout=widgets.Layout(width="auto"))
         self.qr_image.observe(self._on_qr_image, "value")
         self.qr_result = html()
         self.qr_result.add_class("cdsd-qr-result")
@@ -102,7 +114,8 @@ class Checker:
             html("<b>Hoặc thử một mã mẫu:</b>"), qr_samples, self.qr_result])
         # -- PDF
         self.pdf_file = widgets.FileUpload(accept=".pdf,application/pdf", multiple=False,
-                                           description="Chọn tệp PDF cần kiểm tra")
+                                           description="Chọn tệp PDF cần kiểm tra",
+                                           layout=widgets.Layout(width="auto"))
         self.pdf_file.observe(self._on_pdf, "value")
         self.pdf_result = html()
         self.pdf_result.add_class("cdsd-pdf-result")
@@ -111,7 +124,7 @@ class Checker:
         self.samples = widgets.Dropdown(
             description="Hoặc chọn tài liệu mẫu",
             options=[(f"{name} — {story}", name) for name, _, story in KIT],
-            style={"description_width": "initial"}, layout=widgets.Layout(width="100%"))
+            style={"description_width": "initial"}, layout=widgets.Layout(width="70%"))
         pdf_tab = widgets.VBox([
             html(message("Chỉ chữ ký số mới kiểm tra được; hình chữ ký hay con dấu chụp "
                                  "dán vào không phải chữ ký số.", "note")),
@@ -234,7 +247,7 @@ class Checker:
         if verdict.issuer:
             rows.append(("Tổ chức cấp chứng thư", verdict.issuer))
         if verdict.signed_at:
-            rows.append(("Thời điểm ký", verdict.signed_at))
+            rows.append(("Thời điểm ký", _when(verdict.signed_at)))
         head = (f'<div class="cdsd-ok cdsd-big" role="status">✔ {esc(verdict.title)}</div>'
                 if verdict.ok else
                 f'<div class="cdsd-error cdsd-big" role="alert">✘ {esc(verdict.title)}</div>')

@@ -176,7 +176,7 @@ def _chart(frame: pd.DataFrame) -> str:
                                  strict=True)]
     share = (rows["households_with_account"] / rows["households"].where(rows["households"] > 0)
              ).fillna(0) * 100
-    height = max(3.0, 0.42 * len(rows) + 1.2)
+    height = max(3.0, 0.45 * len(rows) + 1.2)
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, height), sharey=True)
     plt.rcParams["font.family"] = "DejaVu Sans"
     hatches = ["" if p else "//" for p in rows["support_point"]]
@@ -188,9 +188,9 @@ def _chart(frame: pd.DataFrame) -> str:
             bar.set_hatch(hatch)
             if hatch:
                 bar.set_facecolor("#9db8ec")
-        axis.bar_label(bars, labels=[fmt(v) for v in values], padding=4, fontsize=12)
-        axis.set_title(title, fontsize=15, loc="left")
-        axis.tick_params(labelsize=12)
+        axis.bar_label(bars, labels=[fmt(v) for v in values], padding=4, fontsize=14)
+        axis.set_title(title, fontsize=17, loc="left")
+        axis.tick_params(labelsize=14)
         axis.invert_yaxis()
         axis.spines[["top", "right"]].set_visible(False)
         axis.set_xlim(0, max(float(values.max()) * 1.2, 1))
@@ -235,10 +235,12 @@ class Dashboard:
         self.frame: pd.DataFrame | None = None
         self.source = ""
         self.ward = widgets.Dropdown(description="Lọc theo phường", options=[ALL],
-                                     style={"description_width": "initial"})
+                                     style={"description_width": "initial"},
+                                     layout=widgets.Layout(width="520px"))
         self.ward.observe(lambda _: self._render(), "value")
         self.upload = widgets.FileUpload(accept=".csv,text/csv", multiple=False,
-                                         description="Tải báo cáo của phường (CSV)")
+                                         description="Tải báo cáo của phường (CSV)",
+                                         layout=widgets.Layout(width="auto"))
         self.upload.observe(self._on_upload, "value")
         self.notice = html()
         self.figures = html()

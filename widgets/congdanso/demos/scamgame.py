@@ -15,7 +15,7 @@ from congdanso.demos.style import banner, big_button, frame, message, side_by_si
 from congdanso.ui.base import esc, html
 
 SCAM, SAFE = "lua_dao", "an_toan"
-LABELS = {SCAM: "🚩 Lừa đảo", SAFE: "✅ An toàn"}
+LABELS = {SCAM: "⚑ Lừa đảo", SAFE: "✔ An toàn"}
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Card:
 
 
 CARDS: tuple[Card, ...] = (
-    Card("📞 Cuộc gọi", "Một người xưng là công an phường gọi: \"Tài khoản định danh mức 2 của "
+    Card("☎ Cuộc gọi", "Một người xưng là công an phường gọi: \"Tài khoản định danh mức 2 của "
          "bác bị lỗi. Bác tải ứng dụng VNeID mới theo đường link tôi gửi qua Zalo để đồng bộ tại "
          "nhà, khỏi phải lên phường.\"", SCAM,
          "Mức 2 chỉ đăng ký trực tiếp tại công an, có chụp ảnh và lấy vân tay. Ứng dụng tải từ "
@@ -49,26 +49,26 @@ CARDS: tuple[Card, ...] = (
          "Chính chị vừa yêu cầu mã, tin đến từ VNeID, và tin nhắc không đưa mã cho ai. Chị tự "
          "nhập mã vào ứng dụng.",
          "OTP chỉ để chính mình nhập. Người hỗ trợ không đọc, không nhập hộ."),
-    Card("📞 Cuộc gọi", "\"Tôi gọi từ ngân hàng. Giao dịch của anh bị lỗi, tôi sẽ hoàn tiền: anh "
+    Card("☎ Cuộc gọi", "\"Tôi gọi từ ngân hàng. Giao dịch của anh bị lỗi, tôi sẽ hoàn tiền: anh "
          "đọc giúp tôi mã OTP vừa gửi về máy.\"", SCAM,
          "Ngân hàng không bao giờ hỏi mã OTP. Đọc mã là cho người khác lấy tiền của mình.",
          "Không đọc OTP, mật khẩu, mã PIN cho ai. Gác máy, gọi tổng đài in trên thẻ."),
-    Card("💳 Ứng dụng ngân hàng", "Anh quét mã QR trên trang hồ sơ của Cổng Dịch vụ công để "
+    Card("₫ Ứng dụng ngân hàng", "Anh quét mã QR trên trang hồ sơ của Cổng Dịch vụ công để "
          "trả lệ phí. Ứng dụng hiện: người nhận \"NỀN TẢNG THANH TOÁN DỊCH VỤ CÔNG QUỐC GIA\", số "
          "tiền 15.000 đồng, đúng như Cổng ghi.", SAFE,
          "Mã lấy từ chính trang hồ sơ trên Cổng DVC, tên người nhận là đơn vị thu và số tiền khớp "
          "với lệ phí.", "Trước khi chuyển: đọc tên người nhận và số tiền, đúng mới bấm."),
-    Card("💳 Ứng dụng ngân hàng", "Một người ở chợ đưa mã QR: \"Quét trả tiền điện tháng này cho "
+    Card("₫ Ứng dụng ngân hàng", "Một người ở chợ đưa mã QR: \"Quét trả tiền điện tháng này cho "
          "nhanh.\" Ứng dụng hiện người nhận: \"NGUYEN VAN B\", số tiền 1.250.000 đồng.", SCAM,
          "Tiền điện trả cho Điện lực (hoặc qua mục Hoá đơn của ngân hàng, theo mã khách hàng "
          "PB…), không trả cho một cá nhân.",
          "Tên người nhận là tên người lạ → dừng lại. Trả hoá đơn trong mục Hoá đơn của ứng dụng."),
-    Card("🌐 Trang web", "Tin nhắn dẫn tới trang \"dichvucong-gov.vn.com\", trông giống Cổng DVC, "
+    Card("↗ Trang web", "Tin nhắn dẫn tới trang \"dichvucong-gov.vn.com\", trông giống Cổng DVC, "
          "xin nhập số định danh, mật khẩu VNeID và mã OTP.", SCAM,
          "Cổng thật là dichvucong.gov.vn; tên miền giả thêm chữ để trông giống. Cổng thật đăng "
          "nhập bằng cách quét mã QR bằng VNeID, không xin OTP qua tin nhắn lạ.",
          "Tự gõ địa chỉ dichvucong.gov.vn, không bấm link trong tin nhắn."),
-    Card("🏢 Tại điểm hỗ trợ", "Cán bộ công an tại trụ sở phường xem thẻ căn cước, chụp ảnh khuôn "
+    Card("⌂ Tại điểm hỗ trợ", "Cán bộ công an tại trụ sở phường xem thẻ căn cước, chụp ảnh khuôn "
          "mặt và lấy vân tay để đăng ký định danh điện tử mức 2 cho bác.", SAFE,
          "Đây đúng là cách đăng ký mức 2: trực tiếp, tại công an, có thu nhận sinh trắc học.",
          "Giấy tờ định danh làm trực tiếp tại công an; việc gì \"làm hộ qua điện thoại\" là lừa."),
@@ -89,7 +89,7 @@ class ScamGame:
                                style="danger" if choice == SCAM else "success",
                                tooltip=f"Thêm một phiếu \"{label[2:]}\"")
             for choice, label in LABELS.items()}
-        self.reveal_button = big_button("👁 Lật đáp án", self.reveal, style="primary")
+        self.reveal_button = big_button("Lật đáp án ▼", self.reveal, style="primary")
         self.next_button = big_button("Thẻ tiếp ▶", self.next)
         self.restart_button = big_button("↺ Chơi lại", self.restart)
         self.widget = frame([
@@ -162,7 +162,7 @@ class ScamGame:
         else:
             right, crowd = None, "Chưa có phiếu nào."
         self.results.append(right)
-        verdict = ("🚩 ĐÂY LÀ LỪA ĐẢO" if card.answer == SCAM else "✅ ĐÂY LÀ TÌNH HUỐNG AN TOÀN")
+        verdict = ("⚑ ĐÂY LÀ LỪA ĐẢO" if card.answer == SCAM else "✔ ĐÂY LÀ TÌNH HUỐNG AN TOÀN")
         self.answer.value = (
             f'<div class="cdsd-card cdsd-reveal" role="status"><h2>Đáp án: {verdict}</h2>'
             f"<p>{esc(crowd)}</p><p><b>Vì sao:</b> {esc(card.why)}</p>"

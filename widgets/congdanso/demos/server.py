@@ -51,16 +51,16 @@ class App:
 
 
 APPS: tuple[App, ...] = (
-    App("01-diem-ho-tro.ipynb", "🧭", "Trình chiếu điểm hỗ trợ",
+    App("01-diem-ho-tro.ipynb", "①", "Trình chiếu điểm hỗ trợ",
         "Đi cùng một người dân từng bước: VNeID mức 2 → đăng nhập Cổng DVC → nộp hồ sơ điền "
         "sẵn → trả lệ phí bằng QR → ký hợp đồng lao động bằng chữ ký số."),
-    App("02-bang-theo-doi.ipynb", "📊", "Bảng theo dõi theo khu phố",
+    App("02-bang-theo-doi.ipynb", "②", "Bảng theo dõi theo khu phố",
         "Người dân được hỗ trợ, hộ có tài khoản Cổng DVC, khu phố có điểm hỗ trợ, định danh "
         "điện tử — từ tệp CSV của phường; và tiến độ tập huấn tình nguyện viên."),
-    App("03-kiem-tra-truoc-khi-tra-tien.ipynb", "🔍", "Kiểm tra trước khi trả tiền / ký",
+    App("03-kiem-tra-truoc-khi-tra-tien.ipynb", "③", "Kiểm tra trước khi trả tiền / ký",
         "Dán hoặc tải ảnh mã VietQR để xem ngân hàng, tài khoản, người nhận, số tiền; thả tệp "
         "PDF để xem chữ ký số có hợp lệ không."),
-    App("04-tro-choi-lua-dao.ipynb", "🚩", "Trò chơi nhận diện lừa đảo",
+    App("04-tro-choi-lua-dao.ipynb", "④", "Trò chơi nhận diện lừa đảo",
         "Thẻ tình huống cho khán giả giơ tay: lừa đảo hay an toàn? Lật đáp án, giải thích, "
         "điều cần nhớ."),
 )

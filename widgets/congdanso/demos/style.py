@@ -12,14 +12,19 @@ from congdanso.ui.base import FULL, html, shared
 CSS = """
 <style>
 .cdsd { font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 22px;
-  line-height: 1.5; color: #111; max-width: 1280px; margin: 0 auto; }
-.cdsd .widget-label, .cdsd .widget-html-content, .cdsd input, .cdsd select, .cdsd textarea,
-.cdsd button, .cdsd .widget-radio-box label, .cdsd .widget-upload
-  { font-size: 1em !important; font-family: inherit; line-height: 1.4; }
+  line-height: 1.5; color: #111; max-width: 1280px; margin: 0 auto;
+  --jp-widgets-font-size: 22px; --jp-widgets-inline-height: 48px; }
+.cdsd .widget-html, .cdsd .widget-html-content, .cdsd .widget-label, .cdsd input,
+.cdsd select, .cdsd textarea, .cdsd button, .cdsd .widget-upload, .cdsd .lm-TabBar-tabLabel
+  { font-size: 22px !important; font-family: inherit; line-height: 1.45; }
+.cdsd .jupyter-widget-tab > .lm-TabBar { min-height: 56px; }
+.cdsd .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto !important;
+  max-width: none !important; min-height: 52px; padding: 8px 18px; }
+.cdsd .widget-html-content .cdsd-step { font-size: 18px; }
 .cdsd .widget-html-content { white-space: normal; }
 .cdsd h1 { font-size: 1.7em; margin: 8px 0; } .cdsd h2 { font-size: 1.35em; margin: 6px 0; }
 .cdsd h3 { font-size: 1.15em; margin: 6px 0; }
-.cdsd button { min-height: 56px; height: auto !important; border-radius: 12px;
+.cdsd button { min-height: 56px; min-width: 200px; height: auto !important; border-radius: 12px;
   padding: 8px 18px; white-space: normal !important; border: 2px solid #333; }
 .cdsd .mod-primary { background: #0b57d0; border-color: #0b57d0; }
 .cdsd .mod-success { background: #0b5d1e; border-color: #0b5d1e; }
@@ -32,7 +37,7 @@ CSS = """
 .cdsd-banner h1, .cdsd-banner p { color: #fff; margin: 4px 0; }
 .cdsd-banner a.cdsd-home { float: right; color: #fff; font-size: .85em; text-decoration: underline;
   padding: 4px 8px; }
-.cdsd-step { font-size: .9em; color: #333; }
+.cdsd-step { color: #333; }
 .cdsd-say li { margin: 6px 0; }
 .cdsd-screen { border: 10px solid #1f2328; border-radius: 30px; padding: 14px 16px;
   background: #fff; min-height: 420px; font-size: .9em; }

@@ -116,7 +116,7 @@ def vneid(story: Story) -> Page:
          "Khi được duyệt, VNeID gửi mã OTP về đúng số điện thoại của chị.",
          "Chị tự nhập mã OTP, tự đặt mật khẩu và passcode 6 số. Người hỗ trợ quay đi "
          "khi chị gõ."],
-        "<h3>📱 Điện thoại của chị</h3>" + _sms(otp_sms)
+        "<h3>Điện thoại của chị</h3>" + _sms(otp_sms)
         + _rows({"Tài khoản": f"Định danh điện tử mức {account.level}",
                  "Trạng thái": "✔ Đã kích hoạt", "Mật khẩu": "•••••••• (chị tự đặt)",
                  "Passcode": "•••••• (chị tự đặt)"}),
@@ -220,7 +220,7 @@ def sign(story: Story) -> Page:
          "bằng OTP, chị tự đặt mã PIN.",
          "Mở hợp đồng, đặt chữ ký vào trang, xác nhận bằng PIN — chữ ký có giá trị như ký tay.",
          "Kiểm tra lại tệp đã ký: phải thấy \"Chữ ký hợp lệ\" và đúng tên người ký."],
-        "<h3>📱 Ứng dụng ký số</h3>" + _sms(otp_sms)
+        "<h3>Ứng dụng ký số trên điện thoại</h3>" + _sms(otp_sms)
         + _rows({"Tài liệu": signed["name"], "Kết luận": "✔ " + verdict["title"],
                  "Người ký": verdict["signer"], "Tổ chức cấp": verdict["issuer"]}),
         "Ký số hợp đồng lao động, chữ ký hợp lệ",
