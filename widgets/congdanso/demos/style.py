@@ -35,6 +35,7 @@ CSS = """
 .cdsd :focus, .cdsd :focus-visible { outline: 4px solid #f9ab00 !important; outline-offset: 2px; }
 .cdsd-banner { background: #0b3d91; color: #fff; padding: 12px 20px; border-radius: 14px; }
 .cdsd-banner h1, .cdsd-banner p { color: #fff; margin: 4px 0; }
+.cdsd a { color: #0b3d91; text-decoration: underline; }
 .cdsd-banner a.cdsd-home { float: right; color: #fff; font-size: .85em; text-decoration: underline;
   padding: 4px 8px; }
 .cdsd-step { color: #333; }
