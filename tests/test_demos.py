@@ -342,3 +342,74 @@ def test_demo_notebooks_are_one_cell_that_shows_an_app(notebook):
     exec(compile(nb.cells[0].source.rsplit("\n", 1)[0], str(notebook), "exec"), namespace)
     app = eval(nb.cells[0].source.rsplit("\n", 1)[1], namespace)
     assert hasattr(app, "widget") and "cdsd" in app.widget._dom_classes
+
+
+# -- server --------------------------------------------------------------------------------------
+class _Kernels:
+    """What the home page and the status read from Voilà's kernel manager."""
+
+    def __init__(self):
+        import asyncio
+
+        loop = asyncio.new_event_loop()
+        done = loop.create_future()
+        done.set_result({"kernel_id": "k1"})
+        self._pools = {"04-tro-choi-lua-dao.ipynb": [done]}
+        loop.close()
+
+    def list_kernel_ids(self):
+        return ["k1", "k2"]
+
+
+class _Request:
+    def __init__(self, host: str, **headers: str):
+        self.host, self.headers = host, headers
+
+
+class _Handler:
+    def __init__(self, request):
+        self.request = request
+
+
+@pytest.mark.parametrize("headers, same", [
+    ({"Origin": "http://127.0.0.1:8866"}, True),
+    ({"Referer": "http://127.0.0.1:8866/voila/render/01-diem-ho-tro.ipynb"}, True),
+    ({"Origin": "http://evil.example"}, False),
+    ({"Origin": "http://127.0.0.1:9999"}, False),
+    ({}, False),
+])
+def test_the_shutdown_route_takes_only_this_servers_pages(headers, same):
+    from congdanso.demos.server import _same_origin
+
+    assert _same_origin(_Handler(_Request("127.0.0.1:8866", **headers))) is same
+
+
+def test_home_page_lists_our_apps_then_a_trainers_own(tmp_path):
+    import tornado.testing
+    import tornado.web
+    from congdanso.demos.server import APPS, HomeHandler, StatusHandler
+
+    for app in APPS[:2]:
+        (tmp_path / app.notebook).write_text("{}")
+    (tmp_path / "99-cua-toi.ipynb").write_text("{}")
+
+    class Case(tornado.testing.AsyncHTTPTestCase):
+        def get_app(self):
+            return tornado.web.Application(
+                [(r"/", HomeHandler, {"apps": APPS, "root": tmp_path, "base_url": "/"}),
+                 (r"/congdanso/trang-thai", StatusHandler)], kernel_manager=_Kernels())
+
+        def runTest(self):
+            page = self.fetch("/").body.decode()
+            assert page.index(APPS[0].title) < page.index(APPS[1].title) < page.index("99-cua-toi")
+            assert APPS[2].title not in page  # its notebook is not in the folder
+            assert 'href="/voila/render/01-diem-ho-tro.ipynb"' in page
+            assert "2 kernel đang chạy (1 chờ sẵn" in page
+            import json
+
+            status = json.loads(self.fetch("/congdanso/trang-thai").body)
+            assert status["kernels"] == 2 and status["ready"] == {"04-tro-choi-lua-dao.ipynb": 1}
+            assert status["memory_mib"] >= status["server_mib"] > 0
+
+    result = Case().run()
+    assert result.wasSuccessful(), result.failures + result.errors

@@ -162,11 +162,15 @@ class HomeHandler(tornado.web.RequestHandler):
         self.apps, self.root, self.base_url = apps, root, base_url
 
     def get(self):
+        known = {app.notebook for app in self.apps}
+        # a notebook a trainer added to the folder is listed too, under its file name
+        extra = [App(path.name, "•", path.stem, "Ứng dụng do giảng viên thêm vào thư mục.")
+                 for path in sorted(self.root.glob("*.ipynb")) if path.name not in known]
         items = "".join(
             f'<li><span class="icon" aria-hidden="true">{app.icon}</span>'
             f'<a href="{url_path_join(self.base_url, "voila/render", app.notebook)}">'
             f"{esc(app.title)}</a><p>{esc(app.text)}</p></li>"
-            for app in self.apps if (self.root / app.notebook).exists())
+            for app in (*self.apps, *extra) if (self.root / app.notebook).exists())
         status = server_status(self.settings["kernel_manager"])
         waiting = sum(status["pooled"].values())
         line = (f"{status['kernels']} kernel đang chạy ({waiting} chờ sẵn cho trang mới mở), "
