@@ -73,21 +73,25 @@ def decode(data: bytes) -> tuple[str, str]:
                           "Hãy mở tệp bằng Excel và lưu lại dạng \"CSV UTF-8\".") from None
 
 
-def _key(header: str) -> str | None:
+def column_key(header: str, headers: dict[str, tuple[str, ...]] = HEADERS) -> str | None:
+    """The column a header names, with or without diacritics, whatever its case and spacing."""
     text = " ".join(nfc(str(header)).strip().casefold().split())
-    for key, names in HEADERS.items():
+    for key, names in headers.items():
         if text in names or strip_diacritics(text) in {strip_diacritics(n) for n in names}:
             return key
     return None
 
 
-def _rows_from_csv(text: str) -> list[dict[str, str]]:
-    sample = text[:4096]
+def sniff_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """Comma, semicolon (Excel in a Vietnamese locale) or tab, from the first lines."""
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel
-    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+        return csv.excel
+
+
+def _rows_from_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text), dialect=sniff_dialect(text)))
 
 
 def _rows_from_xlsx(data: bytes) -> list[dict[str, str]]:
@@ -121,7 +125,7 @@ def read_roster(path: str | Path) -> tuple[list[Learner], str]:
         rows, how = _rows_from_csv(text), f"CSV, bảng chữ {encoding}"
     if not rows:
         raise RosterError(f"Tệp {source.name} chỉ có dòng tiêu đề, chưa có học viên nào.")
-    columns = {_key(h): h for h in rows[0] if _key(h)}
+    columns = {column_key(h): h for h in rows[0] if column_key(h)}
     missing = [k for k in REQUIRED if k not in columns]
     if missing:
         labels = {"name": "Họ và tên", "ward": "Phường", "khu_pho": "Khu phố", "role": "Vai trò"}

@@ -19,7 +19,16 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from congdanso.demos.style import banner, big_button, frame, message, side_by_side
+from congdanso.demos.style import (
+    OutreachApp,
+    banner,
+    big_button,
+    frame,
+    message,
+    rows_table,
+    side_by_side,
+    uploaded_file,
+)
 from congdanso.ui.base import esc, html
 from congdanso.world.errors import DomainError
 
@@ -48,23 +57,25 @@ def sample_kit() -> Path:
     return folder
 
 
-def verify(data: bytes):
-    """The verdict on a file, checked against the training CA and the kit's revocation list."""
+@lru_cache(maxsize=1)
+def _trust() -> tuple:
+    """The training CA's root and revocation lists (the kit's), read once per kernel."""
     from cryptography import x509
 
     from congdanso.world.demokit import CRL_NAME
     from congdanso.world.pki import TrainingPKI
-    from congdanso.world.signing import verify_pdf
 
     pki = TrainingPKI(SEED)
     crl = x509.load_der_x509_crl((sample_kit() / CRL_NAME).read_bytes())
-    return verify_pdf(data, trust_roots=[pki.root], crls=pki.with_fresh_crls([crl]),
-                      moment=dt.datetime.now(dt.UTC))
+    return pki.root, pki.with_fresh_crls([crl])
 
 
-def _table(rows) -> str:
-    body = "".join(f"<tr><th scope='row'>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    return f'<table class="cdsd-table">{body}</table>'
+def verify(data: bytes):
+    """The verdict on a file, checked against the training CA and the kit's revocation list."""
+    from congdanso.world.signing import verify_pdf
+
+    root, crls = _trust()
+    return verify_pdf(data, trust_roots=[root], crls=crls, moment=dt.datetime.now(dt.UTC))
 
 
 def _when(stamp: str) -> str:
@@ -78,15 +89,7 @@ def _when(stamp: str) -> str:
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y} (giờ Việt Nam)"
 
 
-def _upload_content(value) -> tuple[str, bytes] | None:
-    """(name, bytes) of the last file in a FileUpload value (ipywidgets 8: a tuple of dicts)."""
-    if not value:
-        return None
-    item = value[-1]
-    return item["name"], bytes(item["content"])
-
-
-class Checker:
+class Checker(OutreachApp):
     def __init__(self):
         # -- VietQR
         self.qr_text = widgets.Textarea(
@@ -138,11 +141,6 @@ class Checker:
                                     "Đọc mã VietQR hoặc kiểm tra chữ ký số của tệp PDF"),
                              self.tabs], name="checker")
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
     # -- VietQR --------------------------------------------------------------------------------
     def _check_typed(self) -> None:
         self.check_text(self.qr_text.value)
@@ -168,7 +166,7 @@ class Checker:
         rows = list(qr.explain())
         receiver = self._receiver(qr)
         self.qr_result.value = (
-            "<h3>Mã này chuyển tiền đến</h3>" + _table(rows) + receiver
+            "<h3>Mã này chuyển tiền đến</h3>" + rows_table(rows) + receiver
             + '<div class="cdsd-card"><b>Trước khi bấm chuyển, đọc to và hỏi lại:</b><ol>'
               "<li>Tên người nhận mà ứng dụng ngân hàng hiện có đúng người/đơn vị mình định trả?"
               "</li><li>Số tiền có đúng không?</li><li>Nội dung có ghi đúng hoá đơn, hồ sơ?</li>"
@@ -203,7 +201,7 @@ class Checker:
         return self.check_text(text)
 
     def _on_qr_image(self, change) -> None:
-        upload = _upload_content(change["new"])
+        upload = uploaded_file(change["new"])
         if upload is not None:
             self.check_image(upload[1])
 
@@ -253,12 +251,12 @@ class Checker:
                 f'<div class="cdsd-error cdsd-big" role="alert">✘ {esc(verdict.title)}</div>')
         advice = ("Có thể ký tiếp hoặc nộp tài liệu này." if verdict.ok else
                   "Không ký tiếp và không dùng tài liệu này; liên hệ người gửi để có bản đúng.")
-        self.pdf_result.value = (head + f"<p>{esc(verdict.explanation)}</p>" + _table(rows)
+        self.pdf_result.value = (head + f"<p>{esc(verdict.explanation)}</p>" + rows_table(rows)
                                  + message(advice, "ok" if verdict.ok else "warn"))
         return verdict.ok
 
     def _on_pdf(self, change) -> None:
-        upload = _upload_content(change["new"])
+        upload = uploaded_file(change["new"])
         if upload is not None:
             self.check_pdf(*upload)
 

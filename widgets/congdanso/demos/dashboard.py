@@ -21,9 +21,9 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from congdanso.demos.style import banner, frame, message, side_by_side
+from congdanso.demos.style import OutreachApp, banner, frame, message, side_by_side, uploaded_file
 from congdanso.ui.base import esc, html
-from congdanso.world.text import nfc, strip_diacritics
+from congdanso.world.text import nfc
 
 ALL = "Tất cả các phường"
 SAMPLE = Path(__file__).resolve().parents[3] / "demos" / "du-lieu" / "bao-cao-phuong-mau.csv"
@@ -51,13 +51,7 @@ class DataError(ValueError):
     """What is wrong with a ward's file, in Vietnamese, for the person who filled it in."""
 
 
-def _key(header: str) -> str | None:
-    text = " ".join(nfc(str(header)).strip().casefold().split())
-    for key, (title, others) in COLUMNS.items():
-        names = {title.casefold(), *others}
-        if text in names or strip_diacritics(text) in {strip_diacritics(n) for n in names}:
-            return key
-    return None
+HEADER_NAMES = {key: (title.casefold(), *others) for key, (title, others) in COLUMNS.items()}
 
 
 def _number(raw: str, row: int, place: str, column: str) -> int:
@@ -73,7 +67,7 @@ def _number(raw: str, row: int, place: str, column: str) -> int:
 
 def read_ward_csv(data: bytes) -> pd.DataFrame:
     """The ward's rows as a frame with the keys of ``COLUMNS``; ``DataError`` if unusable."""
-    from congdanso.cohort.roster import RosterError, decode
+    from congdanso.cohort.roster import RosterError, column_key, decode, sniff_dialect
 
     if not data.strip():
         raise DataError("Tệp trống: không có dòng nào. Hãy dùng tệp mẫu, điền mỗi khu phố một "
@@ -85,15 +79,11 @@ def read_ward_csv(data: bytes) -> pd.DataFrame:
     if "\x00" in text:
         raise DataError("Tệp này không phải bảng CSV (có thể là tệp Excel .xlsx hoặc ảnh). "
                         "Trong Excel chọn Lưu thành → \"CSV UTF-8\" rồi tải lên.")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = list(csv.reader(io.StringIO(text), sniff_dialect(text)))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise DataError("Tệp trống: không có dòng nào.")
-    keys = [_key(h) for h in rows[0]]
+    keys = [column_key(h, HEADER_NAMES) for h in rows[0]]
     missing = [COLUMNS[k][0] for k in COLUMNS if k not in keys]
     if missing:
         raise DataError("Thiếu cột: " + ", ".join(missing) + ". Dòng đầu tiên của tệp phải là "
@@ -229,7 +219,7 @@ def default_course() -> Path:
     return Path(chosen) if chosen else SAMPLE.parents[2] / "exercises"
 
 
-class Dashboard:
+class Dashboard(OutreachApp):
     def __init__(self, csv_path: str | Path | None = SAMPLE, course: str | Path | None = None):
         self.course = Path(course) if course else default_course()
         self.frame: pd.DataFrame | None = None
@@ -262,11 +252,6 @@ class Dashboard:
         else:
             self.notice.value = message("Chưa có số liệu: tải lên báo cáo CSV của phường.", "note")
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
     def load(self, data: bytes, name: str) -> bool:
         """Use a ward's file; on a bad file say why and keep what is on screen."""
         try:
@@ -285,9 +270,9 @@ class Dashboard:
         return True
 
     def _on_upload(self, change) -> None:
-        if change["new"]:
-            item = change["new"][-1]
-            self.load(bytes(item["content"]), item["name"])
+        upload = uploaded_file(change["new"])
+        if upload is not None:
+            self.load(upload[1], upload[0])
 
     def filtered(self) -> pd.DataFrame:
         assert self.frame is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from congdanso.demos.style import banner, big_button, frame, message, side_by_side
+from congdanso.demos.style import OutreachApp, banner, big_button, frame, message, side_by_side
 from congdanso.ui.base import esc, html
 
 SCAM, SAFE = "lua_dao", "an_toan"
@@ -75,7 +75,7 @@ CARDS: tuple[Card, ...] = (
 )
 
 
-class ScamGame:
+class ScamGame(OutreachApp):
     """One card at a time; ``vote``/``reveal``/``next``/``restart`` mirror the buttons."""
 
     def __init__(self, cards: tuple[Card, ...] = CARDS):
@@ -101,11 +101,6 @@ class ScamGame:
             side_by_side([self.reveal_button, self.next_button, self.restart_button]),
             self.answer], name="scamgame")
         self.restart()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
     def restart(self) -> None:
         self.index = 0

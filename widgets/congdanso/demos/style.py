@@ -65,6 +65,17 @@ CSS = """
 """
 
 
+class OutreachApp:
+    """An outreach app: its ``widget`` is what the notebook's last line shows."""
+
+    widget: widgets.Widget
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
 def style_widget() -> widgets.HTML:
     return html(CSS)
 
@@ -100,6 +111,23 @@ def big_button(text: str, on_click, *, style: str = "", tooltip: str = "") -> wi
                             style=look.button, layout=look.auto)
     button.on_click(lambda _: on_click())
     return button
+
+
+def rows_table(rows) -> str:
+    """A two-column table (label, value) from a dict or a sequence of pairs."""
+    from congdanso.ui.base import esc
+
+    items = rows.items() if isinstance(rows, dict) else rows
+    body = "".join(f"<tr><th scope='row'>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in items)
+    return f'<table class="cdsd-table">{body}</table>'
+
+
+def uploaded_file(value) -> tuple[str, bytes] | None:
+    """(name, bytes) of the last file in a FileUpload value (ipywidgets 8: a tuple of dicts)."""
+    if not value:
+        return None
+    item = value[-1]
+    return item["name"], bytes(item["content"])
 
 
 def side_by_side(children: list[widgets.Widget]) -> widgets.HBox:

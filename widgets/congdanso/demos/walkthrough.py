@@ -15,13 +15,20 @@ world with the same resident, so a presenter can repeat the story as often as ne
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-from congdanso.demos.style import banner, big_button, frame, message, side_by_side
+from congdanso.demos.style import (
+    OutreachApp,
+    banner,
+    big_button,
+    frame,
+    message,
+    rows_table,
+    side_by_side,
+)
 from congdanso.ui.base import esc, html
 from congdanso.world.errors import DomainError
 
@@ -52,12 +59,6 @@ class Story:
     done: list[str] = field(default_factory=list)
 
 
-def _rows(rows) -> str:
-    items = rows.items() if isinstance(rows, dict) else rows
-    body = "".join(f"<tr><th scope='row'>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in items)
-    return f'<table class="cdsd-table">{body}</table>'
-
-
 def _sms(text: str) -> str:
     return f'<div class="cdsd-sms">✉ {esc(text)}</div>'
 
@@ -84,7 +85,7 @@ def meet(story: Story) -> Page:
          "lao động với công ty.",
          "Trước tiên xem chị có đủ ba thứ: thẻ căn cước gắn chip, điện thoại đứng tên mình, "
          "và sẵn sàng tự nhập mật khẩu (người hỗ trợ không giữ hộ)."],
-        '<div class="cdsd-card"><h3>Người dân (mô phỏng)</h3>' + _rows({
+        '<div class="cdsd-card"><h3>Người dân (mô phỏng)</h3>' + rows_table({
             "Họ và tên": person.full_name,
             "Số định danh": person.id_number,
             "Điện thoại": f"{person.phone} (đứng tên chính chủ)",
@@ -117,7 +118,7 @@ def vneid(story: Story) -> Page:
          "Chị tự nhập mã OTP, tự đặt mật khẩu và passcode 6 số. Người hỗ trợ quay đi "
          "khi chị gõ."],
         "<h3>Điện thoại của chị</h3>" + _sms(otp_sms)
-        + _rows({"Tài khoản": f"Định danh điện tử mức {account.level}",
+        + rows_table({"Tài khoản": f"Định danh điện tử mức {account.level}",
                  "Trạng thái": "✔ Đã kích hoạt", "Mật khẩu": "•••••••• (chị tự đặt)",
                  "Passcode": "•••••• (chị tự đặt)"}),
         "VNeID mức 2 đã kích hoạt",
@@ -143,7 +144,7 @@ def portal(story: Story) -> Page:
         + _png(to_png(qr.payload, caption="MÃ ĐĂNG NHẬP TẬP HUẤN"), "Mã QR đăng nhập Cổng DVC",
                200)
         + message("VNeID: đã xác nhận truy cập bằng passcode.", "ok")
-        + _rows({"Xin chào": profile["full_name"], "Số định danh": profile["id_number"],
+        + rows_table({"Xin chào": profile["full_name"], "Số định danh": profile["id_number"],
                  "Nơi thường trú": profile["permanent_address"]}),
         "Đăng nhập Cổng DVC bằng VNeID",
     )
@@ -169,7 +170,7 @@ def dossier(story: Story) -> Page:
         f'<table class="cdsd-table">{prefilled}<tr><th scope="row">{esc(label)}</th>'
         f"<td>{esc(PURPOSE)} ✍</td></tr></table>"
         + message(f"Đã nộp hồ sơ. Mã hồ sơ: {story.dossier.code}", "ok")
-        + _rows({"Trạng thái": story.dossier.status_label,
+        + rows_table({"Trạng thái": story.dossier.status_label,
                  "Tiếp theo": "Chờ thanh toán phí"}),
         f"Nộp hồ sơ {story.dossier.code} không khai lại thông tin",
     )
@@ -197,7 +198,7 @@ def fee(story: Story) -> Page:
          "đúng mới chuyển.",
          "Ngân hàng gửi OTP; chị tự nhập. Biên lai điện tử về ngay trên Cổng DVC."],
         _png(to_png(request["qr"]), "Mã QR thanh toán phí (tập huấn)", 220)
-        + _rows({"Ngân hàng": shown["Ngân hàng"], "Số tiền": shown["Số tiền"],
+        + rows_table({"Ngân hàng": shown["Ngân hàng"], "Số tiền": shown["Số tiền"],
                  "Tên người nhận": receiver})
         + message(f"Đã thanh toán. Biên lai {receipt['Số biên lai']}, "
                   f"{receipt['Số tiền']}.", "ok"),
@@ -221,7 +222,7 @@ def sign(story: Story) -> Page:
          "Mở hợp đồng, đặt chữ ký vào trang, xác nhận bằng PIN — chữ ký có giá trị như ký tay.",
          "Kiểm tra lại tệp đã ký: phải thấy \"Chữ ký hợp lệ\" và đúng tên người ký."],
         "<h3>Ứng dụng ký số trên điện thoại</h3>" + _sms(otp_sms)
-        + _rows({"Tài liệu": signed["name"], "Kết luận": "✔ " + verdict["title"],
+        + rows_table({"Tài liệu": signed["name"], "Kết luận": "✔ " + verdict["title"],
                  "Người ký": verdict["signer"], "Tổ chức cấp": verdict["issuer"]}),
         "Ký số hợp đồng lao động, chữ ký hợp lệ",
     )
@@ -243,7 +244,7 @@ def summary(story: Story) -> Page:
 STEPS: tuple[Callable[[Story], Page], ...] = (meet, vneid, portal, dossier, fee, sign, summary)
 
 
-class Walkthrough:
+class Walkthrough(OutreachApp):
     """Step-by-step presenter view; ``next``/``back``/``reset`` mirror its buttons."""
 
     def __init__(self, *, seed: int = 74):
@@ -266,11 +267,6 @@ class Walkthrough:
             side_by_side([self.back_button, self.next_button, self.reset_button]),
         ], name="walkthrough")
         self.reset()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
     # -- what the buttons do -------------------------------------------------------------------
     def reset(self) -> None:
@@ -331,7 +327,3 @@ class Walkthrough:
     @property
     def page(self) -> Page:
         return self.pages[self.step]
-
-    @property
-    def world_time(self) -> dt.datetime:
-        return self.story.world.now
