@@ -418,7 +418,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
         top = graded[0].max_score if graded else 0
         print(f"  {name}: {len(items)} bài, điểm trung bình {mean:.1f}/{top:g}")
     flagged = [r for r in results if not r.ok or r.journal_trusted is False or r.incidents
-               or r.edited_cells]
+               or r.edited_cells or r.flags]
     if flagged:
         print(f"Cần giảng viên xem lại ({len(flagged)}):")
         for r in flagged:
@@ -427,6 +427,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
                 notes.append(f"không chấm được: {r.error}")
             if r.journal_trusted is False:
                 notes.append("nhật ký bị sửa, các ô đọc nhật ký tính 0")
+            notes += [f for f in r.flags if not f.startswith("nhật ký không tin cậy")]
             notes += [f"{i['cell']}: {i['kind']}" for i in r.incidents]
             if r.edited_cells:
                 notes.append("sửa ô không được sửa: " + ", ".join(r.edited_cells))

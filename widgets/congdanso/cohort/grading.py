@@ -4,10 +4,12 @@ Each step is nbgrader's own (through ``NbGraderAPI``, in one process instead of 
 ``nbgrader`` start per command), with a progress bar and a Vietnamese summary. Autograding adds
 what a course run by volunteers needs and stock nbgrader lacks:
 
-* learners' code runs in the sandbox of :mod:`congdanso.grading.sandbox` (isolation, limits,
-  recovery from crashes and infinite loops), several submissions at once (one per core);
-* the journal of each submission is verified outside the learner's kernel (chain + replay); when
-  it cannot be trusted, every grade cell that reads it scores 0 whatever the kernel said;
+* the grade is decided outside the learner's kernel (:mod:`congdanso.grading.decide`): each
+  grade cell's declared requirements are checked against the verified journal and the learner's
+  own scenario; widget-only assignments start no kernel, others run in the sandbox of
+  :mod:`congdanso.grading.sandbox` first; several submissions at once (one per core);
+* each learner gets their own scenario: ``release`` writes the table of per-learner tokens;
+  journals made for another learner's scenario, and identical journals, are flagged;
 * edited or deleted read-only and grade cells are reported (nbgrader grades with the originals);
 * a CSV per assignment (``cham-bai/<bài>.csv``) lists score, journal state and incidents for the
   trainer.
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from congdanso.grading.sandbox import Limits
+from congdanso.grading.variants import write_variant_table
 from congdanso.world.journal import DEFAULT_NAME
 
 JOURNAL_PATTERNS = [DEFAULT_NAME + "*"]  # the journal, its head, a torn tail, its files folder
@@ -46,7 +49,8 @@ class SubmissionResult:
     journal_trusted: bool | None = None
     incidents: list[dict[str, str]] = field(default_factory=list)
     edited_cells: list[str] = field(default_factory=list)
-    zeroed_cells: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    head: str = ""  # hash of the journal's last event
     error: str = ""
     seconds: float = 0.0
 
@@ -57,7 +61,7 @@ class SubmissionResult:
                 "Sự cố khi chạy": "; ".join(f"{i['cell']}: {i['message']}"
                                             for i in self.incidents),
                 "Ô bị sửa (đã dùng bản gốc)": ", ".join(self.edited_cells),
-                "Ô bị tính 0 vì nhật ký": ", ".join(self.zeroed_cells),
+                "Cần xem (gian lận?)": "; ".join(self.flags),
                 "Lỗi chấm": self.error, "Thời gian (giây)": f"{self.seconds:.1f}"}
 
 
@@ -91,7 +95,7 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
     from traitlets.config import Config
 
     from congdanso.cohort.roster import _tools_on_path
-    from congdanso.grading.sandbox import SandboxedExecute
+    from congdanso.grading.decide import DecideFromJournal
 
     _tools_on_path()
     course = _course(course_dir)
@@ -105,8 +109,9 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
     extra.OverwriteCells.missing_cell_notification = (
         "Ô này (mã {cell_id}) đã bị xoá khỏi bài nộp; hệ thống chấm đã đặt lại ô gốc.\n\n")
     extra.Autograde.autograde_preprocessors = [
-        SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        DecideFromJournal, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
         AssignLatePenalties, CheckCellMetadata]
+    extra.DecideFromJournal.course_root = str(course)
     extra.SandboxedExecute.timeout = limits.cell_timeout
     extra.SandboxedExecute.output_kb = limits.output_kb
     extra.SandboxedKernelManager.sandboxed = sandboxed
@@ -177,11 +182,17 @@ def release(course_dir: str | os.PathLike[str], names: Iterable[str] | None = No
     config = course_config(course)
     config.ExchangeReleaseAssignment.force = force
     api = _api(config)
+    learners = _students(config.CourseDirectory.db_url)
+    if not learners:
+        raise GradingError("Sổ điểm chưa có học viên nào: mỗi học viên cần phương án bài tập "
+                           "riêng, nên hãy nhập danh sách lớp trước (congdanso roster import "
+                           "danh-sach.csv), rồi phát bài.")
     done: dict[str, bool] = {}
     for name in _progress(chosen, desc="Phát bài", unit="bài"):
         if not (course / "release" / name).is_dir():
             raise GradingError(f"Bài {name} chưa có bản phát: chạy \"congdanso generate {name}\" "
                                "trước.")
+        write_variant_table(course, name, learners)
         result = api.release_assignment(name)
         if not result.get("success") and "already exists" in (result.get("log") or ""):
             done[name] = False  # released before, and not to be replaced
@@ -189,6 +200,13 @@ def release(course_dir: str | os.PathLike[str], names: Iterable[str] | None = No
         _check(result, f"Phát bài {name}")
         done[name] = True
     return done
+
+
+def _students(db_url: str) -> list[str]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gradebook:
+        return [student.id for student in gradebook.students]
 
 
 def submissions(course: Path, assignment: str) -> list[str]:
@@ -252,17 +270,6 @@ def _init_worker(config) -> None:
     _WORKER["db_url"] = config.CourseDirectory.db_url
 
 
-def _journal_cells(course: Path, assignment: str) -> dict[str, list[str]]:
-    """Per notebook, the grade cells whose verdict comes from the learner's journal."""
-    cells: dict[str, list[str]] = {}
-    for path in sorted((course / "source" / assignment).glob("*.ipynb")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        cells[path.stem] = [c["metadata"]["nbgrader"]["grade_id"] for c in data["cells"]
-                            if c.get("metadata", {}).get("nbgrader", {}).get("grade")
-                            and "learner_journal(" in "".join(c.get("source", ""))]
-    return cells
-
-
 def _edited_cells(course: Path, assignment: str, student: str) -> list[str]:
     """Read-only and grade cells the learner changed or deleted (nbgrader grades with the
     originals, and puts deleted grade cells back)."""
@@ -291,56 +298,58 @@ def _edited_cells(course: Path, assignment: str, student: str) -> list[str]:
     return found
 
 
-def _zero_cells(db_url: str, assignment: str, student: str,
-                cells: dict[str, list[str]]) -> list[str]:
-    from nbgrader.api import Gradebook
-
-    zeroed = []
-    with Gradebook(db_url) as gradebook:
-        for notebook, names in cells.items():
-            for name in names:
-                grade = gradebook.find_grade(name, notebook, assignment, student)
-                if (grade.auto_score or 0) > 0 or (grade.manual_score or 0) > 0:
-                    zeroed.append(name)
-                grade.auto_score = 0
-                grade.manual_score = None
-        gradebook.db.commit()
-    return zeroed
-
-
 def _grade_one(assignment: str, student: str) -> SubmissionResult:
     from nbgrader.api import Gradebook
 
-    from congdanso.grading import sandbox
+    from congdanso.grading import decide, sandbox
     from congdanso.world.check import check_journal
 
     api, course, db_url = _WORKER["api"], _WORKER["course"], _WORKER["db_url"]
     started = time.perf_counter()
     result = SubmissionResult(student, assignment, ok=False)
     journal_path = course / "submitted" / student / assignment / DEFAULT_NAME
-    if journal_path.exists():  # checked before the learner's code runs again
+    if journal_path.is_file():
         report = check_journal(journal_path)
         result.journal_trusted = report.ok
         result.journal = ("toàn vẹn" if report.ok
                           else f"KHÔNG TIN CẬY — {report.problem}")
     sandbox.INCIDENTS.clear()
+    decide.FLAGS.clear()
     outcome = api.autograde(assignment, student, force=True, create=True)
     result.incidents = list(sandbox.INCIDENTS)
+    result.flags = sorted({f["flag"] for f in decide.FLAGS if "flag" in f})
+    result.head = next((f["head"] for f in decide.FLAGS if "head" in f), "")
     result.ok = bool(outcome.get("success"))
     if not result.ok:
         errors = [line for line in (outcome.get("log") or "").splitlines()
                   if line.startswith("[ERROR]")]
         result.error = (errors[0] if errors else "nbgrader không chấm được bài này.")[:300]
     else:
-        if result.journal_trusted is False:
-            result.zeroed_cells = _zero_cells(db_url, assignment, student,
-                                              _journal_cells(course, assignment))
         result.edited_cells = _edited_cells(course, assignment, student)
         with Gradebook(db_url) as gradebook:
             submission = gradebook.find_submission(assignment, student)
             result.score, result.max_score = submission.score, submission.max_score
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _needs_kernel(course: Path, assignment: str) -> bool:
+    from congdanso.grading.decide import declared
+
+    return any(declared(nb)[1] for nb in (course / "source" / assignment).glob("*.ipynb"))
+
+
+def flag_identical(results: list[SubmissionResult]) -> None:
+    """Journals that end on the same event are copies (each learner's scenario differs)."""
+    groups: dict[tuple[str, str], list[SubmissionResult]] = {}
+    for r in results:
+        if r.head:
+            groups.setdefault((r.assignment, r.head), []).append(r)
+    for same in groups.values():
+        if len(same) > 1:
+            for r in same:
+                others = ", ".join(o.student for o in same if o is not r)
+                r.flags.append(f"nhật ký giống hệt bài của {others}")
 
 
 def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None, *,
@@ -354,9 +363,15 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
 
     from congdanso.grading.sandbox import check_sandbox
 
+    from congdanso.grading.variants import SECRET_FILE
+
     course = _course(course_dir)
     chosen = _pick(course, names)
-    if sandboxed:
+    if not (course / SECRET_FILE).is_file():
+        raise GradingError(f"Khoá học chưa có bí mật ({SECRET_FILE}): bài chưa từng được phát "
+                           "bằng \"congdanso release\" từ thư mục này, nên không biết phương án "
+                           "của từng học viên. Hãy phát bài bằng congdanso release trước.")
+    if sandboxed and any(_needs_kernel(course, a) for a in chosen):
         check_sandbox()
     wanted = set(students or [])
     work = [(a, s) for a in chosen for s in submissions(course, a) if not wanted or s in wanted]
@@ -381,6 +396,7 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
             results.append(result)
             bar.update()
     results.sort(key=lambda r: (r.assignment, r.student))
+    flag_identical(results)
     write_results(course, results)
     return results
 

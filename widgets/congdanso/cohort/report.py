@@ -126,7 +126,8 @@ def load_report(course_dir: str | Path) -> CompetencyReport:
     return report
 
 
-REVIEW_COLUMNS = ["Nhật ký", "Sự cố khi chạy", "Ô bị sửa (đã dùng bản gốc)", "Lỗi chấm"]
+REVIEW_COLUMNS = ["Nhật ký", "Cần xem (gian lận?)", "Sự cố khi chạy", "Ô bị sửa (đã dùng bản gốc)",
+                  "Lỗi chấm"]
 
 
 def grading_review(course: Path) -> pd.DataFrame:
@@ -136,6 +137,9 @@ def grading_review(course: Path) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["Học viên", "Bài", *REVIEW_COLUMNS])
     table = pd.concat(frames, ignore_index=True)
+    for column in REVIEW_COLUMNS:  # results written by an older version lack a column
+        if column not in table:
+            table[column] = ""
     flagged = (table["Nhật ký"].str.startswith("KHÔNG TIN CẬY")
                | table[REVIEW_COLUMNS[1:]].ne("").any(axis=1))
     return table.loc[flagged, ["Học viên", "Bài", *REVIEW_COLUMNS]].reset_index(drop=True)

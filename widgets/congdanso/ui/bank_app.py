@@ -139,6 +139,7 @@ class BankApp(AppView):
                     self.world.bank.bill_qr(bill)
         if self.phone.pending_payment_qr:
             codes["Mã thanh toán phí trên Cổng DVC"] = self.phone.pending_payment_qr
+        codes.update(self.phone.extra_qr)
         return codes
 
     # -- buttons ------------------------------------------------------------------------------

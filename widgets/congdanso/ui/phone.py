@@ -39,6 +39,7 @@ class Phone:
         self.portal_session = None
         self.bank_session = None
         self.pending_payment_qr: str | None = None
+        self.extra_qr: dict[str, str] = {}  # codes an exercise puts in the camera roll (label → payload)
         self.apps: dict[str, AppView] = {}
         self.current = "home"
         self.status = html()

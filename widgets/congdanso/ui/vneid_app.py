@@ -138,6 +138,10 @@ class VneidApp(AppView):
         self.f_qr.value = payload
         return self._click_scan()
 
+    def scan_portal(self):
+        """"Quét mã đang hiện trên Cổng DVC": the login QR the portal on this phone shows."""
+        return self._click_scan_portal()
+
     def confirm_scan(self, passcode: str):
         self.f_qr_pass.value = passcode
         return self._click_confirm()

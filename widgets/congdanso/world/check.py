@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from congdanso.world.journal import GENESIS, JournalError, parse_lines
@@ -19,6 +20,8 @@ class CheckReport:
     warnings: list[str] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)  # bodies of every verified event
     unreadable: bool = False
+    head_hash: str | None = None  # hash of the last event (identical journals share it)
+    world: Any = None  # the replayed world, when the journal could be trusted
 
     @property
     def exit_code(self) -> int:
@@ -60,6 +63,7 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
             report.events = []
         return report
     report.events = [e.body for e in parsed.events]
+    report.head_hash = parsed.events[-1].hash if parsed.events else None
     if not parsed.events:
         report.ok, report.problem = False, "Nhật ký rỗng: chưa có sự kiện nào."
         return report
@@ -98,7 +102,7 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
             report.problem_line = seq
             return report
     try:
-        World.from_journal_bytes(data, path=journal_path)
+        report.world = World.from_journal_bytes(data, path=journal_path)
     except JournalError as exc:
         report.ok, report.problem, report.problem_line = False, exc.message, exc.line
     except Exception as exc:  # a replay that crashes is a journal we cannot trust

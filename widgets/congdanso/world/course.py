@@ -1,23 +1,121 @@
-"""The course's own events: a learner's answers to lesson self-checks, kept in the journal so a
-trainer can see which ideas a cohort finds hard."""
+"""The course's own events, kept in the journal like any other action: answers to lesson
+self-checks, the start of a graded exercise (the learner's scenario), answers typed or picked in
+an exercise's answer widgets, and the documents a scenario sends the learner later."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from congdanso.world.actions import action
+from congdanso.world.errors import StateError, ValidationError
 
 if TYPE_CHECKING:
+    from congdanso.grading.variants import Scenario
     from congdanso.world.world import World
+
+MAX_ANSWER = 200
+
+
+@dataclass
+class Answer:
+    value: str
+    seq_time: str  # simulated time of the answer
+    expected_now: Any = None  # for answers that depend on the world at that moment ("@name")
+
+
+@dataclass
+class ExerciseState:
+    scenario: Scenario
+    answers: dict[str, Answer] = field(default_factory=dict)
+    copies: list[str] = field(default_factory=list)  # documents the scenario sent later
 
 
 class CourseService:
     def __init__(self, world: World):
         self.world = world
         self.answers: list[tuple[str, str, str, bool]] = []
+        self.exercises: dict[str, ExerciseState] = {}
 
     @action("course.self_check")
     def self_check(self, lesson: str, question: str, choice: str, correct: bool) -> bool:
         """Record one answer to a self-check (the lesson decides what is right)."""
         self.answers.append((lesson, question, choice, bool(correct)))
         return bool(correct)
+
+    # -- graded exercises -------------------------------------------------------------------------
+    @action("course.begin_exercise")
+    def begin_exercise(self, assignment: str, learner: str, token: str) -> dict[str, Any]:
+        """Start (or restart) a learner's scenario: draw it from the token, set the world up.
+        The journal keeps only the token: the trap and the answers stay out of it."""
+        from congdanso.grading import variants
+
+        if not isinstance(token, str) or not token or len(token) > 64:
+            raise ValidationError("Mã phương án không hợp lệ.", field="token")
+        scenario = variants.derive(self.world, assignment, token, str(learner))
+        variants.setup(self.world, scenario)
+        self.exercises[assignment] = ExerciseState(scenario)
+        return {"assignment": assignment, "learner": str(learner), "residents": scenario.residents}
+
+    def exercise(self, assignment: str) -> ExerciseState:
+        state = self.exercises.get(assignment)
+        if state is None:
+            raise StateError("Bài tập chưa bắt đầu: hãy chạy ô mở bài tập ở đầu notebook.")
+        return state
+
+    @action("course.answer")
+    def answer(self, assignment: str, question: str, value: str) -> dict[str, str]:
+        """Record the learner's answer to one question of their exercise (the last one counts).
+        Whether it is right is decided by the grader, not here."""
+        from congdanso.grading import variants
+        from congdanso.grading.requirements import answer_now
+
+        state = self.exercise(assignment)
+        questions = variants.spec(assignment)["questions"]
+        if question not in questions:
+            raise ValidationError(f"Bài này không có câu hỏi \"{question}\".", field="question")
+        text = " ".join(str(value if value is not None else "").split())
+        if not text:
+            raise ValidationError("Hãy chọn hoặc gõ câu trả lời trước khi bấm Lưu.",
+                                  field="value")
+        if len(text) > MAX_ANSWER:
+            raise ValidationError(f"Câu trả lời dài quá {MAX_ANSWER} ký tự: chỉ ghi điều được "
+                                  "hỏi.", field="value")
+        spec = questions[question]
+        if spec["kind"] == "choice" and text not in spec["options"]:
+            raise ValidationError("Hãy chọn một trong các phương án có sẵn.", field="value")
+        state.answers[question] = Answer(text, self.world.now.isoformat(),
+                                         answer_now(self.world, state.scenario, question))
+        return {"question": question, "value": text}
+
+    @action("course.receive_copies")
+    def receive_copies(self, assignment: str) -> list[dict[str, Any]]:
+        """The company sends back two copies of the contract the resident signed (ký số)."""
+        state = self.exercise(assignment)
+        scenario = state.scenario
+        if assignment != "ky-so-hop-dong":
+            raise ValidationError("Bài này không có tài liệu gửi lại.", field="assignment")
+        if state.copies:
+            raise StateError("Công ty đã gửi hai bản rồi: chúng nằm trong danh sách tài liệu.")
+        kyso = self.world.kyso
+        signed = [d for d in kyso.documents.values()
+                  if d.kind == "da_ky" and d.owner_id == scenario.resident
+                  and d.name.startswith("hop-dong")]
+        if not signed:
+            raise StateError("Người dân chưa ký hợp đồng: công ty chỉ gửi lại sau khi nhận bản "
+                             "đã ký. Hãy ký hợp đồng trước.")
+        original = signed[-1]
+        made = []
+        for n in (1, 2):
+            kind = scenario.values[f"copy_{n}"]
+            if kind == "bi_sua":
+                data = kyso.changed_bytes(original.id, scenario.values["changed_salary"])
+            elif kind == "chua_ky":
+                data = kyso.content(scenario.values["contract"])
+            else:
+                data = kyso.content(original.id)
+            name = f"ban-cong-ty-gui-lai-so-{n}.pdf"
+            document = kyso._new_document(data, name, scenario.resident, "tai_len")
+            state.copies.append(document.id)
+            made.append(document.record())
+        return made

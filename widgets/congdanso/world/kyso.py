@@ -395,6 +395,13 @@ class SigningService:
     @action("kyso.change_after_signing")
     def change_after_signing(self, document_id: str, salary: int = 5_500_000) -> Document:
         """For "spot the problem" practice: someone raises the salary in a signed contract."""
+        doc = self.document(document_id)
+        return self._new_document(
+            self.changed_bytes(document_id, salary), doc.name.replace("-da-ky", "-bi-sua"),
+            doc.owner_id, "bi_sua")
+
+    def changed_bytes(self, document_id: str, salary: int) -> bytes:
+        """A signed contract's bytes with the salary changed after signing (signature kept)."""
         from congdanso.world.signing import changed_copy
 
         doc = self.document(document_id)
@@ -414,7 +421,7 @@ class SigningService:
         when = dt.datetime.fromisoformat(original_doc.made["when"])
         person = self._person(doc.owner_id)
         try:
-            data = changed_copy(
+            return changed_copy(
                 self.content(original_doc.id),
                 self._contract(person, int(salary), when),
                 self.content(doc.id),
@@ -424,9 +431,6 @@ class SigningService:
                 "Mức lương mới phải có cùng số chữ số với mức lương cũ (ví dụ 8.500.000 → 5.500.000).",
                 field="salary",
             ) from None
-        return self._new_document(
-            data, doc.name.replace("-da-ky", "-bi-sua"), doc.owner_id, "bi_sua"
-        )
 
     # -- verification -------------------------------------------------------------------------
     def verdict_of(self, data: bytes) -> Verdict:

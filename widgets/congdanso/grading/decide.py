@@ -1,0 +1,185 @@
+"""The grader decides: an nbgrader preprocessor that takes the place of execution.
+
+For each grade cell, the requirements it declares are read from the trainer's *source* notebook
+(``kiem_tra("…")`` calls, hidden tests included), never from the submission, and evaluated
+against the submission's verified journal, replayed, and the learner's own scenario (recomputed
+from the learner id and the course secret). The verdict is written as the cell's output, so
+nbgrader's ``SaveAutoGrades``, feedback and formgrader work unchanged: a passing cell prints what
+was checked, a failing one carries an error whose message tells the learner what to do next.
+
+Widget-only assignments (no code cell the learner writes) start no kernel at all. An assignment
+with solution cells is first executed in the sandbox (:class:`SandboxedExecute`), and cells that
+declare requirements are still decided here. Nothing in a submission but the notebook and its
+journal is read, and neither is ever run as code in the grader's process.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from traitlets import Unicode
+
+from congdanso.grading import requirements as req
+from congdanso.grading.sandbox import SandboxedExecute
+from congdanso.world.journal import DEFAULT_NAME, GENESIS, JournalError, parse_lines
+
+CALL = "kiem_tra"
+FLAGS: list[dict[str, str]] = []  # what the last decisions want the trainer to know
+
+
+def journal_bodies(world) -> list[dict[str, Any]]:
+    """Every verified event body of a world's journal (file or memory), oldest first."""
+    journal = world.journal
+    data = journal.path.read_bytes() if journal.path is not None and journal.path.exists() \
+        else getattr(journal, "data", lambda: b"")()
+    try:
+        return [e.body for e in parse_lines(data, start_seq=0, prev=GENESIS).events]
+    except JournalError:
+        return []
+
+
+# -- what a source notebook declares --------------------------------------------------------------
+def declared_in(source: str) -> list[str]:
+    """Requirement names of ``kiem_tra("a", "b")`` calls in a cell's code (parsed, never run)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called == CALL:
+                names += [a.value for a in node.args
+                          if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return names
+
+
+@lru_cache(maxsize=64)
+def _declared(path: str, mtime: float) -> tuple[dict[str, tuple[str, ...]], bool]:
+    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    declared: dict[str, tuple[str, ...]] = {}
+    needs_kernel = False
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        source = "".join(cell.get("source", ""))
+        if cell.get("cell_type") == "code" and meta.get("solution"):
+            needs_kernel = True
+        if meta.get("grade") and cell.get("cell_type") == "code":
+            declared[meta["grade_id"]] = tuple(declared_in(source))
+    return declared, needs_kernel
+
+
+def declared(source_notebook: Path) -> tuple[dict[str, tuple[str, ...]], bool]:
+    """(grade id → requirement names, whether learners write code that must run)."""
+    return _declared(str(source_notebook), source_notebook.stat().st_mtime)
+
+
+# -- judging one submission -----------------------------------------------------------------------
+@dataclass
+class Judgement:
+    """The grader's view of one submission's journal."""
+
+    problem: str | None = None  # why nothing in the journal can be credited
+    context: req.Context | None = None
+    flags: list[str] = field(default_factory=list)
+    head: str | None = None  # hash of the journal's last event (identical journals share it)
+
+    def evaluate(self, name: str) -> str | None:
+        if self.problem is not None or self.context is None:
+            return self.problem or "Không có nhật ký để chấm."
+        return req.evaluate(self.context, name, judge=True)
+
+
+def judge(folder: Path, assignment: str, student: str, secret: bytes) -> Judgement:
+    from congdanso.grading.variants import token_for
+    from congdanso.world.check import check_journal
+
+    path = folder / DEFAULT_NAME
+    if not path.is_file() or path.is_symlink():
+        return Judgement("Bài nộp không có nhật ký thao tác: chưa làm bước nào trong điện thoại "
+                         "mô phỏng hay ô trả lời. Hãy mở bài, làm theo tình huống, lưu rồi nộp.")
+    report = check_journal(path)
+    if not report.ok:
+        return Judgement(f"Nhật ký thao tác không tin cậy nên không chấm: {report.problem} "
+                         "Nhật ký chỉ được ghi bởi thế giới mô phỏng; đừng sửa hay chép tệp.",
+                         flags=[f"nhật ký không tin cậy: {report.problem}"])
+    head = report.head_hash
+    begin, events = req.events_since_begin(report.events, assignment)
+    if begin is None:
+        return Judgement("Nhật ký không có bài tập này: hãy mở đúng notebook bài tập (chạy ô đầu "
+                         "tiên) rồi làm trong đó.", head=head)
+    args = begin["args"]
+    expected = token_for(secret, assignment, student)
+    if args.get("token") != expected or args.get("learner") != student:
+        who = args.get("learner") or "?"
+        return Judgement(
+            "Nhật ký này làm phương án của người khác"
+            + (f" (học viên {who})" if who != student else "")
+            + " hoặc phương án tự luyện, không phải phương án giao cho bạn: không chấm. Hãy tải "
+            "lại bài (Assignments → Fetch) và tự làm.",
+            flags=[f"nhật ký làm phương án khác (của \"{who}\")"], head=head)
+    world = report.world
+    state = world.course.exercises.get(assignment) if world is not None else None
+    if state is None or state.scenario.token != expected:
+        return Judgement("Tình huống của bài đã bị làm lại nhưng chưa mở lại: hãy chạy ô đầu "
+                         "tiên của bài rồi làm tiếp.", head=head)
+    return Judgement(context=req.Context(world, events, state.scenario), head=head)
+
+
+def _passed(text: str) -> NotebookNode:
+    return new_output("stream", name="stdout", text=text)
+
+
+def _failed(message: str) -> NotebookNode:
+    return new_output("error", ename="Chưa đạt", evalue=message, traceback=[f"✘ {message}"])
+
+
+class DecideFromJournal(SandboxedExecute):
+    """nbgrader preprocessor: each grade cell's verdict, decided from the journal."""
+
+    course_root = Unicode("", help="The nbgrader course folder (source/ and the secret).") \
+        .tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):  # type: ignore[override]
+        from congdanso.grading.variants import course_secret
+
+        info = resources["nbgrader"]
+        assignment, student, notebook = info["assignment"], info["student"], info["notebook"]
+        course = Path(self.course_root)
+        source = course / "source" / assignment / f"{notebook}.ipynb"
+        declared_cells, needs_kernel = declared(source) if source.exists() else ({}, True)
+        if needs_kernel:
+            nb, resources = super().preprocess(nb, resources, km)
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        judgement = judge(folder, assignment, student, course_secret(course, create=False))
+        for flag in judgement.flags:
+            FLAGS.append({"student": student, "assignment": assignment, "flag": flag})
+        if judgement.head:
+            FLAGS.append({"student": student, "assignment": assignment, "head": judgement.head})
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade"):
+                continue
+            names = declared_cells.get(meta.get("grade_id"))
+            if names is None:
+                cell.outputs = [_failed("Ô chấm này không có trong bài gốc của giảng viên.")]
+                continue
+            if not names:  # a classic code test: the sandboxed kernel's output stands
+                continue
+            problems = [p for p in (judgement.evaluate(n) for n in names) if p is not None]
+            scenario = judgement.context.scenario if judgement.context else None
+            if problems:
+                cell.outputs = [_failed(" ".join(problems))]
+            else:
+                titles = "; ".join(req.title_of(n, scenario) for n in names) if scenario else ""
+                cell.outputs = [_passed(f"✔ Đạt: {titles}\n")]
+        return nb, resources

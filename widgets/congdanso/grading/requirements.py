@@ -1,0 +1,369 @@
+"""The requirements a grade cell can declare, as small named checks of what the learner did.
+
+A grade cell says ``bai_tap.kiem_tra("hoa-don-da-tra")``. The grader (outside the learner's
+kernel) evaluates the same name against the verified journal, replayed, and the learner's own
+scenario; in the learner's kernel the same check only shows progress. A check returns ``None``
+when the requirement is met, otherwise a message in Vietnamese that says what to do next.
+
+Answers (``"cau:<question>"``) are judged only by the grader; in the kernel they count as done
+once answered, so the self-check never gives an answer away.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from congdanso.grading.variants import Scenario
+    from congdanso.world.world import World
+
+ANSWER = "cau:"
+
+
+@dataclass
+class Context:
+    """What a check looks at: the world after the learner's work, the learner's events since
+    the scenario began (oldest first), and the scenario."""
+
+    world: World
+    events: list[dict[str, Any]]
+    scenario: Scenario
+
+    @property
+    def resident(self) -> str:
+        return self.scenario.resident or ""
+
+    def did(self, name: str, **args: Any) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["action"] == name and e.get("ok")
+                and all(e["args"].get(k) == v for k, v in args.items())]
+
+    def tried(self, name: str, **args: Any) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["action"] == name
+                and all(e["args"].get(k) == v for k, v in args.items())]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    name: str
+    title: str  # what the checklist shows, in Vietnamese
+    check: Callable[[Context], str | None]
+
+
+REQUIREMENTS: dict[str, Requirement] = {}
+
+
+def requirement(name: str, title: str):
+    def register(fn: Callable[[Context], str | None]):
+        REQUIREMENTS[name] = Requirement(name, title, fn)
+        return fn
+    return register
+
+
+# -- VNeID and the portal ---------------------------------------------------------------------------
+def _vneid_account(ctx: Context):
+    return ctx.world.vneid.account_of(ctx.resident)
+
+
+@requirement("vneid-muc-2", "Người dân có tài khoản VNeID mức 2 (đăng ký tại công an phường "
+             "nếu chưa có, không đăng ký trùng)")
+def _level2(ctx: Context) -> str | None:
+    account = _vneid_account(ctx)
+    if ctx.scenario.values.get("situation") == "muc2-co-san":
+        repeated = ctx.tried("police.enroll_level2", id_number=ctx.resident) + \
+            ctx.tried("vneid.register", id_number=ctx.resident)
+        if repeated:
+            return ("Người dân đã có sẵn tài khoản mức 2 từ khi làm căn cước: không đăng ký lại. "
+                    "Hãy chọn kích hoạt tài khoản trong ứng dụng VNeID.")
+        return _activated(ctx)  # recognised only by going on to activate the existing account
+    if account is None or account.level < 2:
+        return ("Người dân chưa có tài khoản mức 2: đưa người dân đến công an phường (ô \"Đăng "
+                "ký mức 2 tại công an phường\" trong ứng dụng VNeID), mang thẻ căn cước.")
+    if not ctx.did("police.enroll_level2", id_number=ctx.resident):
+        return "Tài khoản mức 2 phải được đăng ký tại công an phường."
+    return None
+
+
+@requirement("vneid-kich-hoat", "Kích hoạt VNeID: OTP → mật khẩu → passcode → câu hỏi bảo mật")
+def _activated(ctx: Context) -> str | None:
+    from congdanso.world.vneid import ACTIVE
+
+    account = _vneid_account(ctx)
+    if account is None or account.status != ACTIVE:
+        return ("Tài khoản VNeID của người dân chưa được kích hoạt xong. Trong ứng dụng VNeID: "
+                "kích hoạt → nhập mã OTP trong tin nhắn → mật khẩu → passcode → câu hỏi bảo mật.")
+    return None
+
+
+@requirement("vneid-dang-nhap", "Đăng nhập VNeID bằng mật khẩu vừa đặt")
+def _vneid_login(ctx: Context) -> str | None:
+    if not ctx.did("vneid.login", id_number=ctx.resident):
+        return "Hãy đăng nhập ứng dụng VNeID bằng số định danh và mật khẩu vừa đặt."
+    return None
+
+
+def _portal_via_vneid(ctx: Context, id_number: str) -> str | None:
+    made = [e for e in ctx.did("portal.finish_vneid_login")
+            if e["result"].get("id_number") == id_number]
+    if not made:
+        person = ctx.world.population.get(id_number)
+        name = person.full_name if person else id_number
+        return (f"{name} chưa đăng nhập Cổng DVC bằng VNeID. Trong ứng dụng Cổng DVC chọn "
+                "\"Đăng nhập bằng tài khoản định danh điện tử\", rồi quét mã QR bằng ứng dụng "
+                "VNeID và xác nhận bằng passcode.")
+    return None
+
+
+@requirement("cong-dvc-vneid", "Tạo tài khoản Cổng DVC bằng cách đăng nhập với VNeID (quét QR)")
+def _portal(ctx: Context) -> str | None:
+    return _portal_via_vneid(ctx, ctx.resident)
+
+
+@requirement("tai-khoan-nguoi-1", "Người dân thứ nhất có tài khoản Cổng DVC qua VNeID")
+def _helped_1(ctx: Context) -> str | None:
+    return _portal_via_vneid(ctx, ctx.scenario.residents[0])
+
+
+@requirement("tai-khoan-nguoi-2", "Người dân thứ hai có tài khoản Cổng DVC qua VNeID")
+def _helped_2(ctx: Context) -> str | None:
+    return _portal_via_vneid(ctx, ctx.scenario.residents[1])
+
+
+# -- dossiers ---------------------------------------------------------------------------------------
+def _dossier(world: World, scenario: Scenario):
+    mine = [d for d in world.portal.dossiers.values()
+            if d.id_number == scenario.resident
+            and d.procedure.code == scenario.values.get("procedure")]
+    return mine[-1] if mine else None
+
+
+@requirement("ho-so-nop", "Nộp hồ sơ đúng thủ tục người dân cần, dùng thông tin điền sẵn")
+def _submitted(ctx: Context) -> str | None:
+    if _dossier(ctx.world, ctx.scenario) is None:
+        return ("Chưa có hồ sơ nào đúng thủ tục người dân cần. Trên Cổng DVC: tìm thủ tục → kiểm "
+                "tra thông tin điền sẵn → khai phần còn thiếu → nộp.")
+    return None
+
+
+@requirement("ho-so-dung-thong-tin", "Phần khai thêm của hồ sơ đúng nhu cầu của người dân")
+def _fields(ctx: Context) -> str | None:
+    dossier = _dossier(ctx.world, ctx.scenario)
+    if dossier is None:
+        return "Chưa có hồ sơ để xem phần khai thêm."
+    for key, wanted in ctx.scenario.values["fields"].items():
+        if _norm(dossier.data.get(key)) != _norm(wanted):
+            return ("Phần khai thêm của hồ sơ chưa khớp với điều người dân cần (đọc lại tình "
+                    "huống: mục đích, loại giấy tờ, số bản).")
+    return None
+
+
+@requirement("phi-da-tra", "Trả phí, lệ phí của hồ sơ qua ứng dụng ngân hàng")
+def _fee(ctx: Context) -> str | None:
+    dossier = _dossier(ctx.world, ctx.scenario)
+    if dossier is None or dossier.fee_status != "da_thanh_toan":
+        return ("Phí của hồ sơ chưa được trả. Khi hồ sơ đã được tiếp nhận: Quản lý hồ sơ → Yêu "
+                "cầu thanh toán → quét mã bằng ứng dụng ngân hàng → kiểm tra tên người nhận → OTP.")
+    return None
+
+
+@requirement("ho-so-tra-cuu", "Tra cứu tình trạng hồ sơ bằng mã hồ sơ")
+def _looked_up(ctx: Context) -> str | None:
+    dossier = _dossier(ctx.world, ctx.scenario)
+    if dossier is None or not ctx.did("portal.lookup", code=dossier.code):
+        return "Hãy tra cứu hồ sơ bằng mã hồ sơ (ô \"Tra cứu hồ sơ\" trên Cổng DVC)."
+    return None
+
+
+@requirement("ho-so-ket-qua", "Nhận kết quả hồ sơ trực tuyến (tải về khi đã có)")
+def _result(ctx: Context) -> str | None:
+    dossier = _dossier(ctx.world, ctx.scenario)
+    if dossier is None or not ctx.did("portal.download_result", code=dossier.code):
+        return ("Chưa tải kết quả hồ sơ. Cho thời gian trôi (nút \"Thời gian trôi\") đến khi hồ "
+                "sơ có kết quả, rồi vào Quản lý hồ sơ → Tải kết quả.")
+    return None
+
+
+# -- signatures -------------------------------------------------------------------------------------
+@requirement("chung-thu-dang-ky", "Đăng ký chứng thư chữ ký số bằng VNeID mức 2")
+def _cert_requested(ctx: Context) -> str | None:
+    if ctx.world.kyso.accounts.get(ctx.resident) is None:
+        return "Trong ứng dụng Ký số: \"Đăng ký bằng VNeID mức 2\" (người dân đã đăng nhập VNeID)."
+    return None
+
+
+@requirement("chung-thu-kich-hoat", "Kích hoạt ứng dụng ký số bằng mã trong tin nhắn và mã PIN")
+def _cert_active(ctx: Context) -> str | None:
+    account = ctx.world.kyso.accounts.get(ctx.resident)
+    if account is None or account.status != "hoat_dong":
+        return "Hãy kích hoạt ứng dụng ký số: mã kích hoạt trong tin nhắn, rồi đặt mã PIN 6 số."
+    return None
+
+
+@requirement("hop-dong-da-ky", "Ký số hợp đồng lao động công ty gửi (đặt chữ ký, xác nhận PIN)")
+def _contract_signed(ctx: Context) -> str | None:
+    contract = ctx.scenario.values.get("contract")
+    kyso = ctx.world.kyso
+    name = kyso.documents[contract].name if contract in kyso.documents else None
+    if not any(d.kind == "da_ky" and d.signed_by == ctx.resident
+               and name and d.name == name.removesuffix(".pdf") + "-da-ky.pdf"
+               for d in kyso.documents.values()):
+        return ("Chưa ký hợp đồng công ty gửi. Trong ứng dụng Ký số: chọn hợp đồng → đặt chữ ký "
+                "→ người dân nhập mã PIN.")
+    return None
+
+
+def _copy_verified(ctx: Context, n: int) -> str | None:
+    state = ctx.world.course.exercises.get(ctx.scenario.assignment)
+    copies = state.copies if state else []
+    if len(copies) < n:
+        return ("Công ty chưa gửi lại hợp đồng: sau khi ký, bấm \"Nhận bản công ty gửi lại\", "
+                "rồi kiểm tra chữ ký từng bản.")
+    if not ctx.did("kyso.verify", document_id=copies[n - 1]):
+        return f"Chưa kiểm tra chữ ký của bản số {n} (ứng dụng Ký số → chọn bản → Kiểm tra)."
+    return None
+
+
+@requirement("kiem-tra-ban-1", "Kiểm tra chữ ký bản số 1 công ty gửi lại")
+def _copy_1(ctx: Context) -> str | None:
+    return _copy_verified(ctx, 1)
+
+
+@requirement("kiem-tra-ban-2", "Kiểm tra chữ ký bản số 2 công ty gửi lại")
+def _copy_2(ctx: Context) -> str | None:
+    return _copy_verified(ctx, 2)
+
+
+# -- payments ---------------------------------------------------------------------------------------
+def _bill(world: World, scenario: Scenario):
+    return world.bills.find(scenario.values["service"], scenario.values["bill_code"])
+
+
+@requirement("hoa-don-da-tra", "Trả hoá đơn của hộ bằng mã khách hàng, đọc tên người nhận trước")
+def _bill_paid(ctx: Context) -> str | None:
+    bill = _bill(ctx.world, ctx.scenario)
+    if bill.paid_at is None:
+        return (f"Hoá đơn {bill.service_name.lower()} mã {bill.customer_code} chưa được trả. Ứng "
+                "dụng ngân hàng → Thanh toán hoá đơn → tra cứu → kiểm tra tên → OTP.")
+    return None
+
+
+@requirement("doc-ma-qr", "Quét mã QR \"tiền rác\" bằng ứng dụng ngân hàng để xem người nhận")
+def _qr_scanned(ctx: Context) -> str | None:
+    if not ctx.tried("bank.scan_qr", payload=ctx.scenario.values["qr_payload"]):
+        return ("Hãy quét mã QR \"tiền rác\" trong ứng dụng ngân hàng (Quét mã VietQR → chọn mã "
+                "có sẵn) để xem tên người nhận trước khi trả.")
+    return None
+
+
+@requirement("tien-rac-dung-cach", "Xử lý mã QR tiền rác đúng cách")
+def _qr_handled(ctx: Context) -> str | None:
+    values = ctx.scenario.values
+    paid = [e for e in ctx.did("bank.confirm_transfer")
+            if e["result"].get("status") == "thanh_cong"
+            and e["result"].get("target") == values["qr_account"]]
+    if values["trap"] == "nguoi-la":
+        if paid:
+            return "Đã chuyển tiền vào tài khoản của một người lạ qua mã QR dán đè."
+        return _qr_scanned(ctx)  # not paying counts only after reading who the code pays
+    if not paid:
+        return "Mã QR đúng của đơn vị thu gom rác mà tiền rác chưa được trả."
+    return None
+
+
+# -- answers ----------------------------------------------------------------------------------------
+def _norm(value: Any) -> str:
+    return unicodedata.normalize("NFC", " ".join(str(value if value is not None else "").split()))
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def same_answer(given: str, expected: Any, match: str | None) -> bool:
+    if expected is None:
+        return False
+    if match == "number":
+        digits = re.sub(r"[^\d]", "", given)
+        return digits != "" and int(digits) == int(expected)
+    if match == "code":
+        return re.sub(r"\s", "", given).upper() == re.sub(r"\s", "", str(expected)).upper()
+    if match == "name":
+        return " ".join(_fold(given).split()) == " ".join(_fold(str(expected)).split())
+    return _norm(given) == _norm(expected)
+
+
+def answer_now(world: World, scenario: Scenario, question: str) -> Any:
+    """The value an "@" answer expects, in the world as it is at this moment."""
+    from congdanso.grading.variants import spec
+
+    answer = spec(scenario.assignment)["questions"][question]["answer"]
+    if not (isinstance(answer, str) and answer.startswith("@")):
+        return None
+    key = answer[1:]
+    if key in ("households_without", "coverage_percent"):
+        values = scenario.values
+        homes = [h for h in world.population.households
+                 if h.ward.code == values["ward"] and h.khu_pho == values["khu_pho"]]
+        covered = sum(any(world.portal.account_of(p.id_number) for p in h.members) for h in homes)
+        if key == "households_without":
+            return len(homes) - covered
+        return round(100 * covered / len(homes)) if homes else 0
+    dossier = _dossier(world, scenario)
+    if dossier is None:
+        return None
+    return dossier.code if key == "dossier_code" else dossier.fee
+
+
+def check_answer(ctx: Context, question: str, *, judge: bool) -> str | None:
+    from congdanso.grading.variants import spec
+
+    questions = spec(ctx.scenario.assignment)["questions"]
+    if question not in questions:
+        return f"Bài này không có câu hỏi \"{question}\"."
+    state = ctx.world.course.exercises.get(ctx.scenario.assignment)
+    given = state.answers.get(question) if state else None
+    prompt = ctx.scenario.prompt(question)
+    if given is None:
+        return f"Chưa trả lời câu: \"{prompt}\". Chọn hoặc gõ câu trả lời rồi bấm \"Lưu\"."
+    if not judge:
+        return None
+    q = questions[question]
+    expected = given.expected_now if str(q["answer"]).startswith("@") \
+        else ctx.scenario.expected(question)
+    if not same_answer(given.value, expected, q.get("match")):
+        return f"Câu \"{prompt}\": câu trả lời \"{given.value}\" chưa đúng."
+    return None
+
+
+def title_of(name: str, scenario: Scenario) -> str:
+    if name.startswith(ANSWER):
+        return "Trả lời: " + scenario.prompt(name[len(ANSWER):])
+    return REQUIREMENTS[name].title
+
+
+def evaluate(ctx: Context, name: str, *, judge: bool = True) -> str | None:
+    """``None`` when the requirement is met; otherwise what to do next. ``judge=False`` (the
+    learner's kernel) counts an answer as done once given, without saying if it is right."""
+    if name.startswith(ANSWER):
+        return check_answer(ctx, name[len(ANSWER):], judge=judge)
+    requirement_ = REQUIREMENTS.get(name)
+    if requirement_ is None:
+        return f"Yêu cầu \"{name}\" không có trong hệ thống chấm."
+    return requirement_.check(ctx)
+
+
+def events_since_begin(bodies: list[dict[str, Any]], assignment: str) -> tuple[
+        dict[str, Any] | None, list[dict[str, Any]]]:
+    """(the last ``course.begin_exercise`` of this assignment, the events after it)."""
+    last = None
+    for i, body in enumerate(bodies):
+        if body.get("action") == "course.begin_exercise" and body.get("ok") \
+                and body["args"].get("assignment") == assignment:
+            last = i
+    if last is None:
+        return None, []
+    return bodies[last], bodies[last + 1:]

@@ -1,0 +1,281 @@
+"""Each learner's own scenario for a graded exercise, drawn from the catalogue (``data/bai-tap.json``).
+
+The trainer's course holds a random secret (``.congdanso/bi-mat-khoa-hoc``, never in the package
+or the repository). A learner's *token* for an assignment is an HMAC of their learner id under that
+secret; ``congdanso release`` writes the table of tokens (``phuong-an.json``) into the released
+assignment, so the learner's kernel finds its own without ever seeing the secret. Everything else
+(which resident, which amounts, which trap) is drawn deterministically from the token, in the
+kernel when the exercise opens and again in the grader, which recomputes the token from the
+submission's learner id. A journal copied from a classmate carries the classmate's token and
+resident, so it earns nothing on the items that differ.
+
+Scenarios are data: texts, traps and answers live in the catalogue; this module only draws from
+it and sets the world up (accounts, documents, a QR on a market gate) inside one journaled action.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import hmac
+import json
+import os
+import random
+import secrets
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from congdanso.world.people import Person
+    from congdanso.world.world import World
+
+SECRET_FILE = Path(".congdanso") / "bi-mat-khoa-hoc"
+VARIANTS_FILE = "phuong-an.json"
+PRACTICE_PREFIX = "tu-luyen-"
+BANK_PASSWORD = "NganHang@1"  # the resident's app password in the exercises (shown on the card)
+
+
+@cache
+def catalogue() -> dict[str, Any]:
+    """The scenario catalogue shipped with the package."""
+    text = resources.files("congdanso.grading").joinpath("data/bai-tap.json").read_text("utf-8")
+    return json.loads(text)["assignments"]
+
+
+def spec(assignment: str) -> dict[str, Any]:
+    try:
+        return catalogue()[assignment]
+    except KeyError:
+        from congdanso.world.errors import ValidationError
+
+        raise ValidationError(
+            f"Không có bài tập \"{assignment}\" trong danh mục tình huống. Các bài có: "
+            + ", ".join(sorted(catalogue())) + ".", field="assignment") from None
+
+
+# -- the course secret and tokens ---------------------------------------------------------------
+def course_secret(course: str | os.PathLike[str], *, create: bool = True) -> bytes:
+    """The course's random secret; made (0600) by the trainer's first command that needs it."""
+    path = Path(course) / SECRET_FILE
+    try:
+        value = path.read_text("ascii").strip()
+    except FileNotFoundError:
+        if not create:
+            raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+        value = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(value + "\n")
+    return bytes.fromhex(value)
+
+
+def token_for(secret: bytes, assignment: str, learner: str) -> str:
+    return hmac.new(secret, f"{assignment}\n{learner}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def practice_token(assignment: str, learner: str) -> str:
+    digest = hashlib.sha256(f"{assignment}\n{learner}".encode()).hexdigest()[:16]
+    return PRACTICE_PREFIX + digest
+
+
+def write_variant_table(course: str | os.PathLike[str], assignment: str,
+                        learners: list[str]) -> Path:
+    """The tokens of every learner of the roster, beside the released notebook."""
+    secret = course_secret(course)
+    table = {learner: token_for(secret, assignment, learner) for learner in sorted(learners)}
+    path = Path(course) / "release" / assignment / VARIANTS_FILE
+    path.write_text(json.dumps({"assignment": assignment, "tokens": table}, indent=1,
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def learner_id() -> str:
+    """Who is working: the hub user, or the account nbgrader submits under."""
+    return (os.environ.get("CONGDANSO_LEARNER") or os.environ.get("JUPYTERHUB_USER")
+            or getpass.getuser())
+
+
+def token_in_folder(folder: str | os.PathLike[str], assignment: str,
+                    learner: str) -> tuple[str, bool]:
+    """(token, official): the learner's token from the released table, or a practice token
+    when the learner is not on it (the exercise still works, but is not the graded variant)."""
+    try:
+        data = json.loads((Path(folder) / VARIANTS_FILE).read_text("utf-8"))
+        token = data["tokens"][learner]
+        if isinstance(token, str) and token:
+            return token, True
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return practice_token(assignment, learner), False
+
+
+# -- scenarios ----------------------------------------------------------------------------------
+@dataclass
+class Scenario:
+    assignment: str
+    token: str
+    learner: str
+    residents: list[str] = field(default_factory=list)  # id numbers, the first is "the" resident
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def official(self) -> bool:
+        return not self.token.startswith(PRACTICE_PREFIX)
+
+    @property
+    def resident(self) -> str | None:
+        return self.residents[0] if self.residents else None
+
+    def expected(self, question: str) -> Any:
+        """The answer a question expects, from the catalogue and this scenario ("$name");
+        answers that depend on the world at answering time ("@name") are computed there."""
+        answer = spec(self.assignment)["questions"][question]["answer"]
+        if isinstance(answer, str) and answer.startswith("$"):
+            return self.values[answer[1:]]
+        return answer
+
+    def prompt(self, question: str) -> str:
+        text = spec(self.assignment)["questions"][question]["prompt"]
+        return self.values.get(text[1:], text) if text.startswith("$") and " " not in text \
+            else _fill(text, self.values)
+
+
+def _fill(text: str, values: dict[str, Any]) -> str:
+    for key, value in values.items():
+        text = text.replace("$" + key, str(value))
+    return text
+
+
+def _rng(assignment: str, token: str) -> random.Random:
+    return random.Random(int(hashlib.sha256(f"{assignment}:{token}".encode()).hexdigest(), 16))
+
+
+def _candidates(world: World, *, min_age: int = 22, max_age: int = 68) -> list[Person]:
+    day = world.population.reference_day
+    return [p for p in world.population.practice_residents()
+            if min_age <= p.age_on(day) <= max_age]
+
+
+def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
+    """Draw the scenario of one token (the same in the kernel and in the grader)."""
+    data = spec(assignment)
+    rng = _rng(assignment, token)
+    scenario = Scenario(assignment, token, learner)
+    values = scenario.values
+    if assignment == "ho-tro-nguoi-dan":
+        ward, khu_pho = rng.choice(data["places"])
+        practice = {p.id_number for p in world.population.practice_residents()}
+        people = [p for p in world.population.residents_of(ward, khu_pho)
+                  if p.id_number in practice]
+        helped = rng.sample(people, 2)
+        scenario.residents = [p.id_number for p in helped]
+        others = [p for p in people if p not in helped
+                  and world.population.household_of(p).id
+                  not in {world.population.household_of(h).id for h in helped}]
+        already = rng.sample(others, min(len(others), rng.choice([1, 2])))
+        values.update(ward=ward, khu_pho=khu_pho, already=[p.id_number for p in already],
+                      households=len([h for h in world.population.households
+                                      if h.ward.code == ward and h.khu_pho == khu_pho]))
+        return scenario
+    if assignment != "an-toan-lua-dao":
+        scenario.residents = [rng.choice(_candidates(world)).id_number]
+    if assignment == "tai-khoan-dvc":
+        situation = rng.choice(data["situations"])
+        case = rng.choice(data["support_cases"])
+        values.update(situation=situation["id"], situation_text=situation["text"],
+                      need=situation["need"], case_text=case["text"], case_answer=case["answer"],
+                      otp_caller=rng.choice(["Một người gọi xưng là công an phường",
+                                             "Một người gọi xưng là nhân viên nhà mạng",
+                                             "Một người gọi xưng là cán bộ Cổng Dịch vụ công"]))
+    elif assignment == "ho-so-truc-tuyen":
+        need = rng.choice(data["needs"])
+        procedure = world.portal.procedure(need["procedure"])
+        values.update(need=need["id"], need_text=need["text"], procedure=procedure.code,
+                      procedure_name=procedure.name, fields=dict(need["fields"]))
+    elif assignment == "ky-so-hop-dong":
+        salaries = list(data["salaries"])
+        salary = rng.choice(salaries)
+        changed = rng.choice([s for s in salaries if s != salary
+                              and len(str(s)) == len(str(salary))])
+        first, second = rng.sample(data["copies"], 2)
+        values.update(salary=salary, changed_salary=changed, copy_1=first["id"],
+                      copy_2=second["id"], verdict_1=first["verdict"], verdict_2=second["verdict"],
+                      advice_1=first["advice"])
+    elif assignment == "thanh-toan-hoa-don":
+        trap = rng.choice(data["qr_traps"])
+        values.update(service=rng.choice(data["services"]), trap=trap["id"],
+                      trap_text=trap["text"], qr_pay=trap["pay"],
+                      qr_amount=rng.choice([30_000, 45_000, 60_000, 75_000]),
+                      stranger_pick=rng.randrange(10**6))
+    elif assignment == "an-toan-lua-dao":
+        picked = rng.sample(data["messages"], 4)
+        for i, message in enumerate(picked, 1):
+            values[f"message_{i}"] = message["id"]
+            values[f"verdict_{i}"] = "Lừa đảo" if message["scam"] else "Không phải lừa đảo"
+    return scenario
+
+
+def setup(world: World, scenario: Scenario) -> None:
+    """Put the world in the scenario's starting state. Runs inside ``course.begin_exercise``,
+    so every step is part of that one journaled action and replays identically."""
+    from congdanso.world.payments import BANK_BIN
+    from congdanso.world.scenarios import activate_vneid, portal_login_with_vneid
+
+    assignment, values = scenario.assignment, scenario.values
+    person = world.population.get(scenario.resident) if scenario.resident else None
+
+    def bank_account(who: Person, amount: int) -> None:
+        if not world.bank.accounts_of(who.id_number):
+            account = world.bank.open_account(who.id_number, BANK_BIN, BANK_PASSWORD)
+            world.bank.deposit_cash(BANK_BIN, account.number, amount)
+
+    if assignment == "tai-khoan-dvc" and values["situation"] == "muc2-co-san":
+        assert person is not None and person.phone is not None
+        if world.vneid.account_of(person.id_number) is None:
+            world.police.enroll_level2(person.id_number, person.phone)
+    elif assignment == "ho-so-truc-tuyen":
+        assert person is not None
+        activate_vneid(world, person)
+        bank_account(person, 1_000_000)
+    elif assignment == "ky-so-hop-dong":
+        assert person is not None
+        activate_vneid(world, person)
+        document = world.kyso.new_document(person.id_number, "hop_dong", salary=values["salary"])
+        values["contract"] = document.id
+    elif assignment == "thanh-toan-hoa-don":
+        assert person is not None
+        bank_account(person, 2_000_000)
+        household = world.population.household_of(person)
+        bill = next(b for b in world.bills.of_household(household.id)
+                    if b.service == values["service"])
+        values.update(bill_code=bill.customer_code, bill_amount=bill.amount)
+        if values["trap"] == "dung":
+            rac = next(b for b in world.bills.of_household(household.id) if b.service == "moi_truong")
+            payload = world.bank.bill_qr(rac)
+        else:
+            from congdanso.world.vietqr import encode, training_qr
+
+            strangers = [p for p in world.population.adults()
+                         if world.population.household_of(p).id != household.id
+                         and not world.bank.accounts_of(p.id_number)]
+            stranger = strangers[values["stranger_pick"] % len(strangers)]
+            account = world.bank.open_account(stranger.id_number, BANK_BIN, BANK_PASSWORD)
+            payload = encode(training_qr(BANK_BIN, account.number, amount=values["qr_amount"],
+                                         message="Tien rac"))
+        from congdanso.world.vietqr import decode
+
+        qr = decode(payload)
+        target = world.bank.account(qr.bank_bin, qr.account)
+        values.update(qr_payload=payload, qr_account=qr.account,
+                      qr_amount=qr.amount or values["qr_amount"],
+                      qr_name=target.holder if target is not None else "")
+    elif assignment == "ho-tro-nguoi-dan":
+        for id_number in values["already"]:
+            other = world.population.require(id_number)
+            if world.portal.account_of(other.id_number) is None:
+                portal_login_with_vneid(world, activate_vneid(world, other))
