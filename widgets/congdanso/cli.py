@@ -326,19 +326,27 @@ def _cmd_certificate_issue(args: argparse.Namespace) -> int:
 
 
 def _cmd_certificate_verify(args: argparse.Namespace) -> int:
-    from congdanso.cohort.certificates import verify_certificate_pdf, verify_qr
+    from congdanso.cohort.certificates import (
+        CertificateError,
+        verify_certificate_pdf,
+        verify_qr,
+    )
 
-    if args.qr:
-        ok, message = verify_qr(args.qr)
-    elif args.file:
-        try:
-            data = Path(args.file).read_bytes()
-        except OSError as exc:
-            print(f"Không đọc được tệp {args.file}: {exc.strerror}.", file=sys.stderr)
+    try:
+        if args.qr:
+            ok, message = verify_qr(args.qr, args.course)
+        elif args.file:
+            try:
+                data = Path(args.file).read_bytes()
+            except OSError as exc:
+                print(f"Không đọc được tệp {args.file}: {exc.strerror}.", file=sys.stderr)
+                return 2
+            ok, message = verify_certificate_pdf(data, args.course)
+        else:
+            print("Cần tệp chứng nhận (PDF) hoặc --qr NỘI-DUNG-MÃ-QR.", file=sys.stderr)
             return 2
-        ok, message = verify_certificate_pdf(data)
-    else:
-        print("Cần tệp chứng nhận (PDF) hoặc --qr NỘI-DUNG-MÃ-QR.", file=sys.stderr)
+    except CertificateError as exc:
+        print(f"✘ {exc}", file=sys.stderr)
         return 2
     print(("✔ " if ok else "✘ ") + message)
     return 0 if ok else 1
@@ -589,6 +597,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "đọc được đầu vào.")
     check_cert.add_argument("file", nargs="?", help="tệp chứng nhận PDF")
     check_cert.add_argument("--qr", help="nội dung mã QR in trên chứng nhận")
+    check_cert.add_argument("--course", default="exercises",
+                            help="thư mục khoá học đã cấp chứng nhận (có khoá ký và sổ chứng nhận)")
     check_cert.set_defaults(func=_cmd_certificate_verify)
 
     demos = sub.add_parser("demos", help="mở các ứng dụng trình chiếu (Voilà) tại "

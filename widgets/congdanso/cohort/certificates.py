@@ -1,23 +1,35 @@
-"""Certificates for learners ready to help residents: PDFs signed by the training CA, with a QR
-code anyone can check (`congdanso certificate verify`).
+"""Certificates for learners ready to help residents: PDFs signed with the course's own key,
+with a QR code anyone can check (`congdanso certificate verify`).
 
-The QR holds the certificate's facts plus a deterministic ECDSA signature by the course's own key
-(issued by the training root), so a phone photo of the certificate can be verified without any
-server. The PDF itself is PAdES-signed by the same key: changing a name or a competency breaks it.
+The trainer's first ``certificate issue`` makes, in the course folder (``.congdanso/``, never in
+the package or the repository), a random signing key, a root certificate for it and an empty
+revocation list; every issued number goes into a registry (``so-chung-nhan.json``). A
+certificate is genuine only if its signature chains to that course root *and* its number is in
+the registry with the same facts. The QR payload is JSON in base64url, so any name (brackets,
+semicolons, quotes, NFD input) survives as written.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import io
+import json
+import os
 from dataclasses import dataclass
-
-from congdanso.world.text import strip_diacritics
+from pathlib import Path
 
 ISSUER_CN = "Ban tổ chức khoá tập huấn Công Dân Số"
-PREFIX = "CDS1"
-SEED = 74
+PREFIX = "CDS2"
+KEYS = Path(".congdanso")
+KEY_FILE, ROOT_FILE, LEAF_FILE, CRL_FILE = ("khoa-ky-chung-nhan.pem", "goc-chung-nhan.crt",
+                                            "chung-thu-chung-nhan.crt", "goc-chung-nhan.crl")
+REGISTRY = "so-chung-nhan.json"
+
+
+class CertificateError(RuntimeError):
+    """Certificates cannot be issued or checked here; the message says why, in Vietnamese."""
 
 
 @dataclass(frozen=True)
@@ -29,62 +41,149 @@ class CertificateFacts:
     competencies: tuple[str, ...]
     issued: dt.date
 
-    def payload_body(self) -> str:
-        name = strip_diacritics(self.name).upper()
-        return ";".join([PREFIX, self.number, self.learner_id, name, ",".join(self.competencies),
-                         self.issued.strftime("%Y%m%d")])
+    def body(self) -> dict:
+        from congdanso.world.text import nfc
+
+        return {"n": self.number, "id": self.learner_id, "ten": nfc(self.name),
+                "nl": list(self.competencies), "ngay": self.issued.isoformat()}
 
 
-def _issuer(seed: int = SEED):
+@dataclass(frozen=True)
+class CourseSigner:
+    key: object
+    leaf: object
+    root: object
+    crl: object
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def course_signer(course: str | os.PathLike[str], *, create: bool = False) -> CourseSigner:
+    """The course's signing key and certificates; made once, with ``create``, by the trainer."""
     from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    from congdanso.world.pki import TrainingPKI, build_cert, derive_key
+    from congdanso.world.pki import build_cert
 
-    pki = TrainingPKI(seed)
-    key = derive_key(seed, "course-certificates")
-    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tập huấn Công Dân Số"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, ISSUER_CN)])
-    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    cert = build_cert(name, pki.ca.subject, key.public_key(), pki.ca_key, 50, ca=False,
-                      not_before=start, not_after=start.replace(year=2036))
-    return pki, cert, key
+    folder = Path(course) / KEYS
+    if not (folder / KEY_FILE).is_file():
+        if not create:
+            raise CertificateError(
+                f"Khoá học {Path(course)} chưa cấp chứng nhận nào (không có khoá ký trong "
+                f"{folder}): không thể xác nhận chứng nhận nào là của khoá này. Hãy dùng --course "
+                "để chỉ đúng thư mục khoá học đã cấp chứng nhận.")
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        root_key = ec.generate_private_key(ec.SECP256R1())
+        key = ec.generate_private_key(ec.SECP256R1())
+        start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        suffix = _b64(os.urandom(6))
+        root_name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                               x509.NameAttribute(NameOID.ORGANIZATION_NAME,
+                                                  "Tập huấn Công Dân Số"),
+                               x509.NameAttribute(NameOID.COMMON_NAME,
+                                                  f"Gốc chứng nhận khoá học {suffix}")])
+        name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tập huấn Công Dân Số"),
+                          x509.NameAttribute(NameOID.COMMON_NAME, ISSUER_CN)])
+        root = build_cert(root_name, root_name, root_key.public_key(), root_key,
+                          int.from_bytes(os.urandom(8), "big"), ca=True, not_before=start,
+                          not_after=start.replace(year=2046))
+        leaf = build_cert(name, root_name, key.public_key(), root_key,
+                          int.from_bytes(os.urandom(8), "big"), ca=False, not_before=start,
+                          not_after=start.replace(year=2036))
+        crl = (x509.CertificateRevocationListBuilder().issuer_name(root_name)
+               .last_update(start).next_update(start.replace(year=2046))
+               .sign(root_key, hashes.SHA256()))
+        fd = os.open(folder / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM,
+                                      serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+        (folder / ROOT_FILE).write_bytes(root.public_bytes(serialization.Encoding.PEM))
+        (folder / LEAF_FILE).write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+        (folder / CRL_FILE).write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    key = serialization.load_pem_private_key((folder / KEY_FILE).read_bytes(), None)
+    return CourseSigner(key, x509.load_pem_x509_certificate((folder / LEAF_FILE).read_bytes()),
+                        x509.load_pem_x509_certificate((folder / ROOT_FILE).read_bytes()),
+                        x509.load_pem_x509_crl((folder / CRL_FILE).read_bytes()))
 
 
-def qr_payload(facts: CertificateFacts, seed: int = SEED) -> str:
+def _registry(course: str | os.PathLike[str]) -> dict[str, dict]:
+    path = Path(course) / KEYS / REGISTRY
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise CertificateError(f"Sổ chứng nhận {path} bị hỏng, không đọc được ({exc}). Hãy lấy "
+                               "lại bản sao lưu của thư mục khoá học.") from None
+
+
+def _register(course: str | os.PathLike[str], facts: CertificateFacts, payload: str) -> None:
+    path = Path(course) / KEYS / REGISTRY
+    registry = _registry(course)
+    registry[facts.number] = {**facts.body(), "sha256": hashlib.sha256(payload.encode())
+                              .hexdigest()}
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(registry, ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.replace(path)
+
+
+def next_number(course: str | os.PathLike[str], year: int) -> str:
+    taken = [int(n.rsplit("-", 1)[1]) for n in _registry(course) if n.startswith(f"CDS-{year}-")]
+    return f"CDS-{year}-{max(taken, default=0) + 1:06d}"
+
+
+def qr_payload(facts: CertificateFacts, signer: CourseSigner) -> str:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    _, _, key = _issuer(seed)
-    body = facts.payload_body()
-    signature = key.sign(body.encode(), ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
-    return body + ";" + base64.urlsafe_b64encode(signature).decode().rstrip("=")
+    body = json.dumps(facts.body(), ensure_ascii=False, separators=(",", ":"),
+                      sort_keys=True).encode()
+    signature = signer.key.sign(body, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+    return f"{PREFIX}.{_b64(body)}.{_b64(signature)}"
 
 
-def verify_qr(payload: str, seed: int = SEED) -> tuple[bool, str]:
+def verify_qr(payload: str, course: str | os.PathLike[str]) -> tuple[bool, str]:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    parts = str(payload).strip().split(";")
-    if len(parts) != 7 or parts[0] != PREFIX:
+    parts = str(payload).strip().split(".")
+    if len(parts) != 3 or parts[0] != PREFIX:
         return False, "Đây không phải mã QR của chứng nhận Công Dân Số."
-    body, signature = ";".join(parts[:6]), parts[6]
     try:
-        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-        _, cert, _ = _issuer(seed)
-        cert.public_key().verify(raw, body.encode(), ec.ECDSA(hashes.SHA256()))
+        body_bytes, signature = _unb64(parts[1]), _unb64(parts[2])
+        body = json.loads(body_bytes)
+    except (ValueError, UnicodeDecodeError):
+        return False, "Mã QR bị hỏng hoặc không đọc đủ: hãy quét lại."
+    signer = course_signer(course)
+    try:
+        signer.leaf.public_key().verify(signature, body_bytes, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
-        return False, ("Mã QR không khớp chữ ký của ban tổ chức: chứng nhận bị sửa hoặc giả "
-                       "mạo.")
-    date = dt.datetime.strptime(parts[5], "%Y%m%d").strftime("%d/%m/%Y")
-    return True, (f"Chứng nhận số {parts[1]} hợp lệ: {parts[3]} ({parts[2]}), năng lực "
-                  f"{parts[4].replace(',', ', ')}, cấp ngày {date}.")
+        return False, ("Mã QR không khớp chữ ký của ban tổ chức khoá học này: chứng nhận bị sửa "
+                       "hoặc giả mạo.")
+    entry = _registry(course).get(str(body.get("n")))
+    if entry is None or entry.get("sha256") != hashlib.sha256(
+            str(payload).strip().encode()).hexdigest():
+        return False, (f"Số chứng nhận {body.get('n')} không có trong sổ chứng nhận của khoá học: "
+                       "không phải chứng nhận do khoá học cấp.")
+    date = dt.date.fromisoformat(body["ngay"]).strftime("%d/%m/%Y")
+    return True, (f"Chứng nhận số {body['n']} hợp lệ: {body['ten']} ({body['id']}), năng lực "
+                  f"{', '.join(body['nl'])}, cấp ngày {date}.")
 
 
 def certificate_pdf(facts: CertificateFacts, competency_names: dict[str, str],
-                    seed: int = SEED) -> bytes:
+                    signer: CourseSigner) -> bytes:
     """The certificate: landscape A4, large print, QR code, signed by the course's key."""
     from fpdf import FPDF
 
@@ -93,7 +192,7 @@ def certificate_pdf(facts: CertificateFacts, competency_names: dict[str, str],
     from congdanso.world.signing import sign_pdf
     from congdanso.world.text import nfc
 
-    payload = qr_payload(facts, seed)
+    payload = qr_payload(facts, signer)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_compression(False)
     pdf.set_creation_date(dt.datetime.combine(facts.issued, dt.time(8), tzinfo=dt.UTC))
@@ -133,51 +232,50 @@ def certificate_pdf(facts: CertificateFacts, competency_names: dict[str, str],
     pdf.cell(0, 6, "Chứng nhận của khoá tập huấn (dữ liệu mô phỏng), không phải văn bằng nhà nước.")
     pdf.image(io.BytesIO(to_png(payload, caption=None, scale=3)), x=228, y=120, w=50)
     data = bytes(pdf.output())
-    pki, cert, key = _issuer(seed)
-    return sign_pdf(data, cert, key, [pki.ca, pki.root], reason="Cấp chứng nhận",
+    return sign_pdf(data, signer.leaf, signer.key, [signer.root], reason="Cấp chứng nhận",
                     box=(420, 140, 640, 205),
                     when=dt.datetime.combine(facts.issued, dt.time(8)))
 
 
-def verify_certificate_pdf(data: bytes, seed: int = SEED,
+def verify_certificate_pdf(data: bytes, course: str | os.PathLike[str],
                            moment: dt.datetime | None = None) -> tuple[bool, str]:
-    """Signature valid, signed by the course's key, and its QR facts signed too."""
+    """Signature valid and chained to the course's root, and its QR facts in the registry."""
     import re
 
-    from congdanso.world.pki import TrainingPKI
     from congdanso.world.signing import verify_pdf
 
-    pki = TrainingPKI(seed)
+    signer = course_signer(course)
     moment = moment or dt.datetime.now(dt.UTC)
-    verdict = verify_pdf(data, trust_roots=[pki.root], crls=pki.crls(pki.epoch), moment=moment)
+    verdict = verify_pdf(data, trust_roots=[signer.root], crls=[signer.crl], moment=moment)
     if not verdict.ok:
         return False, f"{verdict.title}. {verdict.explanation}"
     if verdict.signer != ISSUER_CN:
         return False, f"Chứng nhận được ký bởi \"{verdict.signer}\", không phải ban tổ chức."
-    match = re.search(rb"/Keywords \((CDS1;[^)]*)\)", data)
+    match = re.search(rb"/Keywords \((CDS2\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)\)", data)
     if not match:
         return False, "Không tìm thấy mã kiểm tra trong chứng nhận."
-    return verify_qr(match.group(1).decode("latin-1"), seed)
+    return verify_qr(match.group(1).decode("ascii"), course)
 
 
 def issue_for_ready(report, out_dir, issued: dt.date | None = None) -> list:
-    """A certificate for every learner the report says is ready; returns the files written."""
-    from pathlib import Path
-
+    """A certificate for every learner the report says is ready; returns the files written.
+    Each gets a new number in the course's registry."""
     out = Path(out_dir)
+    signer = course_signer(report.course, create=True)
     out.mkdir(parents=True, exist_ok=True)
     issued = issued or dt.date.today()
     names = {cid: c.name for cid, c in report.framework.competencies.items()}
     learners = report.learners.set_index("id")
     written = []
-    for number, learner_id in enumerate(report.ready, start=1):
+    for learner_id in report.ready:
         row = learners.loc[learner_id]
         mastered = report.mastered.loc[learner_id]
         competencies = tuple(c for c, v in mastered.items() if v is not None and v == True)  # noqa: E712
         place = ", ".join(str(x) for x in (row.get("khu_pho"), row.get("ward")) if isinstance(x, str))
-        facts = CertificateFacts(f"CDS-{issued.year}-{number:06d}", learner_id,
+        facts = CertificateFacts(next_number(report.course, issued.year), learner_id,
                                  str(row.get("name") or learner_id), place, competencies, issued)
         target = out / f"chung-nhan-{learner_id}.pdf"
-        target.write_bytes(certificate_pdf(facts, names))
+        target.write_bytes(certificate_pdf(facts, names, signer))
+        _register(report.course, facts, qr_payload(facts, signer))
         written.append(target)
     return written

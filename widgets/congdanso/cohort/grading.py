@@ -18,7 +18,6 @@ what a course run by volunteers needs and stock nbgrader lacks:
 from __future__ import annotations
 
 import csv
-import json
 import os
 import time
 from collections.abc import Iterable
@@ -362,7 +361,6 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from congdanso.grading.sandbox import check_sandbox
-
     from congdanso.grading.variants import SECRET_FILE
 
     course = _course(course_dir)

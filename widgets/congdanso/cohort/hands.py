@@ -1,8 +1,8 @@
 """Synthetic learners' hands: an exercise done through the same methods the buttons call.
 
-Used by the synthetic cohort, tests and benchmarks. ``do_exercise(ex, "dung-het")`` does every
-step and answers right; other ways of working leave steps out or answer wrong, as real
-learners do. The answer key comes from the scenario in this process — what only a test may see.
+Used by the synthetic cohort, tests and benchmarks. ``do_exercise(ex, way)``: ``dung-het`` does every
+step and answers right; ``chi-tra-loi`` only answers (right), never touching the phone; ``sai``
+does every step but answers wrong; ``bo-trong`` does nothing. The answer key comes from the scenario in this process — what only a test may see.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from congdanso.world.scenarios import PRACTICE_PASSCODE, PRACTICE_PASSWORD
 from congdanso.world.vneid import SECURITY_QUESTIONS
 
 PIN = "258036"
-WAYS = ("dung-het", "dung-mot-phan", "sai", "bo-trong")
+WAYS = ("dung-het", "chi-tra-loi", "sai", "bo-trong")
 
 
 def _account_and_portal(ex, phone, *, portal: bool = True, enroll: bool = True) -> None:
@@ -55,11 +55,9 @@ def _pay_with_otp(ex, bank, phone) -> None:
     bank.enter_otp(ex.world.inbox(phone.person.phone).latest_otp() or "")
 
 
-def _answer_all(ex, *, right: bool, skip: set[str] = frozenset()) -> None:
+def _answer_all(ex, *, right: bool) -> None:
     questions = variants.spec(ex.assignment)["questions"]
     for question, spec in questions.items():
-        if question in skip:
-            continue
         answer = spec["answer"]
         if isinstance(answer, str) and answer.startswith("@"):
             expected = req.answer_now(ex.world, ex.scenario, question)
@@ -80,59 +78,54 @@ def do_exercise(ex, way: str = "dung-het") -> None:
         raise ValueError(f"way must be one of {WAYS}")
     if way == "bo-trong":
         return
-    full, right = way == "dung-het", way != "sai"
+    if way != "chi-tra-loi":
+        _steps(ex)
+    _answer_all(ex, right=way != "sai")
+
+
+def _steps(ex) -> None:
     a, v = ex.assignment, ex.scenario.values
     phone = ex.phones[0] if ex.phones else None
     try:
         if a == "tai-khoan-dvc":
-            _account_and_portal(ex, phone, portal=full,
-                                enroll=v["situation"] == "moi" or way == "sai")
+            _account_and_portal(ex, phone, enroll=v["situation"] == "moi")
         elif a == "ho-tro-nguoi-dan":
-            for p in ex.phones[: 2 if full else 1]:
+            for p in ex.phones:
                 _account_and_portal(ex, p)
         elif a == "ho-so-truc-tuyen":
-            ex.phones[0].open("vneid").login(phone.person.id_number, PRACTICE_PASSWORD)
+            phone.open("vneid").login(phone.person.id_number, PRACTICE_PASSWORD)
             _portal_login(phone)
             portal = phone.open("portal")
             portal.open_procedure(v["procedure"])
-            fields = dict(v["fields"]) if right else {
-                k: ("Khác" if isinstance(x, str) else 3) for k, x in v["fields"].items()}
-            if "record_kind" in fields and not right:
-                fields["record_kind"] = "Kết hôn"
-            portal.fill(**{k: str(x) for k, x in fields.items()})
+            portal.fill(**{k: str(x) for k, x in v["fields"].items()})
             portal.confirm_prefilled()
             dossier = portal.submit()
             ex.wait(hours=1)
-            if full:
-                portal.lookup(dossier.code)
-                portal.pay_fee(dossier.code)
-                bank = _bank_login(ex, phone)
-                bank.scan_gallery("Mã thanh toán phí trên Cổng DVC")
-                _pay_with_otp(ex, bank, phone)
-                ex.wait(days=4)
-                phone.open("portal").download_result(dossier.code)
+            portal.lookup(dossier.code)
+            portal.pay_fee(dossier.code)
+            bank = _bank_login(ex, phone)
+            bank.scan_gallery("Mã thanh toán phí trên Cổng DVC")
+            _pay_with_otp(ex, bank, phone)
+            ex.wait(days=4)
+            phone.open("portal").download_result(dossier.code)
         elif a == "ky-so-hop-dong":
             phone.open("vneid").login(phone.person.id_number, PRACTICE_PASSWORD)
             kyso = phone.open("kyso")
             kyso.request_with_vneid()
             kyso.activate(ex.world.inbox(phone.person.phone).latest_otp() or "", PIN)
             kyso.place_signature(v["contract"])
-            kyso.confirm(PIN if right else "111111")
-            if full:
-                ex.receive_copies()
-                for copy in ex.world.course.exercise(a).copies:
-                    kyso.verify(copy)
+            kyso.confirm(PIN)
+            ex.receive_copies()
+            for copy in ex.world.course.exercise(a).copies:
+                kyso.verify(copy)
         elif a == "thanh-toan-hoa-don":
             bank = _bank_login(ex, phone)
             bank.lookup_bill(v["service"], v["bill_code"])
             bank.pay_bill()
             _pay_with_otp(ex, bank, phone)
-            if full:
-                bank = phone.open("bank")
-                bank.scan_gallery("Mã QR \"tiền rác\" người dân đưa")
-                if v["trap"] == "dung":
-                    _pay_with_otp(ex, bank, phone)
+            bank = phone.open("bank")
+            bank.scan_gallery("Mã QR \"tiền rác\" người dân đưa")
+            if v["trap"] == "dung":
+                _pay_with_otp(ex, bank, phone)
     except DomainError:
         pass  # a wrong move fails on screen, as it would for the learner
-    skip = set() if full else set(list(variants.spec(a)["questions"])[::2])
-    _answer_all(ex, right=right, skip=skip)

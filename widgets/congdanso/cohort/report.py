@@ -67,6 +67,7 @@ class CompetencyReport:
     by_khu_pho: pd.DataFrame  # indexed by "khu phố, phường"
     by_role: pd.DataFrame
     review: pd.DataFrame | None = None  # submissions the grader flagged (cham-bai/*.csv)
+    course: Path | None = None  # the course folder the report was read from
 
     @property
     def ready(self) -> list[str]:
@@ -123,6 +124,7 @@ def load_report(course_dir: str | Path) -> CompetencyReport:
     report = build_report(gradebook_scores(f"sqlite:///{course / 'gradebook.db'}"),
                           cell_competencies(course / "source"), roster)
     report.review = grading_review(course)
+    report.course = course
     return report
 
 

@@ -1,26 +1,30 @@
 """A synthetic cohort that goes through the whole course pipeline, for tests, benchmarks and demos.
 
 Learners (invented names, several wards and khu phố) fetch each released assignment from the
-nbgrader exchange, do the work by driving the simulated world and the phone apps in this process
-(which writes their journal, exactly as in a kernel), type their answers into the notebook, and
-submit. Six kinds of learner:
+nbgrader exchange, open it as the notebook's first cell does (their own scenario, from the
+released table of tokens), work through the exercise with the same methods its buttons call
+(:mod:`congdanso.cohort.hands`), and submit. Eight kinds of learner:
 
-``dung-het``       everything right (journal tasks done in the apps, answer cells left as released)
-``dung-mot-phan``  some steps missing, some answers wrong
-``bo-trong``       submits the released notebook untouched
-``sai``            wrong answers and failed attempts; also edits one grade cell and deletes another
-``sua-nhat-ky``    does the work, then hand-edits the journal; cheats with a patched checker once
-``loi-chay``       right work, but answer cells that crash the kernel, loop forever, allocate
-                   50 GB, flood the output, or try to delete the gradebook, read other learners'
-                   work and reach the network
+``dung-het``     every step done, every answer right
+``chi-tra-loi``  answers every question right but never touches the phone
+``bo-trong``     submits the released notebook untouched
+``sai``          every step done in the phone, every answer wrong; also edits one grade cell and
+                 deletes another
+``sua-nhat-ky``  does everything right, then hand-edits one event of the journal
+``chep-bai``     copies a ``dung-het`` classmate's journal into their own submission
+``gian-lan``     does nothing, adds a cell that replaces the checker with one that passes
+                 everything and puts a fake ``congdanso`` package beside the notebook
+``loi-chay``     does everything right, then adds cells that crash the kernel, loop forever,
+                 allocate 50 GB and try to delete the gradebook and reach the network (never
+                 run: widget-only exercises start no kernel)
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
+import shutil
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,22 +34,24 @@ import nbformat
 
 from congdanso.cohort import roster
 
-PROFILES = ("dung-het", "dung-mot-phan", "bo-trong", "sai", "sua-nhat-ky", "loi-chay")
+PROFILES = ("dung-het", "chi-tra-loi", "bo-trong", "sai", "sua-nhat-ky", "chep-bai", "gian-lan",
+            "loi-chay")
 PLACES = (("Phường Lái Thiêu", "Khu phố Đông Nhì"), ("Phường Lái Thiêu", "Khu phố Đông Tư"),
           ("Phường Phú Lợi", "Khu phố 3"), ("Phường Dĩ An", "Khu phố Bình Minh"),
           ("Phường Thuận Giao", "Khu phố Hòa Lân"))
 ROLES = ("Tình nguyện viên", "Tổ công nghệ số cộng đồng", "Cán bộ phường", "Công an phường",
          "Đoàn viên thanh niên")
 # How many of each kind in a cohort of 30; larger cohorts repeat the pattern.
-MIX = (("dung-het", 10), ("dung-mot-phan", 5), ("bo-trong", 4), ("sai", 4), ("sua-nhat-ky", 3),
-       ("loi-chay", 4))
+MIX = (("dung-het", 10), ("chi-tra-loi", 5), ("bo-trong", 4), ("sai", 3), ("sua-nhat-ky", 2),
+       ("chep-bai", 2), ("gian-lan", 2), ("loi-chay", 2))
 
-LOOP_FOREVER = ("import time\nwhile True:\n    try:\n        time.sleep(0.2)\n"
-                "    except KeyboardInterrupt:\n        pass  # ignores the grader's interrupt\n")
-CHEAT = ("import congdanso.grading as g\n\n\nclass _KhongKiem:\n"
-         "    def __getattr__(self, name):\n        return lambda *a, **k: None\n\n\n"
-         "g.learner_journal = lambda *a, **k: _KhongKiem()\n\n\n"
-         "class nguoi_dan:  # noqa: N801\n    id_number = \"0\"\n")
+CHEAT = ("import congdanso.ui.exercise as e\n\n\nclass _KhongKiem:\n"
+         "    def kiem_tra(self, *a, **k):\n        print('Đạt')\n\n\n"
+         "e.Exercise.open = classmethod(lambda cls, *a, **k: _KhongKiem())\n"
+         "bai_tap = _KhongKiem()\n")
+SHADOW = ("# a fake package beside the notebook: whatever imports congdanso gets this instead\n"
+          "class Exercise:\n    @classmethod\n    def open(cls, *a, **k):\n        return cls()\n"
+          "    def kiem_tra(self, *a, **k):\n        print('Đạt')\n")
 
 
 @dataclass(frozen=True)
@@ -53,108 +59,6 @@ class Learner(roster.Learner):
     """A learner of the roster, and the kind of work they hand in (one of :data:`PROFILES`)."""
 
     profile: str = "dung-het"
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """What a learner does for one assignment."""
-
-    session: str = ""  # code run in this process: the work done in the apps (writes the journal)
-    answer: str | None = None  # what is typed into the answer cell (None = left as released)
-    tamper: bool = False  # hand-edit the journal afterwards
-    edit_cells: tuple[tuple[str, str | None], ...] = ()  # (grade_id, new source or None = delete)
-
-
-def solution(course: Path, assignment: str) -> str:
-    """The source notebook's solution code, without the nbgrader markers."""
-    nb = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    return "\n".join(line for c in cells for line in c.source.splitlines()
-                     if not line.lstrip().startswith("### "))
-
-
-def attempts(course: Path, probe: dict[str, str]) -> dict[tuple[str, str], Attempt]:
-    """(profile, assignment) → attempt. ``probe`` names what the escaping code aims at: the
-    gradebook, another learner's folder and a local URL (``gradebook``, ``other``, ``url``)."""
-    right = {a: solution(course, a) for a in (
-        "tai-khoan-dvc", "ky-so-hop-dong", "thanh-toan-hoa-don", "ho-so-truc-tuyen",
-        "an-toan-lua-dao", "ho-tro-nguoi-dan")}
-    ky_so_signed = right["ky-so-hop-dong"].split("ban_bi_sua")[0]
-    ho_so_submitted = right["ho-so-truc-tuyen"].split("world.advance")[0]
-    escape = (
-        "import os\nimport urllib.request\n"
-        f"for duong_dan in [{probe['gradebook']!r}, {probe['other']!r}]:\n"
-        "    try:\n        os.remove(duong_dan)\n        print('ĐÃ XOÁ', duong_dan)\n"
-        "    except OSError as loi:\n        print('không xoá được', duong_dan, type(loi).__name__)\n"
-        f"print(urllib.request.urlopen({probe['url']!r}, timeout=3).read())\n")
-    vneid_partial = ("so = nguoi_dan.id_number\nworld.police.enroll_level2(so, nguoi_dan.phone)\n"
-                     "world.vneid.activate(so, nguoi_dan.phone)\n"
-                     "world.vneid.verify_otp(so, world.inbox(nguoi_dan.phone).latest_otp())\n")
-    plan = {
-        ("dung-het", "tai-khoan-dvc"): Attempt(session=right["tai-khoan-dvc"]),
-        ("dung-het", "ky-so-hop-dong"): Attempt(session=right["ky-so-hop-dong"]),
-        ("dung-het", "thanh-toan-hoa-don"): Attempt(session=right["thanh-toan-hoa-don"],
-                                                    answer=right["thanh-toan-hoa-don"]),
-        ("dung-het", "ho-so-truc-tuyen"): Attempt(session=right["ho-so-truc-tuyen"]),
-        ("dung-het", "an-toan-lua-dao"): Attempt(answer=right["an-toan-lua-dao"]),
-        ("dung-het", "ho-tro-nguoi-dan"): Attempt(session=right["ho-tro-nguoi-dan"],
-                                                  answer=right["ho-tro-nguoi-dan"]),
-
-        ("dung-mot-phan", "tai-khoan-dvc"): Attempt(session=vneid_partial, answer=vneid_partial),
-        ("dung-mot-phan", "ky-so-hop-dong"): Attempt(session=ky_so_signed, answer=ky_so_signed),
-        ("dung-mot-phan", "thanh-toan-hoa-don"): Attempt(
-            session=right["thanh-toan-hoa-don"],
-            answer=right["thanh-toan-hoa-don"] + "\nso_tai_khoan_nhan = \"999702\"\n"),
-        ("dung-mot-phan", "ho-so-truc-tuyen"): Attempt(session=ho_so_submitted),
-        ("dung-mot-phan", "an-toan-lua-dao"): Attempt(answer='cau_1 = "B"\ncau_2 = "B"\n'),
-        ("dung-mot-phan", "ho-tro-nguoi-dan"): Attempt(
-            session=right["ho-tro-nguoi-dan"],
-            answer=right["ho-tro-nguoi-dan"].replace(
-                "len(ho_dong_nhi)", "len(world.population.households)")),
-
-        ("sai", "tai-khoan-dvc"): Attempt(
-            session=vneid_partial.replace("world.inbox(nguoi_dan.phone).latest_otp()",
-                                          '"000000"'),
-            answer=vneid_partial.replace("world.inbox(nguoi_dan.phone).latest_otp()",
-                                         '"000000"')),
-        ("sai", "ky-so-hop-dong"): Attempt(session=ky_so_signed.replace(
-            'ky_so.confirm("258036")', 'ky_so.confirm("111111")')),
-        ("sai", "thanh-toan-hoa-don"): Attempt(
-            session=right["thanh-toan-hoa-don"].replace(
-                "world.inbox(nguoi_dan.phone).latest_otp()", '"000000"'),
-            answer='so_tai_khoan_nhan = "999702"\n'),
-        ("sai", "ho-so-truc-tuyen"): Attempt(session=right["ho-so-truc-tuyen"].split(
-            "cong.open_procedure")[0].replace("PRACTICE_PASSCODE)", '"000000")')),
-        ("sai", "an-toan-lua-dao"): Attempt(
-            answer='cau_1 = "A"\ncau_2 = "C"\n',
-            edit_cells=(("kiem-tra-cau-1", 'print("Đạt câu 1.")'), ("kiem-tra-cau-2", None))),
-        ("sai", "ho-tro-nguoi-dan"): Attempt(answer='ty_le_dong_nhi = "ba mươi"\n'),
-
-        ("loi-chay", "tai-khoan-dvc"): Attempt(
-            session=right["tai-khoan-dvc"],
-            answer="import os\nos._exit(1)  # kernel chết\n" + right["tai-khoan-dvc"]),
-        ("loi-chay", "ky-so-hop-dong"): Attempt(
-            session=right["ky-so-hop-dong"], answer=LOOP_FOREVER + right["ky-so-hop-dong"]),
-        ("loi-chay", "thanh-toan-hoa-don"): Attempt(
-            session=right["thanh-toan-hoa-don"],
-            answer=right["thanh-toan-hoa-don"] + "\nrat_lon = bytearray(50 * 2**30)\n"),
-        ("loi-chay", "ho-so-truc-tuyen"): Attempt(
-            session=right["ho-so-truc-tuyen"], answer=escape + right["ho-so-truc-tuyen"]),
-        ("loi-chay", "an-toan-lua-dao"): Attempt(
-            answer='cau_1 = "B"\nwhile True:\n    print("x" * 2000)\ncau_2 = "A"\n'),
-        ("loi-chay", "ho-tro-nguoi-dan"): Attempt(
-            session=right["ho-tro-nguoi-dan"],
-            answer=right["ho-tro-nguoi-dan"] + "\nimport urllib.request\n"
-            f"urllib.request.urlopen({probe['url']!r}, timeout=3)\n"),
-    }
-    for assignment, code in right.items():
-        plan[("bo-trong", assignment)] = Attempt()
-        journal_task = assignment != "an-toan-lua-dao"
-        plan[("sua-nhat-ky", assignment)] = Attempt(
-            session=code if journal_task else "", tamper=journal_task,
-            answer={"tai-khoan-dvc": CHEAT, "an-toan-lua-dao": code,
-                    "thanh-toan-hoa-don": 'so_tai_khoan_nhan = "8888123456"\n'}.get(assignment))
-    return plan
 
 
 def cohort(size: int = 30, seed: int = 2026) -> list[Learner]:
@@ -221,18 +125,6 @@ def _inside(folder: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-def _setup_code(nb) -> str:
-    """The released cells that run before the answer cell (opening the world, the phone)."""
-    code = []
-    for cell in nb.cells:
-        grading = cell.metadata.get("nbgrader", {})
-        if grading.get("solution"):
-            break
-        if cell.cell_type == "code":
-            code.append(cell.source)
-    return "\n".join(code)
-
-
 def _tamper(journal: Path) -> None:
     """What a learner might do by hand: mark a step as failed, keep everything else."""
     lines = journal.read_text(encoding="utf-8").splitlines()
@@ -242,31 +134,57 @@ def _tamper(journal: Path) -> None:
     journal.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def do_assignment(folder: Path, attempt: Attempt) -> None:
+def _add_cell(nb, source: str) -> None:
+    nb.cells.insert(2, nbformat.v4.new_code_cell(source))
+
+
+def do_assignment(folder: Path, learner: Learner, *, copy_from: Path | None = None,
+                  probe: dict[str, str] | None = None) -> None:
     """Work in a fetched assignment folder as the learner would, then save the notebook."""
+    from congdanso.cohort.hands import do_exercise
+    from congdanso.ui.exercise import Exercise
     from congdanso.world.journal import DEFAULT_NAME
 
     path = next(folder.glob("*.ipynb"))
+    assignment = folder.name
     nb = nbformat.read(path, as_version=4)
-    if attempt.session:
-        namespace: dict = {"__name__": "__main__"}
-        with _inside(folder), contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(_setup_code(nb), str(path), "exec"), namespace)
-            # A learner's failed attempt raises, as it would in the notebook.
-            with contextlib.suppress(Exception):
-                exec(compile(attempt.session, str(path), "exec"), namespace)
-    if attempt.tamper:
+    kind = learner.profile
+    way = {"chi-tra-loi": "chi-tra-loi", "sai": "sai", "bo-trong": "bo-trong",
+           "gian-lan": "bo-trong", "chep-bai": "bo-trong"}.get(kind, "dung-het")
+    if way != "bo-trong":
+        exercise = Exercise.open(assignment, folder=folder, learner=learner.id)
+        do_exercise(exercise, way)
+        for phone in exercise.phones:
+            phone.close()
+    if kind == "sua-nhat-ky":
         _tamper(folder / DEFAULT_NAME)
-    if attempt.answer is not None:
-        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
-        cell.source = attempt.answer
-    for grade_id, source in attempt.edit_cells:
-        index = next(i for i, c in enumerate(nb.cells)
-                     if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-        if source is None:
-            del nb.cells[index]
-        else:
-            nb.cells[index].source = source
+    if kind == "chep-bai" and copy_from is not None:
+        for item in copy_from.glob(DEFAULT_NAME + "*"):
+            target = folder / item.name
+            if item.is_dir():
+                shutil.copytree(item, target, dirs_exist_ok=True)
+            else:
+                shutil.copy2(item, target)
+    if kind == "gian-lan":
+        _add_cell(nb, CHEAT)
+        (folder / "congdanso").mkdir(exist_ok=True)
+        (folder / "congdanso" / "__init__.py").write_text(SHADOW, encoding="utf-8")
+        (folder / "congdanso" / "ui").mkdir(exist_ok=True)
+        (folder / "congdanso" / "ui" / "__init__.py").write_text("", encoding="utf-8")
+        (folder / "congdanso" / "ui" / "exercise.py").write_text(SHADOW, encoding="utf-8")
+    if kind == "loi-chay":
+        probe = probe or {}
+        _add_cell(nb, "import os\nos._exit(1)  # kernel chết\n")
+        _add_cell(nb, "while True:\n    pass\n")
+        _add_cell(nb, "rat_lon = bytearray(50 * 2**30)\n")
+        _add_cell(nb, f"import os, urllib.request\nos.remove({probe.get('gradebook', '')!r})\n"
+                      f"urllib.request.urlopen({probe.get('url', '')!r}, timeout=3)\n")
+    if kind == "sai":
+        for index, cell in enumerate(nb.cells):
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                cell.source = 'print("Đạt")'
+                del nb.cells[index + 1]
+                break
     with warnings.catch_warnings():  # released notebooks predate cell ids; nbformat warns
         warnings.simplefilter("ignore")
         nbformat.write(nb, path)
@@ -274,31 +192,29 @@ def do_assignment(folder: Path, attempt: Attempt) -> None:
 
 def build(course_dir: str | os.PathLike[str], learners: list[Learner],
           assignments: list[str], *, probe_url: str = "http://127.0.0.1:9/") -> dict[str, Path]:
-    """Generate and release the assignments, let every learner fetch, work and submit, collect.
-
-    Returns the paths the escaping learners aim at, so a test can check nothing was touched.
-    """
+    """Import the roster, generate and release the assignments, let every learner fetch, work
+    and submit, collect. Returns the paths escaping code would aim at."""
     from congdanso.cohort import grading
     from congdanso.cohort.roster import import_roster
 
     course = Path(course_dir)
+    import_roster(write_roster(learners, course / "danh-sach.csv"), course)
     grading.generate(course, assignments)
     grading.release(course, assignments)
-    import_roster(write_roster(learners, course / "danh-sach.csv"), course)
     homes = course.parent / f"{course.name}-hoc-vien"
     victim = learners[0]
     probe = {"gradebook": str(course / "gradebook.db"),
              "other": str(course / "submitted" / victim.id / assignments[0]
                           / f"{assignments[0]}.ipynb"),
              "url": probe_url}
-    plan = attempts(course, probe)
+    model = next((x for x in learners if x.profile == "dung-het"), None)
     for learner in learners:
         home = homes / learner.id
         home.mkdir(parents=True, exist_ok=True)
         for assignment in assignments:
             _exchange_step("fetch", course, home, learner.id, assignment)
-            do_assignment(home / assignment, plan[(learner.profile, assignment)])
+            copy_from = homes / model.id / assignment if model is not None else None
+            do_assignment(home / assignment, learner, copy_from=copy_from, probe=probe)
             _exchange_step("submit", course, home, learner.id, assignment)
     grading.collect(course, assignments)
     return {"gradebook": Path(probe["gradebook"]), "other": Path(probe["other"]), "homes": homes}
-

@@ -260,7 +260,7 @@ def setup(world: World, scenario: Scenario) -> None:
         else:
             from congdanso.world.vietqr import encode, training_qr
 
-            strangers = [p for p in world.population.adults()
+            strangers = [p for p in world.population.practice_residents()
                          if world.population.household_of(p).id != household.id
                          and not world.bank.accounts_of(p.id_number)]
             stranger = strangers[values["stranger_pick"] % len(strangers)]
