@@ -21,3 +21,25 @@ _journal = ["nhat-ky.jsonl", "nhat-ky.jsonl.head", "nhat-ky.jsonl.torn"]
 _source = os.path.join(here, "source")
 c.Autograde.exclude_overwriting = {
     name: _journal for name in (os.listdir(_source) if os.path.isdir(_source) else [])}
+
+# The grader decides (congdanso.grading.decide): each grade cell's declared requirements are
+# checked against the learner's verified journal and scenario, in nbgrader's own pipeline in place
+# of execution, so stock "nbgrader autograde", the formgrader and feedback all grade this way.
+try:
+    from congdanso.grading.decide import DecideFromJournal
+except ImportError:  # the congdanso package is not installed where nbgrader runs
+    pass
+else:
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    c.Autograde.autograde_preprocessors = [
+        DecideFromJournal, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        AssignLatePenalties, CheckCellMetadata]
+    c.DecideFromJournal.course_root = here

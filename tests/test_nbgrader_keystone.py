@@ -1,8 +1,10 @@
-"""The keystone: a grade cell that reads the journal goes through real nbgrader.
+"""The keystone: stock ``nbgrader autograde`` with the course's configuration decides each grade
+cell from the learner's journal and own scenario, outside the learner's kernel.
 
-generate_assignment → learner folders holding a notebook and its journal → autograde; a learner
-who created a portal account through VNeID scores full marks, one who did not scores zero, and a
-hand-edited journal is not trusted.
+generate_assignment → the per-learner token table → learners who work by the exercise's buttons
+(then run the notebook in a real kernel, as a learner checking progress does) → autograde. Also:
+each cheat of the issue (patched checker, shadow package, classmate's journal, hand-edited
+journal) scores 0, and certificates cannot be forged.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "tai-khoan-dvc"
-SOLUTION = (ROOT / "exercises/source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+SOURCE = ROOT / "exercises/source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+LEARNERS = ["hv-dat", "hv-chua-lam", "hv-sua-nhat-ky", "hv-chep-bai", "hv-gian-lan",
+            "hv-chi-tra-loi"]
 
 pytestmark = pytest.mark.nbgrader
 
@@ -33,151 +37,190 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def _solution_code() -> str:
-    from congdanso.cohort.synthetic import solution
+def _work(folder: Path, learner: str, way: str) -> None:
+    from congdanso.cohort.hands import do_exercise
+    from congdanso.ui.exercise import Exercise
 
-    return solution(ROOT / "exercises", ASSIGNMENT)
+    exercise = Exercise.open(ASSIGNMENT, folder=folder, learner=learner)
+    do_exercise(exercise, way)
+    for phone in exercise.phones:
+        phone.close()
 
 
-def _learner_runs(notebook: Path, answer: str | None) -> None:
-    """Do what a learner does: type an answer (or nothing) and run the notebook top to bottom."""
+def _run_in_kernel(notebook: Path, learner: str) -> None:
+    """Run All in a real kernel, as the learner does to see their progress."""
     nb = nbformat.read(notebook, as_version=4)
-    if answer is not None:
-        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
-        cell.source = answer
-    NotebookClient(nb, timeout=120, allow_errors=True,
-                   resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    os.environ["CONGDANSO_LEARNER"] = learner
+    try:
+        NotebookClient(nb, timeout=120, allow_errors=True,
+                       resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    finally:
+        del os.environ["CONGDANSO_LEARNER"]
     nbformat.write(nb, notebook)
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> dict[str, float]:
+def graded(tmp_path_factory) -> dict:
+    from congdanso.cohort.synthetic import CHEAT, SHADOW
+    from congdanso.grading.variants import write_variant_table
+
     course = tmp_path_factory.mktemp("khoa-hoc")
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
-    shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    shutil.copytree(SOURCE.parent, course / "source" / ASSIGNMENT)
     _nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    release = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    assert "raise NotImplementedError" in release.read_text()  # the answer is not given away
-
-    learners = {"hv-dat": _solution_code(), "hv-chua-lam": None, "hv-sua-nhat-ky": _solution_code(),
-                "hv-lam-do-dang": "world.police.enroll_level2(nguoi_dan.id_number, nguoi_dan.phone)"}
-    for learner, answer in learners.items():
+    write_variant_table(course, ASSIGNMENT, LEARNERS)
+    release = course / "release" / ASSIGNMENT
+    folders = {}
+    for learner in LEARNERS:
         folder = course / "submitted" / learner / ASSIGNMENT
-        folder.mkdir(parents=True)
-        shutil.copy(release, folder)
-        _learner_runs(folder / release.name, answer)
-    journal = course / "submitted/hv-sua-nhat-ky" / ASSIGNMENT / "nhat-ky.jsonl"
+        shutil.copytree(release, folder)
+        folders[learner] = folder
+    _work(folders["hv-dat"], "hv-dat", "dung-het")
+    _work(folders["hv-sua-nhat-ky"], "hv-sua-nhat-ky", "dung-het")
+    _work(folders["hv-chi-tra-loi"], "hv-chi-tra-loi", "chi-tra-loi")
+    for item in folders["hv-dat"].glob("nhat-ky.jsonl*"):  # a classmate's finished journal
+        (shutil.copytree if item.is_dir() else shutil.copy2)(item, folders["hv-chep-bai"]
+                                                            / item.name)
+    journal = folders["hv-sua-nhat-ky"] / "nhat-ky.jsonl"
     lines = journal.read_text(encoding="utf-8").splitlines()
-    # The learner edits the police step out of the record by hand (it "failed"):
-    forged = json.loads(lines[1])
-    assert forged["e"]["action"] == "police.enroll_level2"
-    forged["e"]["ok"] = False
-    lines[1] = json.dumps(forged, ensure_ascii=False, separators=(",", ":"))
+    forged = json.loads(lines[-1])
+    forged["e"]["ok"] = not forged["e"]["ok"]  # "I did answer that one"
+    lines[-1] = json.dumps(forged, ensure_ascii=False, separators=(",", ":"))
     journal.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cheat = folders["hv-gian-lan"]
+    nb = nbformat.read(cheat / f"{ASSIGNMENT}.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(CHEAT))
+    nbformat.write(nb, cheat / f"{ASSIGNMENT}.ipynb")
+    (cheat / "congdanso" / "ui").mkdir(parents=True)
+    (cheat / "congdanso" / "__init__.py").write_text(SHADOW, encoding="utf-8")
+    (cheat / "congdanso" / "ui" / "__init__.py").write_text("", encoding="utf-8")
+    (cheat / "congdanso" / "ui" / "exercise.py").write_text(SHADOW, encoding="utf-8")
+    _run_in_kernel(folders["hv-gian-lan"] / f"{ASSIGNMENT}.ipynb", "hv-gian-lan")
+    _run_in_kernel(folders["hv-dat"] / f"{ASSIGNMENT}.ipynb", "hv-dat")
 
     _nbgrader(course, "autograde", ASSIGNMENT, "--create")
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         scores = {learner: gradebook.find_submission(ASSIGNMENT, learner).score
-                  for learner in learners}
+                  for learner in LEARNERS}
         max_score = gradebook.find_assignment(ASSIGNMENT).max_score
-    assert (course / "autograded/hv-dat" / ASSIGNMENT / "nhat-ky.jsonl").exists()
-    messages = {learner: _grade_output(course / "autograded" / learner / ASSIGNMENT / release.name)
-                for learner in learners}
+    outputs = {learner: _grade_outputs(course / "autograded" / learner / ASSIGNMENT
+                                       / f"{ASSIGNMENT}.ipynb") for learner in LEARNERS}
     roster = ("id,name,ward,khu_pho,role\n"
-              "hv-dat,Nguyễn Thị Ánh,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
+              "hv-dat,Nguyễn Thị Ánh (Út); \"Bé\",Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
               "hv-chua-lam,Trần Văn Bảy,Phường Lái Thiêu,Khu phố Đông Nhì,Cán bộ phường\n"
               "hv-sua-nhat-ky,Lê Thị Cúc,Phường Phú Lợi,Khu phố 3,Tình nguyện viên\n"
-              "hv-lam-do-dang,Phạm Văn Dũng,Phường Phú Lợi,Khu phố 3,Công an phường\n")
+              "hv-chep-bai,Phạm Văn Dũng,Phường Phú Lợi,Khu phố 3,Công an phường\n"
+              "hv-gian-lan,Võ Văn Em,Phường Phú Lợi,Khu phố 3,Công an phường\n"
+              "hv-chi-tra-loi,Đỗ Thị Gấm,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n")
     (course / "roster.csv").write_text(roster, encoding="utf-8")
     from congdanso.cohort.report import load_report, write_report
 
     report = load_report(course)
     files = write_report(report, ROOT / "tests" / "artifacts" / "report")
-    return {"max": max_score, **scores, "messages": messages, "report": report, "files": files}
+    return {"course": course, "max": max_score, "scores": scores, "outputs": outputs,
+            "report": report, "files": files, "release": release}
 
 
-def _grade_output(notebook: Path) -> str:
+def _grade_outputs(notebook: Path) -> dict[str, str]:
     nb = nbformat.read(notebook, as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
-    return "\n".join(o.get("text", "") + o.get("evalue", "") for o in cell.outputs)
+    return {c.metadata["nbgrader"]["grade_id"]: "\n".join(
+        o.get("text", "") + o.get("evalue", "") for o in c.outputs)
+        for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def test_released_notebook_gives_nothing_away(graded):
+    text = (graded["release"] / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8")
+    nb = nbformat.reads(text, as_version=4)
+    assert not any(c.metadata.get("nbgrader", {}).get("solution") for c in nb.cells)
+    from congdanso.grading.variants import catalogue
+
+    for question in catalogue()[ASSIGNMENT]["questions"].values():
+        if not question["answer"].startswith(("$", "@")):
+            # the options are shown in the phone, never marked; the notebook holds none of them
+            assert question["answer"] not in text
+    table = json.loads((graded["release"] / "phuong-an.json").read_text(encoding="utf-8"))
+    assert set(table["tokens"]) == set(LEARNERS) and len(set(table["tokens"].values())) == 6
 
 
 def test_learner_who_did_it_scores_full_marks(graded):
-    assert graded["max"] == 2
-    assert graded["hv-dat"] == 2
+    assert graded["max"] == 8
+    assert graded["scores"]["hv-dat"] == 8
+    assert all(text.startswith("✔ Đạt") for text in graded["outputs"]["hv-dat"].values())
 
 
-def test_learner_who_did_nothing_scores_zero(graded):
-    assert graded["hv-chua-lam"] == 0
-    assert "thiếu: đăng ký tài khoản VNeID mức 2" in graded["messages"]["hv-chua-lam"]
+def test_doing_nothing_scores_zero(graded):
+    assert graded["scores"]["hv-chua-lam"] == 0
+    assert "chưa làm bước nào" in graded["outputs"]["hv-chua-lam"]["kiem-tra-vneid-kich-hoat"]
 
 
-def test_partial_work_scores_zero(graded):
-    assert graded["hv-lam-do-dang"] == 0
-    assert "Bước còn thiếu: kích hoạt VNeID" in graded["messages"]["hv-lam-do-dang"]
+def test_answers_without_the_work_score_only_the_answers(graded):
+    assert graded["scores"]["hv-chi-tra-loi"] == 4
+    assert "chưa được kích hoạt" in \
+        graded["outputs"]["hv-chi-tra-loi"]["kiem-tra-vneid-kich-hoat"]
 
 
-def test_hand_edited_journal_is_not_trusted(graded):
-    assert graded["hv-sua-nhat-ky"] == 0
-    assert "không tin cậy" in graded["messages"]["hv-sua-nhat-ky"]
-    assert "Đạt" in graded["messages"]["hv-dat"]
+def test_cheats_score_zero(graded):
+    scores, outputs = graded["scores"], graded["outputs"]
+    assert scores["hv-sua-nhat-ky"] == 0
+    assert "không tin cậy" in outputs["hv-sua-nhat-ky"]["kiem-tra-vneid-kich-hoat"]
+    assert scores["hv-chep-bai"] == 0
+    assert "phương án của người khác (học viên hv-dat)" in \
+        outputs["hv-chep-bai"]["kiem-tra-vneid-kich-hoat"]
+    # the patched checker and the shadow package passed in the learner's own kernel...
+    submitted = nbformat.read(graded["course"] / "submitted/hv-gian-lan" / ASSIGNMENT
+                              / f"{ASSIGNMENT}.ipynb", as_version=4)
+    assert any("Đạt" in str(o.get("text", "")) for c in submitted.cells
+               for o in c.get("outputs", []))
+    # ...and earned nothing from the grader
+    assert scores["hv-gian-lan"] == 0
 
 
 def test_competency_report_from_the_gradebook(graded):
     report = graded["report"]
-    assert list(report.matrix.columns) == ["TK2"]
-    assert report.matrix.loc["hv-dat", "TK2"] == 1.0
-    assert report.matrix.loc[["hv-chua-lam", "hv-sua-nhat-ky", "hv-lam-do-dang"], "TK2"].eq(0).all()
+    assert set(report.matrix.columns) == {"TK1", "TK2", "HT1", "AT1", "AT2"}
+    assert report.matrix.loc["hv-dat"].eq(1.0).all()
+    assert report.matrix.loc[["hv-chua-lam", "hv-sua-nhat-ky", "hv-gian-lan"]].eq(0).all().all()
+    # chi-tra-loi: TK1 from 2 of its 5 items (both answers), TK2 1 of 2
+    assert report.matrix.loc["hv-chi-tra-loi", "TK1"] == pytest.approx(2 / 5)
     assert report.ready == ["hv-dat"]
-    learners = report.learners.set_index("id")
-    assert learners.loc["hv-lam-do-dang", "to_practise"] == "Tạo tài khoản Cổng DVC bằng VNeID"
-    dong_nhi = "Khu phố Đông Nhì, Phường Lái Thiêu"
-    assert report.by_khu_pho.loc[dong_nhi, "learners"] == 2
-    assert report.by_khu_pho.loc[dong_nhi, "ready"] == 1
-    assert report.by_khu_pho.loc[dong_nhi, "TK2"] == 50
-    assert report.by_role.loc["Công an phường", "TK2"] == 0
     page = graded["files"]["html"].read_text(encoding="utf-8")
-    assert "data:image/png;base64," in page and "Sẵn sàng cấp chứng nhận (1)" in page
-    assert "Nguyễn Thị Ánh (hv-dat)" in page and "<th>Số học viên</th>" in page
-    assert "learners" not in page and "khu_pho" not in page  # everything a trainer reads is Vietnamese
-    import pandas as pd
-
-    sheets = pd.read_excel(graded["files"]["xlsx"], sheet_name=None)
-    assert set(sheets) == {"Học viên", "Ma trận năng lực", "Theo khu phố", "Theo vai trò"}
-    assert graded["files"]["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "Sẵn sàng cấp chứng nhận (1)" in page
 
 
-def test_certificates_for_ready_learners_verify_and_resist_edits(graded, tmp_path, capsys):
+def test_certificates_verify_resist_edits_and_forgery(graded, tmp_path, capsys):
+    import datetime as dt
     import re
 
     from congdanso.cli import main as cli
+    from congdanso.cohort import certificates
     from congdanso.cohort.certificates import issue_for_ready
 
-    written = issue_for_ready(graded["report"], ROOT / "tests" / "artifacts" / "chung-nhan")
+    course = str(graded["course"])
+    written = issue_for_ready(graded["report"], tmp_path / "chung-nhan")
     assert [p.name for p in written] == ["chung-nhan-hv-dat.pdf"]
-    assert cli(["certificate", "verify", str(written[0])]) == 0
+    assert oct((graded["course"] / ".congdanso" / "khoa-ky-chung-nhan.pem").stat().st_mode)[-3:] \
+        == "600"
+    assert cli(["certificate", "verify", str(written[0]), "--course", course]) == 0
     out = capsys.readouterr().out
-    assert "✔ Chứng nhận số CDS-" in out and "NGUYEN THI ANH (hv-dat)" in out
+    assert "✔ Chứng nhận số CDS-" in out and "Nguyễn Thị Ánh (Út); \"Bé\" (hv-dat)" in out
     data = written[0].read_bytes()
-    payload = re.search(rb"/Keywords \((CDS1;[^)]*)\)", data).group(1).decode()
-    assert cli(["certificate", "verify", "--qr", payload]) == 0
-    forged = payload.replace(";TK2;", ";TK1,TK2;")
-    assert cli(["certificate", "verify", "--qr", forged]) == 1
+    payload = re.search(rb"/Keywords \((CDS2\.[^)]*)\)", data).group(1).decode()
+    assert cli(["certificate", "verify", "--qr", payload, "--course", course]) == 0
+    # A forger with the published package: a fresh key, a valid-looking payload, another number.
+    other = tmp_path / "khoa-gia"
+    signer = certificates.course_signer(other, create=True)
+    facts = certificates.CertificateFacts("CDS-2026-000777", "hv-gian-lan", "Võ Văn Em", "",
+                                          ("TK1", "TK2"), dt.date(2026, 12, 1))
+    fake_pdf = tmp_path / "gia.pdf"
+    fake_pdf.write_bytes(certificates.certificate_pdf(facts, {}, signer))
+    assert cli(["certificate", "verify", str(fake_pdf), "--course", course]) == 1
+    fake_qr = certificates.qr_payload(facts, signer)
+    assert cli(["certificate", "verify", "--qr", fake_qr, "--course", course]) == 1
     assert "giả mạo" in capsys.readouterr().out
     changed = tmp_path / "sua.pdf"
     changed.write_bytes(data.replace(b"CDS-2026", b"CDS-2027", 1) if b"CDS-2026" in data
                         else data[:-200])
-    assert cli(["certificate", "verify", str(changed)]) == 1
-
-
-def test_solution_notebook_passes_and_empty_attempt_fails(tmp_path):
-    """The source notebook with its solution passes its own grade cell; the release fails."""
-    folder = tmp_path / "nguon"
-    shutil.copytree(SOLUTION.parent, folder)
-    nb_path = folder / SOLUTION.name
-    nb = nbformat.read(nb_path, as_version=4)
-    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(folder)}}).execute()
-    grade = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
-    assert "Đạt" in grade.outputs[0]["text"]
+    assert cli(["certificate", "verify", str(changed), "--course", course]) == 1
+    assert cli(["certificate", "verify", "--qr", payload, "--course", str(other)]) == 1
