@@ -1,10 +1,11 @@
 """End to end: a synthetic cohort of 30 learners in five khu phố goes through the whole pipeline.
 
-The trainer generates and releases the six exercises; each learner fetches them from the exchange,
-works by driving the world and the phone apps (all right, partly right, empty, wrong, tampered
-journal, crashing and escaping code), and submits; the trainer collects, autogrades in the sandbox,
-writes feedback, the competency report and the certificates. Every number below comes from what
-each kind of learner did, written out by hand here, not from the code under test.
+The trainer imports the roster, generates and releases the six exercises (one scenario per
+learner); each learner fetches them from the exchange, works through the exercise apps by their
+buttons (all right, answers only, wrong answers, nothing, tampered or copied journal, a patched
+checker with a shadow package, crashing cells) and submits; the trainer collects, autogrades,
+writes feedback, the competency report and the certificates. Which item each kind of learner
+earns is written out by hand below, not taken from the code under test.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
+import nbformat
 import pytest
 from congdanso.cohort import grading, synthetic
-from congdanso.grading.sandbox import Limits
+from congdanso.grading.decide import declared
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = ["an-toan-lua-dao", "ho-so-truc-tuyen", "ho-tro-nguoi-dan", "ky-so-hop-dong",
@@ -28,43 +30,37 @@ ASSIGNMENTS = ["an-toan-lua-dao", "ho-so-truc-tuyen", "ho-tro-nguoi-dan", "ky-so
 
 pytestmark = pytest.mark.nbgrader
 
-# (assignment, grade cell) → (points, competencies), as the exercises are written.
-CELLS = {
-    ("tai-khoan-dvc", "kiem-tra-tai-khoan"): (2, ["TK2"]),
-    ("ky-so-hop-dong", "kiem-tra-ky"): (2, ["KS1"]),
-    ("ky-so-hop-dong", "kiem-tra-phat-hien"): (2, ["KS2"]),
-    ("thanh-toan-hoa-don", "kiem-tra-tien-dien"): (2, ["TT1"]),
-    ("thanh-toan-hoa-don", "kiem-tra-doc-qr"): (1, ["TT2"]),
-    ("ho-so-truc-tuyen", "kiem-tra-nop"): (2, ["TK2", "HS1"]),
-    ("ho-so-truc-tuyen", "kiem-tra-phi"): (2, ["TT1", "HS2"]),
-    ("an-toan-lua-dao", "kiem-tra-cau-1"): (1, ["AT1"]),
-    ("an-toan-lua-dao", "kiem-tra-cau-2"): (1, ["AT2"]),
-    ("ho-tro-nguoi-dan", "kiem-tra-tai-khoan"): (2, ["TK2", "HT1"]),
-    ("ho-tro-nguoi-dan", "kiem-tra-ty-le"): (2, ["HT2"]),
-}
-FULL = {cell: points for cell, (points, _) in CELLS.items()}
-# What each kind of learner earns in each grade cell (cells not listed: 0).
-EARNED = {
-    "dung-het": FULL,
-    # signed but did not check the changed copy; paid the bill but read the BIN as the account;
-    # submitted without paying the fee; one scam question right; accounts made, ratio wrong;
-    # VNeID activation unfinished, so no portal account.
-    "dung-mot-phan": {("ky-so-hop-dong", "kiem-tra-ky"): 2,
-                      ("thanh-toan-hoa-don", "kiem-tra-tien-dien"): 2,
-                      ("ho-so-truc-tuyen", "kiem-tra-nop"): 2,
-                      ("an-toan-lua-dao", "kiem-tra-cau-1"): 1,
-                      ("ho-tro-nguoi-dan", "kiem-tra-tai-khoan"): 2},
-    "bo-trong": {},
-    "sai": {},
-    # the journal was edited: nothing read from it counts (the patched checker included); the
-    # answers that do not depend on it stand.
-    "sua-nhat-ky": {("thanh-toan-hoa-don", "kiem-tra-doc-qr"): 1,
-                    ("an-toan-lua-dao", "kiem-tra-cau-1"): 1,
-                    ("an-toan-lua-dao", "kiem-tra-cau-2"): 1},
-    # the work was done; only the scam answer written after an endless print loop is lost.
-    "loi-chay": {cell: points for cell, points in FULL.items()
-                 if cell != ("an-toan-lua-dao", "kiem-tra-cau-2")},
-}
+
+def _items() -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """(assignment, grade cell) → (its requirement, its competencies), as the exercises say."""
+    items = {}
+    for assignment in ASSIGNMENTS:
+        source = ROOT / "exercises/source" / assignment / f"{assignment}.ipynb"
+        names, _ = declared(source)
+        for cell in nbformat.read(source, as_version=4).cells:
+            grading_ = cell.metadata.get("nbgrader", {})
+            if grading_.get("grade"):
+                (requirement,) = names[grading_["grade_id"]]
+                items[(assignment, grading_["grade_id"])] = (
+                    requirement, cell.metadata["congdanso"]["competencies"])
+    return items
+
+
+ITEMS = _items()
+# Answers that need the learner's own dossier: right only after submitting it.
+NEEDS_DOSSIER = {"cau:ma-ho-so", "cau:so-tien-phi"}
+
+
+def earned(kind: str, requirement: str) -> bool:
+    """Whether a kind of learner earns an item (every item is worth 1 point)."""
+    answer = requirement.startswith("cau:")
+    if kind in ("dung-het", "loi-chay"):  # crashing cells never run: no kernel is started
+        return True
+    if kind == "chi-tra-loi":
+        return answer and requirement not in NEEDS_DOSSIER
+    if kind == "sai":
+        return not answer
+    return False  # bo-trong, sua-nhat-ky, chep-bai, gian-lan
 
 
 class _Probe(BaseHTTPRequestHandler):
@@ -104,7 +100,7 @@ def run(tmp_path_factory):
     targets = synthetic.build(course, learners, ASSIGNMENTS, probe_url=url)
     lap("phat-bai-lam-bai-nop-bai-thu-bai")
     victim = targets["other"].read_bytes()
-    results = grading.autograde(course, limits=Limits(cell_timeout=10), jobs=2)
+    results = grading.autograde(course, jobs=2)
     lap("cham-180-bai")
     feedback = grading.feedback(course)
     lap("phan-hoi")
@@ -130,47 +126,44 @@ def test_cohort_shape(run):
     assert len({x.khu_pho for x in learners}) == 5 and len({x.ward for x in learners}) == 4
     assert {x.profile for x in learners} == set(synthetic.PROFILES)
     assert len(run["results"]) == 30 * 6 and all(r.ok for r in run["results"])
+    assert len(ITEMS) == 52
 
 
 def test_every_submission_has_the_exact_score(run):
     kinds = {x.id: x.profile for x in run["learners"]}
     for r in run["results"]:
-        expected = sum(EARNED[kinds[r.student]].get((r.assignment, cell), 0)
-                       for (a, cell) in CELLS if a == r.assignment)
+        cells = [req for (a, _), (req, _) in ITEMS.items() if a == r.assignment]
+        expected = sum(earned(kinds[r.student], req) for req in cells)
         assert (r.student, r.assignment, r.score) == (r.student, r.assignment, expected)
-        assert r.max_score == sum(p for (a, _), p in FULL.items() if a == r.assignment)
+        assert r.max_score == len(cells)
 
 
 def test_competency_matrix_is_exact(run):
     kinds = {x.id: x.profile for x in run["learners"]}
     matrix = run["report"].matrix
-    assert "TK1" not in matrix.columns  # no exercise assesses it yet
+    assert set(matrix.columns) == {t for _, tags in ITEMS.values() for t in tags}
     for learner, kind in kinds.items():
         for competency in matrix.columns:
-            cells = [c for c, (_, tags) in CELLS.items() if competency in tags]
-            expected = (sum(EARNED[kind].get(c, 0) for c in cells)
-                        / sum(FULL[c] for c in cells))
+            cells = [req for req, tags in ITEMS.values() if competency in tags]
+            expected = sum(earned(kind, req) for req in cells) / len(cells)
             assert matrix.loc[learner, competency] == pytest.approx(expected), (learner,
                                                                                  competency)
 
 
 def test_only_learners_who_mastered_everything_are_certified(run):
-    ready = sorted(x.id for x in run["learners"] if x.profile == "dung-het")
+    ready = sorted(x.id for x in run["learners"] if x.profile in ("dung-het", "loi-chay"))
     assert run["report"].ready == ready
     assert [p.name for p in run["certificates"]] == [f"chung-nhan-{x}.pdf" for x in ready]
     from congdanso.cohort.certificates import verify_certificate_pdf
 
-    ok, message = verify_certificate_pdf(run["certificates"][0].read_bytes())
+    ok, message = verify_certificate_pdf(run["certificates"][0].read_bytes(), run["course"])
     assert ok, message
     by_place = run["report"].by_khu_pho["ready"].to_dict()
-    assert by_place == {"Khu phố Đông Nhì, Phường Lái Thiêu": 6,
-                        "Khu phố Đông Tư, Phường Lái Thiêu": 4, "Khu phố 3, Phường Phú Lợi": 0,
-                        "Khu phố Bình Minh, Phường Dĩ An": 0,
-                        "Khu phố Hòa Lân, Phường Thuận Giao": 0}
-    loi_chay = next(x.id for x in run["learners"] if x.profile == "loi-chay")
-    learners = run["report"].learners.set_index("id")
-    assert learners.loc[loi_chay, "to_practise"] == \
-        run["report"].framework.competencies["AT2"].name
+    expected: dict[str, int] = {}
+    for x in run["learners"]:
+        key = f"{x.khu_pho}, {x.ward}"
+        expected[key] = expected.get(key, 0) + (x.id in ready)
+    assert by_place == expected
 
 
 def _results(run, kind: str, assignment: str):
@@ -178,61 +171,36 @@ def _results(run, kind: str, assignment: str):
     return [r for r in run["results"] if r.student in ids and r.assignment == assignment]
 
 
-def test_crashes_loops_and_memory_score_only_their_cell_zero(run):
-    kinds = {"tai-khoan-dvc": {"kernel-chet"}, "ky-so-hop-dong": {"qua-gio"},
-             "thanh-toan-hoa-don": {"bo-nho"}, "an-toan-lua-dao": {"dau-ra", "qua-gio"}}
-    for assignment, expected in kinds.items():
-        for r in _results(run, "loi-chay", assignment):
-            assert {i["kind"] for i in r.incidents} == expected, r
-    graded = run["course"] / "autograded"
-    student = _results(run, "loi-chay", "an-toan-lua-dao")[0].student
-    path = graded / student / "an-toan-lua-dao" / "an-toan-lua-dao.ipynb"
-    shown = _outputs(path)
-    assert "phần sau đã bị cắt" in shown and "Ô chạy quá 10 giây" in shown
-    assert path.stat().st_size < 600_000  # the print loop did not reach the file
-    others = [r for r in run["results"] if r.incidents and not r.student.startswith(
-        tuple(x.id for x in run["learners"] if x.profile == "loi-chay"))]
-    assert others == []
-
-
-def test_learner_code_cannot_reach_the_gradebook_other_learners_or_the_network(run):
+def test_no_learner_code_runs_so_nothing_escapes(run):
     course = run["course"]
+    assert all(not r.incidents for r in run["results"])
     assert run["targets"]["other"].read_bytes() == run["victim"]
     with sqlite3.connect(course / "gradebook.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("SELECT COUNT(*) FROM student").fetchone() == (30,)
     assert _Probe.hits == []
-    student = _results(run, "loi-chay", "ho-so-truc-tuyen")[0].student
-    shown = _outputs(course / "autograded" / student / "ho-so-truc-tuyen" /
-                     "ho-so-truc-tuyen.ipynb")
-    assert shown.count("không xoá được") == 2 and "ĐÃ XOÁ" not in shown
-    assert "FileNotFoundError" in shown and "URLError" in shown
 
 
-def _outputs(path: Path) -> str:
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    return "\n".join(str(o.get("text", "")) + str(o.get("ename", "")) + str(o.get("evalue", ""))
-                     for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-
-
-def test_tampered_journals_are_reported_and_not_believed(run):
+def test_tampered_and_copied_journals_are_reported_and_not_believed(run):
     for assignment in ASSIGNMENTS:
         for r in _results(run, "sua-nhat-ky", assignment):
-            if assignment == "an-toan-lua-dao":
-                assert r.journal_trusted is None
-                continue
             assert r.journal_trusted is False and r.journal.startswith("KHÔNG TIN CẬY")
-    # the learner who patched the checker in the kernel passed there; the grader zeroed it
-    for r in _results(run, "sua-nhat-ky", "tai-khoan-dvc"):
-        assert r.zeroed_cells == ["kiem-tra-tai-khoan"] and r.score == 0
+        model = next(x.id for x in run["learners"] if x.profile == "dung-het")
+        copiers = _results(run, "chep-bai", assignment)
+        for r in copiers:
+            assert any(f"phương án khác (của \"{model}\")" in f for f in r.flags), r.flags
+            assert any(f.startswith("nhật ký giống hệt bài của") and model in f for f in r.flags)
+        (original,) = [r for r in run["results"] if r.student == model
+                       and r.assignment == assignment]
+        assert all(c.student in original.flags[0] for c in copiers)
     assert all(r.journal_trusted for r in _results(run, "dung-het", "ky-so-hop-dong"))
 
 
 def test_edited_and_deleted_grade_cells_are_restored_and_reported(run):
-    for r in _results(run, "sai", "an-toan-lua-dao"):
-        assert r.edited_cells == ["kiem-tra-cau-1", "kiem-tra-cau-2 (đã xoá)"] and r.score == 0
+    for assignment in ASSIGNMENTS:
+        first, second = [cell for (a, cell) in ITEMS if a == assignment][:2]
+        for r in _results(run, "sai", assignment):
+            assert r.edited_cells == [first, f"{second} (đã xoá)"]
     assert all(not r.edited_cells for r in _results(run, "dung-het", "an-toan-lua-dao"))
 
 
@@ -241,19 +209,23 @@ def test_results_csv_feedback_and_report_files(run):
     for assignment in ASSIGNMENTS:
         with open(course / "cham-bai" / f"{assignment}.csv", encoding="utf-8-sig") as f:
             rows = list(csv.DictReader(f))
-        assert len(rows) == 30 and {"Học viên", "Điểm", "Nhật ký"} <= set(rows[0])
+        assert len(rows) == 30 and {"Học viên", "Điểm", "Nhật ký", "Cần xem (gian lận?)"} \
+            <= set(rows[0])
     assert run["feedback"] == dict.fromkeys(ASSIGNMENTS, 30)
     html = (course / "feedback" / "hv-01" / "tai-khoan-dvc" / "tai-khoan-dvc.html")
     assert "Đạt" in html.read_text(encoding="utf-8")
     released = list((course / "exchange" / "congdanso" / "feedback").glob("*.html"))
     assert len(released) == 30 * 6
     page = run["files"]["html"].read_text(encoding="utf-8")
-    assert "Sẵn sàng cấp chứng nhận (10)" in page
+    assert f"Sẵn sàng cấp chứng nhận ({len(run['report'].ready)})" in page
     review = run["report"].review
     kinds = {x.id: x.profile for x in run["learners"]}
-    assert {kinds[s] for s in review["Học viên"]} == {"sai", "sua-nhat-ky", "loi-chay"}
-    # 3 tampering learners × 5 journals, 4 crashing learners × 4 incidents, 4 editing learners
-    assert len(review) == 3 * 5 + 4 * 4 + 4
+    model = next(x.id for x in run["learners"] if x.profile == "dung-het")
+    assert {kinds[s] for s in review["Học viên"]} == {"sai", "sua-nhat-ky", "chep-bai",
+                                                      "dung-het"}
+    assert set(review.loc[review["Học viên"].map(kinds) == "dung-het", "Học viên"]) == {model}
+    # 3 editing, 2 tampering, 2 copying learners and the copied one, in each of 6 assignments
+    assert len(review) == (3 + 2 + 2 + 1) * 6
     assert f"Bài cần giảng viên xem lại ({len(review)})" in page
     import pandas as pd
 
