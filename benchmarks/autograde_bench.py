@@ -1,11 +1,12 @@
-"""Autograding speed: our sandboxed `congdanso autograde` against stock `nbgrader autograde`.
+"""Autograding speed: `congdanso autograde` against stock `nbgrader autograde` on the same work.
 
     python benchmarks/autograde_bench.py [--learners 30] [--timeout 30]
 
-Builds the synthetic cohort of the end-to-end test (learners who fetch, work in the world and the
-phone apps, submit; six kinds of work including crashes and endless loops), copies the course
-twice, and grades the same submissions both ways with the same per-cell timeout. Prints wall-clock
-seconds per submission and how many submissions each could not grade. [target: ours not slower]
+Builds the synthetic cohort of the end-to-end test (learners who fetch, work through the
+exercise apps, submit; eight kinds of work), copies the course twice, and grades the same
+submissions both ways: stock nbgrader with its own preprocessors (a kernel per submission runs
+every cell) and ours, which decides from the journal without starting a kernel for widget-only
+exercises. Prints wall-clock seconds per submission. [target: at least 10× stock]
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ def main() -> None:
         stock, ours = base / "stock", base / "ours"
         shutil.copytree(course, stock)
         shutil.copytree(course, ours)
+        config = (stock / "nbgrader_config.py").read_text(encoding="utf-8")
+        marker = "# The grader decides"
+        (stock / "nbgrader_config.py").write_text(config.split(marker)[0], encoding="utf-8")
 
         stock_s, stock_run = _run([sys.executable, "-m", "nbgrader", "autograde", "*",
                                    f"--Execute.timeout={args.timeout}", "--force"], stock)
@@ -77,9 +81,10 @@ def main() -> None:
               f"  graded {stock_graded}/{count} ({stock_failed} failed: crash or unstoppable "
               "loop), no isolation, one at a time")
         print(f"congdanso autograde      : {ours_s:7.1f} s  {ours_s / count:5.2f} s/submission"
-              f"  graded {ours_graded}/{count}, sandboxed, {os.cpu_count()} at a time")
-        print(f"ratio stock/ours: {stock_s / ours_s:.2f}× "
-              f"({'ours not slower' if ours_s <= stock_s else 'OURS SLOWER'})")
+              f"  graded {ours_graded}/{count}, decided from journals, {os.cpu_count()} at a "
+              "time")
+        ratio = stock_s / ours_s
+        print(f"ratio stock/ours: {ratio:.1f}× ({'target met' if ratio >= 10 else 'BELOW 10×'})")
         print(ours_run.stdout.splitlines()[0] if ours_run.stdout else "")
 
 

@@ -173,6 +173,13 @@ def test_release_twice_keeps_the_first_unless_forced(capsys, tmp_path):
                     course / "source" / "an-toan-lua-dao")
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
     assert main(["generate", "--course", str(course)]) == 0
+    assert main(["release", "--course", str(course)]) == 1  # no roster yet: no scenarios
+    assert "nhập danh sách lớp trước" in capsys.readouterr().err
+    roster = tmp_path / "lop.csv"
+    roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
+                      "hv-a,Nguyễn Văn An,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n",
+                      encoding="utf-8")
+    assert main(["roster", "import", str(roster), "--course", str(course)]) == 0
     assert main(["release", "--course", str(course)]) == 0
     assert "Đã phát 1 bài cho học viên: an-toan-lua-dao." in capsys.readouterr().out
     released = course / "exchange" / "congdanso" / "outbound" / "an-toan-lua-dao"
@@ -195,6 +202,9 @@ def test_autograde_never_overwrites_a_learners_journal_with_the_trainers(tmp_pat
                     course / "source" / "an-toan-lua-dao")
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
     grading.generate(course)
+    from congdanso.grading.variants import course_secret
+
+    course_secret(course)  # made by release, which this test skips
     (course / "source/an-toan-lua-dao/nhat-ky.jsonl").write_text("của giảng viên\n", "utf-8")
     mine = course / "submitted" / "hv-a" / "an-toan-lua-dao"
     mine.mkdir(parents=True)

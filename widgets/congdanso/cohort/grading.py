@@ -365,10 +365,6 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
 
     course = _course(course_dir)
     chosen = _pick(course, names)
-    if not (course / SECRET_FILE).is_file():
-        raise GradingError(f"Khoá học chưa có bí mật ({SECRET_FILE}): bài chưa từng được phát "
-                           "bằng \"congdanso release\" từ thư mục này, nên không biết phương án "
-                           "của từng học viên. Hãy phát bài bằng congdanso release trước.")
     if sandboxed and any(_needs_kernel(course, a) for a in chosen):
         check_sandbox()
     wanted = set(students or [])
@@ -376,6 +372,10 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
     if not work:
         raise GradingError("Chưa có bài nộp nào để chấm trong "
                            f"{course / 'submitted'}: chạy \"congdanso collect\" trước.")
+    if not (course / SECRET_FILE).is_file():
+        raise GradingError(f"Khoá học chưa có bí mật ({SECRET_FILE}): bài chưa từng được phát "
+                           "bằng \"congdanso release\" từ thư mục này, nên không biết phương án "
+                           "của từng học viên. Hãy phát bài bằng congdanso release trước.")
     config = course_config(course, limits=limits, sandboxed=sandboxed)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
     results: list[SubmissionResult] = []

@@ -65,7 +65,10 @@ def declared_in(source: str) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _declared(path: str, mtime: float) -> tuple[dict[str, tuple[str, ...]], bool]:
-    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}, True  # unreadable: treat as a notebook whose code must run (sandboxed)
     declared: dict[str, tuple[str, ...]] = {}
     needs_kernel = False
     for cell in cells:
