@@ -111,3 +111,26 @@ def test_instructor_notes_cover_every_lesson():
     notes = (ROOT / "course" / "HUONG-DAN-GIANG-VIEN.md").read_text(encoding="utf-8")
     for source in SOURCES:
         assert f"Bài {source.stem[:2]}" in notes
+
+
+PRACTICE = [lesson for lesson in LESSONS if "Exercise.open(" in lesson.read_text("utf-8")]
+
+
+@pytest.mark.parametrize("lesson", PRACTICE, ids=lambda p: p.name)
+def test_run_all_leaves_every_practice_task_to_do(lesson, tmp_path):
+    """"Run All" only sets up and displays: the practice is still entirely the learner's to do,
+    and the journal holds no step but the scenario's start."""
+    import json
+
+    from nbclient import NotebookClient
+
+    assert {"02", "03", "04", "05"} <= {p.name[:2] for p in PRACTICE}
+    nb = nbformat.read(lesson, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json\nprint(json.dumps([todo is None for _, _, todo in thuc_hanh.progress()]))"))
+    NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    done = json.loads(nb.cells[-1].outputs[0]["text"])
+    assert done and not any(done)
+    actions = {json.loads(line)["e"]["action"]
+               for line in (tmp_path / "nhat-ky.jsonl").read_text("utf-8").splitlines()}
+    assert actions == {"world.created", "course.begin_exercise"}

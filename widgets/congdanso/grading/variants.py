@@ -45,6 +45,11 @@ def catalogue() -> dict[str, Any]:
     return json.loads(text)["assignments"]
 
 
+def kind_of(assignment: str) -> str:
+    """A lesson's practice (``"like": "ky-so-hop-dong"``) is set up like the exercise it names."""
+    return spec(assignment).get("like", assignment)
+
+
 def spec(assignment: str) -> dict[str, Any]:
     try:
         return catalogue()[assignment]
@@ -164,10 +169,11 @@ def _candidates(world: World, *, min_age: int = 22, max_age: int = 68) -> list[P
 def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
     """Draw the scenario of one token (the same in the kernel and in the grader)."""
     data = spec(assignment)
+    kind = kind_of(assignment)
     rng = _rng(assignment, token)
     scenario = Scenario(assignment, token, learner)
     values = scenario.values
-    if assignment == "ho-tro-nguoi-dan":
+    if kind == "ho-tro-nguoi-dan":
         ward, khu_pho = rng.choice(data["places"])
         practice = {p.id_number for p in world.population.practice_residents()}
         people = [p for p in world.population.residents_of(ward, khu_pho)
@@ -182,9 +188,9 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
                       households=len([h for h in world.population.households
                                       if h.ward.code == ward and h.khu_pho == khu_pho]))
         return scenario
-    if assignment != "an-toan-lua-dao":
+    if kind != "an-toan-lua-dao":
         scenario.residents = [rng.choice(_candidates(world)).id_number]
-    if assignment == "tai-khoan-dvc":
+    if kind == "tai-khoan-dvc":
         situation = rng.choice(data["situations"])
         case = rng.choice(data["support_cases"])
         values.update(situation=situation["id"], situation_text=situation["text"],
@@ -192,12 +198,12 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
                       otp_caller=rng.choice(["Một người gọi xưng là công an phường",
                                              "Một người gọi xưng là nhân viên nhà mạng",
                                              "Một người gọi xưng là cán bộ Cổng Dịch vụ công"]))
-    elif assignment == "ho-so-truc-tuyen":
+    elif kind == "ho-so-truc-tuyen":
         need = rng.choice(data["needs"])
         procedure = world.portal.procedure(need["procedure"])
         values.update(need=need["id"], need_text=need["text"], procedure=procedure.code,
                       procedure_name=procedure.name, fields=dict(need["fields"]))
-    elif assignment == "ky-so-hop-dong":
+    elif kind == "ky-so-hop-dong":
         salaries = list(data["salaries"])
         salary = rng.choice(salaries)
         changed = rng.choice([s for s in salaries if s != salary
@@ -206,13 +212,13 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         values.update(salary=salary, changed_salary=changed, copy_1=first["id"],
                       copy_2=second["id"], verdict_1=first["verdict"], verdict_2=second["verdict"],
                       advice_1=first["advice"])
-    elif assignment == "thanh-toan-hoa-don":
+    elif kind == "thanh-toan-hoa-don":
         trap = rng.choice(data["qr_traps"])
         values.update(service=rng.choice(data["services"]), trap=trap["id"],
                       trap_text=trap["text"], qr_pay=trap["pay"],
                       qr_amount=rng.choice([30_000, 45_000, 60_000, 75_000]),
                       stranger_pick=rng.randrange(10**6))
-    elif assignment == "an-toan-lua-dao":
+    elif kind == "an-toan-lua-dao":
         picked = rng.sample(data["messages"], 4)
         for i, message in enumerate(picked, 1):
             values[f"message_{i}"] = message["id"]
@@ -226,7 +232,7 @@ def setup(world: World, scenario: Scenario) -> None:
     from congdanso.world.payments import BANK_BIN
     from congdanso.world.scenarios import activate_vneid, portal_login_with_vneid
 
-    assignment, values = scenario.assignment, scenario.values
+    kind, values = kind_of(scenario.assignment), scenario.values
     person = world.population.get(scenario.resident) if scenario.resident else None
 
     def bank_account(who: Person, amount: int) -> None:
@@ -234,20 +240,20 @@ def setup(world: World, scenario: Scenario) -> None:
             account = world.bank.open_account(who.id_number, BANK_BIN, BANK_PASSWORD)
             world.bank.deposit_cash(BANK_BIN, account.number, amount)
 
-    if assignment == "tai-khoan-dvc" and values["situation"] == "muc2-co-san":
+    if kind == "tai-khoan-dvc" and values["situation"] == "muc2-co-san":
         assert person is not None and person.phone is not None
         if world.vneid.account_of(person.id_number) is None:
             world.police.enroll_level2(person.id_number, person.phone)
-    elif assignment == "ho-so-truc-tuyen":
+    elif kind == "ho-so-truc-tuyen":
         assert person is not None
         activate_vneid(world, person)
         bank_account(person, 1_000_000)
-    elif assignment == "ky-so-hop-dong":
+    elif kind == "ky-so-hop-dong":
         assert person is not None
         activate_vneid(world, person)
         document = world.kyso.new_document(person.id_number, "hop_dong", salary=values["salary"])
         values["contract"] = document.id
-    elif assignment == "thanh-toan-hoa-don":
+    elif kind == "thanh-toan-hoa-don":
         assert person is not None
         bank_account(person, 2_000_000)
         household = world.population.household_of(person)
@@ -274,7 +280,7 @@ def setup(world: World, scenario: Scenario) -> None:
         values.update(qr_payload=payload, qr_account=qr.account,
                       qr_amount=qr.amount or values["qr_amount"],
                       qr_name=target.holder if target is not None else "")
-    elif assignment == "ho-tro-nguoi-dan":
+    elif kind == "ho-tro-nguoi-dan":
         for id_number in values["already"]:
             other = world.population.require(id_number)
             if world.portal.account_of(other.id_number) is None:

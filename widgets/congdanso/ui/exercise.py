@@ -126,6 +126,7 @@ class Exercise:
 
         self.assignment = assignment
         self.spec = variants.spec(assignment)
+        self.kind = variants.kind_of(assignment)
         self.folder = Path(folder)
         self.world = world if world is not None else World.open(self.folder / DEFAULT_NAME)
         self.learner = learner or variants.learner_id()
@@ -172,7 +173,7 @@ class Exercise:
         scenario = self.scenario
         self.phones = [Phone(self.world, self.world.population.require(r))
                        for r in scenario.residents]
-        if self.assignment == "thanh-toan-hoa-don":
+        if self.kind == "thanh-toan-hoa-don":
             self.phones[0].extra_qr = {"Mã QR \"tiền rác\" người dân đưa":
                                        scenario.values["qr_payload"]}
         self.answers = {q: AnswerBox(self, q, i)
@@ -241,8 +242,8 @@ class Exercise:
             "<p><b>Việc của bạn:</b> giúp cả hai có tài khoản (VNeID mức 2 → kích hoạt → Cổng DVC "
             "bằng VNeID), rồi dùng bảng hộ của khu phố để tính tỷ lệ \"mỗi hộ một tài "
             "khoản\".</p>"),
-        }[self.assignment]()
-        note = "" if self.official else (
+        }[self.kind]()
+        note = "" if self.official or self.spec.get("practice") else (
             '<div class="cds-error" role="alert">⚠ Bạn chưa có tên trong danh sách lớp của bài '
             f"này (mã học viên: {esc(self.learner)}), nên đây là <b>phương án tự luyện</b>, không "
             "được chấm. Hãy báo giảng viên để được thêm vào danh sách rồi tải lại bài.</div>")
@@ -251,7 +252,7 @@ class Exercise:
 
     def _extras(self) -> list[widgets.Widget]:
         v = self.scenario.values
-        if self.assignment == "thanh-toan-hoa-don":
+        if self.kind == "thanh-toan-hoa-don":
             from congdanso.world.qrimage import to_png
 
             png = base64.b64encode(to_png(v["qr_payload"])).decode()
@@ -259,7 +260,7 @@ class Exercise:
                          f'<img src="data:image/png;base64,{png}" width="220" height="220" '
                          'alt="Mã QR tiền rác người dân đưa; quét bằng ứng dụng ngân hàng để '
                          'đọc người nhận"></div>')]
-        if self.assignment == "an-toan-lua-dao":
+        if self.kind == "an-toan-lua-dao":
             messages = {m["id"]: m for m in self.spec["messages"]}
             items = []
             for i in range(1, 5):
@@ -268,18 +269,18 @@ class Exercise:
                 items.append(f'<div class="cds-sms"><b>Tin số {i}</b> — từ <b>{esc(m["from"])}'
                              f"</b>:<br>{esc(m['text'])}{context}</div>")
             return [html("".join(items))]
-        if self.assignment == "ho-so-truc-tuyen":
+        if self.kind == "ho-so-truc-tuyen":
             return [html("<p>Hồ sơ được xử lý theo thời gian mô phỏng:</p>"),
                     widgets.HBox([button("⏩ Thời gian trôi 1 giờ", lambda: self.wait(hours=1)),
                                   button("⏩ Thời gian trôi 1 ngày", lambda: self.wait(days=1))])]
-        if self.assignment == "ky-so-hop-dong":
+        if self.kind == "ky-so-hop-dong":
             self.copies_note = html()
             return [button("📨 Nhận bản công ty gửi lại", self.receive_copies), self.copies_note]
-        if self.assignment == "ho-tro-nguoi-dan":
+        if self.kind == "ho-tro-nguoi-dan":
             self.households = html(self._households())
             self.police = PoliceDesk(self.world)
             return [self.households, self.police.widget]
-        if self.assignment == "tai-khoan-dvc":
+        if self.kind == "tai-khoan-dvc":
             self.police = PoliceDesk(self.world)
             return [self.police.widget]
         return []
@@ -326,7 +327,7 @@ class Exercise:
         self.restart_note.value = '<div class="cds-ok" role="status">✔ Đã bắt đầu lại.</div>'
 
     def _on_event(self, event) -> None:
-        if self.assignment == "ho-tro-nguoi-dan" and hasattr(self, "households"):
+        if self.kind == "ho-tro-nguoi-dan" and hasattr(self, "households"):
             self.households.value = self._households()
 
     # -- progress -------------------------------------------------------------------------------
@@ -339,7 +340,8 @@ class Exercise:
     def progress(self) -> list[tuple[str, str, str | None]]:
         """(requirement, title, what to do or None) for each visible step of the checklist."""
         ctx = self._context()
-        return [(name, req.title_of(name, self.scenario), req.evaluate(ctx, name, judge=False))
+        judge = bool(self.spec.get("practice"))  # a lesson's practice says right or wrong at once
+        return [(name, req.title_of(name, self.scenario), req.evaluate(ctx, name, judge=judge))
                 for name in self.spec["checklist"]]
 
     def show_checklist(self) -> list[tuple[str, str, str | None]]:
@@ -351,13 +353,14 @@ class Exercise:
             if todo is not None and hint is None:
                 hint = todo
         done = sum(1 for row in rows if row[2] is None)
+        later = "" if self.spec.get("practice") else (
+            "<small>Câu trả lời đúng hay sai sẽ biết khi giảng viên chấm.</small>")
         tip = (f'<div class="cds-note">ℹ Gợi ý cho bước còn thiếu đầu tiên: {esc(hint)}</div>'
                if hint else '<div class="cds-ok">✔ Đã làm đủ các bước. Nhớ lưu notebook rồi nộp '
                "bài.</div>")
         self.checklist.value = (f'<div class="cds-card" role="status"><b>{done}/{len(rows)} bước '
                                 f"đã làm</b><ul class=\"cds-checklist\">{''.join(items)}</ul>"
-                                f"{tip}<small>Câu trả lời đúng hay sai sẽ biết khi giảng viên "
-                                "chấm.</small></div>")
+                                f"{tip}{later}</div>")
         return rows
 
     def kiem_tra(self, *names: str) -> None:
