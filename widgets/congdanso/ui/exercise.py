@@ -87,7 +87,7 @@ class PoliceDesk:
         self.f_present = Field("Người dân có mặt, mang thẻ căn cước gắn chip bản gốc", kind="check")
         self.status = html()
         self.widget = vbox([
-            html('<div class="cds-card"><h3>🏢 Quầy công an phường</h3><p>Đăng ký tài khoản '
+            html('<div class="cds-card"><h3>Quầy công an phường</h3><p>Đăng ký tài khoản '
                  "định danh điện tử <b>mức 2</b>: cán bộ chụp ảnh, lấy vân tay người dân.</p></div>"),
             self.f_id.box, self.f_phone.box, self.f_present.box,
             button("Đăng ký tài khoản mức 2", self._click_enroll, primary=True), self.status])
@@ -271,11 +271,11 @@ class Exercise:
             return [html("".join(items))]
         if self.kind == "ho-so-truc-tuyen":
             return [html("<p>Hồ sơ được xử lý theo thời gian mô phỏng:</p>"),
-                    widgets.HBox([button("⏩ Thời gian trôi 1 giờ", lambda: self.wait(hours=1)),
-                                  button("⏩ Thời gian trôi 1 ngày", lambda: self.wait(days=1))])]
+                    widgets.HBox([button("Thời gian trôi 1 giờ", lambda: self.wait(hours=1)),
+                                  button("Thời gian trôi 1 ngày", lambda: self.wait(days=1))])]
         if self.kind == "ky-so-hop-dong":
             self.copies_note = html()
-            return [button("📨 Nhận bản công ty gửi lại", self.receive_copies), self.copies_note]
+            return [button("Nhận bản công ty gửi lại", self.receive_copies), self.copies_note]
         if self.kind == "ho-tro-nguoi-dan":
             self.households = html(self._households())
             self.police = PoliceDesk(self.world)

@@ -38,5 +38,15 @@ CSS = """
 .cds-table td { padding: 2px 6px; vertical-align: top; }
 .cds-sms { border: 1px solid #999; border-radius: 14px; padding: 6px 10px; margin: 5px 0; }
 .cds-launcher button { min-height: 72px; }
+.cds-exercise { font-size: 16px; max-width: 100%; }
+.cds-exercise button { min-height: 44px; font-size: 16px; white-space: normal !important;
+  height: auto; }
+.cds-answer .widget-radio-box { height: auto; }
+.cds-answer .widget-radio-box label { white-space: normal; height: auto; line-height: 1.4;
+  align-items: flex-start; margin: 4px 0; }
+.cds-answer .widget-radio-box input { flex: none; margin-top: 4px; }
+.cds-exercise :focus, .cds-exercise :focus-visible { outline: 3px solid #0b57d0 !important;
+  outline-offset: 2px; }
+.cds-checklist li { margin: 4px 0; }
 </style>
 """

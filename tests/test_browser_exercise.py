@@ -1,0 +1,206 @@
+"""A learner does a graded exercise in a real browser with clicks and typing only.
+
+The trainer imports a roster of two and releases ``tai-khoan-dvc``; both learners fetch it from the
+exchange. One opens it in JupyterLab (Debian's chromium, driven by Playwright), runs the first
+cell, and works through their own scenario: the police desk when needed, VNeID activation with the
+OTP read off the phone's inbox, the portal login by scanning its QR, the four questions, the
+Kiểm tra checklist; saves and submits. The other submits without doing anything. ``congdanso
+autograde`` gives the first full marks and the second zero. Screenshots: tests/artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "tests" / "artifacts" / "browser"
+ASSIGNMENT = "tai-khoan-dvc"
+CLICKER, IDLE = "hv-trinh-duyet", "hv-khong-lam"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    from congdanso.cohort import grading
+    from congdanso.cohort.roster import import_roster
+    from congdanso.cohort.synthetic import _exchange_step
+
+    base = tmp_path_factory.mktemp("lop")
+    course = base / "khoa"
+    (course / "source").mkdir(parents=True)
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    roster = base / "danh-sach.csv"
+    roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
+                      f"{CLICKER},Nguyễn Thị Hoa,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
+                      f"{IDLE},Trần Văn Lâm,Phường Lái Thiêu,Khu phố Đông Nhì,Cán bộ phường\n",
+                      encoding="utf-8")
+    import_roster(roster, course)
+    grading.generate(course, [ASSIGNMENT])
+    grading.release(course, [ASSIGNMENT])
+    homes = {}
+    for learner in (CLICKER, IDLE):
+        homes[learner] = base / learner
+        homes[learner].mkdir()
+        _exchange_step("fetch", course, homes[learner], learner, ASSIGNMENT)
+    return {"course": course, "homes": homes}
+
+
+@pytest.fixture(scope="module")
+def lab(course):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is needed for browser tests: apt-get install -y chromium")
+    root = course["homes"][CLICKER]
+    port, token = free_port(), "congdanso-bai-tap"
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
+           "JUPYTER_RUNTIME_DIR": str(root / ".runtime"), "CONGDANSO_LEARNER": CLICKER,
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    log_path = root.parent / "lab.log"
+    log = open(log_path, "w")  # noqa: SIM115 — closed in the finaliser below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+         f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
+         "--LabApp.news_url=", "--ServerApp.open_browser=False"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.time() + 90
+        while "is running at" not in log_path.read_text() and not re.search(
+                r"http://127\.0\.0\.1:\d+/lab", log_path.read_text()):
+            assert server.poll() is None and time.time() < deadline, log_path.read_text()[-3000:]
+            time.sleep(0.5)
+        yield {"url": f"http://127.0.0.1:{port}", "token": token}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+        log.close()
+
+
+def _scenario(course: Path):
+    """The test's answer key: the clicker's own scenario, recomputed as the grader does."""
+    from congdanso import World
+    from congdanso.grading.variants import course_secret, derive, token_for
+
+    token = token_for(course_secret(course, create=False), ASSIGNMENT, CLICKER)
+    return derive(World(), ASSIGNMENT, token, CLICKER)
+
+
+def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
+    from congdanso.cohort import grading
+    from congdanso.cohort.synthetic import _exchange_step
+    from congdanso.world import World
+    from playwright.sync_api import expect, sync_playwright
+
+    scenario = _scenario(course["course"])
+    person = World().population.require(scenario.resident)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(f"{lab['url']}/lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb?token={lab['token']}")
+        expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=90_000)
+        page.locator(".jp-Notebook .jp-Cell .jp-InputArea-editor").nth(1).click()
+        page.keyboard.press("Shift+Enter")
+        phone = page.locator(".cds-phone")
+        expect(phone).to_be_visible(timeout=90_000)
+        card = page.locator(".cds-scenario")
+        expect(card).to_contain_text(person.full_name)
+        expect(card).not_to_contain_text("phương án tự luyện")
+
+        def tap(text: str) -> None:
+            phone.locator("button", has_text=text).first.click()
+
+        def fill(label: str, value: str, where=phone) -> None:
+            box = where.locator(".cds-field", has=page.locator(f"label:text-is('{label}')"))
+            box.locator("input").fill(value)
+
+        if scenario.values["situation"] == "moi":
+            desk = page.locator(".cds-police")
+            fill("Số định danh cá nhân (trên thẻ căn cước)", person.id_number, desk)
+            fill("Số điện thoại đứng tên người dân", person.phone, desk)
+            desk.get_by_text("Người dân có mặt, mang thẻ căn cước gắn chip bản gốc").click()
+            desk.locator("button", has_text="Đăng ký tài khoản mức 2").click()
+            expect(desk).to_contain_text("Đã thu nhận")
+        tap("VNeID")
+        tap("Kích hoạt tài khoản")
+        tap("Tiếp tục – gửi mã OTP")
+        expect(phone).to_contain_text("Bước 2/5")
+        tap("Màn hình chính")
+        expect(phone.locator(".cds-launcher")).to_be_visible()
+        tap("Tin nhắn")
+        expect(phone.locator(".cds-sms").first).to_contain_text("OTP")
+        otp = re.search(r"\b(\d{6})\b", phone.locator(".cds-sms").first.inner_text()).group(1)
+        tap("Màn hình chính")
+        tap("VNeID")
+        fill("Mã OTP (6 số trong tin nhắn)", otp)
+        tap("Xác nhận")
+        fill("Mật khẩu (8–20 ký tự: hoa, thường, số, ký tự đặc biệt)", "TapHuan@2026")
+        fill("Nhập lại mật khẩu", "TapHuan@2026")
+        tap("Tiếp tục")
+        expect(phone).to_contain_text("Bước 4/5")
+        fill("Passcode (6 số)", "258036")
+        fill("Nhập lại passcode", "258036")
+        tap("Tiếp tục")
+        fill("Câu trả lời 1", "Tiểu học Lái Thiêu")
+        fill("Câu trả lời 2", "Bông")
+        tap("Hoàn tất kích hoạt")
+        expect(phone).to_contain_text("Kích hoạt thành công")
+        fill("Mật khẩu", "TapHuan@2026")
+        phone.locator("button", has_text="Đăng nhập").last.click()
+        expect(phone).to_contain_text("Tài khoản định danh điện tử mức 2")
+        tap("Màn hình chính")
+        tap("Cổng DVC")
+        expect(phone).to_contain_text("Cổng Dịch vụ công quốc gia")
+        tap("Đăng nhập bằng tài khoản định danh điện tử (VNeID)")
+        expect(phone.locator("img").first).to_be_visible()
+        tap("Màn hình chính")
+        expect(phone.locator(".cds-launcher")).to_be_visible()
+        tap("VNeID")
+        expect(phone.locator("button", has_text="Quét mã đang hiện trên Cổng DVC")).to_be_visible()
+        tap("Quét mã đang hiện trên Cổng DVC")
+        fill("Passcode để xác nhận", "258036")
+        tap("Xác nhận truy cập")
+        tap("Màn hình chính")
+        tap("Cổng DVC")
+        expect(phone).to_contain_text(person.full_name)
+        for i, (question, spec) in enumerate(
+                __import__("congdanso.grading.variants", fromlist=["spec"]).spec(
+                    ASSIGNMENT)["questions"].items()):
+            box = page.locator(".cds-answer").nth(i)
+            box.get_by_text(scenario.expected(question), exact=True).click()
+            box.locator("button", has_text="Lưu câu trả lời").click()
+            expect(box).to_contain_text("Đã lưu")
+        page.locator("button", has_text="Kiểm tra").first.click()
+        expect(page.locator(".cds-exercise")).to_contain_text("8/8 bước đã làm")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "bai-tap-kiem-tra-1366.png"))
+        card.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "bai-tap-tinh-huong-1366.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.locator(".jp-Notebook").click()
+        page.keyboard.press("Control+b")  # the file browser would fill a phone's width
+        card.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "bai-tap-tinh-huong-390.png"))
+        page.locator(".cds-answer").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "bai-tap-cau-hoi-390.png"))
+        page.keyboard.press("Control+s")
+        time.sleep(1)
+        browser.close()
+
+    course_dir = course["course"]
+    for learner in (CLICKER, IDLE):
+        _exchange_step("submit", course_dir, course["homes"][learner], learner, ASSIGNMENT)
+    grading.collect(course_dir, [ASSIGNMENT])
+    results = {r.student: r for r in grading.autograde(course_dir, jobs=1)}
+    assert (results[CLICKER].score, results[CLICKER].max_score) == (8, 8)
+    assert results[IDLE].score == 0 and results[IDLE].max_score == 8
