@@ -99,6 +99,7 @@ def _scenario(course: Path):
 def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
     from congdanso.cohort import grading
     from congdanso.cohort.synthetic import _exchange_step
+    from congdanso.grading.variants import spec
     from congdanso.world import World
     from playwright.sync_api import expect, sync_playwright
 
@@ -173,9 +174,7 @@ def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
         tap("Màn hình chính")
         tap("Cổng DVC")
         expect(phone).to_contain_text(person.full_name)
-        for i, (question, spec) in enumerate(
-                __import__("congdanso.grading.variants", fromlist=["spec"]).spec(
-                    ASSIGNMENT)["questions"].items()):
+        for i, question in enumerate(spec(ASSIGNMENT)["questions"]):
             box = page.locator(".cds-answer").nth(i)
             box.get_by_text(scenario.expected(question), exact=True).click()
             box.locator("button", has_text="Lưu câu trả lời").click()
