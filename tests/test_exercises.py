@@ -110,3 +110,53 @@ def test_variants_differ_between_learners():
     seen = {Exercise("thanh-toan-hoa-don", world=World(), learner=f"hv-{i}",
                      folder=ROOT / "khong-co").scenario.values["bill_code"] for i in range(8)}
     assert len(seen) >= 4
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
+def test_no_answer_is_readable_in_the_notebook(source):
+    """Answers live in the catalogue and in each learner's scenario, never in a notebook cell
+    (locked cells and metadata included)."""
+    text = source.read_text(encoding="utf-8")
+    spec = catalogue()[source.parent.name]
+    for question in spec["questions"].values():
+        answer = question["answer"]
+        if not answer.startswith(("$", "@")) and len(answer) > 12:  # not a word like "Mã hồ sơ"
+            assert answer not in text, answer
+    for key in ("situations", "support_cases", "copies", "qr_traps", "needs"):
+        for entry in spec.get(key, []):
+            for value in entry.values():
+                if isinstance(value, str) and len(value) > 12:
+                    assert value not in text, value
+
+
+def test_nbgrader_validate_shows_progress_but_never_correctness(tmp_path):
+    """The learner's Validate button: an untouched exercise fails with Vietnamese hints; one
+    with every answer given (all wrong here) passes, since only the grader judges answers."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from congdanso.grading.variants import write_variant_table
+
+    name = "an-toan-lua-dao"
+    course = tmp_path / "khoa"
+    shutil.copytree(ROOT / "exercises/source" / name, course / "source" / name)
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    env = {**os.environ, "CONGDANSO_LEARNER": "hv-x",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force"],
+                   cwd=course, env=env, check=True, capture_output=True, timeout=300)
+    write_variant_table(course, name, ["hv-x"])
+    work = tmp_path / "lam"
+    shutil.copytree(course / "release" / name, work)
+
+    def validate() -> str:
+        return subprocess.run([sys.executable, "-m", "nbgrader", "validate",
+                               str(work / f"{name}.ipynb")], env=env, capture_output=True,
+                              text=True, timeout=300).stdout
+
+    empty = validate()
+    assert "Chưa trả lời câu" in empty and "Success" not in empty
+    do_exercise(Exercise.open(name, folder=work, learner="hv-x"), "sai")
+    assert "Success! Your notebook passes all the tests." in validate()
