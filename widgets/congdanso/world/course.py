@@ -114,6 +114,8 @@ class CourseService:
                 data = kyso.changed_bytes(original.id, scenario.values["changed_salary"])
             elif kind == "chua_ky":
                 data = kyso.content(scenario.values["contract"])
+            elif kind in ("het_han", "bi_thu_hoi"):
+                data = self._signed_by_company(kind, scenario, n)
             else:
                 data = kyso.content(original.id)
             name = f"ban-cong-ty-gui-lai-so-{n}.pdf"
@@ -121,3 +123,37 @@ class CourseService:
             state.copies.append(document.id)
             made.append(document.record())
         return made
+
+    def _signed_by_company(self, kind: str, scenario: Scenario, n: int) -> bytes:
+        """The contract signed by the company's representative with a certificate that has
+        expired (``het_han``) or was revoked before signing (``bi_thu_hoi``)."""
+        import datetime as dt
+
+        from congdanso.world.journal import JournalError
+
+        kyso, world = self.world.kyso, self.world
+        pki = kyso.pki
+        representative = next(p for p in world.population.practice_residents()
+                              if p.id_number != scenario.resident)
+        serial = 9000 + world.counter("company-certificate")
+        now = world.now.replace(tzinfo=dt.UTC)
+        if kind == "het_han":
+            issued = pki.issue(serial, representative.id_number, representative.full_name,
+                               not_before=dt.datetime(2021, 1, 4, 8, tzinfo=dt.UTC), years=3)
+            when = dt.datetime(2023, 6, 1, 9, 0)
+        else:
+            issued = pki.issue(serial, representative.id_number, representative.full_name,
+                               not_before=now - dt.timedelta(days=200), years=2)
+            pki.revoke(serial, now - dt.timedelta(days=1), "Mất thiết bị ký")
+            when = world.now.replace(tzinfo=None)
+        recorded = world.recorded_result()
+        if recorded is not None:  # replay: the certificates above are rebuilt, the bytes reused
+            data = kyso.files.get(recorded[n - 1]["sha256"])
+            if data is None:
+                raise JournalError("Một tệp PDF mà nhật ký ghi là đã tạo không còn trong thư mục "
+                                   ".files cạnh nhật ký (bị xoá hoặc sửa).", kind="missing-file")
+            return data
+        from congdanso.world.signing import sign_pdf
+
+        return sign_pdf(kyso.content(scenario.values["contract"]), issued.cert, issued.key,
+                        [pki.ca, pki.root], when=when)
