@@ -222,10 +222,18 @@ def test_results_csv_feedback_and_report_files(run):
     kinds = {x.id: x.profile for x in run["learners"]}
     model = next(x.id for x in run["learners"] if x.profile == "dung-het")
     assert {kinds[s] for s in review["Học viên"]} == {"sai", "sua-nhat-ky", "chep-bai",
-                                                      "dung-het"}
+                                                      "dung-het", "gian-lan", "loi-chay"}
     assert set(review.loc[review["Học viên"].map(kinds) == "dung-het", "Học viên"]) == {model}
-    # 3 editing, 2 tampering, 2 copying learners and the copied one, in each of 6 assignments
-    assert len(review) == (3 + 2 + 2 + 1) * 6
+    # 3 editing, 2 tampering, 2 copying learners and the copied one, 2 checker-patching and 2
+    # crashing learners (code added, never run), in each of 6 assignments
+    assert len(review) == (3 + 2 + 2 + 1 + 2 + 2) * 6
+    flagged = review.set_index(["Học viên", "Bài"])["Cần xem (gian lận?)"]
+    for x in run["learners"]:
+        if x.profile == "gian-lan":
+            note = flagged[(x.id, "tai-khoan-dvc")]
+            assert "1 ô mã tự thêm" in note and "congdanso/__init__.py" in note
+        if x.profile == "loi-chay":
+            assert "4 ô mã tự thêm" in flagged[(x.id, "ky-so-hop-dong")]
     assert f"Bài cần giảng viên xem lại ({len(review)})" in page
     import pandas as pd
 

@@ -43,8 +43,7 @@ def _work(folder: Path, learner: str, way: str) -> None:
 
     exercise = Exercise.open(ASSIGNMENT, folder=folder, learner=learner)
     do_exercise(exercise, way)
-    for phone in exercise.phones:
-        phone.close()
+    exercise.close()
 
 
 def _run_in_kernel(notebook: Path, learner: str) -> None:

@@ -297,6 +297,31 @@ def _edited_cells(course: Path, assignment: str, student: str) -> list[str]:
     return found
 
 
+def _added_code(course: Path, assignment: str, student: str) -> list[str]:
+    """What a learner added that could only matter if it ran: code cells that are not in the
+    released notebook, Python files or packages beside it. Nothing of it is run; it is
+    reported, since in a widget-only exercise it can only be an attempt to game the grader."""
+    import nbformat
+
+    folder = course / "submitted" / student / assignment
+    found: list[str] = []
+    for released in sorted((course / "release" / assignment).glob("*.ipynb")):
+        path = folder / released.name
+        try:
+            mine = nbformat.read(path, as_version=4)
+        except Exception:
+            continue
+        extra = [c for c in mine.cells if c.cell_type == "code"
+                 and not c.metadata.get("nbgrader", {}).get("grade_id") and c.source.strip()]
+        if extra:
+            found.append(f"{len(extra)} ô mã tự thêm vào {released.name}")
+    code = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                  if p.suffix in (".py", ".pyc", ".so", ".pth") and not p.is_symlink())
+    if code:
+        found.append("tệp mã Python đặt cạnh notebook: " + ", ".join(code[:5]))
+    return found
+
+
 def _grade_one(assignment: str, student: str) -> SubmissionResult:
     from nbgrader.api import Gradebook
 
@@ -325,6 +350,9 @@ def _grade_one(assignment: str, student: str) -> SubmissionResult:
         result.error = (errors[0] if errors else "nbgrader không chấm được bài này.")[:300]
     else:
         result.edited_cells = _edited_cells(course, assignment, student)
+        added = _added_code(course, assignment, student)
+        if added:
+            result.flags.append("thêm mã (không được chạy): " + "; ".join(added))
         with Gradebook(db_url) as gradebook:
             submission = gradebook.find_submission(assignment, student)
             result.score, result.max_score = submission.score, submission.max_score

@@ -154,8 +154,7 @@ def do_assignment(folder: Path, learner: Learner, *, copy_from: Path | None = No
     if way != "bo-trong":
         exercise = Exercise.open(assignment, folder=folder, learner=learner.id)
         do_exercise(exercise, way)
-        for phone in exercise.phones:
-            phone.close()
+        exercise.close()
     if kind == "sua-nhat-ky":
         _tamper(folder / DEFAULT_NAME)
     if kind == "chep-bai" and copy_from is not None:

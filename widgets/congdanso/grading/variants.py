@@ -255,10 +255,10 @@ def setup(world: World, scenario: Scenario) -> None:
         values["contract"] = document.id
     elif kind == "thanh-toan-hoa-don":
         assert person is not None
-        bank_account(person, 2_000_000)
         household = world.population.household_of(person)
         bill = next(b for b in world.bills.of_household(household.id)
                     if b.service == values["service"])
+        bank_account(person, max(2_000_000, bill.amount + 1_000_000))  # enough for every bill
         values.update(bill_code=bill.customer_code, bill_amount=bill.amount)
         if values["trap"] == "dung":
             rac = next(b for b in world.bills.of_household(household.id) if b.service == "moi_truong")

@@ -75,6 +75,14 @@ class AnswerBox:
                              f"{esc(given.value)}</div>")
 
 
+def _close_tree(widget) -> None:
+    """Close a widget and everything inside it: a closed child left in a live parent breaks the
+    notebook's widget state."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
+
+
 class PoliceDesk:
     """The ward police desk where a resident who is present registers a level-2 account."""
 
@@ -163,10 +171,20 @@ class Exercise:
     def restart(self) -> None:
         """"Làm lại": the scenario starts again from the beginning (the journal keeps all)."""
         for phone in self.phones:
-            phone.close()
+            phone.world.unsubscribe(phone._on_event)
+        old = list(self.root.children)
         self.world.start_over()
         self.world.course.begin_exercise(self.assignment, self.learner, self.token)
         self._build()
+        for widget in old:
+            _close_tree(widget)
+
+    def close(self) -> None:
+        """Stop following the world and close every widget (the journal keeps everything)."""
+        self.world.unsubscribe(self._on_event)
+        for phone in self.phones:
+            phone.close()
+        _close_tree(self.root)
 
     # -- building the screen --------------------------------------------------------------------
     def _build(self) -> None:
@@ -327,6 +345,8 @@ class Exercise:
         self.restart_note.value = '<div class="cds-ok" role="status">✔ Đã bắt đầu lại.</div>'
 
     def _on_event(self, event) -> None:
+        if self.assignment not in self.world.course.exercises:  # between Làm lại and restart
+            return
         if self.kind == "ho-tro-nguoi-dan" and hasattr(self, "households"):
             self.households.value = self._households()
 
