@@ -1,11 +1,5 @@
-"""What exercise grade cells call: verified access to a learner's journal and domain checks.
-
-A grade cell is a function of what the learner did, read from the journal next to the notebook;
-every failure is an ``AssertionError`` whose message, in Vietnamese, says what to do next.
+"""Grading: each learner's scenario (:mod:`variants`, from the catalogue ``data/bai-tap.json``),
+the named requirements a grade cell declares (:mod:`requirements`), and the nbgrader preprocessor
+that decides every grade from the verified journal outside the learner's kernel (:mod:`decide`);
+the competency framework and the sandbox for assignments whose code must run.
 """
-
-from __future__ import annotations
-
-from congdanso.grading.journal import LearnerJournal, learner_journal
-
-__all__ = ["LearnerJournal", "learner_journal"]
