@@ -126,7 +126,7 @@ def test_cohort_shape(run):
     assert len({x.khu_pho for x in learners}) == 5 and len({x.ward for x in learners}) == 4
     assert {x.profile for x in learners} == set(synthetic.PROFILES)
     assert len(run["results"]) == 30 * 6 and all(r.ok for r in run["results"])
-    assert len(ITEMS) == 52
+    assert len(ITEMS) == 53
 
 
 def test_every_submission_has_the_exact_score(run):

@@ -203,6 +203,12 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         procedure = world.portal.procedure(need["procedure"])
         values.update(need=need["id"], need_text=need["text"], procedure=procedure.code,
                       procedure_name=procedure.name, fields=dict(need["fields"]))
+        if data.get("fee_scams"):  # a message asking for a fee that is not the procedure's
+            scam = rng.choice(data["fee_scams"])
+            fake = procedure.fee + rng.choice([35_000, 50_000, 120_000, 200_000])
+            values.update(fee_scam_from=scam["from"],
+                          fee_scam_text=scam["text"].replace("$fake_fee", f"{fake:,}".replace(
+                              ",", ".")))
     elif kind == "ky-so-hop-dong":
         salaries = list(data["salaries"])
         salary = rng.choice(salaries)
@@ -245,9 +251,11 @@ def setup(world: World, scenario: Scenario) -> None:
         if world.vneid.account_of(person.id_number) is None:
             world.police.enroll_level2(person.id_number, person.phone)
     elif kind == "ho-so-truc-tuyen":
-        assert person is not None
+        assert person is not None and person.phone is not None
         activate_vneid(world, person)
         bank_account(person, 1_000_000)
+        if "fee_scam_text" in values:
+            world.send_sms(person.phone, values["fee_scam_from"], values["fee_scam_text"])
     elif kind == "ky-so-hop-dong":
         assert person is not None
         activate_vneid(world, person)
