@@ -59,6 +59,9 @@ TITLES: dict[str, str] = {
     "kyso.verify": "Kiểm tra chữ ký số của tài liệu",
     "kyso.verify_file": "Kiểm tra chữ ký số của một tệp tải lên",
     "course.self_check": "Trả lời câu tự kiểm tra trong bài học",
+    "course.begin_exercise": "Mở tình huống của bài tập (hoặc làm lại từ đầu)",
+    "course.answer": "Lưu câu trả lời trong bài tập",
+    "course.receive_copies": "Nhận các bản hợp đồng công ty gửi lại",
 }
 
 
@@ -99,6 +102,10 @@ def _detail(body: dict[str, Any]) -> str:
     if action == "course.self_check":
         return f"bài {args.get('lesson')}, câu {args.get('question')}: " + (
             "đúng" if args.get("correct") else "chưa đúng")
+    if action == "course.begin_exercise":
+        return f"bài {args.get('assignment')}, học viên {args.get('learner')}"
+    if action == "course.answer":
+        return f"câu {args.get('question')}: \"{args.get('value')}\""
     if action == "bills.lookup":
         return f"mã khách hàng {args.get('customer_code')}"
     if "id_number" in args:
