@@ -25,6 +25,7 @@ ASSIGNMENT = "tai-khoan-dvc"
 SOURCE = ROOT / "exercises/source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 LEARNERS = ["hv-dat", "hv-chua-lam", "hv-sua-nhat-ky", "hv-chep-bai", "hv-gian-lan",
             "hv-chi-tra-loi"]
+LATE = "hv-vao-sau"  # joined after the release: not in the table of scenarios
 
 pytestmark = pytest.mark.nbgrader
 
@@ -70,13 +71,14 @@ def graded(tmp_path_factory) -> dict:
     write_variant_table(course, ASSIGNMENT, LEARNERS)
     release = course / "release" / ASSIGNMENT
     folders = {}
-    for learner in LEARNERS:
+    for learner in [*LEARNERS, LATE]:
         folder = course / "submitted" / learner / ASSIGNMENT
         shutil.copytree(release, folder)
         folders[learner] = folder
     _work(folders["hv-dat"], "hv-dat", "dung-het")
     _work(folders["hv-sua-nhat-ky"], "hv-sua-nhat-ky", "dung-het")
     _work(folders["hv-chi-tra-loi"], "hv-chi-tra-loi", "chi-tra-loi")
+    _work(folders[LATE], LATE, "dung-het")
     for item in folders["hv-dat"].glob("nhat-ky.jsonl*"):  # a classmate's finished journal
         (shutil.copytree if item.is_dir() else shutil.copy2)(item, folders["hv-chep-bai"]
                                                             / item.name)
@@ -102,10 +104,10 @@ def graded(tmp_path_factory) -> dict:
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         scores = {learner: gradebook.find_submission(ASSIGNMENT, learner).score
-                  for learner in LEARNERS}
+                  for learner in [*LEARNERS, LATE]}
         max_score = gradebook.find_assignment(ASSIGNMENT).max_score
     outputs = {learner: _grade_outputs(course / "autograded" / learner / ASSIGNMENT
-                                       / f"{ASSIGNMENT}.ipynb") for learner in LEARNERS}
+                                       / f"{ASSIGNMENT}.ipynb") for learner in [*LEARNERS, LATE]}
     roster = ("id,name,ward,khu_pho,role\n"
               "hv-dat,Nguyễn Thị Ánh (Út); \"Bé\",Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
               "hv-chua-lam,Trần Văn Bảy,Phường Lái Thiêu,Khu phố Đông Nhì,Cán bộ phường\n"
@@ -174,6 +176,11 @@ def test_cheats_score_zero(graded):
                for o in c.get("outputs", []))
     # ...and earned nothing from the grader
     assert scores["hv-gian-lan"] == 0
+
+
+def test_work_on_a_practice_scenario_is_not_graded_and_says_why(graded):
+    assert graded["scores"][LATE] == 0
+    assert "phương án tự luyện" in graded["outputs"][LATE]["kiem-tra-vneid-kich-hoat"]
 
 
 def test_competency_report_from_the_gradebook(graded):

@@ -103,7 +103,7 @@ class Judgement:
 
 
 def judge(folder: Path, assignment: str, student: str, secret: bytes) -> Judgement:
-    from congdanso.grading.variants import token_for
+    from congdanso.grading.variants import PRACTICE_PREFIX, token_for
     from congdanso.world.check import check_journal
 
     path = folder / DEFAULT_NAME
@@ -122,6 +122,12 @@ def judge(folder: Path, assignment: str, student: str, secret: bytes) -> Judgeme
                          "tiên) rồi làm trong đó.", head=head)
     args = begin["args"]
     expected = token_for(secret, assignment, student)
+    if args.get("learner") == student and str(args.get("token", "")).startswith(PRACTICE_PREFIX):
+        return Judgement(
+            "Bài này được làm với phương án tự luyện vì khi làm, tên bạn chưa có trong danh sách "
+            "lớp của bài: không chấm. Hãy báo giảng viên, tải lại bài rồi làm lại.",
+            flags=["làm phương án tự luyện: chưa có trong bảng phương án khi làm bài (nhập danh "
+                   "sách lớp, congdanso release --force, học viên tải lại bài)"], head=head)
     if args.get("token") != expected or args.get("learner") != student:
         who = args.get("learner") or "?"
         return Judgement(
@@ -163,7 +169,14 @@ class DecideFromJournal(SandboxedExecute):
         if needs_kernel:
             nb, resources = super().preprocess(nb, resources, km)
         folder = Path(resources.get("metadata", {}).get("path") or ".")
-        judgement = judge(folder, assignment, student, course_secret(course, create=False))
+        try:
+            secret = course_secret(course, create=False)
+        except (FileNotFoundError, ValueError):
+            raise RuntimeError(
+                f"Khoá học {course} chưa có bí mật (.congdanso/bi-mat-khoa-hoc) hoặc tệp bị hỏng: "
+                "không biết phương án của từng học viên nên không chấm. Bài phải được phát bằng "
+                "\"congdanso release\" từ đúng thư mục khoá học này.") from None
+        judgement = judge(folder, assignment, student, secret)
         for flag in judgement.flags:
             FLAGS.append({"student": student, "assignment": assignment, "flag": flag})
         if judgement.head:
