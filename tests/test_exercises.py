@@ -177,3 +177,17 @@ def test_restart_and_close_leave_a_serialisable_widget_state(tmp_path):
     widgets.Widget.get_manager_state(drop_defaults=True)
     exercise.close()
     widgets.Widget.get_manager_state(drop_defaults=True)
+
+
+@pytest.mark.parametrize("practice", sorted(a for a, s in catalogue().items() if s.get("practice")))
+def test_lesson_practice_can_be_done_and_says_right_or_wrong_at_once(practice, tmp_path):
+    """A lesson's practice (not graded) checks answers immediately: done right, every step is ✔;
+    answered wrong, the checklist says which answer is not right."""
+    right = Exercise(practice, world=World(), learner="hv-01", folder=tmp_path / "dung")
+    do_exercise(right, "dung-het")
+    assert [todo for _, _, todo in right.progress()] == [None] * len(right.spec["checklist"])
+    wrong = Exercise(practice, world=World(), learner="hv-01", folder=tmp_path / "sai")
+    do_exercise(wrong, "sai")
+    todo = [t for name, _, t in wrong.progress() if name.startswith(req.ANSWER)]
+    assert todo and all(t is not None and "chưa đúng" in t for t in todo)
+    assert "phương án tự luyện" not in right.root.children[1].value  # no "not graded" warning
