@@ -27,6 +27,14 @@ from congdanso.world.journal import DEFAULT_NAME
 from congdanso.world.scenarios import PRACTICE_PASSCODE, PRACTICE_PASSWORD
 
 
+class NotDoneYet(AssertionError):
+    """A step of the exercise is still to do. IPython shows only the message (no traceback: the
+    learners are not programmers); nbgrader's Validate still counts it as a failing cell."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"○ Chưa xong: {self}"]
+
+
 class AnswerBox:
     """One question: a choice list or a text box, a "Lưu" button, and what was saved."""
 
@@ -389,5 +397,5 @@ class Exercise:
         for name in names:
             todo = req.evaluate(ctx, name, judge=False)
             if todo is not None:
-                raise AssertionError(todo)
+                raise NotDoneYet(todo)
         print("✔ Đã làm bước này. Điểm do hệ thống chấm quyết định khi nộp bài.")
