@@ -88,7 +88,10 @@ def _steps(ex) -> None:
     phone = ex.phones[0] if ex.phones else None
     try:
         if a == "tai-khoan-dvc":
-            _account_and_portal(ex, phone, enroll=v["situation"] == "moi")
+            if v["situation"] == "sim-nguoi-khac":
+                ex.carrier.check(phone.person.phone)
+                ex.carrier.update(phone.person.phone, phone.person.id_number)
+            _account_and_portal(ex, phone, enroll=v["situation"] != "muc2-co-san")
         elif a == "ho-tro-nguoi-dan":
             for p in ex.phones:
                 _account_and_portal(ex, p)

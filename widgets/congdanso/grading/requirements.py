@@ -79,9 +79,14 @@ def _level2(ctx: Context) -> str | None:
             return ("Người dân đã có sẵn tài khoản mức 2 từ khi làm căn cước: không đăng ký lại. "
                     "Hãy chọn kích hoạt tài khoản trong ứng dụng VNeID.")
         return _activated(ctx)  # recognised only by going on to activate the existing account
+    if ctx.scenario.values.get("situation") == "sim-nguoi-khac":
+        person = ctx.world.population.require(ctx.resident)
+        if not ctx.did("carrier.update_subscriber", phone=person.phone, id_number=ctx.resident):
+            return ("Số điện thoại của người dân chưa đứng tên chính người dân: kiểm tra (TTTB gửi "
+                    "1414) rồi chuẩn hoá thuê bao tại cửa hàng nhà mạng trước khi đăng ký mức 2.")
     if account is None or account.level < 2:
-        return ("Người dân chưa có tài khoản mức 2: đưa người dân đến công an phường (ô \"Đăng "
-                "ký mức 2 tại công an phường\" trong ứng dụng VNeID), mang thẻ căn cước.")
+        return ("Người dân chưa có tài khoản mức 2: đưa người dân đến quầy công an phường, mang "
+                "thẻ căn cước và điện thoại đứng tên mình.")
     if not ctx.did("police.enroll_level2", id_number=ctx.resident):
         return "Tài khoản mức 2 phải được đăng ký tại công an phường."
     return None

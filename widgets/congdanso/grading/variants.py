@@ -188,17 +188,21 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
                       households=len([h for h in world.population.households
                                       if h.ward.code == ward and h.khu_pho == khu_pho]))
         return scenario
-    if kind != "an-toan-lua-dao":
-        scenario.residents = [rng.choice(_candidates(world)).id_number]
     if kind == "tai-khoan-dvc":
         situation = rng.choice(data["situations"])
+        pool = _candidates(world) if situation["id"] != "sim-nguoi-khac" else [
+            p for p in world.population.adults() if p.phone and p.has_chip_card
+            and p.phone_registered_to not in (None, p.id_number)]
+        scenario.residents = [rng.choice(pool).id_number]
         case = rng.choice(data["support_cases"])
         values.update(situation=situation["id"], situation_text=situation["text"],
                       need=situation["need"], case_text=case["text"], case_answer=case["answer"],
                       otp_caller=rng.choice(["Một người gọi xưng là công an phường",
                                              "Một người gọi xưng là nhân viên nhà mạng",
                                              "Một người gọi xưng là cán bộ Cổng Dịch vụ công"]))
-    elif kind == "ho-so-truc-tuyen":
+    elif kind != "an-toan-lua-dao":
+        scenario.residents = [rng.choice(_candidates(world)).id_number]
+    if kind == "ho-so-truc-tuyen":
         need = rng.choice(data["needs"])
         procedure = world.portal.procedure(need["procedure"])
         values.update(need=need["id"], need_text=need["text"], procedure=procedure.code,

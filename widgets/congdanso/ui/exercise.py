@@ -133,6 +133,72 @@ class PoliceDesk:
         return account
 
 
+class CarrierDesk:
+    """The mobile carrier's shop: check who a SIM is registered to, move it to the user's name."""
+
+    def __init__(self, world):
+        from congdanso.ui.base import Field
+
+        self.world = world
+        self.f_phone = Field("Số điện thoại cần kiểm tra hoặc chuẩn hoá")
+        self.f_id = Field("Số định danh của người sẽ đứng tên thuê bao")
+        self.f_present = Field("Người sẽ đứng tên có mặt, mang thẻ căn cước bản gốc", kind="check")
+        self.f_agrees = Field("Người đang đứng tên đồng ý chuyển (có mặt hoặc có giấy uỷ quyền)",
+                              kind="check")
+        self.status = html()
+        self.widget = vbox([
+            html('<div class="cds-card"><h3>Cửa hàng nhà mạng</h3><p>Kiểm tra thuê bao đứng tên '
+                 "ai (như soạn <b>TTTB</b> gửi <b>1414</b>: câu trả lời về tin nhắn của điện "
+                 "thoại) và chuẩn hoá thông tin thuê bao cho đúng người dùng.</p></div>"),
+            self.f_phone.box,
+            button("Kiểm tra thuê bao (TTTB gửi 1414)", self._click_check),
+            self.f_id.box, self.f_present.box, self.f_agrees.box,
+            button("Chuẩn hoá: đăng ký thuê bao đứng tên người này", self._click_update),
+            self.status])
+        self.widget.add_class("cds-carrier")
+
+    def check(self, phone: str):
+        self.f_phone.value = phone
+        return self._click_check()
+
+    def update(self, phone: str, id_number: str, present: bool = True, agrees: bool = True):
+        self.f_phone.value, self.f_id.value = phone, id_number
+        self.f_present.value, self.f_agrees.value = present, agrees
+        return self._click_update()
+
+    def _run(self, call, fields):
+        for item in fields.values():
+            item.clear()
+        try:
+            return call()
+        except DomainError as exc:
+            target = fields.get(exc.field or "")
+            if target is not None:
+                target.show_error(exc.message)
+                self.status.value = ""
+            else:
+                self.status.value = (f'<div class="cds-error" role="alert">⚠ {esc(exc.message)}'
+                                     "</div>")
+            return None
+
+    def _click_check(self):
+        result = self._run(lambda: self.world.carrier.check_subscriber(self.f_phone.value),
+                           {"phone": self.f_phone})
+        if result is not None:
+            self.status.value = ('<div class="cds-ok" role="status">✔ Đã gửi TTTB tới 1414: đọc '
+                                 "tin trả lời trong hộp Tin nhắn của điện thoại.</div>")
+        return result
+
+    def _click_update(self):
+        result = self._run(lambda: self.world.carrier.update_subscriber(
+            self.f_phone.value, self.f_id.value, bool(self.f_present.value),
+            bool(self.f_agrees.value)), {"phone": self.f_phone, "id_number": self.f_id})
+        if result is not None:
+            self.status.value = ('<div class="cds-ok" role="status">✔ Thuê bao đã đứng tên người '
+                                 "dân.</div>")
+        return result
+
+
 class Exercise:
     """The learner's own scenario of one graded exercise."""
 
@@ -308,7 +374,8 @@ class Exercise:
             return [self.households, self.police.widget]
         if self.kind == "tai-khoan-dvc":
             self.police = PoliceDesk(self.world)
-            return [self.police.widget]
+            self.carrier = CarrierDesk(self.world)
+            return [self.carrier.widget, self.police.widget]
         return []
 
     def _households(self) -> str:

@@ -59,6 +59,8 @@ TITLES: dict[str, str] = {
     "kyso.verify": "Kiểm tra chữ ký số của tài liệu",
     "kyso.verify_file": "Kiểm tra chữ ký số của một tệp tải lên",
     "course.self_check": "Trả lời câu tự kiểm tra trong bài học",
+    "carrier.check_subscriber": "Kiểm tra thuê bao đứng tên ai (TTTB gửi 1414)",
+    "carrier.update_subscriber": "Chuẩn hoá thông tin thuê bao tại cửa hàng nhà mạng",
     "course.begin_exercise": "Mở tình huống của bài tập (hoặc làm lại từ đầu)",
     "course.answer": "Lưu câu trả lời trong bài tập",
     "course.receive_copies": "Nhận các bản hợp đồng công ty gửi lại",

@@ -399,7 +399,7 @@ class PortalService:
                 "Ngày sinh không khớp với CSDL dân cư (năm sinh mã hoá trong số định danh là "
                 f"{parts.birth_year}). Hãy xem ngày sinh trên thẻ căn cước (ngày/tháng/năm).",
                 field="birth_date")
-        if self.world.population.sim_owner.get(number) != person.id_number:
+        if self.world.carrier.owner_of(number) != person.id_number:
             raise PermissionDeniedError(
                 "Số điện thoại này chưa đăng ký thuê bao chính chủ cho số định danh trên. Soạn TTTB "
                 "gửi 1414 để xem thuê bao đứng tên ai; nếu không đúng, ra cửa hàng nhà mạng để cập "

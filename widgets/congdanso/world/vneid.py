@@ -174,7 +174,7 @@ class VneidService:
                 "hoặc đăng nhập.",
                 field="id_number",
             )
-        if self.world.population.sim_owner.get(number) != person.id_number:
+        if self.world.carrier.owner_of(number) != person.id_number:
             raise PermissionDeniedError(
                 "Số điện thoại này không đăng ký chính chủ cho số định danh trên (kiểm tra bằng "
                 "cách soạn TTTB gửi 1414). Hãy dùng số đứng tên người dân, hoặc ra cửa hàng nhà "
@@ -441,7 +441,7 @@ class PoliceService:
                 f"{person.full_name} chưa có thẻ căn cước gắn chip. Hãy làm thủ tục cấp thẻ căn "
                 "cước trước, rồi đăng ký tài khoản mức 2 cùng lúc hoặc sau đó."
             )
-        if self.world.population.sim_owner.get(number) != person.id_number:
+        if self.world.carrier.owner_of(number) != person.id_number:
             raise PermissionDeniedError(
                 "Số điện thoại phải đứng tên chính người dân (kiểm tra: soạn TTTB gửi 1414). Hãy "
                 "chuẩn hoá thuê bao tại nhà mạng trước.",

@@ -135,6 +135,7 @@ class World:
 
     def _reset_state(self) -> None:
         from congdanso.world.bills import BillService
+        from congdanso.world.carrier import CarrierService
         from congdanso.world.course import CourseService
         from congdanso.world.kyso import SigningService
         from congdanso.world.payments import BankService
@@ -151,6 +152,7 @@ class World:
         self.bank = BankService(self)
         self.kyso = SigningService(self)
         self.course = CourseService(self)
+        self.carrier = CarrierService(self)
 
     @property
     def world(self) -> World:  # so World's own actions use the same decorator as services
