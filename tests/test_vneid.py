@@ -184,3 +184,23 @@ def test_real_pace_time_passes_between_actions(resident):
         world.vneid.verify_otp(resident.id_number, otp)
     replayed = World.from_journal_bytes(world.journal.data())
     assert replayed.now == world.now
+
+
+def test_a_sim_in_a_childs_name_must_be_moved_at_the_carrier_before_level_2(world):
+    from congdanso.world.errors import PermissionDeniedError, StateError
+
+    elder = next(p for p in world.population.adults() if p.phone and p.has_chip_card
+                 and p.phone_registered_to not in (None, p.id_number))
+    with pytest.raises(PermissionDeniedError, match="TTTB"):
+        world.police.enroll_level2(elder.id_number, elder.phone)
+    answer = world.carrier.check_subscriber(elder.phone)
+    assert answer["registered_to"] == elder.phone_registered_to
+    assert "đang đăng ký cho" in world.inbox(elder.phone).messages[-1].text
+    with pytest.raises(PermissionDeniedError, match="có mặt"):
+        world.carrier.update_subscriber(elder.phone, elder.id_number, present=False)
+    with pytest.raises(PermissionDeniedError, match="đồng ý"):
+        world.carrier.update_subscriber(elder.phone, elder.id_number, current_owner_agrees=False)
+    world.carrier.update_subscriber(elder.phone, elder.id_number)
+    with pytest.raises(StateError, match="đã đứng tên"):
+        world.carrier.update_subscriber(elder.phone, elder.id_number)
+    assert world.police.enroll_level2(elder.id_number, elder.phone).level == 2
