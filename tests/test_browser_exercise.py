@@ -13,14 +13,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port
+from browserkit import CHROMIUM, CHROMIUM_ARGS, jupyter_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "browser"
@@ -80,32 +77,10 @@ def _secret_for_the_longest_path(course: Path) -> None:
 
 @pytest.fixture(scope="module")
 def lab(course):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is needed for browser tests: apt-get install -y chromium")
-    root = course["homes"][CLICKER]
-    port, token = free_port(), "congdanso-bai-tap"
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
-           "JUPYTER_RUNTIME_DIR": str(root / ".runtime"), "CONGDANSO_LEARNER": CLICKER,
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    log_path = root.parent / "lab.log"
-    log = open(log_path, "w")  # noqa: SIM115 — closed in the finaliser below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-         f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=", "--ServerApp.open_browser=False"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.time() + 90
-        while "is running at" not in log_path.read_text() and not re.search(
-                r"http://127\.0\.0\.1:\d+/lab", log_path.read_text()):
-            assert server.poll() is None and time.time() < deadline, log_path.read_text()[-3000:]
-            time.sleep(0.5)
-        yield {"url": f"http://127.0.0.1:{port}", "token": token}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
-        log.close()
+    root, token = course["homes"][CLICKER], "congdanso-bai-tap"
+    with jupyter_lab(root, log=root.parent / "lab.log", token=token,
+                     env={"CONGDANSO_LEARNER": CLICKER}) as url:
+        yield {"url": url, "token": token}
 
 
 def _scenario(course: Path):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
+from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port, jupyter_lab, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "browser"
@@ -39,38 +39,15 @@ phone"""
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is needed for browser tests: apt-get install -y chromium")
     root = tmp_path_factory.mktemp("lab")
     nb = nbformat.v4.new_notebook()
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                               "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(NOTEBOOK_CELL)]
     nbformat.write(nb, root / "dien-thoai.ipynb")
-    port, token = free_port(), "congdanso-browser-test"
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
-           "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    log = open(root / "lab.log", "w")  # noqa: SIM115 — closed in the finaliser below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-         f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=", "--ServerApp.open_browser=False"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            if "is running at" in (root / "lab.log").read_text() or \
-                    re.search(r"http://127\.0\.0\.1:\d+/lab", (root / "lab.log").read_text()):
-                break
-            assert server.poll() is None, (root / "lab.log").read_text()[-3000:]
-            time.sleep(0.5)
-        yield {"url": f"http://127.0.0.1:{port}", "token": token, "root": root}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
-        log.close()
+    token = "congdanso-browser-test"
+    with jupyter_lab(root, log=root / "lab.log", token=token) as url:
+        yield {"url": url, "token": token, "root": root}
 
 
 def _shot(page, name: str) -> Path:

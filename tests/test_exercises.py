@@ -13,7 +13,8 @@ import pytest
 from congdanso import World
 from congdanso.cohort.hands import do_exercise
 from congdanso.grading import requirements as req
-from congdanso.grading.decide import declared, journal_bodies
+from congdanso.grading.decide import declared
+from congdanso.grading.requirements import journal_bodies
 from congdanso.grading.variants import catalogue
 from congdanso.ui.exercise import Exercise
 

@@ -435,7 +435,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
                 notes.append(f"không chấm được: {r.error}")
             if r.journal_trusted is False:
                 notes.append("nhật ký bị sửa, các ô đọc nhật ký tính 0")
-            notes += [f for f in r.flags if not f.startswith("nhật ký không tin cậy")]
+            notes += r.flags
             notes += [f"{i['cell']}: {i['kind']}" for i in r.incidents]
             if r.edited_cells:
                 notes.append("sửa ô không được sửa: " + ", ".join(r.edited_cells))

@@ -326,23 +326,18 @@ def _grade_one(assignment: str, student: str) -> SubmissionResult:
     from nbgrader.api import Gradebook
 
     from congdanso.grading import decide, sandbox
-    from congdanso.world.check import check_journal
 
     api, course, db_url = _WORKER["api"], _WORKER["course"], _WORKER["db_url"]
     started = time.perf_counter()
     result = SubmissionResult(student, assignment, ok=False)
-    journal_path = course / "submitted" / student / assignment / DEFAULT_NAME
-    if journal_path.is_file():
-        report = check_journal(journal_path)
-        result.journal_trusted = report.ok
-        result.journal = ("toàn vẹn" if report.ok
-                          else f"KHÔNG TIN CẬY — {report.problem}")
     sandbox.INCIDENTS.clear()
     decide.FLAGS.clear()
     outcome = api.autograde(assignment, student, force=True, create=True)
     result.incidents = list(sandbox.INCIDENTS)
     result.flags = sorted({f["flag"] for f in decide.FLAGS if "flag" in f})
     result.head = next((f["head"] for f in decide.FLAGS if "head" in f), "")
+    for checked in (f for f in decide.FLAGS if "journal" in f):  # checked once, by the grader
+        result.journal, result.journal_trusted = checked["journal"], checked["trusted"]
     result.ok = bool(outcome.get("success"))
     if not result.ok:
         errors = [line for line in (outcome.get("log") or "").splitlines()

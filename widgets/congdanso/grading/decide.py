@@ -28,21 +28,10 @@ from traitlets import Unicode
 
 from congdanso.grading import requirements as req
 from congdanso.grading.sandbox import SandboxedExecute
-from congdanso.world.journal import DEFAULT_NAME, GENESIS, JournalError, parse_lines
+from congdanso.world.journal import DEFAULT_NAME
 
 CALL = "kiem_tra"
 FLAGS: list[dict[str, str]] = []  # what the last decisions want the trainer to know
-
-
-def journal_bodies(world) -> list[dict[str, Any]]:
-    """Every verified event body of a world's journal (file or memory), oldest first."""
-    journal = world.journal
-    data = journal.path.read_bytes() if journal.path is not None and journal.path.exists() \
-        else getattr(journal, "data", lambda: b"")()
-    try:
-        return [e.body for e in parse_lines(data, start_seq=0, prev=GENESIS).events]
-    except JournalError:
-        return []
 
 
 # -- what a source notebook declares --------------------------------------------------------------
@@ -95,6 +84,7 @@ class Judgement:
     context: req.Context | None = None
     flags: list[str] = field(default_factory=list)
     head: str | None = None  # hash of the journal's last event (identical journals share it)
+    report: Any = None  # the journal check (chain, head, replay), when there was a journal
 
     def evaluate(self, name: str) -> str | None:
         if self.problem is not None or self.context is None:
@@ -103,23 +93,28 @@ class Judgement:
 
 
 def judge(folder: Path, assignment: str, student: str, secret: bytes) -> Judgement:
-    from congdanso.grading.variants import PRACTICE_PREFIX, token_for
+    """The submission's journal, verified, held against the learner's own scenario."""
     from congdanso.world.check import check_journal
 
     path = folder / DEFAULT_NAME
     if not path.is_file() or path.is_symlink():
         return Judgement("Bài nộp không có nhật ký thao tác: chưa làm bước nào trong điện thoại "
                          "mô phỏng hay ô trả lời. Hãy mở bài, làm theo tình huống, lưu rồi nộp.")
-    report = check_journal(path)
+    return _against_scenario(check_journal(path), assignment, student, secret)
+
+
+def _against_scenario(report, assignment: str, student: str, secret: bytes) -> Judgement:
+    from congdanso.grading.variants import PRACTICE_PREFIX, token_for
+
     if not report.ok:
         return Judgement(f"Nhật ký thao tác không tin cậy nên không chấm: {report.problem} "
                          "Nhật ký chỉ được ghi bởi thế giới mô phỏng; đừng sửa hay chép tệp.",
-                         flags=[f"nhật ký không tin cậy: {report.problem}"])
+                         report=report)
     head = report.head_hash
     begin, events = req.events_since_begin(report.events, assignment)
     if begin is None:
         return Judgement("Nhật ký không có bài tập này: hãy mở đúng notebook bài tập (chạy ô đầu "
-                         "tiên) rồi làm trong đó.", head=head)
+                         "tiên) rồi làm trong đó.", head=head, report=report)
     args = begin["args"]
     expected = token_for(secret, assignment, student)
     if args.get("learner") == student and str(args.get("token", "")).startswith(PRACTICE_PREFIX):
@@ -127,7 +122,7 @@ def judge(folder: Path, assignment: str, student: str, secret: bytes) -> Judgeme
             "Bài này được làm với phương án tự luyện vì khi làm, tên bạn chưa có trong danh sách "
             "lớp của bài: không chấm. Hãy báo giảng viên, tải lại bài rồi làm lại.",
             flags=["làm phương án tự luyện: chưa có trong bảng phương án khi làm bài (nhập danh "
-                   "sách lớp, congdanso release --force, học viên tải lại bài)"], head=head)
+                   "sách lớp, congdanso release --force, học viên tải lại bài)"], head=head, report=report)
     if args.get("token") != expected or args.get("learner") != student:
         who = args.get("learner") or "?"
         return Judgement(
@@ -135,13 +130,13 @@ def judge(folder: Path, assignment: str, student: str, secret: bytes) -> Judgeme
             + (f" (học viên {who})" if who != student else "")
             + " hoặc phương án tự luyện, không phải phương án giao cho bạn: không chấm. Hãy tải "
             "lại bài (Assignments → Fetch) và tự làm.",
-            flags=[f"nhật ký làm phương án khác (của \"{who}\")"], head=head)
+            flags=[f"nhật ký làm phương án khác (của \"{who}\")"], head=head, report=report)
     world = report.world
     state = world.course.exercises.get(assignment) if world is not None else None
     if state is None or state.scenario.token != expected:
         return Judgement("Tình huống của bài đã bị làm lại nhưng chưa mở lại: hãy chạy ô đầu "
-                         "tiên của bài rồi làm tiếp.", head=head)
-    return Judgement(context=req.Context(world, events, state.scenario), head=head)
+                         "tiên của bài rồi làm tiếp.", head=head, report=report)
+    return Judgement(context=req.Context(world, events, state.scenario), head=head, report=report)
 
 
 def _passed(text: str) -> NotebookNode:
@@ -168,7 +163,11 @@ class DecideFromJournal(SandboxedExecute):
         declared_cells, needs_kernel = declared(source) if source.exists() else ({}, True)
         if needs_kernel:
             nb, resources = super().preprocess(nb, resources, km)
-        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        # The collected submission, as handed in: an assignment that needs a kernel has just run
+        # learner code in the autograded copy, which could have rewritten the journal there.
+        folder = course / "submitted" / student / assignment
+        if not folder.is_dir():
+            folder = Path(resources.get("metadata", {}).get("path") or ".")
         try:
             secret = course_secret(course, create=False)
         except (FileNotFoundError, ValueError):
@@ -177,6 +176,11 @@ class DecideFromJournal(SandboxedExecute):
                 "không biết phương án của từng học viên nên không chấm. Bài phải được phát bằng "
                 "\"congdanso release\" từ đúng thư mục khoá học này.") from None
         judgement = judge(folder, assignment, student, secret)
+        if judgement.report is not None:  # the trainer's journal column: checked once, here
+            report = judgement.report
+            FLAGS.append({"student": student, "assignment": assignment, "trusted": report.ok,
+                          "journal": "toàn vẹn" if report.ok
+                          else f"KHÔNG TIN CẬY — {report.problem}"})
         for flag in judgement.flags:
             FLAGS.append({"student": student, "assignment": assignment, "flag": flag})
         if judgement.head:

@@ -361,6 +361,20 @@ def evaluate(ctx: Context, name: str, *, judge: bool = True) -> str | None:
     return requirement_.check(ctx)
 
 
+def journal_bodies(world: World) -> list[dict[str, Any]]:
+    """Every verified event body of a world's journal (file or memory), oldest first. Lives here,
+    not in :mod:`decide`, so the learner's kernel never imports nbgrader to show progress."""
+    from congdanso.world.journal import GENESIS, JournalError, parse_lines
+
+    journal = world.journal
+    data = journal.path.read_bytes() if journal.path is not None and journal.path.exists() \
+        else getattr(journal, "data", lambda: b"")()
+    try:
+        return [e.body for e in parse_lines(data, start_seq=0, prev=GENESIS).events]
+    except JournalError:
+        return []
+
+
 def events_since_begin(bodies: list[dict[str, Any]], assignment: str) -> tuple[
         dict[str, Any] | None, list[dict[str, Any]]]:
     """(the last ``course.begin_exercise`` of this assignment, the events after it)."""

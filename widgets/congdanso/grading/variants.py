@@ -145,9 +145,7 @@ class Scenario:
         return answer
 
     def prompt(self, question: str) -> str:
-        text = spec(self.assignment)["questions"][question]["prompt"]
-        return self.values.get(text[1:], text) if text.startswith("$") and " " not in text \
-            else _fill(text, self.values)
+        return _fill(spec(self.assignment)["questions"][question]["prompt"], self.values)
 
 
 def _fill(text: str, values: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 
 from congdanso.grading import requirements as req
 from congdanso.grading import variants
-from congdanso.ui.base import FULL, button, esc, html, shared, vbox
+from congdanso.ui.base import FULL, Field, button, esc, html, shared, vbox
 from congdanso.ui.phone import Phone
 from congdanso.ui.theme import CSS
 from congdanso.world.errors import DomainError
@@ -51,7 +51,6 @@ class AnswerBox:
         else:
             self.input = widgets.Text(placeholder="Gõ câu trả lời", layout=FULL,
                                       style=shared().text)
-        self.input.description_allow_html = False
         self.save_button = button("Lưu câu trả lời", self.save)
         self.status = html()
         self.widget = vbox([self.label, self.input, self.save_button, self.status])
@@ -91,17 +90,40 @@ def _close_tree(widget) -> None:
     widget.close()
 
 
-class PoliceDesk:
+class Desk:
+    """A counter beside the phone (police, carrier shop): fields, one status line, and world
+    actions whose failures show under the field they name, as in the phone's apps."""
+
+    def __init__(self, world):
+        self.world = world
+        self.status = html()
+
+    def attempt(self, call, fields: dict, done: str):
+        for item in fields.values():
+            item.clear()
+        try:
+            result = call()
+        except DomainError as exc:
+            target = fields.get(exc.field or "")
+            if target is not None:
+                target.show_error(exc.message)
+                self.status.value = ""
+            else:
+                self.status.value = (f'<div class="cds-error" role="alert">⚠ {esc(exc.message)}'
+                                     "</div>")
+            return None
+        self.status.value = f'<div class="cds-ok" role="status">✔ {esc(done)}</div>'
+        return result
+
+
+class PoliceDesk(Desk):
     """The ward police desk where a resident who is present registers a level-2 account."""
 
     def __init__(self, world):
-        from congdanso.ui.base import Field
-
-        self.world = world
+        super().__init__(world)
         self.f_id = Field("Số định danh cá nhân (trên thẻ căn cước)")
         self.f_phone = Field("Số điện thoại đứng tên người dân")
         self.f_present = Field("Người dân có mặt, mang thẻ căn cước gắn chip bản gốc", kind="check")
-        self.status = html()
         self.widget = vbox([
             html('<div class="cds-card"><h3>Quầy công an phường</h3><p>Đăng ký tài khoản '
                  "định danh điện tử <b>mức 2</b>: cán bộ chụp ảnh, lấy vân tay người dân.</p></div>"),
@@ -114,38 +136,24 @@ class PoliceDesk:
         return self._click_enroll()
 
     def _click_enroll(self):
-        for item in (self.f_id, self.f_phone):
-            item.clear()
-        try:
-            account = self.world.police.enroll_level2(self.f_id.value, self.f_phone.value,
-                                                      present=bool(self.f_present.value))
-        except DomainError as exc:
-            target = {"id_number": self.f_id, "phone": self.f_phone}.get(exc.field or "")
-            if target is not None:
-                target.show_error(exc.message)
-                self.status.value = ""
-            else:
-                self.status.value = (f'<div class="cds-error" role="alert">⚠ {esc(exc.message)}'
-                                     "</div>")
-            return None
-        self.status.value = ('<div class="cds-ok" role="status">✔ Đã thu nhận. Tài khoản mức 2 '
-                             "được duyệt; tin nhắn hướng dẫn kích hoạt đã gửi về điện thoại.</div>")
-        return account
+        return self.attempt(
+            lambda: self.world.police.enroll_level2(self.f_id.value, self.f_phone.value,
+                                                    present=bool(self.f_present.value)),
+            {"id_number": self.f_id, "phone": self.f_phone},
+            "Đã thu nhận. Tài khoản mức 2 được duyệt; tin nhắn hướng dẫn kích hoạt đã gửi về "
+            "điện thoại.")
 
 
-class CarrierDesk:
+class CarrierDesk(Desk):
     """The mobile carrier's shop: check who a SIM is registered to, move it to the user's name."""
 
     def __init__(self, world):
-        from congdanso.ui.base import Field
-
-        self.world = world
+        super().__init__(world)
         self.f_phone = Field("Số điện thoại cần kiểm tra hoặc chuẩn hoá")
         self.f_id = Field("Số định danh của người sẽ đứng tên thuê bao")
         self.f_present = Field("Người sẽ đứng tên có mặt, mang thẻ căn cước bản gốc", kind="check")
         self.f_agrees = Field("Người đang đứng tên đồng ý chuyển (có mặt hoặc có giấy uỷ quyền)",
                               kind="check")
-        self.status = html()
         self.widget = vbox([
             html('<div class="cds-card"><h3>Cửa hàng nhà mạng</h3><p>Kiểm tra thuê bao đứng tên '
                  "ai (như soạn <b>TTTB</b> gửi <b>1414</b>: câu trả lời về tin nhắn của điện "
@@ -166,37 +174,17 @@ class CarrierDesk:
         self.f_present.value, self.f_agrees.value = present, agrees
         return self._click_update()
 
-    def _run(self, call, fields):
-        for item in fields.values():
-            item.clear()
-        try:
-            return call()
-        except DomainError as exc:
-            target = fields.get(exc.field or "")
-            if target is not None:
-                target.show_error(exc.message)
-                self.status.value = ""
-            else:
-                self.status.value = (f'<div class="cds-error" role="alert">⚠ {esc(exc.message)}'
-                                     "</div>")
-            return None
-
     def _click_check(self):
-        result = self._run(lambda: self.world.carrier.check_subscriber(self.f_phone.value),
-                           {"phone": self.f_phone})
-        if result is not None:
-            self.status.value = ('<div class="cds-ok" role="status">✔ Đã gửi TTTB tới 1414: đọc '
-                                 "tin trả lời trong hộp Tin nhắn của điện thoại.</div>")
-        return result
+        return self.attempt(lambda: self.world.carrier.check_subscriber(self.f_phone.value),
+                            {"phone": self.f_phone},
+                            "Đã gửi TTTB tới 1414: đọc tin trả lời trong hộp Tin nhắn của điện "
+                            "thoại.")
 
     def _click_update(self):
-        result = self._run(lambda: self.world.carrier.update_subscriber(
+        return self.attempt(lambda: self.world.carrier.update_subscriber(
             self.f_phone.value, self.f_id.value, bool(self.f_present.value),
-            bool(self.f_agrees.value)), {"phone": self.f_phone, "id_number": self.f_id})
-        if result is not None:
-            self.status.value = ('<div class="cds-ok" role="status">✔ Thuê bao đã đứng tên người '
-                                 "dân.</div>")
-        return result
+            bool(self.f_agrees.value)), {"phone": self.f_phone, "id_number": self.f_id},
+            "Thuê bao đã đứng tên người dân.")
 
 
 class Exercise:
@@ -427,9 +415,7 @@ class Exercise:
 
     # -- progress -------------------------------------------------------------------------------
     def _context(self) -> req.Context:
-        from congdanso.grading.decide import journal_bodies
-
-        _, events = req.events_since_begin(journal_bodies(self.world), self.assignment)
+        _, events = req.events_since_begin(req.journal_bodies(self.world), self.assignment)
         return req.Context(self.world, events, self.scenario)
 
     def progress(self) -> list[tuple[str, str, str | None]]:

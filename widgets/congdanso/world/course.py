@@ -129,8 +129,6 @@ class CourseService:
         expired (``het_han``) or was revoked before signing (``bi_thu_hoi``)."""
         import datetime as dt
 
-        from congdanso.world.journal import JournalError
-
         kyso, world = self.world.kyso, self.world
         pki = kyso.pki
         representative = next(p for p in world.population.practice_residents()
@@ -148,11 +146,7 @@ class CourseService:
             when = world.now.replace(tzinfo=None)
         recorded = world.recorded_result()
         if recorded is not None:  # replay: the certificates above are rebuilt, the bytes reused
-            data = kyso.files.get(recorded[n - 1]["sha256"])
-            if data is None:
-                raise JournalError("Một tệp PDF mà nhật ký ghi là đã tạo không còn trong thư mục "
-                                   ".files cạnh nhật ký (bị xoá hoặc sửa).", kind="missing-file")
-            return data
+            return kyso.recorded_bytes(recorded[n - 1]["sha256"])
         from congdanso.world.signing import sign_pdf
 
         return sign_pdf(kyso.content(scenario.values["contract"]), issued.cert, issued.key,

@@ -166,7 +166,10 @@ class SigningService:
         recorded = self.world.recorded_result()
         if recorded is None:
             return None
-        digest = recorded.get(key) if isinstance(recorded, dict) else None
+        return self.recorded_bytes(recorded.get(key) if isinstance(recorded, dict) else None)
+
+    def recorded_bytes(self, digest: str | None) -> bytes:
+        """A file an action made the first time, by its hash; a missing one breaks the replay."""
         data = self.files.get(digest) if digest else None
         if data is None:
             raise JournalError(
