@@ -43,3 +43,7 @@ else:
         DecideFromJournal, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
         AssignLatePenalties, CheckCellMetadata]
     c.DecideFromJournal.course_root = here
+    # The exchange checks who submitted (roster, owner of the files), follows no link, skips a
+    # bad folder instead of stopping, and keeps a replaced submission (congdanso.cohort.exchange).
+    c.ExchangeFactory.collect = "congdanso.cohort.exchange.SafeCollect"
+    c.ExchangeFactory.release_feedback = "congdanso.cohort.exchange.SafeReleaseFeedback"

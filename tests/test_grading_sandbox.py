@@ -43,17 +43,20 @@ def folder(tmp_path):
 
 
 def test_kernel_sees_only_its_own_folder_and_no_network(folder):
-    sandbox.discard_spare()  # a kernel started ahead would run in a staged copy of the folder
+    sandbox.discard_spare()  # a kernel started ahead would run in a folder of its own
     secret = folder.parent.parent / "hv-b" / "bai" / "bai.ipynb"
+    (folder / "du-lieu.txt").write_text("của bài", encoding="utf-8")
     shown, incidents = _run(folder, [
-        "import os\nprint(os.getcwd(), os.getuid())\nopen('ket-qua.txt', 'w').write('ok')",
+        "import os\nprint(os.getcwd(), os.getuid())\nopen('ket-qua.txt', 'w').write('ok')\n"
+        "print(open('du-lieu.txt').read(), open('ket-qua.txt').read())",
         f"print(os.path.exists({str(secret)!r}), os.path.exists({str(ROOT / 'exercises')!r}))",
         f"open({str(secret)!r}, 'w').write('xoá')",
         "import socket\ns = socket.socket()\ns.settimeout(2)\ns.connect(('1.1.1.1', 80))",
         "from congdanso import World\nprint(len(World().population))",
     ])
-    assert shown[0] == f"{folder} 65534\n"  # its own folder, an unprivileged user
-    assert (folder / "ket-qua.txt").read_text() == "ok"  # and it can write there
+    # its own folder (its files copied in), an unprivileged user; it can write there, in memory
+    assert shown[0] == f"{folder} 65534\ncủa bài ok\n"
+    assert not (folder / "ket-qua.txt").exists()  # nothing it writes reaches the host's disk
     assert shown[1] == "False False\n"
     assert "FileNotFoundError" in shown[2]
     assert secret.read_text(encoding="utf-8") == "bài của người khác"
@@ -146,7 +149,7 @@ def test_generate_never_ships_a_trainers_journal(tmp_path):
 
 def test_next_kernel_is_started_ahead_in_a_staged_copy(tmp_path):
     """While one submission runs, the next kernel starts in an empty folder of its own; the next
-    submission's files are copied in and its results copied back."""
+    submission's files are offered to it and copied in before its first cell."""
     first, second = tmp_path / "hv-a", tmp_path / "hv-b"
     for folder in (first, second):
         folder.mkdir()
@@ -158,8 +161,8 @@ def test_next_kernel_is_started_ahead_in_a_staged_copy(tmp_path):
     assert sandbox._SPARE  # started during the first run
     shown_second, _ = _run(second, code)
     cwd, content = shown_second[0].splitlines()
-    assert content == "hv-b" and cwd != str(second) and "congdanso-bai-" in cwd
-    assert (second / "ket-qua.txt").read_text() == "xong" and not Path(cwd).exists()
+    assert content == "hv-b" and cwd != str(second) and "congdanso-cham-" in cwd
+    assert not (second / "ket-qua.txt").exists() and not Path(cwd).exists()
     assert shown_first[0].splitlines() == [str(first), "hv-a"]
     sandbox.discard_spare()
     assert not sandbox._SPARE

@@ -395,8 +395,19 @@ def _cmd_release(args: argparse.Namespace) -> int:
 def _cmd_collect(args: argparse.Namespace) -> int:
     from congdanso.cohort.grading import collect
 
-    for name, count in collect(args.course, args.assignments).items():
+    collected = collect(args.course, args.assignments)
+    for name, count in collected.counts.items():
         print(f"  {name}: {count} bài nộp")
+    refused = [n for n in collected.notes if not n.collected]
+    if refused:
+        print(f"Không thu ({len(refused)}) — các bài khác vẫn được thu:")
+        for note in refused:
+            print(f"  {note}")
+    remarks = [n for n in collected.notes if n.collected]
+    if remarks:
+        print("Cần biết:")
+        for note in remarks:
+            print(f"  {note}")
     return 0
 
 

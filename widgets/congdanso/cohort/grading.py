@@ -115,7 +115,13 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
     extra.SandboxedExecute.output_kb = limits.output_kb
     extra.SandboxedKernelManager.sandboxed = sandboxed
     extra.SandboxedKernelManager.memory_mb = limits.memory_mb
+    extra.SandboxedKernelManager.processes = limits.processes
     extra.SandboxedKernelManager.file_mb = limits.file_mb
+    extra.SandboxedKernelManager.folder_mb = limits.folder_mb
+    extra.SandboxedKernelManager.tmp_mb = limits.tmp_mb
+    # The exchange checks who submitted and follows no link (congdanso.cohort.exchange).
+    extra.ExchangeFactory.collect = "congdanso.cohort.exchange.SafeCollect"
+    extra.ExchangeFactory.release_feedback = "congdanso.cohort.exchange.SafeReleaseFeedback"
     extra.NbGraderAPI.log_level = "WARN"
     config.merge(extra)
     return config
@@ -214,17 +220,45 @@ def submissions(course: Path, assignment: str) -> list[str]:
         if folder.is_dir() else []
 
 
+@dataclass
+class Collected:
+    counts: dict[str, int]  # assignment → submissions now in submitted/
+    notes: list[Any]  # congdanso.cohort.exchange.Note: refused, skipped or replaced work
+
+
 def collect(course_dir: str | os.PathLike[str],
-            names: Iterable[str] | None = None) -> dict[str, int]:
-    """Bring learners' submissions from the exchange into ``submitted/``."""
+            names: Iterable[str] | None = None) -> Collected:
+    """Bring learners' submissions from the exchange into ``submitted/`` (regular files only,
+    from learners of the roster; what was refused or replaced is in ``notes``)."""
+    from congdanso.cohort import exchange
+
     course = _course(course_dir)
     chosen = _pick(course, names)
     api = _api(course_config(course))
-    counts = {}
+    result = Collected({}, [])
     for name in _progress(chosen, desc="Thu bài", unit="bài"):
+        exchange.NOTES.clear()
         _check(api.collect(name, update=True), f"Thu bài {name}")
-        counts[name] = len(submissions(course, name))
-    return counts
+        result.notes += exchange.NOTES
+        result.counts[name] = len(submissions(course, name))
+    return result
+
+
+def sanitize_submissions(course: Path, assignment: str, students: Iterable[str]
+                         ) -> dict[str, list[str]]:
+    """Before grading: links and special files in a submission (put there by hand or by an
+    older collect) are moved to ``bi-tu-choi/``, so no step follows them. Student → refused."""
+    from congdanso.cohort.exchange import REFUSED_DIR
+    from congdanso.grading.safefiles import sanitize
+
+    found = {}
+    for student in students:
+        for stage in ("submitted", "autograded", "feedback"):
+            refused = sanitize(course / stage / student / assignment,
+                               course / REFUSED_DIR / stage / student / assignment)
+            if refused:
+                found.setdefault(student, []).extend(str(r) for r in refused)
+    return found
 
 
 def feedback(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None, *,
@@ -236,6 +270,8 @@ def feedback(course_dir: str | os.PathLike[str], names: Iterable[str] | None = N
     counts = {}
     work = [(name, s) for name in chosen
             for s in sorted(p.parent.name for p in (course / "autograded").glob(f"*/{name}"))]
+    for name in chosen:  # feedback copies the autograded folder's files: links must be gone
+        sanitize_submissions(course, name, [s for n, s in work if n == name])
     for name, student in _progress(work, desc="Tạo phản hồi", unit="bài"):
         _check(api.generate_feedback(name, student, force=True),
                f"Tạo phản hồi bài {name} cho {student}")

@@ -52,17 +52,27 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    """What one learner's kernel may use."""
+    """What one learner's submission may use while it is graded."""
 
     cell_timeout: int = 30  # seconds per cell
-    memory_mb: int = 2048  # address space of the kernel process
+    memory_mb: int = 2048  # the kernel and all its children together (and each process)
+    processes: int = 64  # processes and threads of the submission together
     output_kb: int = 256  # outputs kept per cell
     file_mb: int = 64  # largest file the kernel may write
+    folder_mb: int = 128  # the submission's working folder, in all
+    tmp_mb: int = 64  # the sandbox's /tmp
 
     def describe(self) -> str:
-        return (f"mỗi ô tối đa {self.cell_timeout} giây, {self.memory_mb} MB bộ nhớ, "
-                f"{self.output_kb} KB đầu ra; tệp ghi ra tối đa {self.file_mb} MB; không mạng; "
-                "chỉ thấy thư mục bài của chính học viên")
+        return (f"mỗi ô tối đa {self.cell_timeout} giây; cả bài tối đa {self.memory_mb} MB bộ "
+                f"nhớ và {self.processes} tiến trình; {self.output_kb} KB đầu ra mỗi ô; thư mục "
+                f"bài tối đa {self.folder_mb} MB, /tmp {self.tmp_mb} MB; không mạng; chỉ thấy "
+                "thư mục bài của chính học viên")
+
+
+# The unprivileged account a kernel runs as. When the trainer grades as root, the sandbox is
+# entered as this user of the host (never as a user namespace's "root" that is root outside).
+SANDBOX_UID = 65534
+INBOX = "/cds-vao"  # where, inside the sandbox, the submission's files are offered (read-only)
 
 
 def _tool(name: str) -> str:
@@ -73,6 +83,22 @@ def _tool(name: str) -> str:
     return path
 
 
+def _isolation() -> tuple[list[str], list[str]]:
+    """bubblewrap's namespace options, and what runs inside before the kernel.
+
+    A trainer's account: a user namespace where the kernel is ``nobody`` (mapped to the trainer,
+    who is unprivileged), no capabilities. Root: a user namespace would map the kernel to root
+    outside, so bubblewrap makes the other namespaces only, and ``setpriv`` (util-linux) turns the
+    process into the host's ``nobody``, with no capabilities and no way to gain them back."""
+    if os.geteuid() != 0:
+        return (["--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid",
+                 str(SANDBOX_UID), "--cap-drop", "ALL"], [])
+    return (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+             "--unshare-cgroup-try"],
+            [_tool("setpriv"), f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}",
+             "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"])
+
+
 @functools.cache  # a failure is not cached: the trainer may install bubblewrap and retry
 def check_sandbox() -> None:
     """Raise :class:`SandboxUnavailable` unless a sandboxed process can start here."""
@@ -80,15 +106,140 @@ def check_sandbox() -> None:
 
     if not sys.platform.startswith("linux"):
         raise SandboxUnavailable("Chấm bài cách ly chỉ chạy trên Linux. " + SANDBOX_HELP)
-    command = [_tool("bwrap"), "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
-               "--", "/bin/true"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    flags, inner = _isolation()
+    command = [_tool("bwrap"), *flags, "--die-with-parent", "--ro-bind", "/", "/", "--",
+               *inner, "/bin/true"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, cwd="/")
     if result.returncode != 0:
         raise SandboxUnavailable(
             "bubblewrap không tạo được vùng cách ly trên máy này ("
             f"{result.stderr.strip() or result.returncode}). Máy cần cho phép user namespace "
-            "(sysctl kernel.unprivileged_userns_clone=1) hoặc chạy với quyền root.")
+            "(sysctl kernel.unprivileged_userns_clone=1; trên Ubuntu 24.04 cần hồ sơ AppArmor "
+            "của bwrap) hoặc chạy với quyền root.")
     _tool("prlimit")
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Cgroup:
+    """A control group capping the memory and processes of one submission together.
+
+    Made under the grader's own group (cgroup v2, or the ``memory`` and ``pids`` hierarchies of
+    v1) when the grader may write there (root, or a delegated group); otherwise
+    :attr:`available` is false and per-process limits (``prlimit``) are all there is."""
+
+    ROOT = Path("/sys/fs/cgroup")
+    PREFIX = "congdanso-"
+
+    def __init__(self, name: str, *, memory_mb: int, processes: int) -> None:
+        self.dirs: list[Path] = []
+        try:
+            self._make(self.PREFIX + name, memory_mb * 1024 * 1024, processes)
+        except OSError:
+            self.remove()
+
+    @classmethod
+    def parents(cls) -> dict[str, Path]:
+        """Controller → the folder of the grader's own group in it."""
+        found: dict[str, Path] = {}
+        try:
+            lines = Path("/proc/self/cgroup").read_text().splitlines()
+        except OSError:
+            return found
+        for line in lines:
+            _, controllers, path = line.split(":", 2)
+            if controllers == "" and (cls.ROOT / "cgroup.controllers").exists():
+                found["v2"] = cls.ROOT / path.lstrip("/")
+            for name in ("memory", "pids"):
+                if name in controllers.split(",") and (cls.ROOT / name).is_dir():
+                    found[name] = cls.ROOT / name / path.lstrip("/")
+        return found
+
+    def _make(self, name: str, memory: int, processes: int) -> None:
+        parents = self.parents()
+        if "memory" in parents and "pids" in parents:  # cgroup v1
+            mem = parents["memory"] / name
+            mem.mkdir()
+            self.dirs.append(mem)
+            (mem / "memory.limit_in_bytes").write_text(str(memory))
+            pids = parents["pids"] / name
+            pids.mkdir()
+            self.dirs.append(pids)
+            (pids / "pids.max").write_text(str(processes))
+        elif "v2" in parents:
+            group = parents["v2"] / name
+            group.mkdir()
+            self.dirs.append(group)
+            (group / "memory.max").write_text(str(memory))
+            (group / "memory.swap.max").write_text("0")
+            (group / "pids.max").write_text(str(processes))
+        else:
+            raise OSError("no cgroup")
+
+    @property
+    def available(self) -> bool:
+        return bool(self.dirs)
+
+    def join_command(self) -> list[str]:
+        """A prefix that moves the command into the group before it starts anything."""
+        if not self.dirs:
+            return []
+        import shlex
+
+        joins = " && ".join(f"echo $$ > {shlex.quote(str(d / 'cgroup.procs'))}"
+                            for d in self.dirs)
+        return ["/bin/sh", "-c", f"{joins} && exec \"$@\"", "sh"]
+
+    def kill_all(self) -> None:
+        import signal
+
+        for folder in self.dirs:
+            try:
+                pids = (folder / "cgroup.procs").read_text().split()
+            except OSError:
+                continue
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+
+    def remove(self) -> None:
+        import time
+
+        self.kill_all()
+        for folder in self.dirs:
+            for _ in range(50):  # the killed processes leave the group within milliseconds
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+        self.dirs = []
+
+    @classmethod
+    def remove_stale(cls) -> int:
+        """Groups left by a grading run that was killed: empty them and remove them."""
+        removed = 0
+        for folder in cls.parents().values():
+            for stale in folder.glob(cls.PREFIX + "*") if folder.is_dir() else []:
+                if _alive(stale.name[len(cls.PREFIX):].split("-")[0]):
+                    continue  # a grading run still going on (ours or another trainer's)
+                group = cls.__new__(cls)
+                group.dirs = [stale]
+                group.remove()
+                removed += not stale.exists()
+        return removed
 
 
 def _readonly_roots() -> list[Path]:
@@ -105,24 +256,69 @@ def _readonly_roots() -> list[Path]:
     return chosen
 
 
+SCRATCH_PREFIX = "congdanso-cham-"
+
+
+@functools.cache
+def scratch() -> Path:
+    """This grading process's own temporary folder (sockets, offered files, font cache).
+
+    Named after the process, so that a later run removes what a killed run left."""
+    path = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+    path.chmod(0o755)  # the sandbox user must reach what is bound from here
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+def remove_stale_scratch() -> int:
+    """Temporary folders of grading runs whose process is gone (killed): remove them."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-")[0]
+        if not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _private_dir(prefix: str) -> Path:
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=scratch()))
+    if os.geteuid() == 0:
+        os.chown(path, SANDBOX_UID, SANDBOX_UID)
+    return path
+
+
+@functools.cache
 def _font_cache() -> Path | None:
-    """The stamp-font cache, built here once so sandboxed kernels read it instead of rebuilding."""
+    """The stamp-font cache, built once and copied where the sandbox user can read it."""
     try:
         from congdanso.world.fonts import stamp_font_path
 
-        return stamp_font_path().parent
+        font = stamp_font_path()
     except (OSError, RuntimeError):
         return None
+    target = scratch() / "cache" / "congdanso"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(font, target / font.name)
+    for folder in (target, target.parent):
+        folder.chmod(0o755)
+    return target
 
 
-def sandbox_command(kernel_cmd: list[str], *, workdir: Path, runtime_dir: Path,
-                    limits: Limits) -> list[str]:
-    """The command that starts ``kernel_cmd`` limited and isolated, seeing only ``workdir``."""
-    command = [_tool("prlimit"), f"--as={limits.memory_mb * 1024 * 1024}",
-               f"--fsize={limits.file_mb * 1024 * 1024}", "--core=0", "--",
-               _tool("bwrap"), "--unshare-all", "--unshare-user", "--uid", "65534", "--gid",
-               "65534", "--hostname", "cham-bai", "--die-with-parent",
-               "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr"]
+def sandbox_command(kernel_cmd: list[str], *, workdir: Path, runtime_dir: Path, inbox: Path,
+                    limits: Limits, cgroup: Cgroup | None = None) -> list[str]:
+    """The command that starts ``kernel_cmd`` limited and isolated.
+
+    Inside, ``workdir`` is an empty, size-capped folder in memory (the submission's files are
+    copied in from ``inbox``, offered read-only at :data:`INBOX`); nothing the kernel writes
+    reaches the host's disk. As root, the sandbox is entered as an unprivileged host user."""
+    nproc = [] if cgroup is not None and cgroup.available else [f"--nproc={limits.processes}"]
+    flags, inner = _isolation()
+    command = (cgroup.join_command() if cgroup is not None else []) + [
+        _tool("prlimit"), f"--as={limits.memory_mb * 1024 * 1024}",
+        f"--fsize={limits.file_mb * 1024 * 1024}", "--core=0", *nproc, "--",
+        _tool("bwrap"), *flags, "--hostname", "cham-bai", "--die-with-parent", "--new-session",
+        "--ro-bind", "/usr", "/usr"]
     for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / top
         if path.is_symlink():
@@ -130,14 +326,24 @@ def sandbox_command(kernel_cmd: list[str], *, workdir: Path, runtime_dir: Path,
         elif path.is_dir():
             command += ["--ro-bind", str(path), str(path)]
     command += ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
-                "--tmpfs", "/tmp"]
+                "--perms", "01777", "--size", str(limits.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    cache = _font_cache()
+    targets = [*_readonly_roots(), *([cache] if cache is not None else []), runtime_dir, workdir]
+    bound = {Path("/usr"), Path("/etc"), *targets}
+    made: set[Path] = {Path("/")}
+    for root in targets:
+        # Folders on the way are made open to the sandbox user (the host's may not be: /root).
+        for parent in reversed(root.parents):
+            if parent not in made and not any(b == parent or b in parent.parents for b in bound):
+                command += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
     for root in _readonly_roots():
         command += ["--ro-bind", str(root), str(root)]
-    cache = _font_cache()
     if cache is not None:
         command += ["--ro-bind", str(cache), str(cache)]
-    command += ["--bind", str(runtime_dir), str(runtime_dir), "--bind", str(workdir),
-                str(workdir), "--chdir", str(workdir), "--"]
+    command += ["--bind", str(runtime_dir), str(runtime_dir), "--ro-bind", str(inbox), INBOX,
+                "--perms", "0777", "--size", str(limits.folder_mb * 1024 * 1024),
+                "--tmpfs", str(workdir), "--chdir", str(workdir), "--", *inner]
     return command + list(kernel_cmd)
 
 
@@ -164,53 +370,103 @@ class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the sandbox and talk over Unix sockets."""
 
     sandboxed = Bool(True, help="Chạy kernel trong vùng cách ly (bubblewrap).").tag(config=True)
-    memory_mb = Integer(Limits.memory_mb, help="Bộ nhớ tối đa của kernel (MB).").tag(config=True)
+    memory_mb = Integer(Limits.memory_mb, help="Bộ nhớ tối đa của cả bài (MB).").tag(config=True)
+    processes = Integer(Limits.processes, help="Số tiến trình tối đa của cả bài.").tag(config=True)
     file_mb = Integer(Limits.file_mb, help="Tệp lớn nhất kernel được ghi (MB).").tag(config=True)
+    folder_mb = Integer(Limits.folder_mb, help="Dung lượng thư mục bài (MB).").tag(config=True)
+    tmp_mb = Integer(Limits.tmp_mb, help="Dung lượng /tmp của vùng cách ly (MB).").tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._runtime = Path(tempfile.mkdtemp(prefix="congdanso-kernel-"))
+        self._cgroup: Cgroup | None = None
+        self._launches = 0
         if self.sandboxed:
             check_sandbox()
+            self._runtime = _private_dir("kernel-")
+            self.inbox = Path(tempfile.mkdtemp(prefix="vao-", dir=scratch()))
+            self.inbox.chmod(0o755)
             self.transport = "ipc"
             self.ip = str(self._runtime / "k")
+        else:
+            self._runtime = Path(tempfile.mkdtemp(prefix="kernel-", dir=scratch()))
+            self.inbox = self._runtime
         self.connection_file = str(self._runtime / "ket-noi.json")
 
+    @property
+    def limits(self) -> Limits:
+        return Limits(memory_mb=self.memory_mb, processes=self.processes, file_mb=self.file_mb,
+                      folder_mb=self.folder_mb, tmp_mb=self.tmp_mb)
+
+    @property
+    def capped_together(self) -> bool:
+        """Whether memory and processes are capped for the submission as a whole (cgroup)."""
+        return self._cgroup is not None and self._cgroup.available
+
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        if self.sandboxed:
-            # A signal to the sandbox's process group does not reach the kernel in its own
-            # process namespace; ipykernel also takes an interrupt as a control message.
-            self.kernel_spec.interrupt_mode = "message"
-            workdir = Path(kw.get("cwd") or os.getcwd()).resolve()
-            limits = Limits(memory_mb=self.memory_mb, file_mb=self.file_mb)
-            kernel_cmd = sandbox_command(kernel_cmd, workdir=workdir,
-                                         runtime_dir=self._runtime, limits=limits)
-            kw["env"] = sandbox_env(kw.get("env"))
-            kw["independent"] = True  # no JPY_PARENT_PID (see sandbox_env)
-            # The kernel's own start-up banner and warnings go to a log, not the trainer's screen.
-            with open(self._runtime / "kernel.log", "ab") as log:  # the child keeps its copy
-                kw["stdout"] = kw["stderr"] = log
-                await super()._async_launch_kernel(kernel_cmd, **kw)
+        if not self.sandboxed:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
             return
-        await super()._async_launch_kernel(kernel_cmd, **kw)
+        # A signal to the sandbox's process group does not reach the kernel in its own process
+        # namespace; ipykernel also takes an interrupt as a control message.
+        self.kernel_spec.interrupt_mode = "message"
+        workdir = Path(kw.get("cwd") or os.getcwd()).resolve()
+        if self._cgroup is not None:  # a restart: the old kernel's group goes with it
+            self._cgroup.remove()
+        self._launches += 1
+        self._cgroup = Cgroup(f"{os.getpid()}-{self._runtime.name}-{self._launches}",
+                              memory_mb=self.memory_mb, processes=self.processes)
+        if os.geteuid() == 0:  # the kernel, as the sandbox user, must read its connection file
+            os.chown(self.connection_file, SANDBOX_UID, SANDBOX_UID)
+        kernel_cmd = sandbox_command(kernel_cmd, workdir=workdir, runtime_dir=self._runtime,
+                                     inbox=self.inbox, limits=self.limits, cgroup=self._cgroup)
+        kw["env"] = sandbox_env(kw.get("env"))
+        kw["independent"] = True  # no JPY_PARENT_PID (see sandbox_env)
+        kw["cwd"] = "/"  # the sandbox user may not be allowed into the grader's folders
+        # The kernel's own start-up banner and warnings go to a log, not the trainer's screen.
+        with open(self._runtime / "kernel.log", "ab") as log:  # the child keeps its copy
+            kw["stdout"] = kw["stderr"] = log
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    def _clean(self) -> None:
+        if self._cgroup is not None:
+            self._cgroup.remove()
+            self._cgroup = None
+        shutil.rmtree(self._runtime, ignore_errors=True)
+        shutil.rmtree(self.inbox, ignore_errors=True)
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
         await super()._async_shutdown_kernel(now=now, restart=restart)
         if not restart:
-            shutil.rmtree(self._runtime, ignore_errors=True)
+            self._clean()
 
     def discard(self) -> None:
         """Stop a spare kernel that will not be used (at the end of a grading run)."""
         process = getattr(self.provisioner, "process", None)
         if process is not None and process.poll() is None:
             process.kill()
-        shutil.rmtree(self._runtime, ignore_errors=True)
-        if self.stage is not None:
-            shutil.rmtree(self.stage, ignore_errors=True)
-
-    stage: Path | None = None  # the folder a spare kernel was started in (see SandboxedExecute)
+        self._clean()
 
     shutdown_kernel = _async_shutdown_kernel  # type: ignore[assignment]
+
+
+def offer_files(folder: str | os.PathLike[str], inbox: Path, limits: Limits
+                ) -> list[str]:
+    """Copy a submission's regular files where its sandboxed kernel will take them; what was
+    refused or too large is returned as Vietnamese notes."""
+    from congdanso.grading import safefiles
+
+    notes = []
+    try:
+        report = safefiles.copy_regular(folder, inbox, ignore=[".ipynb_checkpoints"],
+                                        max_file_bytes=limits.file_mb * 1024 * 1024,
+                                        max_total_bytes=limits.folder_mb * 1024 * 1024)
+    except safefiles.TooBig as exc:
+        return [f"Thư mục bài quá lớn ({exc}): kernel chạy không có các tệp của bài."]
+    if report.refused:
+        notes.append("Không đưa vào vùng chấm: " + ", ".join(map(str, report.refused[:5])))
+    if report.skipped:
+        notes.append("Bỏ qua tệp quá lớn: " + ", ".join(report.skipped[:5]))
+    return notes
 
 
 # Problems met while grading, read by the trainer command after each submission.
@@ -278,16 +534,17 @@ class SandboxedExecute(Execute):
             self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
         spare = _SPARE.pop(self._spare_key(), None)
         path = self.resources.get("metadata", {}).get("path")
-        if spare is not None and spare.has_kernel and path and spare.stage is not None:
-            # The spare sees only its own empty folder: bring the submission's files in now and
-            # take the results back after the run (preprocess).
-            shutil.copytree(path, spare.stage, dirs_exist_ok=True, symlinks=True)
-            self._staged = (spare.stage, Path(path))
-            self.km = spare
-            return spare
-        if spare is not None:
+        if spare is not None and not spare.has_kernel:
             spare.discard()
-        return super().create_kernel_manager()
+            spare = None
+        km = spare or super().create_kernel_manager()
+        if getattr(km, "sandboxed", False) and path:
+            # The kernel sees an empty folder in memory: offer the submission's regular files
+            # (never what a link points to); it copies them in before the first cell.
+            for note in offer_files(path, km.inbox, km.limits):
+                self._note("tep-bai", note)
+        self.km = km
+        return km
 
     def _spare_key(self) -> tuple[str, str]:
         """A spare fits a notebook with the same kernel and the same limits."""
@@ -297,26 +554,33 @@ class SandboxedExecute(Execute):
     async def async_start_new_kernel_client(self):  # type: ignore[override]
         kc = await super().async_start_new_kernel_client()
         manager = self.kernel_manager_class
+        await self._bring_files()
         if (getattr(self.km, "sandboxed", False) and self.pool_spare
                 and self._spare_key() not in _SPARE):
             spare = manager(kernel_name=self.kernel_name, config=self.config)
-            spare.stage = Path(tempfile.mkdtemp(prefix="congdanso-bai-"))
             await spare.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"],
-                                     cwd=str(spare.stage))
+                                     cwd=str(spare.inbox))
             _SPARE[self._spare_key()] = spare
         return kc
 
-    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+    async def _bring_files(self) -> None:
+        """In a fresh sandboxed kernel, copy the offered files into its working folder."""
+        if not getattr(self.km, "sandboxed", False) or not any(self.km.inbox.iterdir()):
+            return
+        code = ("def _cds_bring():\n    import os, shutil\n"
+                f"    for d, _, names in os.walk({INBOX!r}):\n"
+                f"        rel = os.path.relpath(d, {INBOX!r})\n"
+                "        os.makedirs(rel, exist_ok=True)\n"
+                "        for n in names:\n"
+                "            shutil.copyfile(os.path.join(d, n), os.path.join(rel, n))\n"
+                "_cds_bring()\ndel _cds_bring")
+        msg_id = self.kc.execute(code, silent=True, store_history=False)
+        reply = await self.async_wait_for_reply(msg_id)
+        if (reply or {}).get("content", {}).get("status") != "ok":
+            self._note("tep-bai", f"Không chép hết tệp của bài vào vùng chấm (thư mục bài tối "
+                       f"đa {self.km.limits.folder_mb} MB).")
 
-    def preprocess(self, nb, resources=None, km=None):  # type: ignore[override]
-        self._staged = None
-        try:
-            return super().preprocess(nb, resources, km)
-        finally:
-            if self._staged is not None:
-                stage, path = self._staged
-                shutil.copytree(stage, path, dirs_exist_ok=True, symlinks=True)
-                shutil.rmtree(stage, ignore_errors=True)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     # -- outputs ------------------------------------------------------------------------------
     def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
@@ -341,6 +605,9 @@ class SandboxedExecute(Execute):
         return None
 
     # -- cells ----------------------------------------------------------------------------------
+    def _note(self, kind: str, message: str) -> None:
+        INCIDENTS.append({"cell": "bài nộp", "kind": kind, "message": message})
+
     def _incident(self, cell_index: int, kind: str, message: str) -> None:
         cell = self.nb.cells[cell_index]
         INCIDENTS.append({"cell": cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -409,6 +676,7 @@ class SandboxedExecute(Execute):
         """Replace a dead or stuck kernel and re-run, silently, the cells that had succeeded."""
         await self.km.restart_kernel(now=True)
         await self.kc.wait_for_ready(timeout=self.startup_timeout)
+        await self._bring_files()
         good, self._good = self._good, []
         self._replaying = True
         try:
@@ -425,5 +693,6 @@ class SandboxedExecute(Execute):
         except (DeadKernelError, CellTimeoutError):
             await self.km.restart_kernel(now=True)
             await self.kc.wait_for_ready(timeout=self.startup_timeout)
+            await self._bring_files()
         finally:
             self._replaying = False
