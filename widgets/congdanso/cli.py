@@ -268,11 +268,19 @@ def _cmd_roster_import(args: argparse.Namespace) -> int:
     from congdanso.cohort.roster import RosterError, import_roster
 
     try:
-        learners, how = import_roster(args.file, args.course)
+        result = import_roster(args.file, args.course, apply_changes=args.apply)
     except RosterError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    print(f"Đã nhập {len(learners)} học viên từ {args.file} ({how}) vào sổ điểm {args.course}.")
+    learners = result.learners
+    print(f"Đã nhập {len(learners)} học viên từ {args.file} ({result.how}) vào sổ điểm "
+          f"{args.course}: {len(result.added)} mới, {len(result.changed)} sửa thông tin.")
+    for line in result.changed[:20]:
+        print(f"  đã sửa {line}")
+    if result.not_in_file:
+        print(f"{len(result.not_in_file)} học viên đã có không nằm trong tệp này, vẫn giữ nguyên: "
+              + ", ".join(result.not_in_file[:10]) + (" …" if len(result.not_in_file) > 10
+                                                       else ""))
     by_place: dict[str, int] = {}
     for learner in learners:
         key = f"{learner.ward} – {learner.khu_pho}"
@@ -555,6 +563,9 @@ def build_parser() -> argparse.ArgumentParser:
     roster_import.add_argument("file", help="tệp danh sách (.csv hoặc .xlsx)")
     roster_import.add_argument("--course", default="exercises",
                                help="thư mục khoá học nbgrader (mặc định: exercises)")
+    roster_import.add_argument("--ap-dung", dest="apply", action="store_true",
+                               help="áp dụng thay đổi họ tên, phường, khu phố hoặc vai trò của "
+                               "học viên đã có (không có tuỳ chọn này thì chỉ liệt kê)")
     roster_import.set_defaults(func=_cmd_roster_import)
 
     course_help = "thư mục khoá học nbgrader (mặc định: exercises)"
@@ -627,6 +638,9 @@ def build_parser() -> argparse.ArgumentParser:
     demos.add_argument("--nghi-toi-da", dest="cull_after", type=int, default=900, metavar="GIÂY",
                        help="tắt kernel của trang không còn ai mở sau chừng ấy giây (mặc định "
                             "900)")
+    demos.add_argument("--ten-may", dest="hosts", action="append", default=[], metavar="TÊN",
+                       help="tên máy khác được phép mở trang (mặc định chỉ 127.0.0.1 và "
+                       "localhost); dùng nhiều lần cho nhiều tên")
     demos.add_argument("--stock-shutdown", action="store_true", help=argparse.SUPPRESS)
     demos.set_defaults(func=_cmd_demos)
 
@@ -644,7 +658,7 @@ def _cmd_demos(args: argparse.Namespace) -> int:
         return 1
     serve(root=root, port=args.port, open_browser=not args.no_browser,
           prestart=not args.no_prestart, cull_after=args.cull_after, course=args.course,
-          page_closed_fix=not args.stock_shutdown)
+          page_closed_fix=not args.stock_shutdown, hosts=args.hosts)
     return 0
 
 

@@ -138,7 +138,7 @@ class SafeCollect(ExchangeCollect):
             except MissingEntry:
                 self.duedate = None
         self.src_records = []
-        for student, mine in self.groups.items():
+        for _student, mine in self.groups.items():
             mine = self._sort_by_timestamp(mine)
             if self.duedate is not None and self.before_duedate:
                 early = [r for r in mine if r["timestamp"] <= self.duedate]

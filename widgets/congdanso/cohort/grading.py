@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from congdanso.cohort.sheets import defuse_row, restore, restore_row
 from congdanso.grading.sandbox import Limits
 from congdanso.grading.variants import write_variant_table
 from congdanso.world.journal import DEFAULT_NAME
@@ -287,6 +288,20 @@ def feedback(course_dir: str | os.PathLike[str], names: Iterable[str] | None = N
 _WORKER: dict[str, Any] = {}
 
 
+def _die_with_parent() -> None:
+    """A worker dies when the trainer's command does, even by ``kill -9`` (Linux)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent was gone before the signal was armed
+        os._exit(1)
+
+
 def _init_worker(config) -> None:
     import warnings
 
@@ -299,10 +314,18 @@ def _init_worker(config) -> None:
     warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
     from congdanso.grading import sandbox
 
+    if multiprocessing_worker():
+        _die_with_parent()
     sandbox.discard_spare_on_exit()
     _WORKER["api"] = _api(config)
     _WORKER["course"] = Path(config.CourseDirectory.root)
     _WORKER["db_url"] = config.CourseDirectory.db_url
+
+
+def multiprocessing_worker() -> bool:
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
 
 
 def _edited_cells(course: Path, assignment: str, student: str) -> list[str]:
@@ -359,12 +382,24 @@ def _added_code(course: Path, assignment: str, student: str) -> list[str]:
 
 
 def _grade_one(assignment: str, student: str) -> SubmissionResult:
+    """Grade one submission; whatever goes wrong is that submission's error, never the run's."""
+    started = time.perf_counter()
+    try:
+        return _grade(assignment, student, started)
+    except Exception as exc:  # a broken notebook, an unreadable folder, a gradebook hiccup
+        result = SubmissionResult(student, assignment, ok=False)
+        result.error = (f"Không chấm được bài này ({type(exc).__name__}: {exc}); các bài khác vẫn "
+                        "được chấm.")[:300]
+        result.seconds = time.perf_counter() - started
+        return result
+
+
+def _grade(assignment: str, student: str, started: float) -> SubmissionResult:
     from nbgrader.api import Gradebook
 
     from congdanso.grading import decide, sandbox
 
     api, course, db_url = _WORKER["api"], _WORKER["course"], _WORKER["db_url"]
-    started = time.perf_counter()
     result = SubmissionResult(student, assignment, ok=False)
     sandbox.INCIDENTS.clear()
     decide.FLAGS.clear()
@@ -389,6 +424,14 @@ def _grade_one(assignment: str, student: str) -> SubmissionResult:
             result.score, result.max_score = submission.score, submission.max_score
     result.seconds = time.perf_counter() - started
     return result
+
+
+def cleanup_leftovers() -> int:
+    """What a grading run killed half way left behind: its temporary folders and control
+    groups (its kernels died with it). Returns how many were removed."""
+    from congdanso.grading.sandbox import Cgroup, remove_stale_scratch
+
+    return remove_stale_scratch() + Cgroup.remove_stale()
 
 
 def _needs_kernel(course: Path, assignment: str) -> bool:
@@ -435,6 +478,9 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
         raise GradingError(f"Khoá học chưa có bí mật ({SECRET_FILE}): bài chưa từng được phát "
                            "bằng \"congdanso release\" từ thư mục này, nên không biết phương án "
                            "của từng học viên. Hãy phát bài bằng congdanso release trước.")
+    cleanup_leftovers()
+    refused = {a: sanitize_submissions(course, a, [s for b, s in work if b == a])
+               for a in chosen}
     config = course_config(course, limits=limits, sandboxed=sandboxed)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
     results: list[SubmissionResult] = []
@@ -450,8 +496,13 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
             done = (f.result() for f in as_completed([pool.submit(_grade_one, a, s)
                                                       for a, s in work]))
         for result in done:
+            links = refused.get(result.assignment, {}).get(result.student)
+            if links:
+                result.flags.append("tệp bị từ chối (không theo liên kết): " + "; ".join(links[:5]))
             results.append(result)
             bar.update()
+            if len(results) % 10 == 0:  # a run stopped half way keeps what it graded
+                write_results(course, results)
     results.sort(key=lambda r: (r.assignment, r.student))
     flag_identical(results)
     write_results(course, results)
@@ -468,7 +519,7 @@ def write_results(course: Path, results: list[SubmissionResult]) -> list[Path]:
         rows: dict[str, dict[str, Any]] = {}
         if path.exists():
             with open(path, encoding="utf-8-sig", newline="") as f:
-                rows = {row["Học viên"]: row for row in csv.DictReader(f)}
+                rows = {restore(row["Học viên"]): restore_row(row) for row in csv.DictReader(f)}
         for r in results:
             if r.assignment == assignment:
                 rows[r.student] = r.row()
@@ -477,7 +528,7 @@ def write_results(course: Path, results: list[SubmissionResult]) -> list[Path]:
         with open(partial, "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=fields)
             writer.writeheader()
-            writer.writerows(rows[k] for k in sorted(rows))
+            writer.writerows(defuse_row(rows[k]) for k in sorted(rows))
         partial.replace(path)
         written.append(path)
     return written

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from congdanso.cohort.sheets import protect_workbook, restore_frame, write_csv
 from congdanso.grading.competencies import Framework, load_framework
 
 
@@ -119,7 +120,7 @@ def build_report(scores: pd.DataFrame, tags: pd.DataFrame, roster: pd.DataFrame,
 def load_report(course_dir: str | Path) -> CompetencyReport:
     course = Path(course_dir)
     roster_path = course / "roster.csv"
-    roster = (pd.read_csv(roster_path, dtype=str) if roster_path.exists()
+    roster = (restore_frame(pd.read_csv(roster_path, dtype=str)) if roster_path.exists()
               else pd.DataFrame(columns=["id", "name", "ward", "khu_pho", "role"]))
     report = build_report(gradebook_scores(f"sqlite:///{course / 'gradebook.db'}"),
                           cell_competencies(course / "source"), roster)
@@ -134,7 +135,7 @@ REVIEW_COLUMNS = ["Nhật ký", "Cần xem (gian lận?)", "Sự cố khi chạy
 
 def grading_review(course: Path) -> pd.DataFrame:
     """Submissions the autograder flagged: untrusted journal, incidents, edited cells, errors."""
-    frames = [pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
+    frames = [restore_frame(pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna(""))
               for path in sorted((course / "cham-bai").glob("*.csv"))]
     if not frames:
         return pd.DataFrame(columns=["Học viên", "Bài", *REVIEW_COLUMNS])
@@ -195,7 +196,7 @@ def write_report(report: CompetencyReport, out_dir: str | Path) -> dict[str, Pat
     matrix.index.name = "Học viên"
     paths = {"csv": out / "ma-tran-nang-luc.csv", "xlsx": out / "bao-cao-nang-luc.xlsx",
              "html": out / "bao-cao-nang-luc.html"}
-    matrix.to_csv(paths["csv"], encoding="utf-8-sig")  # BOM: Excel opens Vietnamese correctly
+    write_csv(matrix, paths["csv"])  # BOM: Excel opens Vietnamese correctly; no formulas
     def shown(summary: pd.DataFrame) -> pd.DataFrame:
         table = summary.rename(columns={"learners": "Số học viên",
                                         "ready": "Sẵn sàng cấp chứng nhận", **names})
@@ -213,6 +214,7 @@ def write_report(report: CompetencyReport, out_dir: str | Path) -> dict[str, Pat
         shown(report.by_role).to_excel(writer, sheet_name="Theo vai trò")
         if report.review is not None and len(report.review):
             report.review.to_excel(writer, sheet_name="Cần xem lại", index=False)
+    protect_workbook(paths["xlsx"])  # a name typed as "=…" stays text
     chart = _chart(report)
     by_id = report.learners.set_index("id")["name"]
     ready = ", ".join(html.escape(f"{by_id.get(x) or x} ({x})") for x in report.ready) or "chưa có"

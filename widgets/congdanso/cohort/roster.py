@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from congdanso.cohort.sheets import defuse_row, restore_row
 from congdanso.world.places import ward_by_name
 from congdanso.world.text import clean_name, nfc, strip_diacritics
 
@@ -155,10 +156,16 @@ def read_roster(path: str | Path) -> tuple[list[Learner], str]:
         if role is None:
             problems.append(f"Dòng {number}: vai trò \"{value['role']}\" chưa đúng; chọn một "
                             "trong: " + ", ".join(ROLES) + ".")
-        learner_id = _slug(value.get("id") or "") or f"hv-{_slug(value['name'])}"
+        given = _slug(value.get("id") or "")
+        learner_id = given or f"hv-{_slug(value['name'])}"
         if learner_id in seen:
-            learner_id = f"{learner_id}-{number}"
-        seen[learner_id] = number
+            problems.append(
+                f"Dòng {number}: mã học viên \"{learner_id}\" trùng với dòng {seen[learner_id]}"
+                + (". Mỗi học viên cần một mã riêng." if given else
+                   " (mã tự tạo từ họ tên: hai người trùng tên). Thêm cột \"Mã học viên\" "
+                   "với mã riêng cho từng người."))
+        else:
+            seen[learner_id] = number
         if ward is not None and role is not None and not problems:
             khu = next(k for k in ward.khu_pho if value["khu_pho"].casefold() in k.casefold())
             learners.append(Learner(learner_id, value["name"], ward.name, khu, role))
@@ -179,29 +186,89 @@ def _tools_on_path() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-def import_roster(path: str | Path, course_dir: str | Path) -> tuple[list[Learner], str]:
-    """Add (or update) every learner in the gradebook and in roster.csv; all or nothing."""
-    from nbgrader.api import Gradebook
+FIELDS = ["id", "name", "ward", "khu_pho", "role"]
+LABELS = {"name": "họ tên", "ward": "phường", "khu_pho": "khu phố", "role": "vai trò"}
+
+
+class RosterChanges(RosterError):
+    """The new roster changes learners already imported; nothing was written."""
+
+
+@dataclass
+class ImportResult:
+    learners: list[Learner]
+    how: str
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # "id: họ tên A → B" lines
+    not_in_file: list[str] = field(default_factory=list)  # kept as they were
+
+    def __iter__(self):  # ``learners, how = import_roster(...)`` as before
+        return iter((self.learners, self.how))
+
+
+def read_table(course: Path) -> dict[str, dict[str, str]]:
+    table = course / "roster.csv"
+    if not table.exists():
+        return {}
+    with open(table, encoding="utf-8", newline="") as f:
+        return {row["id"]: restore_row(row) for row in csv.DictReader(f)}
+
+
+def import_roster(path: str | Path, course_dir: str | Path, *,
+                  apply_changes: bool = False) -> ImportResult:
+    """Add new learners to the gradebook and ``roster.csv``; all or nothing.
+
+    A learner already imported whose name, ward, khu phố or role differs in the new file is a
+    change: all changes are listed (:class:`RosterChanges`) and written only with
+    ``apply_changes``. Learners missing from the new file are kept, and listed. One gradebook
+    transaction for the whole file (10,000 learners in about a second)."""
+    from nbgrader.api import Gradebook, Student
 
     _tools_on_path()
     learners, how = read_roster(path)
     course = Path(course_dir)
+    existing = read_table(course)
+    result = ImportResult(learners, how)
+    for learner in learners:
+        new = {"id": learner.id, "name": learner.name, "ward": learner.ward,
+               "khu_pho": learner.khu_pho, "role": learner.role}
+        old = existing.get(learner.id)
+        if old is None:
+            result.added.append(learner.id)
+            continue
+        diffs = [f"{LABELS[k]} \"{old.get(k, '')}\" → \"{new[k]}\"" for k in LABELS
+                 if old.get(k, "") != new[k]]
+        if diffs:
+            result.changed.append(f"{learner.id}: " + "; ".join(diffs))
+    in_file = {learner.id for learner in learners}
+    result.not_in_file = sorted(set(existing) - in_file)
+    if result.changed and not apply_changes:
+        shown = result.changed[:20]
+        raise RosterChanges(
+            f"Danh sách mới thay đổi {len(result.changed)} học viên đã có trong sổ điểm (chưa "
+            "nhập gì):\n" + "\n".join(f"  {line}" for line in shown)
+            + (f"\n  … và {len(result.changed) - len(shown)} học viên khác" if
+               len(result.changed) > len(shown) else "")
+            + "\nNếu đúng là cần sửa, chạy lại với --ap-dung để áp dụng các thay đổi này.")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        session = gradebook.db
+        stored = {s.id: s for s in session.query(Student).all()}
         for learner in learners:
-            gradebook.update_or_create_student(learner.id, first_name=learner.given_names,
-                                               last_name=learner.family_name)
-    table = course / "roster.csv"
-    existing: dict[str, dict[str, str]] = {}
-    if table.exists():
-        with open(table, encoding="utf-8", newline="") as f:
-            existing = {row["id"]: row for row in csv.DictReader(f)}
+            student = stored.get(learner.id)
+            if student is None:
+                session.add(Student(id=learner.id, first_name=learner.given_names,
+                                    last_name=learner.family_name))
+            else:
+                student.first_name, student.last_name = learner.given_names, learner.family_name
+        session.commit()
     for learner in learners:
         existing[learner.id] = {"id": learner.id, "name": learner.name, "ward": learner.ward,
                                 "khu_pho": learner.khu_pho, "role": learner.role}
+    table = course / "roster.csv"
     partial = table.with_suffix(".tmp")
     with open(partial, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["id", "name", "ward", "khu_pho", "role"])
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
         writer.writeheader()
-        writer.writerows(existing.values())
+        writer.writerows(defuse_row(row) for row in existing.values())
     partial.replace(table)
-    return learners, how
+    return result

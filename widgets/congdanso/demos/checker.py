@@ -78,6 +78,26 @@ def verify(data: bytes):
     return verify_pdf(data, trust_roots=[root], crls=crls, moment=dt.datetime.now(dt.UTC))
 
 
+def _never_stuck(result: str):
+    """Whatever goes wrong while checking ends in a Vietnamese message on the page (never a
+    "Đang kiểm tra…" that stays), and the app keeps working."""
+    import functools
+
+    def wrap(method):
+        @functools.wraps(method)
+        def checked(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:
+                getattr(self, result).value = message(
+                    "Không kiểm tra được tệp hoặc mã này (lỗi "
+                    f"{type(exc).__name__}). Tệp có thể bị hỏng: hãy xin tệp gốc hoặc chụp lại "
+                    "ảnh rồi thử lại.", "error")
+                return False
+        return checked
+    return wrap
+
+
 def _when(stamp: str) -> str:
     """An ISO time as a resident reads it: 08:30 ngày 02/03/2026 (giờ Việt Nam)."""
     try:
@@ -145,6 +165,7 @@ class Checker(OutreachApp):
     def _check_typed(self) -> None:
         self.check_text(self.qr_text.value)
 
+    @_never_stuck("qr_result")
     def check_text(self, text: str) -> bool:
         """Read a VietQR payload and show what a helper reads out; False (and why) if broken."""
         from congdanso.world.vietqr import decode
@@ -186,6 +207,7 @@ class Checker(OutreachApp):
             "ứng dụng hiện tên người nhận: đọc to, so với người hoặc đơn vị mình định trả. "
             "Tên lạ, tên cá nhân thay cho tên cơ quan → dừng lại, gọi hỏi.", "warn")
 
+    @_never_stuck("qr_result")
     def check_image(self, data: bytes) -> bool:
         from congdanso.world.qrimage import read_image
 
@@ -225,6 +247,7 @@ class Checker(OutreachApp):
         return self.check_text(self.qr_text.value)
 
     # -- PDF -----------------------------------------------------------------------------------
+    @_never_stuck("pdf_result")
     def check_pdf(self, name: str, data: bytes) -> bool:
         """Verify a file's signature and show the verdict; True when the signature is valid."""
         if len(data) > MAX_UPLOAD:

@@ -16,6 +16,13 @@ What it adds to a plain ``voila demos/``:
 - **Status** at ``/congdanso/trang-thai`` (JSON): kernels running, kernels waiting in the pool,
   memory of the server and its kernels.
 
+- **Pages that never connect** (a link preview, a crawler, a tab closed while loading) take a
+  kernel out of the pool but never open its websocket; such a kernel is shut down after
+  ``unconnected_after`` seconds (60 by default), not after the 15-minute cull.
+- **Only its own host names.** A request whose ``Host`` is not 127.0.0.1, localhost or a name
+  the trainer added (``--ten-may``) is refused: a web page elsewhere that re-points its own name at
+  this machine (DNS rebinding) can neither list nor stop kernels.
+
 Only 127.0.0.1 is served: the apps are for the presenter's own screen or projector.
 """
 
@@ -27,12 +34,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
+import tornado.ioloop
+import tornado.routing
 import tornado.web
 from jupyter_server.base.handlers import FileFindHandler
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Integer, Unicode, default
+from traitlets import Bool, Integer, List, Unicode, default
 from traitlets.config import Config
 from voila.app import Voila
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
@@ -90,6 +99,30 @@ class PageClosedHandler(VoilaShutdownKernelHandler):
             self.set_status(404)
             return self.finish()
         return await super().post(kernel_id)
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class ForeignHost(tornado.routing.Matcher):
+    """Matches a request whose Host header is not one of the allowed names."""
+
+    def __init__(self, allowed: set[str]) -> None:
+        self.allowed = {name.lower() for name in allowed}
+
+    def match(self, request):
+        host = (request.host_name or "").lower().strip("[]")
+        return None if host in self.allowed else {}
+
+
+class ForeignHostHandler(tornado.web.RequestHandler):
+    def prepare(self):
+        self.set_status(403)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish("<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Không được "
+                    "phép</title><h1>Không được phép</h1><p>Máy chủ trình chiếu chỉ trả lời khi "
+                    "được mở bằng địa chỉ 127.0.0.1 hoặc localhost (hoặc tên máy giảng viên đã "
+                    "thêm bằng --ten-may).</p></html>")
 
 
 def tree_memory(process) -> tuple[int, int]:
@@ -168,7 +201,7 @@ class HomeHandler(tornado.web.RequestHandler):
                  for path in sorted(self.root.glob("*.ipynb")) if path.name not in known]
         items = "".join(
             f'<li><span class="icon" aria-hidden="true">{app.icon}</span>'
-            f'<a href="{url_path_join(self.base_url, "voila/render", app.notebook)}">'
+            f'<a href="{esc(url_path_join(self.base_url, "voila/render", quote(app.notebook)))}">'
             f"{esc(app.title)}</a><p>{esc(app.text)}</p></li>"
             for app in (*self.apps, *extra) if (self.root / app.notebook).exists())
         status = server_status(self.settings["kernel_manager"])
@@ -190,6 +223,60 @@ class DemoServer(Voila):
                          ).tag(config=True)
     course = Unicode("", help="nbgrader course whose gradebook the dashboard reads"
                      ).tag(config=True)
+    unconnected_after = Integer(60, help="Seconds before the kernel of a page that never "
+                                "connected is shut down").tag(config=True)
+    allowed_hosts = List(Unicode(), help="Host names served besides 127.0.0.1 and localhost"
+                         ).tag(config=True)
+
+    def listen(self):
+        allowed = {*LOCAL_HOSTS, *self.allowed_hosts}
+        if self.ip not in ("", "0.0.0.0", "::"):
+            allowed.add(self.ip)
+        # First rule of all: a foreign Host header gets a refusal, whatever the path.
+        self.app.default_router.rules.insert(
+            0, tornado.routing.Rule(ForeignHost(allowed), ForeignHostHandler))
+        self._handed_out: dict[str, float] = {}
+        self._connected: set[str] = set()
+        tornado.ioloop.PeriodicCallback(self._reap_unconnected,
+                                        max(1000, self.unconnected_after * 1000 // 6)).start()
+        return super().listen()
+
+    def _pooled(self) -> set[str]:
+        ids = set()
+        for pool in getattr(self.kernel_manager, "_pools", {}).values():
+            for item in pool:
+                with contextlib.suppress(Exception):
+                    if item.done():
+                        ids.add(item.result()["kernel_id"])
+                    else:
+                        ids.add("…")  # still starting: not yet a page's
+        return ids
+
+    async def _reap_unconnected(self) -> None:
+        """Shut down kernels handed to a page that never opened its websocket."""
+        import time
+
+        manager = self.kernel_manager
+        now = time.monotonic()
+        pooled = self._pooled()
+        connections = getattr(manager, "_kernel_connections", {})
+        for kernel_id in list(manager.list_kernel_ids()):
+            if kernel_id in pooled or kernel_id in self._connected:
+                continue
+            if connections.get(kernel_id, 0) > 0:
+                self._connected.add(kernel_id)
+                continue
+            since = self._handed_out.setdefault(kernel_id, now)
+            if now - since >= self.unconnected_after:
+                self.log.info("Kernel %s: trang không kết nối sau %s giây, tắt.", kernel_id,
+                              self.unconnected_after)
+                self._handed_out.pop(kernel_id, None)
+                with contextlib.suppress(Exception):
+                    await manager.shutdown_kernel(kernel_id)
+        alive = set(manager.list_kernel_ids())
+        self._connected &= alive
+        for gone in set(self._handed_out) - alive:
+            self._handed_out.pop(gone, None)
 
     @default("ip")
     def _default_ip(self):
@@ -251,11 +338,15 @@ def use_our_templates() -> None:
 
 def serve(*, root: Path = DEMOS, port: int = 8866, open_browser: bool = True,
           prestart: bool = True, cull_after: int = 900, course: str | None = None,
-          page_closed_fix: bool = True) -> None:
+          page_closed_fix: bool = True, hosts: list[str] | None = None,
+          unconnected_after: int = 60) -> None:
     """Run the server until Ctrl+C (blocks)."""
     argv = [str(root), f"--port={port}", f"--Voila.open_browser={open_browser}",
             f"--DemoServer.cull_after={cull_after}",
-            f"--DemoServer.page_closed_fix={page_closed_fix}"]
+            f"--DemoServer.page_closed_fix={page_closed_fix}",
+            f"--DemoServer.unconnected_after={unconnected_after}"]
+    if hosts:
+        argv.append("--DemoServer.allowed_hosts=" + json.dumps(list(hosts)))
     if course:
         argv.append(f"--DemoServer.course={course}")
     use_our_templates()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import copy
 import functools
 import multiprocessing.util
@@ -207,10 +208,8 @@ class Cgroup:
             except OSError:
                 continue
             for pid in pids:
-                try:
+                with contextlib.suppress(OSError, ValueError):
                     os.kill(int(pid), signal.SIGKILL)
-                except (OSError, ValueError):
-                    pass
 
     def remove(self) -> None:
         import time

@@ -74,7 +74,14 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
         )
     head_path = journal_path.with_name(journal_path.name + ".head")
     try:
-        head = json.loads(head_path.read_text())
+        head_text = head_path.read_text()
+        head = json.loads(head_text) if head_text.strip() else None
+        if head is None:
+            report.warnings.append(
+                "Tệp .head đi kèm bị rỗng (thường do kernel hoặc máy dừng đột ngột lúc đang ghi): "
+                "chuỗi sự kiện vẫn được kiểm tra đầy đủ, chỉ không kiểm tra được việc xoá sự kiện "
+                "ở cuối nhật ký."
+            )
     except FileNotFoundError:
         head = None
         report.warnings.append(

@@ -242,5 +242,9 @@ class FileJournal(Journal):
         return Event(self.seq, digest, full)
 
     def _write_head(self) -> None:
-        # Not fsynced: if a crash loses it, the head merely lags the journal, which is allowed.
-        self.head_path.write_text(json.dumps({"seq": self.seq, "hash": self.last_hash}))
+        # Written whole or not at all (a new file renamed over the old one, under the journal's
+        # lock), so a kernel killed here leaves the previous head, which merely lags the
+        # journal — allowed — never an empty or half-written one. Not fsynced for speed.
+        partial = self.head_path.with_name(self.head_path.name + ".moi")
+        partial.write_text(json.dumps({"seq": self.seq, "hash": self.last_hash}))
+        os.replace(partial, self.head_path)

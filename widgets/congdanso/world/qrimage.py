@@ -62,16 +62,37 @@ def to_svg(payload: str, *, title: str = CAPTION) -> str:
     return buffer.getvalue().decode()
 
 
+MAX_PIXELS = 50_000_000  # a 12-megapixel phone photo is 12 million; 20000×20000 is 400 million
+
+
 def read_image(data: bytes | str | Path) -> str:
     """The text of the first QR code in a picture, or ``ValidationError`` in Vietnamese."""
     import zxingcpp
     from PIL import Image, UnidentifiedImageError
 
+    source = io.BytesIO(data) if isinstance(data, bytes) else Path(data)
+    if isinstance(source, Path) and not source.is_file():
+        raise ValidationError(
+            f"Không thấy tệp {source}. Kiểm tra lại tên và thư mục của ảnh.", field="image"
+        )
     try:
-        source = io.BytesIO(data) if isinstance(data, bytes) else Path(data)
         image = Image.open(source)
+        width, height = image.size
+        if width * height > MAX_PIXELS:  # checked before decoding: a decompression bomb
+            raise ValidationError(
+                f"Ảnh quá lớn ({width}×{height} điểm ảnh). Hãy chụp lại hoặc thu nhỏ ảnh "
+                "(ảnh chụp điện thoại thường dưới 50 triệu điểm ảnh) rồi tải lên.",
+                field="image",
+            )
         image.load()
-    except (UnidentifiedImageError, OSError):
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError:
+        raise ValidationError(
+            "Ảnh quá lớn (quá nhiều điểm ảnh). Hãy chụp lại hoặc thu nhỏ ảnh rồi tải lên.",
+            field="image",
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise ValidationError(
             "Tệp này không phải ảnh (PNG/JPG) hoặc ảnh bị hỏng. Hãy chụp hoặc tải lại ảnh mã QR.",
             field="image",

@@ -233,8 +233,11 @@ async def async_verify_pdf(
         revocation_mode="require",
     )
     embedded = signatures[-1]
-    signer, signer_id = _subject_parts(embedded.signer_cert)
-    issuer = embedded.signer_cert.issuer.native.get("common_name")
+    try:
+        signer, signer_id = _subject_parts(embedded.signer_cert)
+        issuer = embedded.signer_cert.issuer.native.get("common_name")
+    except Exception as exc:  # a damaged signature field: nothing to check against
+        return Verdict("hong", details=[f"Chữ ký trong tệp bị hỏng: {type(exc).__name__}"])
     try:
         status = await async_validate_pdf_signature(embedded, context)
     except (SignatureValidationError, ValueError, KeyError) as exc:
@@ -244,6 +247,14 @@ async def async_verify_pdf(
             signer_id,
             issuer,
             details=[f"Không kiểm tra được chữ ký: {type(exc).__name__}"],
+        )
+    except Exception as exc:  # PdfReadError and the like: a field of the signature is damaged
+        return Verdict(
+            "hong",
+            signer,
+            signer_id,
+            issuer,
+            details=[f"Một trường của chữ ký (ví dụ ngày ký) bị hỏng: {type(exc).__name__}"],
         )
     verdict = Verdict(
         "hop_le",
