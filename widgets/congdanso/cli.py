@@ -471,6 +471,12 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
     for name, count in counts.items():
         print(f"  {name}: {count} phản hồi" + ("" if args.no_release else " (đã trả cho học viên)"))
     print(f"Tệp phản hồi (HTML): {Path(args.course) / 'feedback'}")
+    from congdanso.cohort.exchange import NOTES
+
+    if NOTES and not args.no_release:
+        print(f"Chưa trả được ({len(NOTES)}):")
+        for note in NOTES:
+            print(f"  {note}")
     return 0
 
 

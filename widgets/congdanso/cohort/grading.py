@@ -278,6 +278,9 @@ def feedback(course_dir: str | os.PathLike[str], names: Iterable[str] | None = N
                f"Tạo phản hồi bài {name} cho {student}")
         counts[name] = counts.get(name, 0) + 1
     if publish:
+        from congdanso.cohort import exchange
+
+        exchange.NOTES.clear()  # what could not be handed back, for the trainer (CLI prints it)
         for name in chosen:
             if counts.get(name):
                 _check(api.release_feedback(name), f"Trả phản hồi bài {name}")

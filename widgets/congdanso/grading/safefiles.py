@@ -75,9 +75,15 @@ def scan(root: str | os.PathLike[str], ignore: list[str] | None = None
     for dirpath, dirnames, filenames, dirfd in os.fwalk(root, follow_symlinks=False):
         rel_dir = os.path.relpath(dirpath, root)
         kept = []
-        for name in dirnames:
+        for name in dirnames:  # fwalk lists a link to a folder here (and never enters it)
             rel = os.path.normpath(os.path.join(rel_dir, name))
-            if not _ignored(rel, patterns):
+            if _ignored(rel, patterns):
+                continue
+            info = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
+            reason = _why(info.st_mode, info.st_nlink)
+            if reason:
+                refused.append(Refused(rel, reason))
+            else:
                 kept.append(name)
         dirnames[:] = kept
         for name in filenames:

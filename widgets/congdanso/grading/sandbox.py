@@ -121,13 +121,18 @@ def check_sandbox() -> None:
 
 
 def _alive(pid: str) -> bool:
+    """Whether a process runs (a zombie nobody reaped, as in some containers, does not)."""
     try:
         os.kill(int(pid), 0)
     except (ValueError, ProcessLookupError):
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{int(pid)}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 class Cgroup:
