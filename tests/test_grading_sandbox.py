@@ -3,6 +3,7 @@ survives a crash, an endless loop, a huge allocation and an output flood."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,10 @@ pytestmark = pytest.mark.nbgrader
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(folder: Path, cells: list[str], timeout: int = 3, **kwargs):
+def _run(folder: Path, cells: list[str], timeout: int = 3, sandbox_spare: bool = True,
+         **kwargs):
+    if not sandbox_spare:
+        sandbox.discard_spare()
     nb = new_notebook(cells=[new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
@@ -217,3 +221,86 @@ def test_autograde_never_overwrites_a_learners_journal_with_the_trainers(tmp_pat
     graded = course / "autograded" / "hv-a" / "an-toan-lua-dao" / "nhat-ky.jsonl"
     assert graded.read_text(encoding="utf-8") == "của học viên\n"
     assert result.ok and result.journal_trusted is False and result.score == 0
+
+
+# -- hostile kernels: what the sandbox caps (the hostile-input issue) ---------------------------
+def _limited(**limits):
+    from traitlets.config import Config
+
+    return Config({"SandboxedKernelManager": limits})
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader could leak root's rights")
+def test_a_root_grader_runs_the_kernel_as_an_unprivileged_host_user(folder, tmp_path):
+    secret = Path(sys.prefix) / f"chi-root-{os.getpid()}.txt"  # bound into the sandbox
+    secret.write_text("của root", encoding="utf-8")
+    secret.chmod(0o600)
+    try:
+        shown, _ = _run(folder, [
+            "import os\nprint(os.getuid(), os.getgid(), os.getgroups())",
+            f"open({str(secret)!r}).read()",
+            "open('/etc/shadow').read()",
+            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')])",
+        ], sandbox_spare=False)
+    finally:
+        secret.unlink()
+    assert shown[0] == "65534 65534 []\n"
+    assert "PermissionError" in shown[1] and "PermissionError" in shown[2]
+    assert shown[3] == "['0000000000000000']\n"
+
+
+def test_processes_are_capped_for_the_whole_submission(folder):
+    shown, _ = _run(folder, [
+        "import subprocess\nstarted = []\ntry:\n    for _ in range(300):\n"
+        "        started.append(subprocess.Popen(['sleep', '30']))\nexcept OSError as exc:\n"
+        "    print(type(exc).__name__)\nprint(len(started))"], timeout=30,
+        config=_limited(processes=24))
+    error, count = shown[0].split()
+    assert error in ("BlockingIOError", "OSError") and int(count) < 24
+
+
+def _cgroups_here() -> bool:
+    group = sandbox.Cgroup(f"{os.getpid()}-sonde", memory_mb=64, processes=8)
+    try:
+        return group.available
+    finally:
+        group.remove()
+
+
+@pytest.mark.skipif(not _cgroups_here(), reason="no writable cgroup on this machine")
+def test_memory_is_capped_for_the_kernel_and_its_children_together(folder):
+    """Each child stays under the per-process cap; together they pass the submission's cap."""
+    shown, incidents = _run(folder, [
+        "import subprocess, sys\n"
+        "code = \"b = b'x' * (200 * 2**20); import time; time.sleep(4); print('ok')\"\n"
+        "kids = [subprocess.Popen([sys.executable, '-c', code]) for _ in range(4)]\n"
+        "print(sorted(k.wait() for k in kids))"], timeout=60, config=_limited(memory_mb=500))
+    assert shown[0] != "[0, 0, 0, 0]\n"  # 800 MB together never ran to the end
+    assert "-9" in shown[0] or any(i["kind"] == "kernel-chet" for i in incidents)
+
+
+def test_tmp_and_the_working_folder_have_size_caps(folder):
+    fill = ("import errno\nwritten = 0\ntry:\n    with open({path!r}, 'wb') as f:\n"
+            "        for _ in range(100):\n            f.write(b'x' * 2**20)\n"
+            "            f.flush()\n            written += 1\n"
+            "except OSError as exc:\n    print(errno.errorcode[exc.errno], written)")
+    shown, _ = _run(folder, [fill.format(path="/tmp/day.bin"), fill.format(path="day.bin")],
+                    timeout=30, config=_limited(tmp_mb=16, folder_mb=24))
+    tmp_error, tmp_mb = shown[0].split()
+    folder_error, folder_mb = shown[1].split()
+    assert tmp_error == "ENOSPC" and int(tmp_mb) <= 16
+    assert folder_error == "ENOSPC" and int(folder_mb) <= 24
+    assert not (folder / "day.bin").exists()
+
+
+def test_links_in_a_submission_are_not_offered_to_the_kernel(folder, tmp_path):
+    outside = tmp_path / "ngoai.txt"
+    outside.write_text("không phải của bài", encoding="utf-8")
+    (folder / "ngoai.txt").symlink_to(outside)
+    (folder / "thu-muc").symlink_to(tmp_path)
+    (folder / "cua-bai.txt").write_text("của bài", encoding="utf-8")
+    shown, incidents = _run(folder, [
+        "import os\nprint(sorted(os.listdir('.')))"])
+    assert shown[0] == "['cua-bai.txt']\n"
+    [note] = [i for i in incidents if i["kind"] == "tep-bai"]
+    assert "ngoai.txt" in note["message"] and "thu-muc" in note["message"]

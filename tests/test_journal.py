@@ -292,3 +292,50 @@ def test_rerunning_a_lesson_cell_resumes_instead_of_failing(journal_path):
     second = activate_vneid(again, person)
     assert second.id_number == first.id_number and second.token != first.token
     assert check_journal(journal_path).ok
+
+
+def test_an_empty_or_missing_head_is_a_warning_not_tampering(journal_path):
+    world = World.open(journal_path, pace="manual")
+    for minutes in range(1, 4):
+        world.advance(minutes=minutes)
+    head = journal_path.with_name("nhat-ky.jsonl.head")
+    head.write_text("")
+    report = check_journal(journal_path)
+    assert report.ok and len(report.events) == 4 and "rỗng" in " ".join(report.warnings)
+    head.unlink()
+    report = check_journal(journal_path)
+    assert report.ok and "Không có tệp .head" in " ".join(report.warnings)
+
+
+APPENDER = """
+import sys
+from congdanso.world import World
+world = World.open(sys.argv[1], pace="manual")
+print("san-sang", flush=True)
+while True:
+    world.advance(minutes=1)
+"""
+
+
+def test_a_kernel_killed_while_writing_never_makes_an_honest_journal_look_tampered(tmp_path):
+    """kill -9 at random moments of a busy writer: the journal always checks out (a torn last
+    line or a lagging head at most), the head is never left empty."""
+    import random
+    import signal
+    import time
+
+    rng = random.Random(13)
+    for round_ in range(6):
+        path = tmp_path / f"lan-{round_}" / "nhat-ky.jsonl"
+        path.parent.mkdir()
+        writer = subprocess.Popen([sys.executable, "-c", APPENDER, str(path)],
+                                  stdout=subprocess.PIPE, text=True)
+        assert writer.stdout.readline().strip() == "san-sang"
+        time.sleep(rng.uniform(0.05, 0.4))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(10)
+        head = path.with_name("nhat-ky.jsonl.head")
+        assert head.read_text().strip(), "an empty head after a kill"
+        report = check_journal(path)
+        assert report.ok, report.problem
+        assert len(report.events) > 1
