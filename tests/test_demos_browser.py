@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -344,5 +345,53 @@ def test_with_voilas_own_route_a_closed_page_keeps_its_kernel_until_culled(brows
         culled = wait_status(url, lambda s: s["kernels"] == 0, 60)
         assert culled["kernels"] == 0, log.read_text()[-2000:]
         assert "Culling kernel" in log.read_text() or "culling" in log.read_text().lower()
+    finally:
+        stop_server(process)
+
+
+def _get(url: str, host: str | None = None, method: str = "GET") -> tuple[int, str]:
+    import urllib.error
+
+    request = urllib.request.Request(url, method=method,
+                                     headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+def test_server_refuses_foreign_hosts_reaps_unconnected_pages_and_escapes_names(tmp_path):
+    """No browser: what a rebinding page, a link preview and a hostile file name can do."""
+    folder = tmp_path / "ung-dung"
+    folder.mkdir()
+    game = ROOT / "demos" / "04-tro-choi-lua-dao.ipynb"
+    shutil.copy(game, folder / game.name)
+    odd = 'x" onmouseover="alert(1) <b>.ipynb'
+    shutil.copy(game, folder / odd)
+    process, url, log = start_server(tmp_path, str(folder), "--cho-ket-noi=6",
+                                     "--ten-may=may-giang-vien.local")
+    try:
+        wait_status(url, lambda s: s["kernels"] >= 2 and all(s["ready"].values()), 120)
+        port = url.rsplit(":", 1)[1]
+        for path in ("/", "/congdanso/trang-thai", "/api/kernels"):
+            code, body = _get(url + path, host=f"ke-la.example:{port}")
+            assert code == 403 and "Không được phép" in body, (path, code)
+        code, _ = _get(url + "/voila/api/shutdown/abc", host=f"ke-la.example:{port}",
+                       method="POST")
+        assert code == 403
+        assert _get(url + "/", host=f"may-giang-vien.local:{port}")[0] == 200
+        code, home = _get(url + "/")
+        assert code == 200 and 'onmouseover="alert' not in home and "alert(1) <b>" not in home
+        assert "alert(1) &lt;b&gt;" in home  # its name, shown as text
+        assert "x%22%20onmouseover" in home  # the link still opens that notebook
+        before = status(url)["kernels"]
+        code, _ = _get(f"{url}/voila/render/{game.name}")  # a page that never connects
+        assert code == 200
+        grown = wait_status(url, lambda s: s["kernels"] > before, 30)  # the pool refills
+        assert grown["kernels"] > before
+        back = wait_status(url, lambda s: s["kernels"] == before, 40)
+        assert back["kernels"] == before, log.read_text()[-2000:]
+        assert "không kết nối" in log.read_text()
     finally:
         stop_server(process)

@@ -147,3 +147,81 @@ def test_report_keeps_same_named_khu_pho_of_two_wards_apart():
                                           "Khu phố 3, Phường Phú Lợi": 1}
     assert summary["TK2"].to_dict() == {"Khu phố 3, Phường Phú Cường": 0,
                                         "Khu phố 3, Phường Phú Lợi": 100}
+
+
+def test_duplicate_ids_are_errors_with_their_rows(tmp_path):
+    path = tmp_path / "ds.csv"
+    rows = [*ROWS, ("Nguyễn Thị Ánh", "Phú Lợi", "Khu phố 3", "Tình nguyện viên")]
+    path.write_text(_csv(rows), encoding="utf-8")
+    with pytest.raises(RosterError) as err:
+        read_roster(path)
+    assert "Dòng 5" in str(err.value) and "trùng với dòng 2" in str(err.value)
+    assert "Mã học viên" in str(err.value)  # what to do: give each person an id
+    given = tmp_path / "co-ma.csv"
+    given.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
+                     "hv-1,Nguyễn Văn An,Lái Thiêu,Đông Nhì,Tình nguyện viên\n"
+                     "hv-1,Trần Văn Bình,Lái Thiêu,Đông Nhì,Tình nguyện viên\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="Dòng 3: mã học viên \"hv-1\" trùng với dòng 2"):
+        read_roster(given)
+
+
+def test_a_later_roster_lists_its_changes_and_applies_them_only_when_asked(tmp_path, capsys):
+    from congdanso.cli import main as cli
+
+    course = tmp_path / "khoa"
+    course.mkdir()
+    first = tmp_path / "dot-1.csv"
+    first.write_text(_csv(ROWS), encoding="utf-8")
+    assert cli(["roster", "import", str(first), "--course", str(course)]) == 0
+    before = (course / "roster.csv").read_bytes()
+    second = tmp_path / "dot-2.csv"
+    second.write_text(_csv([("Nguyễn Thị Ánh", "Phú Lợi", "Khu phố 3", "Cán bộ phường"),
+                            ROWS[1]]), encoding="utf-8")
+    assert cli(["roster", "import", str(second), "--course", str(course)]) == 1
+    err = capsys.readouterr().err
+    assert "thay đổi 1 học viên" in err and "hv-nguyen-thi-anh" in err
+    assert "\"Phường Lái Thiêu\" → \"Phường Phú Lợi\"" in err and "--ap-dung" in err
+    assert (course / "roster.csv").read_bytes() == before  # nothing written
+    assert cli(["roster", "import", str(second), "--course", str(course), "--ap-dung"]) == 0
+    out = capsys.readouterr().out
+    assert "1 sửa thông tin" in out and "vẫn giữ nguyên: hv-le-hoang-yen" in out
+    with open(course / "roster.csv", encoding="utf-8") as f:
+        table = {r["id"]: r for r in csv.DictReader(f)}
+    assert table["hv-nguyen-thi-anh"]["role"] == "Cán bộ phường"
+    assert "hv-le-hoang-yen" in table  # not in the second file: kept, never dropped
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_every_report(tmp_path):
+    import openpyxl
+    import pandas as pd
+    from congdanso.cohort import grading
+    from congdanso.cohort.report import build_report, write_report
+
+    evil = ["=HYPERLINK(\"http://x\";\"bấm\") An", "+1+2 Bình", "-3+4 Cường", "@SUM(A1) Dũng",
+            "\tTab Em"]
+    cell = {"assignment": "bai", "notebook": "bai", "cell": "c1", "max_score": 1}
+    scores = pd.DataFrame([{**cell, "learner": f"hv-{i}", "score": 1}
+                           for i in range(len(evil))])
+    tags = pd.DataFrame([{"assignment": "bai", "notebook": "bai", "cell": "c1",
+                          "competency": "TK2"}])
+    roster = pd.DataFrame([{"id": f"hv-{i}", "name": name, "ward": "Phường Lái Thiêu",
+                            "khu_pho": "=cmd|' /C calc'!A0", "role": "Tình nguyện viên"}
+                           for i, name in enumerate(evil)])
+    paths = write_report(build_report(scores, tags, roster), tmp_path / "bao-cao")
+    book = openpyxl.load_workbook(paths["xlsx"])
+    texts = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value[:1] in "=+-@\t"]
+    assert len(texts) >= len(evil)
+    assert all(c.data_type == "s" and c.quotePrefix for c in texts)
+    assert not any(c.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows()
+                   for c in row)
+    results = [grading.SubmissionResult(name, "bai", ok=True, flags=["=1+1"]) for name in evil]
+    [path] = grading.write_results(tmp_path, results)
+    with open(path, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))[1:]
+    assert all(row[0].startswith("'") for row in rows)
+    assert all(row[7] == "'=1+1" for row in rows)
+    grading.write_results(tmp_path, results[:1])  # merged with what is there: read back as text
+    with open(path, encoding="utf-8-sig") as f:
+        again = list(csv.reader(f))[1:]
+    assert again == rows

@@ -644,6 +644,9 @@ def build_parser() -> argparse.ArgumentParser:
     demos.add_argument("--nghi-toi-da", dest="cull_after", type=int, default=900, metavar="GIÂY",
                        help="tắt kernel của trang không còn ai mở sau chừng ấy giây (mặc định "
                             "900)")
+    demos.add_argument("--cho-ket-noi", dest="unconnected_after", type=int, default=60,
+                       metavar="GIÂY", help="tắt kernel của trang mở ra mà không kết nối sau "
+                       "chừng này giây (mặc định 60)")
     demos.add_argument("--ten-may", dest="hosts", action="append", default=[], metavar="TÊN",
                        help="tên máy khác được phép mở trang (mặc định chỉ 127.0.0.1 và "
                        "localhost); dùng nhiều lần cho nhiều tên")
@@ -664,7 +667,8 @@ def _cmd_demos(args: argparse.Namespace) -> int:
         return 1
     serve(root=root, port=args.port, open_browser=not args.no_browser,
           prestart=not args.no_prestart, cull_after=args.cull_after, course=args.course,
-          page_closed_fix=not args.stock_shutdown, hosts=args.hosts)
+          page_closed_fix=not args.stock_shutdown, hosts=args.hosts,
+          unconnected_after=args.unconnected_after)
     return 0
 
 
