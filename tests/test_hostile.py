@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -188,14 +189,27 @@ KERNEL_SOURCE = {
     "nbformat": 4, "nbformat_minor": 5}
 
 
-def _ours(pattern: str) -> list[int]:
+def _family(pid: int) -> list:
+    """The processes a command started (workers, sandboxes, kernels), still running."""
     import psutil
 
-    found = []
-    for process in psutil.process_iter(["pid", "cmdline"]):
-        if pattern in " ".join(process.info["cmdline"] or []):
-            found.append(process.info["pid"])
-    return found
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _running(processes: list) -> list:
+    import psutil
+
+    alive = []
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                alive.append(process)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
 
 
 def test_kill_9_of_autograde_leaves_nothing_running_and_the_next_run_cleans_up(tmp_path):
@@ -216,21 +230,24 @@ def test_kill_9_of_autograde_leaves_nothing_running_and_the_next_run_cleans_up(t
     run = subprocess.Popen([sys.executable, "-m", "congdanso", "autograde", "--course",
                             str(course), "--jobs", "2", "--timeout", "300"],
                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def sandboxes() -> list:
+        return [p for p in _family(run.pid) if "cds-vao" in " ".join(p.cmdline())]
+
     deadline = time.time() + 120
-    while time.time() < deadline and len(_ours("cds-vao")) < 2:  # both kernels are running
+    while time.time() < deadline and len(sandboxes()) < 2:  # both kernels are running
         time.sleep(0.5)
-    sandboxes = _ours("cds-vao")
-    assert len(sandboxes) >= 2, "the two sandboxed kernels never started"
-    scratch = [p for p in Path("/tmp").glob(f"{SCRATCH_PREFIX}*")
-               if p.name.split("-")[2] != str(os.getpid())]
+    assert len(sandboxes()) >= 2, "the two sandboxed kernels never started"
+    family = _family(run.pid)
+    workers = {str(p.pid) for p in family}
+    scratch = [p for p in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*")
+               if p.name.split("-")[2] in workers | {str(run.pid)}]
     assert scratch
     os.kill(run.pid, signal.SIGKILL)
     run.wait(30)
     deadline = time.time() + 20
-    while time.time() < deadline and (_ours("cds-vao") or _ours(f"--course {course}")):
+    while time.time() < deadline and _running(family):
         time.sleep(0.5)
-    assert not _ours("cds-vao"), "sandboxes outlived the killed grader"
-    assert not _ours(f"--course {course}"), "workers outlived the killed grader"
+    assert not _running(family), "workers or sandboxes outlived the killed grader"
     removed = grading.cleanup_leftovers()
     assert removed >= 1
     assert not any(p.exists() for p in scratch)
