@@ -164,6 +164,55 @@ def test_checker_refuses_a_file_that_is_not_a_pdf(checker):
     assert "quá lớn" in text(checker.pdf_result.value)
 
 
+def _damaged_signing_date() -> bytes:
+    data = (sample_kit() / "01-hop-le.pdf").read_bytes()
+    found = re.search(rb"/M \(D\\072(\d{14})Z", data)
+    assert found, "the kit's signature carries its signing date"
+    return data[:found.start(1)] + b"2026X2" + data[found.start(1) + 6:]
+
+
+def test_checker_ends_every_bad_file_in_a_message(checker, monkeypatch):
+    from PIL import Image
+
+    bomb = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(bomb, format="PNG")  # 400 million pixels, 50 KB
+    assert checker.check_image(bomb.getvalue()) is False
+    assert "quá lớn" in text(checker.qr_result.value)
+    assert checker.check_pdf("ngay-hong.pdf", _damaged_signing_date()) is False
+    shown = text(checker.pdf_result.value)
+    assert "Đang kiểm tra" not in shown and "hỏng" in shown.lower()
+    checker.pdf_result.value = ""
+
+    def explode(data):
+        raise RuntimeError("lỗi không lường trước")
+
+    monkeypatch.setattr(checker_module, "verify", explode)
+    assert checker.check_pdf("a.pdf", b"%PDF-1.7\n") is False
+    assert "Không kiểm tra được" in text(checker.pdf_result.value)
+    assert checker.check_pdf("b.pdf", (sample_kit() / "01-hop-le.pdf").read_bytes()) is False
+
+
+def test_command_line_says_what_is_wrong_with_a_bad_file_without_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    pdf = tmp_path / "ngay-hong.pdf"
+    pdf.write_bytes(_damaged_signing_date())
+    picture = tmp_path / "qua-lon.png"
+    Image.new("1", (20_000, 20_000)).save(picture)
+    for args, words in ((["kyso", "verify", str(pdf)], "hỏng"),
+                        (["vietqr", "decode", "--image", str(picture)], "quá lớn"),
+                        (["vietqr", "decode", "--image", str(tmp_path / "khong-co.png")],
+                         "Không thấy tệp")):
+        result = subprocess.run([sys.executable, "-m", "congdanso", *args], capture_output=True,
+                                text=True, timeout=120)
+        shown = result.stdout + result.stderr
+        assert result.returncode != 0 and "Traceback" not in shown, shown
+        assert words in shown, shown
+
+
 # -- dashboard -----------------------------------------------------------------------------------
 def test_dashboard_figures_match_the_sample_file():
     frame = pd.read_csv(SAMPLE)
