@@ -55,8 +55,9 @@ class Phone:
         self.launcher.add_class("cds-launcher")
         self.screen = vbox([self.launcher])
         self.screen.add_class("cds-screen")
-        self.frame = vbox([html(CSS), self.status, self.screen,
-                                   widgets.HBox([self.home_button, self.large])])
+        navbar = widgets.HBox([self.home_button, self.large])
+        navbar.add_class("cds-navbar")
+        self.frame = vbox([html(CSS), self.status, self.screen, navbar])
         self.frame.add_class("cds-phone")
         self._update_status()
         world.subscribe(self._on_event)

@@ -10,27 +10,53 @@ CSS = """
 <style>
 .cds-phone { width: 420px !important; max-width: 100%; flex: 0 0 auto !important; border: 12px solid #1f2328; border-radius: 38px;
   background: #ffffff; color: #111; padding: 0 0 14px 0; box-shadow: 0 6px 24px rgba(0,0,0,.25);
-  font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 18px; line-height: 1.45; }
-.cds-phone.cds-large { font-size: 22px; }
-.cds-phone .widget-label, .cds-phone .widget-html-content, .cds-phone input, .cds-phone select,
-.cds-phone textarea, .cds-phone button { font-size: 1em !important; font-family: inherit; }
+  font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; line-height: 1.45;
+  --cds-fs: 18px; font-size: var(--cds-fs);
+  /* ipywidgets sizes every control from these: a 28 px line clips a 42 px select */
+  --jp-widgets-font-size: var(--cds-fs); --jp-widgets-inline-height: 46px;
+  --jp-widgets-inline-width: 100%; --jp-widgets-input-padding: 6px;
+  --jp-widgets-label-color: #111; --jp-widgets-input-color: #111; }
+.cds-phone.cds-large { --cds-fs: 22px; --jp-widgets-inline-height: 54px; }
+.cds-phone .widget-label, .cds-phone .widget-html-content, .cds-phone .widget-html,
+.cds-phone input, .cds-phone select, .cds-phone textarea, .cds-phone button,
+.cds-phone .widget-checkbox, .cds-phone .widget-upload, .cds-phone small, .cds-phone td,
+.cds-phone th, .cds-phone p, .cds-phone li { font-size: var(--cds-fs) !important;
+  font-family: inherit; }
+.cds-phone .widget-html-content, .cds-phone .widget-label { line-height: 1.45; }
+.cds-phone .widget-html, .cds-phone .widget-html-content { height: auto; }
 .cds-phone .widget-label { color: #111; }
 .cds-statusbar { background: #1f2328; color: #fff; padding: 4px 16px; border-radius: 24px 24px 0 0; }
-.cds-statusbar .widget-html-content { color: #fff; font-size: .9em !important; }
+.cds-statusbar .widget-html-content { color: #fff; }
 .cds-screen { padding: 8px 14px; min-height: 520px; }
-.cds-apptitle h2 { font-size: 1.3em; margin: 6px 0; }
+.cds-apptitle h2 { font-size: 1.3em !important; margin: 6px 0; }
+.cds-phone h2 { font-size: 1.3em !important; } .cds-phone h3 { font-size: 1.15em !important; }
 .cds-field { margin: 4px 0 2px 0; }
-.cds-field .widget-label { font-weight: 600; min-width: 100% !important;
-  text-align: left !important; white-space: normal; }
+.cds-field .widget-label { font-weight: 600; min-width: 100% !important; max-width: 100%;
+  text-align: left !important; white-space: normal; height: auto; overflow: visible; }
 .cds-phone .widget-text, .cds-phone .widget-password, .cds-phone .widget-dropdown,
-.cds-phone .widget-textarea { flex-direction: column; align-items: stretch; width: 100%; }
-.cds-phone input, .cds-phone select { min-height: 42px; border: 2px solid #555 !important;
+.cds-phone .widget-textarea { flex-direction: column; align-items: stretch; width: 100%;
+  height: auto; }
+.cds-phone .widget-checkbox { height: auto; align-items: flex-start; }
+.cds-phone .widget-checkbox label, .cds-phone .widget-checkbox .widget-label-basic {
+  white-space: normal; height: auto; line-height: 1.4; overflow: visible; }
+.cds-phone .widget-checkbox input[type="checkbox"] { width: 24px; height: 24px; flex: none;
+  margin: 4px 10px 0 0; min-height: 0; }
+.cds-phone input, .cds-phone select { min-height: 44px; border: 2px solid #555 !important;
   border-radius: 8px; padding: 4px 8px; }
+.cds-phone .widget-dropdown > select, .cds-phone .widget-text > input,
+.cds-phone .widget-password > input { flex: 0 0 auto !important; height: auto !important;
+  width: 100%; box-sizing: border-box; }
+.cds-navbar { flex-wrap: wrap; gap: 6px; padding: 0 10px; }
+.cds-navbar > .widget-button, .cds-navbar > .widget-toggle-button { flex: 1 1 auto;
+  width: auto !important; min-width: 140px; }
 .cds-phone button { min-height: 46px; height: auto !important; border-radius: 10px;
   margin: 4px 0; white-space: normal !important; line-height: 1.3; padding: 6px 10px; }
 .cds-phone .mod-primary { background: #0b57d0; }
-.cds-phone :focus, .cds-phone :focus-visible { outline: 3px solid #f9ab00 !important;
-  outline-offset: 2px; }
+.cds-phone.cds-phone.cds-phone :focus, .cds-phone.cds-phone.cds-phone :focus-visible,
+.cds-phone.cds-phone.cds-phone input:focus, .cds-phone.cds-phone.cds-phone select:focus,
+.cds-phone.cds-phone.cds-phone textarea:focus {
+  outline: 4px solid #0b3d91 !important; outline-offset: 2px; }
+.cds-phone .mod-active { background: #0b3d91 !important; color: #fff !important; }
 .cds-error { color: #8b0000; font-weight: 600; }
 .cds-ok { color: #0b5d1e; font-weight: 600; }
 .cds-note { background: #fff7d6; border-left: 6px solid #b08800; padding: 6px 10px; }
@@ -45,8 +71,9 @@ CSS = """
 .cds-answer .widget-radio-box label { white-space: normal; height: auto; line-height: 1.4;
   align-items: flex-start; margin: 4px 0; }
 .cds-answer .widget-radio-box input { flex: none; margin-top: 4px; }
-.cds-exercise :focus, .cds-exercise :focus-visible { outline: 3px solid #0b57d0 !important;
-  outline-offset: 2px; }
+.cds-exercise.cds-exercise.cds-exercise :focus, .cds-exercise.cds-exercise.cds-exercise :focus-visible,
+.cds-exercise.cds-exercise.cds-exercise input:focus, .cds-exercise.cds-exercise.cds-exercise textarea:focus {
+  outline: 4px solid #0b3d91 !important; outline-offset: 2px; }
 .cds-checklist li { margin: 4px 0; }
 </style>
 """
