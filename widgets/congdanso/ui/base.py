@@ -130,9 +130,16 @@ class AppView:
         self.widget = vbox([self.header, self.notice, self.body])
         self.screens: dict[str, widgets.Widget] = {}
         self.screen = ""
+        self._shown = 0
         self.last_error: DomainError | None = None
 
     def show(self, name: str) -> None:
+        if name != self.screen and self.screen:
+            # A new heading element on each screen change: the page's focus helper (theme.
+            # FOCUS_JS) moves keyboard and screen-reader focus to it.
+            self._shown += 1
+            self.header.value = (f'<div class="cds-apptitle"><h2 data-man="{self._shown}">'
+                                 f"{esc(self.title)}</h2></div>")
         self.screen = name
         self.body.children = [self.screens[name]]
 

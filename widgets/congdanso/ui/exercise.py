@@ -213,9 +213,12 @@ class Exercise:
         return cls(assignment, **kwargs)
 
     def _ipython_display_(self):
-        from IPython.display import display
+        from IPython.display import Javascript, display
+
+        from congdanso.ui.theme import FOCUS_JS
 
         display(self.root)
+        display(Javascript(FOCUS_JS))
 
     # -- scenario -----------------------------------------------------------------------------
     def _begin(self) -> None:

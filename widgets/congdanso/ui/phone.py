@@ -15,7 +15,7 @@ from typing import ClassVar
 import ipywidgets as widgets
 
 from congdanso.ui.base import AppView, button, esc, html, vbox
-from congdanso.ui.theme import CSS
+from congdanso.ui.theme import CSS, FOCUS_JS
 from congdanso.world.clock import format_time
 
 APPS = {"vneid": "🪪 VNeID", "portal": "🌐 Cổng DVC", "inbox": "✉️ Tin nhắn",
@@ -44,7 +44,7 @@ class Phone:
         self.current = "home"
         self.status = html()
         self.status.add_class("cds-statusbar")
-        self.large = widgets.ToggleButton(value=False, description="Chữ to",
+        self.large = widgets.ToggleButton(value=False, description="Chữ to: đang tắt",
                                           tooltip="Phóng to chữ cho dễ đọc", icon="search-plus")
         self.large.observe(lambda change: self.set_large_text(change["new"]), names="value")
         self.home_button = button("⌂ Màn hình chính", self.home)
@@ -63,9 +63,10 @@ class Phone:
         world.subscribe(self._on_event)
 
     def _ipython_display_(self):
-        from IPython.display import display
+        from IPython.display import Javascript, display
 
         display(self.frame)
+        display(Javascript(FOCUS_JS))
 
     # -- methods ------------------------------------------------------------------------------
     def open(self, name: str) -> AppView:
@@ -86,6 +87,8 @@ class Phone:
             self.frame.add_class("cds-large")
         else:
             self.frame.remove_class("cds-large")
+        # The state is in the name a screen reader reads, not in the colour alone.
+        self.large.description = "Chữ to: đang bật" if on else "Chữ to: đang tắt"
         if self.large.value != on:
             self.large.value = on
 

@@ -77,3 +77,29 @@ CSS = """
 .cds-checklist li { margin: 4px 0; }
 </style>
 """
+
+
+# Keyboard and screen-reader focus follows the phone's screen: when a new screen's heading
+# appears (an app opened, a step done), focus moves to it, as a native app does, instead of
+# falling to the page body. Shown once per page, next to the first phone; the first heading of
+# a phone is left alone so that opening a page does not jump.
+FOCUS_JS = """
+(function () {
+  if (window.cdsFocusFollowsScreen) { return; }
+  window.cdsFocusFollowsScreen = true;
+  var seen = new WeakMap();
+  function follow() {
+    document.querySelectorAll('.cds-phone .cds-screen').forEach(function (screen) {
+      var heading = screen.querySelector('h2');
+      if (!heading || seen.get(screen) === heading) { return; }
+      var first = !seen.has(screen);
+      seen.set(screen, heading);
+      if (first) { return; }
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    });
+  }
+  new MutationObserver(follow).observe(document.body, {childList: true, subtree: true});
+  follow();
+})();
+"""
