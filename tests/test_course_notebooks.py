@@ -24,7 +24,7 @@ from congdanso.course.handouts import handout_pdf, handout_text, pages
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "course" / "src").glob("*.md"))
 LESSONS = sorted((ROOT / "course").glob("*.ipynb"))
-SECTIONS = ("⏱ **Thời gian:**", "🎯 **Mục tiêu:**", "## Từ khoá", "## Giải thích",
+SECTIONS = ("**Thời gian:**", "**Mục tiêu:**", "## Từ khoá", "## Giải thích",
             "## Thực hành có hướng dẫn", "## Tự kiểm tra", "## Người dân hỏi – bạn trả lời",
             "## Lưu ý an toàn", "## Điểm chính", "## Tờ hướng dẫn cho người dân")
 

@@ -309,3 +309,36 @@ def test_rerunning_the_cell_replaces_the_phone(world):
     assert "phê duyệt" in second.apps["inbox"].list.value
     assert "phê duyệt" not in first.apps["inbox"].list.value  # the old phone stopped listening
     assert first.frame.comm is None  # its widgets were closed
+
+
+def test_every_symbol_shown_to_learners_is_in_the_stock_font():
+    """Colour emoji are empty boxes on stock Debian/Ubuntu: only DejaVu Sans's glyphs are used."""
+    import glob
+    from pathlib import Path
+
+    from fontTools.ttLib import TTFont
+
+    root = Path(__file__).resolve().parents[1]
+    font = (glob.glob("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+            or glob.glob(str(root / ".venv/lib/python3*/site-packages/matplotlib/mpl-data/fonts/"
+                             "ttf/DejaVuSans.ttf")))[0]
+    glyphs = TTFont(font).getBestCmap()
+    sources = [*root.glob("course/src/*.md"), *root.glob("widgets/congdanso/**/*.py"),
+               *root.glob("demos/*.ipynb"), *root.glob("exercises/source/*/*.ipynb"),
+               *root.glob("widgets/congdanso/grading/data/*.json")]
+    missing = {f"{ch} U+{ord(ch):04X} in {path.relative_to(root)}"
+               for path in sources for ch in set(path.read_text(encoding="utf-8"))
+               if ord(ch) > 0x2000 and ord(ch) not in glyphs}
+    assert not missing, sorted(missing)
+
+
+def test_cards_show_lesson_output_as_large_text_not_print():
+    from congdanso.ui.cards import Card
+
+    card = Card({"Họ và tên": "Nguyễn <Văn> An", "Năm sinh": 1962}, title="Thẻ căn cước")
+    page = card._repr_html_()
+    assert "font-size:18px" in page and "DejaVu Sans" in page and 'lang="vi"' in page
+    assert "Nguyễn &lt;Văn&gt; An" in page and "<th scope=\"row\"" in page
+    assert repr(card) == "Thẻ căn cước\nHọ và tên: Nguyễn <Văn> An\nNăm sinh: 1962"
+    error = Card(message="Số định danh phải có 12 chữ số.", kind="error")._repr_html_()
+    assert "⚠ Lỗi:" in error and "Số định danh phải có 12 chữ số." in error

@@ -166,7 +166,7 @@ class AppView:
         self.notice.value = ""
         self.last_error = None
         try:
-            return action()
+            result = action()
         except DomainError as exc:
             self.last_error = exc
             target = fields.get(exc.field or "")
@@ -175,3 +175,7 @@ class AppView:
             else:
                 self.say(exc.message, error=True)
             return None
+        for item in fields.values():  # a password or PIN used once is not left on screen
+            if isinstance(item.input, widgets.Password):
+                item.value = ""
+        return result

@@ -18,8 +18,9 @@ from congdanso.ui.base import AppView, button, esc, html, vbox
 from congdanso.ui.theme import CSS, FOCUS_JS
 from congdanso.world.clock import format_time
 
-APPS = {"vneid": "🪪 VNeID", "portal": "🌐 Cổng DVC", "inbox": "✉️ Tin nhắn",
-        "bank": "🏦 Ngân hàng", "kyso": "✍️ Ký số"}
+# Symbols from DejaVu Sans only (stock Debian/Ubuntu fonts): colour emoji show as empty boxes.
+APPS = {"vneid": "☑ VNeID", "portal": "⌂ Cổng DVC", "inbox": "✉ Tin nhắn",
+        "bank": "₫ Ngân hàng", "kyso": "✍ Ký số"}
 
 
 class Phone:
