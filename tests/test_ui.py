@@ -342,3 +342,42 @@ def test_cards_show_lesson_output_as_large_text_not_print():
     assert repr(card) == "Thẻ căn cước\nHọ và tên: Nguyễn <Văn> An\nNăm sinh: 1962"
     error = Card(message="Số định danh phải có 12 chữ số.", kind="error")._repr_html_()
     assert "⚠ Lỗi:" in error and "Số định danh phải có 12 chữ số." in error
+
+
+def test_what_the_screen_shows_is_never_stale(world, phone):
+    """A paid bill says so, a verdict belongs to one document, secrets leave the screen once
+    used, documents of one name are told apart, a receipt is a card (the issue's cases)."""
+    bank = _bank_ready(world, phone)
+    assert bank.f_pw.value == "" and bank.f_open_pw.value == ""  # used: not left on screen
+    household = world.population.household_of(phone.person)
+    electric = next(b for b in world.bills.of_household(household.id) if b.service == "dien")
+    bank.lookup_bill("dien", electric.customer_code)
+    assert "Chưa thanh toán" in bank.bill_view.value
+    bank.pay_bill()
+    bank.confirm_receiver()
+    bank.enter_otp(world.inbox(phone.person.phone).latest_otp())
+    assert "Đã thanh toán" in bank.bill_view.value and "Chưa thanh toán" not in \
+        bank.bill_view.value
+    transfer = world.bank.history(bank.session.token)[-1]
+    receipt = transfer._repr_html_()
+    assert "Biên lai giao dịch" in receipt and "{" not in receipt
+    assert "Hoá đơn" in electric._repr_html_()
+
+    _logged_in_vneid(world, phone)
+    kyso = phone.open("kyso")
+    kyso.request_with_vneid()
+    kyso.activate(world.inbox(phone.person.phone).latest_otp(), "258036")
+    assert kyso.f_pin.value == "" and kyso.f_pin2.value == ""
+    first = kyso.new_contract()
+    kyso.place_signature(first.id)
+    signed = kyso.confirm("258036")
+    assert kyso.f_sign_pin.value == ""  # the PIN's dots are gone after signing
+    kyso.verify()
+    assert "✔ Chữ ký hợp lệ" in kyso.verdict.value
+    second = kyso.new_contract()
+    assert kyso.verdict.value == ""  # the old verdict is not shown under the new contract
+    labels = [label for label, _ in kyso.f_doc.input.options]
+    assert len(set(labels)) == len(labels) == 3, labels
+    assert any("bản 2" in label for label in labels) and any("(đã ký)" in label
+                                                               for label in labels)
+    assert second.id != signed["id"]

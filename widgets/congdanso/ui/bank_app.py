@@ -23,6 +23,7 @@ class BankApp(AppView):
         super().__init__(phone)
         self.session = None
         self.pending = None
+        self.bill = None  # the bill last looked up, shown under "Tra cứu hoá đơn"
         # open account / log in
         self.f_open_pw = Field("Mật khẩu ứng dụng mới", kind="password")
         self.f_acc = Field("Số tài khoản")
@@ -189,6 +190,7 @@ class BankApp(AppView):
                         f"{esc(transfer.receiver_name)} · {esc(money(transfer.amount))}</div>")
         self.history.value = "".join(rows) or "<p>Chưa có giao dịch.</p>"
         self.f_gallery.input.options = list(self.gallery())
+        self._show_bill()
 
     def _start_confirm(self, transfer):
         self.pending = transfer
@@ -240,8 +242,15 @@ class BankApp(AppView):
                                                             self.f_code.value),
                             {"customer_code": self.f_code, "service": self.f_service})
         if bill is not None:
-            self.bill_view.value = f'<div class="cds-card">{table(bill.view())}</div>'
+            self.bill = bill
+            self._show_bill()
         return bill
+
+    def _show_bill(self) -> None:
+        """The looked-up bill as it is now (paid or not), never as it was at lookup."""
+        if self.bill is not None:
+            self.bill_view.value = f'<div class="cds-card">{table(self.bill.view())}</div>'
+
 
     def _click_pay_bill(self):
         transfer = self.attempt(lambda: self.world.bank.pay_bill(

@@ -6,6 +6,21 @@ import ipywidgets as widgets
 
 from congdanso.ui.base import FULL, AppView, Field, button, esc, html, vbox
 
+STATES = {"hop_dong": "chưa ký", "to_khai": "chưa ký", "tai_len": "tải lên", "da_ky": "đã ký",
+          "bi_sua": "đã bị sửa"}
+
+
+def document_choices(docs) -> list[tuple[str, str]]:
+    """Dropdown labels that tell documents apart: state, and a number when names repeat."""
+    seen: dict[str, int] = {}
+    choices = []
+    for doc in docs:
+        seen[doc.name] = seen.get(doc.name, 0) + 1
+        number = f" — bản {seen[doc.name]}" if sum(d.name == doc.name for d in docs) > 1 else ""
+        state = "đã ký" if doc.signed_by else STATES.get(doc.kind, "chưa ký")
+        choices.append((f"{doc.name}{number} ({state})", doc.id))
+    return choices
+
 
 class KysoApp(AppView):
     title = "Ký số từ xa"
@@ -27,6 +42,7 @@ class KysoApp(AppView):
             button("Kích hoạt ứng dụng ký số", self._click_activate)])
         self.doc_list = vbox()
         self.f_doc = Field("Tài liệu", kind="choice", options=[])
+        self.f_doc.input.observe(lambda change: self._forget_verdict(), names="value")
         self.f_sign_pin = Field("Mã PIN để xác nhận ký", kind="password")
         self.upload = widgets.FileUpload(accept=".pdf", multiple=False,
                                          description="Tải PDF lên", layout=FULL)
@@ -116,7 +132,7 @@ class KysoApp(AppView):
     def _refresh_docs(self, select: str | None = None):
         docs = [d for d in self.world.kyso.documents.values()
                 if d.owner_id == self.person.id_number]
-        self.f_doc.input.options = [(f"{d.name}", d.id) for d in docs]
+        self.f_doc.input.options = document_choices(docs)
         if select is not None:
             self.f_doc.value = select
 
@@ -124,6 +140,7 @@ class KysoApp(AppView):
         doc = self.attempt(lambda: self.world.kyso.new_document(self.person.id_number, "hop_dong"))
         if doc is not None:
             self._refresh_docs(doc.id)
+            self._forget_verdict()
             self.say(f"Đã tạo {doc.name}.", ok=True)
         return doc
 
@@ -144,6 +161,7 @@ class KysoApp(AppView):
             doc = self.attempt(lambda: self.world.kyso.upload(self.person.id_number, path))
         if doc is not None:
             self._refresh_docs(doc.id)
+            self._forget_verdict()
             self.say(f"Đã tải lên {doc.name}.", ok=True)
         return doc
 
@@ -166,8 +184,13 @@ class KysoApp(AppView):
             self.request = None
             self.last_signed = signed
             self._refresh_docs(signed["id"])
+            self._forget_verdict()
             self.say(f"Đã ký số: {signed['name']}.", ok=True)
         return signed
+
+    def _forget_verdict(self, change=None) -> None:
+        """A verdict belongs to one document: another document, or a new one, clears it."""
+        self.verdict.value = ""
 
     def _show_verdict(self, result: dict):
         mark = "✔" if result["code"] == "hop_le" else "✘"

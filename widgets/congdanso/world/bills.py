@@ -73,6 +73,12 @@ class Bill:
             "paid": self.paid_at is not None,
         }
 
+    def _repr_html_(self) -> str:
+        """Shown in a notebook as the bill card the bank app shows."""
+        from congdanso.ui.cards import Card
+
+        return Card(self.view(), title="Hoá đơn")._repr_html_()
+
     def view(self) -> dict[str, str]:
         rows = {
             "Dịch vụ": self.service_name,

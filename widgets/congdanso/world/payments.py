@@ -115,6 +115,13 @@ class Transfer:
             "purpose": dict(self.purpose),
         }
 
+    def _repr_html_(self) -> str:
+        """Shown in a notebook as a receipt card, never as a raw dict or dataclass."""
+        from congdanso.ui.cards import Card
+
+        title = "Biên lai giao dịch" if self.status == "thanh_cong" else "Giao dịch chưa hoàn tất"
+        return Card(self.receipt(), title=title)._repr_html_()
+
     def receipt(self) -> dict[str, str]:
         return {
             "Mã giao dịch": self.id,
