@@ -174,8 +174,17 @@ def test_journal_with_signed_files_replays_and_a_missing_file_is_caught(tmp_path
     assert reopened.kyso.verify(signed["id"])["code"] == "hop_le"
     stored = tmp_path / "nhat-ky.jsonl.files" / f"{signed['sha256']}.bin"
     stored.unlink()
+
+    def tree():
+        return {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
+
+    before = tree()
     report = check_journal(path)
-    assert not report.ok and "không còn trong thư mục .files" in report.problem
+    assert tree() == before  # checking never writes (the signature is not made again)
+    # Copied without its folder: the message says which folder to copy, and it is not
+    # called tampering.
+    assert not report.ok and report.unreadable and report.exit_code == 2
+    assert "nhat-ky.jsonl.files" in report.problem and "chép cả thư mục" in report.problem
 
 
 def test_demo_kit_and_cli_verify(tmp_path, capsys):
@@ -196,8 +205,14 @@ def test_demo_kit_and_cli_verify(tmp_path, capsys):
     lone = tmp_path / "rieng"
     lone.mkdir()
     (lone / "tl.pdf").write_bytes((tmp_path / "04-chung-thu-bi-thu-hoi.pdf").read_bytes())
-    assert cli(["kyso", "verify", str(lone / "tl.pdf"), "--json"]) == 0
-    assert "coi như chưa" in capsys.readouterr().out
+    assert cli(["kyso", "verify", str(lone / "tl.pdf"), "--json"]) == 3  # not "valid"
+    unchecked = json.loads(capsys.readouterr().out)
+    assert unchecked["ok"] is False and unchecked["revocation_checked"] is False
+    assert "chưa biết chứng thư có bị thu hồi" in " ".join(unchecked["notes"])
+    assert cli(["kyso", "verify", str(lone / "tl.pdf")]) == 3
+    shown = capsys.readouterr().out
+    assert "CHƯA KIỂM TRA ĐƯỢC VIỆC THU HỒI" in shown and "HỢP LỆ" not in shown
+    assert "--crl" in shown and "(giờ Việt Nam)" in shown and "UTC" not in shown
     assert cli(["kyso", "verify", str(lone / "tl.pdf"), "--crl",
                 str(tmp_path / "ca-cong-cong-mo-phong.crl")]) == 1
     capsys.readouterr()

@@ -6,6 +6,7 @@ Only argparse and the world are imported at start, so ``congdanso --help`` answe
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -13,6 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from congdanso import __version__
+from congdanso.world.errors import os_error_vi
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
 def _cmd_journal_check(args: argparse.Namespace) -> int:
@@ -44,6 +48,8 @@ def _cmd_journal_check(args: argparse.Namespace) -> int:
         print(f"Lưu ý: {warning}")
     if report.ok:
         print("KẾT LUẬN: Nhật ký toàn vẹn — chuỗi băm đúng và chạy lại cho đúng mọi kết quả.")
+    elif report.unreadable:
+        print(f"KẾT LUẬN: CHƯA KIỂM TRA ĐƯỢC: {report.problem}", file=sys.stderr)
     else:
         where = f" (dòng {report.problem_line})" if report.problem_line else ""
         print(f"KẾT LUẬN: KHÔNG TIN CẬY ĐƯỢC{where}: {report.problem}", file=sys.stderr)
@@ -163,6 +169,11 @@ def _cmd_vietqr_encode(args: argparse.Namespace) -> int:
     return 0
 
 
+def vietnam_time(moment) -> str:
+    """08:30 ngày 02/03/2026 (giờ Việt Nam), whatever zone the moment is in."""
+    return f"{moment.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} (giờ Việt Nam)"
+
+
 def _load_crls(paths: list[Path]) -> tuple[list, list[str]]:
     from cryptography import x509
 
@@ -177,7 +188,7 @@ def _load_crls(paths: list[Path]) -> tuple[list, list[str]]:
             continue
         crls.append(crl)
         notes.append(f"Danh sách thu hồi: {path.name} (cập nhật "
-                     f"{crl.last_update_utc:%d/%m/%Y %H:%M} UTC, {len(list(crl))} chứng thư).")
+                     f"{vietnam_time(crl.last_update_utc)}, {len(list(crl))} chứng thư).")
     return crls, notes
 
 
@@ -191,7 +202,7 @@ def _cmd_kyso_verify(args: argparse.Namespace) -> int:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        print(f"Không đọc được tệp {path}: {exc.strerror}.", file=sys.stderr)
+        print(f"Không đọc được tệp {path}: {os_error_vi(exc)}.", file=sys.stderr)
         return 2
     if args.at:
         from congdanso.world.errors import ValidationError
@@ -208,30 +219,45 @@ def _cmd_kyso_verify(args: argparse.Namespace) -> int:
     pki = TrainingPKI(args.seed)
     found = sorted(path.parent.glob("*.crl")) + [Path(p) for p in args.crl or []]
     crls, notes = _load_crls(found)
-    if pki.ca.subject not in {c.issuer for c in crls}:
-        notes.append("Không có tệp .crl của CA công cộng mô phỏng cạnh tài liệu: coi như chưa "
-                     "có chứng thư nào bị thu hồi.")
+    revocation_checked = pki.ca.subject in {c.issuer for c in crls}
+    if not revocation_checked:
+        notes.append("Không có danh sách thu hồi (.crl) của CA công cộng mô phỏng cạnh tài liệu "
+                     "hay qua --crl: chưa biết chứng thư có bị thu hồi hay không.")
     verdict = verify_pdf(data, trust_roots=[pki.root], crls=pki.with_fresh_crls(crls),
                          moment=moment)
+    # A signature that checks out but whose certificate could not be checked against the CA's
+    # revocation list is not "valid": it may have been revoked.
+    unchecked = verdict.ok and not revocation_checked
+    title, explanation = verdict.title, verdict.explanation
+    if unchecked:
+        title = "Chưa kiểm tra được việc thu hồi chứng thư"
+        explanation = ("Chữ ký khớp với tài liệu và chứng thư do CA tin cậy cấp, nhưng chưa có "
+                       "danh sách thu hồi của CA nên chưa thể nói chữ ký hợp lệ. Đặt tệp .crl "
+                       "của CA cạnh tệp PDF (bộ tài liệu mẫu có ca-cong-cong-mo-phong.crl) hoặc "
+                       "chạy lại với --crl TỆP.crl.")
     if args.json:
-        print(json.dumps({**verdict.record(), "explanation": verdict.explanation,
-                          "file": str(path), "checked_at": moment.isoformat(),
+        print(json.dumps({**verdict.record(), "ok": verdict.ok and not unchecked,
+                          "revocation_checked": revocation_checked, "title": title,
+                          "explanation": explanation, "file": str(path),
+                          "checked_at": moment.astimezone(VIETNAM).isoformat(),
                           "notes": notes, "details": verdict.details},
                          ensure_ascii=False, indent=2))
     else:
-        mark = "✔" if verdict.ok else "✘"
-        print(f"{mark} {verdict.title.upper()}")
-        print(f"  {verdict.explanation}")
+        mark = "⚠" if unchecked else ("✔" if verdict.ok else "✘")
+        print(f"{mark} {title.upper()}")
+        print(f"  {explanation}")
         rows = [("Tệp", str(path))]
         if verdict.signer:
             rows.append(("Người ký", verdict.signer + (f" (CCCD {verdict.signer_id})"
                                                        if verdict.signer_id else "")))
         if verdict.issuer:
             rows.append(("Tổ chức cấp chứng thư", verdict.issuer))
-        rows.append(("Thời điểm kiểm tra", f"{moment:%d/%m/%Y %H:%M} UTC"))
+        rows.append(("Thời điểm kiểm tra", vietnam_time(moment)))
         _print_rows(rows)
         for note in notes:
             print(f"  · {note}")
+    if unchecked:
+        return 3
     return 0 if verdict.ok else 1
 
 
@@ -347,7 +373,7 @@ def _cmd_certificate_verify(args: argparse.Namespace) -> int:
             try:
                 data = Path(args.file).read_bytes()
             except OSError as exc:
-                print(f"Không đọc được tệp {args.file}: {exc.strerror}.", file=sys.stderr)
+                print(f"Không đọc được tệp {args.file}: {os_error_vi(exc)}.", file=sys.stderr)
                 return 2
             ok, message = verify_certificate_pdf(data, args.course)
         else:
@@ -480,13 +506,53 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+# argparse's own words, in Vietnamese (it has no Vietnamese catalogue of its own).
+ARGPARSE_VI = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tuỳ chọn",
+    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "không hiểu tham số: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "lựa chọn không có: %(value)r (chọn một trong: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r (cần kiểu %(type)s)",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "expected one argument": "cần một giá trị",
+    "expected at most one argument": "cần nhiều nhất một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "expected %s argument": "cần %s giá trị",
+    "expected %s arguments": "cần %s giá trị",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "tuỳ chọn chưa rõ: %(option)s có thể là %(matches)s",
+    "not allowed with argument %s": "không dùng cùng tham số %s",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "ignored explicit argument %r": "bỏ qua giá trị %r",
+    "unexpected option string: %s": "tuỳ chọn không mong đợi: %s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "không có lệnh %(parser_name)r (các lệnh: %(choices)s)",
+    "can't open '%(filename)s': %(error)s": "không mở được '%(filename)s': %(error)s",
+    "subcommands": "lệnh",
+}
+
+
+def _argparse_in_vietnamese() -> None:
+    """argparse looks its words up through its module's ``_`` and ``ngettext`` at each use."""
+    argparse._ = lambda text: ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
+    argparse.ngettext = (lambda one, many, n:  # type: ignore[attr-defined]
+                         ARGPARSE_VI.get(one if n == 1 else many, one if n == 1 else many))
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _argparse_in_vietnamese()
     parser = argparse.ArgumentParser(
         prog="congdanso",
         description="Công Dân Số — công cụ cho tình nguyện viên và giảng viên khoá học "
         "dịch vụ công trực tuyến (dữ liệu mô phỏng, không kết nối dịch vụ thật).",
     )
-    parser.add_argument("--version", action="version", version=f"congdanso {__version__}")
+    parser.add_argument("--version", action="version", version=f"congdanso {__version__}",
+                        help="hiện số phiên bản rồi thoát")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")
 
     journal = sub.add_parser("journal", help="kiểm tra nhật ký thao tác của người học")
@@ -497,7 +563,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Thoát với mã 0 nếu nhật ký toàn vẹn, 1 nếu có sự kiện bị sửa, xoá, chèn "
         "hoặc đảo thứ tự, 2 nếu không đọc được tệp.",
     )
-    check.add_argument("path", help="đường dẫn tệp nhật ký (ví dụ nhat-ky.jsonl)")
+    check.add_argument("path", metavar="TỆP_NHẬT_KÝ", help="đường dẫn tệp nhật ký (ví dụ nhat-ky.jsonl)")
     check.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     check.set_defaults(func=_cmd_journal_check)
 
@@ -514,7 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Thoát với mã 0 nếu mã hợp lệ, 1 nếu mã sai (nói rõ trường nào sai), 2 nếu "
         "không đọc được đầu vào.",
     )
-    decode.add_argument("payload", nargs="?", help="chuỗi mã QR (bắt đầu bằng 000201)")
+    decode.add_argument("payload", nargs="?", metavar="CHUỖI_MÃ", help="chuỗi mã QR (bắt đầu bằng 000201)")
     decode.add_argument("--image", metavar="ẢNH", help="đọc mã từ ảnh PNG/JPG")
     decode.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     decode.set_defaults(func=_cmd_vietqr_decode)
@@ -536,8 +602,10 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="kiểm tra chữ ký số của một tệp PDF và giải thích kết quả",
         description="Thoát với mã 0 chỉ khi chữ ký hợp lệ; 1 với mọi kết quả khác (bị sửa, hết "
                     "hạn, bị thu hồi, không tin cậy, chưa ký, không phải PDF); 2 nếu không đọc "
-                    "được tệp. Tự đọc các tệp .crl nằm cùng thư mục với tài liệu.")
-    verify.add_argument("file", help="tệp PDF cần kiểm tra")
+                    "được tệp; 3 nếu chữ ký khớp nhưng chưa có danh sách thu hồi (.crl) của CA "
+                    "để kiểm tra. Tự đọc các tệp .crl nằm cùng thư mục với tài liệu, hoặc "
+                    "dùng --crl.")
+    verify.add_argument("file", metavar="TỆP_PDF", help="tệp PDF cần kiểm tra")
     verify.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     verify.add_argument("--crl", action="append", metavar="TỆP",
                         help="thêm danh sách chứng thư bị thu hồi (.crl)")
@@ -547,7 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(func=_cmd_kyso_verify)
     kit = kyso_sub.add_parser("demo-kit", help="tạo bộ tài liệu mẫu, mỗi tệp một kết quả kiểm "
                                                "tra, cho giảng viên")
-    kit.add_argument("dir", help="thư mục để ghi bộ tài liệu")
+    kit.add_argument("dir", metavar="THƯ_MỤC", help="thư mục để ghi bộ tài liệu")
     kit.set_defaults(func=_cmd_kyso_demo_kit)
 
     course = sub.add_parser("course", help="bài học: tạo notebook từ bản nguồn, in tờ hướng dẫn")
@@ -556,7 +624,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=_cmd_course_build)
     handouts = course_sub.add_parser(
         "handouts", help="in tờ hướng dẫn một trang, chữ to, cho người dân (PDF), mỗi bài một tờ")
-    handouts.add_argument("dir", help="thư mục để ghi các tệp PDF")
+    handouts.add_argument("dir", metavar="THƯ_MỤC", help="thư mục để ghi các tệp PDF")
     handouts.set_defaults(func=_cmd_course_handouts)
 
     roster = sub.add_parser("roster", help="danh sách học viên của khoá")
@@ -566,7 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "Windows-1258) vào sổ điểm nbgrader",
         description="Cột cần có: Họ và tên, Phường, Khu phố, Vai trò (có thể thêm Mã học viên). "
                     "Tệp có dòng lỗi thì không nhập gì và liệt kê mọi lỗi kèm số dòng.")
-    roster_import.add_argument("file", help="tệp danh sách (.csv hoặc .xlsx)")
+    roster_import.add_argument("file", metavar="TỆP", help="tệp danh sách (.csv hoặc .xlsx)")
     roster_import.add_argument("--course", default="exercises",
                                help="thư mục khoá học nbgrader (mặc định: exercises)")
     roster_import.add_argument("--ap-dung", dest="apply", action="store_true",
@@ -623,7 +691,7 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="kiểm tra một giấy chứng nhận (tệp PDF hoặc nội dung mã QR đã quét)",
         description="Thoát với mã 0 nếu chứng nhận hợp lệ, 1 nếu bị sửa hoặc giả, 2 nếu không "
                     "đọc được đầu vào.")
-    check_cert.add_argument("file", nargs="?", help="tệp chứng nhận PDF")
+    check_cert.add_argument("file", nargs="?", metavar="TỆP_PDF", help="tệp chứng nhận PDF")
     check_cert.add_argument("--qr", help="nội dung mã QR in trên chứng nhận")
     check_cert.add_argument("--course", default="exercises",
                             help="thư mục khoá học đã cấp chứng nhận (có khoá ký và sổ chứng nhận)")
@@ -684,6 +752,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 — silence the interpreter's flush
         return 0
+    except OSError as exc:  # a file that cannot be read or written: say which, in Vietnamese
+        print(f"Lỗi: {os_error_vi(exc)}.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu (Ctrl+C).", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

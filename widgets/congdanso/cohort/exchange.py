@@ -38,6 +38,7 @@ from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from nbgrader.utils import parse_utc
 
 from congdanso.grading import safefiles
+from congdanso.world.errors import os_error_vi
 
 OLD_DIR = "submitted-cu"
 REFUSED_DIR = "bi-tu-choi"
@@ -171,7 +172,7 @@ class SafeCollect(ExchangeCollect):
         try:
             top = os.lstat(src)
         except OSError as exc:
-            self._note(student, f"không đọc được bài nộp ({exc.strerror}).")
+            self._note(student, f"không đọc được bài nộp ({os_error_vi(exc)}).")
             return
         if not stat.S_ISDIR(top.st_mode):
             self._note(student, "bài nộp là liên kết hoặc tệp đặc biệt, không phải thư mục: "
@@ -205,7 +206,7 @@ class SafeCollect(ExchangeCollect):
             return
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            self._note(student, f"không đọc được bài nộp ({exc.strerror or exc}); không thu.")
+            self._note(student, f"không đọc được bài nộp ({os_error_vi(exc)}); không thu.")
             return
         if report.refused:
             self._note(student, "không lấy " + ", ".join(map(str, report.refused[:5]))

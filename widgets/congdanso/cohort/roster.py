@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from congdanso.cohort.sheets import defuse_row, restore_row
+from congdanso.world.errors import os_error_vi
 from congdanso.world.places import ward_by_name
 from congdanso.world.text import clean_name, nfc, strip_diacritics
 
@@ -119,7 +120,7 @@ def read_roster(path: str | Path) -> tuple[list[Learner], str]:
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise RosterError(f"Không mở được tệp {source.name}: {exc.strerror}.") from None
+        raise RosterError(f"Không mở được tệp {source.name}: {os_error_vi(exc)}.") from None
     if not data.strip():
         raise RosterError(f"Tệp {source.name} rỗng.")
     if data[:2] == b"PK":

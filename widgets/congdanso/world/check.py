@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from congdanso.world.errors import os_error_vi
 from congdanso.world.journal import GENESIS, JournalError, parse_lines
 
 
@@ -49,7 +50,7 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
         data = journal_path.read_bytes()
     except OSError as exc:
         report.ok, report.unreadable = False, True
-        report.problem = f"Không đọc được tệp nhật ký {journal_path}: {exc.strerror}."
+        report.problem = f"Không đọc được tệp nhật ký {journal_path}: {os_error_vi(exc)}."
         return report
     try:
         parsed = parse_lines(data, start_seq=0, prev=GENESIS)
@@ -108,9 +109,23 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
             report.problem = f"Sự kiện số {seq} không khớp với dấu kiểm tra (.head): đã bị sửa."
             report.problem_line = seq
             return report
+    from congdanso.world.files import FileStore
+
+    companion = journal_path.with_name(journal_path.name + ".files")
+    files = FileStore(companion, read_only=True)  # checking never writes anything
     try:
-        report.world = World.from_journal_bytes(data, path=journal_path)
+        report.world = World.from_journal_bytes(data, path=journal_path, files=files)
     except JournalError as exc:
+        if files.missing:  # copied without its folder: a copying mistake, not tampering
+            report.ok, report.unreadable = False, True
+            report.problem = (
+                f"Thiếu {len(files.missing)} tệp PDF (đã tải lên hoặc đã ký) mà nhật ký cần: "
+                f"chúng nằm trong thư mục {companion.name} cạnh nhật ký. Hãy chép cả thư mục "
+                f"{companion.name} (và tệp {journal_path.name}.head) cùng với {journal_path.name} "
+                "rồi kiểm tra lại."
+            )
+            report.problem_line = exc.line
+            return report
         report.ok, report.problem, report.problem_line = False, exc.message, exc.line
     except Exception as exc:  # a replay that crashes is a journal we cannot trust
         report.ok = False

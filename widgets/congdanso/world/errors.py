@@ -64,3 +64,37 @@ class PermissionDeniedError(DomainError):
     """The account's level or the person's situation does not allow this action."""
 
     code = "khong_du_quyen"
+
+
+# What the operating system says, in Vietnamese (its own words are English whatever the locale).
+_OS_ERRORS = {
+    "ENOENT": "không có tệp hay thư mục này",
+    "EACCES": "không có quyền đọc hoặc ghi",
+    "EPERM": "không được phép",
+    "EISDIR": "đây là một thư mục, không phải tệp",
+    "ENOTDIR": "một phần của đường dẫn không phải thư mục",
+    "ENOSPC": "ổ đĩa đã đầy",
+    "EDQUOT": "đã hết dung lượng được cấp",
+    "EROFS": "ổ đĩa chỉ cho đọc",
+    "EEXIST": "tệp đã có",
+    "ENAMETOOLONG": "tên tệp quá dài",
+    "EMFILE": "mở quá nhiều tệp cùng lúc",
+    "EBUSY": "tệp đang được dùng",
+    "ELOOP": "đường dẫn vòng lặp liên kết",
+    "EIO": "lỗi đọc ghi ổ đĩa",
+    "EFBIG": "tệp quá lớn",
+    "ENOTEMPTY": "thư mục không trống",
+    "EXDEV": "không chuyển được sang ổ đĩa khác",
+    "ETIMEDOUT": "hết thời gian chờ",
+    "ECONNREFUSED": "máy kia từ chối kết nối",
+}
+
+
+def os_error_vi(exc: OSError) -> str:
+    """An ``OSError`` said in Vietnamese, with the file it is about."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    what = _OS_ERRORS.get(name, f"lỗi hệ điều hành {name or exc.errno}".strip())
+    where = exc.filename if exc.filename is not None else ""
+    return f"{what} ({where})" if where else what

@@ -17,14 +17,16 @@ def sha256(data: bytes) -> str:
 
 
 class FileStore:
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, *, read_only: bool = False):
         self.folder = folder
+        self.read_only = read_only  # a checker reads the folder and never writes to it
+        self.missing: set[str] = set()  # hashes asked for and not found in the folder
         self._memory: dict[str, bytes] = {}
 
     def put(self, data: bytes) -> str:
         digest = sha256(data)
         self._memory[digest] = data
-        if self.folder is not None:
+        if self.folder is not None and not self.read_only:
             path = self.folder / f"{digest}.bin"
             if not path.exists():
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -43,4 +45,5 @@ class FileStore:
                 if sha256(data) == digest:
                     self._memory[digest] = data
                     return data
+            self.missing.add(digest)
         return None
