@@ -21,9 +21,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# First start: the lesson opens with the sidebars closed (a phone's width is all lesson); the
+# learner's own layout is kept after that. Menus in Vietnamese, larger text:
+# widgets/jupyter-config/overrides.d.
 start: setup
+	@$(BIN)/jupyter lab workspaces list 2>/dev/null | grep -qx default || \
+	    $(BIN)/jupyter lab workspaces import widgets/jupyter-config/workspaces/hoc-vien.jupyterlab-workspace >/dev/null
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/course/00-the-gioi-mo-phong.ipynb
+	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/course/00-the-gioi-mo-phong.ipynb \
+	    --LabApp.app_settings_dir="$(CURDIR)/widgets/jupyter-config"
 
 # The outreach apps (Voilà) on http://127.0.0.1:8866/ for support points and community events.
 demos: setup

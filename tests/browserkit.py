@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -50,12 +51,17 @@ def jupyter_lab(root: Path, *, log: Path, token: str, env: dict[str, str] | None
                    "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
                    **(env or {})}
+    subprocess.run([sys.executable, "-m", "jupyter", "lab", "workspaces", "import",  # as make start
+                    str(ROOT / "widgets/jupyter-config/workspaces/hoc-vien.jupyterlab-workspace")],
+                   env=environment, capture_output=True, check=True, timeout=120)
     with open(log, "w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
              f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
              f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
-             "--LabApp.news_url=", "--ServerApp.open_browser=False"],
+             "--LabApp.news_url=", "--ServerApp.open_browser=False",
+             # what `make start` gives learners: Vietnamese, larger text
+             f"--LabApp.app_settings_dir={ROOT / 'widgets' / 'jupyter-config'}"],
             cwd=root, env=environment, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True)
         try:

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import time
+import unicodedata
 import urllib.request
 from pathlib import Path
 
@@ -47,6 +48,24 @@ def test_make_start_serves_the_first_lesson(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernelspecs?token={token}",
                                     timeout=30) as response:
             assert "python3" in json.load(response)["kernelspecs"]
+        base = f"http://127.0.0.1:{port}/lab/api"
+
+        def get(path: str) -> dict:
+            with urllib.request.urlopen(f"{base}/{path}?token={token}", timeout=30) as answer:
+                return json.load(answer)
+
+        # In Vietnamese (the language pack from PyPI, chosen by the course's overrides) ...
+        def default(plugin: str, key: str):  # overrides become the schema's defaults
+            return get(f"settings/{plugin}")["schema"]["properties"][key]["default"]
+
+        assert default("@jupyterlab/translation-extension:plugin", "locale") == "vi_VN"
+        catalogue = get("translations/vi_VN")["data"]["jupyterlab"]
+        assert [unicodedata.normalize("NFC", t) for t in catalogue["Busy"]] == ["Đang bận"]
+        themes = default("@jupyterlab/apputils-extension:themes", "overrides")
+        assert themes["content-font-size1"] == "18px"
+        # ... and on first start with the sidebars closed, so a phone shows the lesson
+        layout = get("workspaces/default")["data"]["layout-restorer:data"]
+        assert layout["left"]["collapsed"] is True
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(30)
