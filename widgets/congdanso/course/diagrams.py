@@ -50,8 +50,20 @@ def flow(steps: list[str], *, title: str = "", width: float = 11.0) -> bytes:
     return buffer.getvalue()
 
 
-def show_flow(steps: list[str], *, title: str = ""):
-    """Display a flow diagram in a notebook."""
-    from IPython.display import Image, display
+def flow_alt(steps: list[str], *, title: str = "") -> str:
+    """What the diagram says, for a screen reader: the title and every numbered step."""
+    said = "; ".join(f"bước {i}: {step}" for i, step in enumerate(steps, 1))
+    return f"Sơ đồ{': ' + title if title else ''}. {said}."
 
-    display(Image(flow(steps, title=title)))
+
+def show_flow(steps: list[str], *, title: str = ""):
+    """Display a flow diagram in a notebook, with a text alternative that lists the steps."""
+    import base64
+    import html
+
+    from IPython.display import HTML, display
+
+    encoded = base64.b64encode(flow(steps, title=title)).decode()
+    display(HTML(f'<img src="data:image/png;base64,{encoded}" '
+                 f'alt="{html.escape(flow_alt(steps, title=title))}" '
+                 'style="max-width:100%;height:auto">'))

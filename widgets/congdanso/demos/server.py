@@ -172,10 +172,11 @@ header {{ background: #0b3d91; color: #fff; padding: 18px 32px; }}
 header h1 {{ margin: 0; font-size: 1.8em; }} header p {{ margin: 4px 0 0 0; }}
 main {{ max-width: 1100px; margin: 0 auto; padding: 16px 24px; }}
 ul.apps {{ list-style: none; padding: 0; display: grid;
-  grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 18px; }}
+  grid-template-columns: repeat(auto-fill, minmax(min(460px, 100%), 1fr)); gap: 18px; }}
 ul.apps li {{ background: #fff; border: 3px solid #0b57d0; border-radius: 18px; padding: 16px; }}
 ul.apps a {{ color: #0b3d91; font-size: 1.3em; font-weight: 700; text-decoration: underline; }}
-a:focus {{ outline: 4px solid #f9ab00; outline-offset: 3px; }}
+a:focus {{ outline: 4px solid #111; outline-offset: 3px; box-shadow: 0 0 0 9px #ffd400; }}
+* {{ box-sizing: border-box; }} body {{ overflow-wrap: anywhere; }}
 .icon {{ font-size: 1.6em; margin-right: 8px; }}
 .tips {{ background: #fff7d6; border-left: 8px solid #b08800; padding: 8px 16px; }}
 footer {{ color: #333; font-size: .8em; padding: 12px 24px; }}

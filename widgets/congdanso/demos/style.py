@@ -32,7 +32,41 @@ CSS = """
 .cdsd input, .cdsd select, .cdsd textarea { border: 2px solid #555 !important; border-radius: 8px;
   padding: 6px 10px; min-height: 48px; }
 .cdsd textarea { min-height: 120px; font-family: "DejaVu Sans Mono", monospace !important; }
-.cdsd :focus, .cdsd :focus-visible { outline: 4px solid #f9ab00 !important; outline-offset: 2px; }
+/* A two-tone ring (black, then yellow) is seen on white and on the dark banner alike. */
+.cdsd.cdsd.cdsd :focus, .cdsd.cdsd.cdsd :focus-visible, .cdsd.cdsd.cdsd input:focus,
+.cdsd.cdsd.cdsd textarea:focus, .cdsd.cdsd.cdsd select:focus {
+  outline: 4px solid #111 !important; outline-offset: 2px;
+  box-shadow: 0 0 0 8px #ffd400 !important; }
+/* Labels above their fields: a label beside a field leaves it 20 px wide on a phone. */
+.cdsd .widget-textarea, .cdsd .widget-text, .cdsd .widget-dropdown { flex-direction: column;
+  align-items: stretch; width: 100% !important; max-width: 100%; height: auto; }
+.cdsd .widget-textarea > .widget-label, .cdsd .widget-text > .widget-label,
+.cdsd .widget-dropdown > .widget-label { width: auto !important; max-width: 100%;
+  text-align: left !important; white-space: normal; font-weight: 600; }
+.cdsd .widget-textarea > textarea, .cdsd .widget-text > input,
+.cdsd .widget-dropdown > select { flex: 0 0 auto !important; width: 100% !important;
+  box-sizing: border-box; }
+/* Tabs: the inactive one in dark text (the stock grey is under 4.5:1). */
+.cdsd .lm-TabBar-tab { color: #111 !important; background: #e4e7ec !important;
+  border: 2px solid #555 !important; }
+.cdsd .lm-TabBar-tab.lm-mod-current { background: #fff !important;
+  border-top: 6px solid #0b57d0 !important; }
+/* Nothing wider than a phone: tables scroll inside their own box, columns wrap. */
+.cdsd { box-sizing: border-box; max-width: 100%; overflow-wrap: anywhere; }
+.cdsd .widget-html-content { overflow-x: auto; max-width: 100%; }
+.cdsd img { max-width: 100%; height: auto; }
+.cdsd-columns { flex-wrap: wrap; gap: 16px; }
+.cdsd-columns > .widget-vbox { flex: 1 1 340px !important; min-width: 0; width: auto !important; }
+.cdsd .widget-hbox, .cdsd .widget-vbox { max-width: 100%; }
+.cdsd .jupyter-widget-tab > .lm-TabBar { flex-wrap: wrap; }
+@media (max-width: 600px) {
+  .cdsd { font-size: 19px; --jp-widgets-font-size: 19px; }
+  .cdsd .widget-html, .cdsd .widget-html-content, .cdsd .widget-label, .cdsd input,
+  .cdsd select, .cdsd textarea, .cdsd button, .cdsd .widget-upload,
+  .cdsd .lm-TabBar-tabLabel { font-size: 19px !important; }
+  .cdsd button { min-width: 0; flex: 1 1 auto; }
+  .cdsd-banner a.cdsd-home { float: none; display: inline-block; }
+}
 .cdsd-banner { background: #0b3d91; color: #fff; padding: 12px 20px; border-radius: 14px; }
 .cdsd-banner h1, .cdsd-banner p { color: #fff; margin: 4px 0; }
 .cdsd a { color: #0b3d91; text-decoration: underline; }

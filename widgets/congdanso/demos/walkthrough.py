@@ -258,13 +258,16 @@ class Walkthrough(OutreachApp):
                                       tooltip="Làm bước tiếp theo")
         self.reset_button = big_button("↺ Làm lại từ đầu", self.reset,
                                        tooltip="Bắt đầu lại từ bước 1 với cùng người dân")
-        left = widgets.VBox([self.say], layout=widgets.Layout(width="58%", padding="0 16px 0 0"))
-        right = widgets.VBox([self.screen], layout=widgets.Layout(width="42%"))
+        left = widgets.VBox([self.say], layout=widgets.Layout(flex="3 1 380px"))
+        right = widgets.VBox([self.screen], layout=widgets.Layout(flex="2 1 320px"))
+        columns = widgets.HBox([left, right])  # side by side on a projector, stacked on a phone
+        columns.add_class("cdsd-columns")
         self.widget = frame([
             banner("Điểm hỗ trợ dịch vụ công trực tuyến",
                    "Trình chiếu: giúp một người dân từ VNeID đến ký hợp đồng bằng chữ ký số"),
-            self.title, self.notice, widgets.HBox([left, right]),
-            side_by_side([self.back_button, self.next_button, self.reset_button]),
+            self.title, self.notice, columns,
+            # "Tiếp theo" first: after a step, the next Tab goes to it, never to "Làm lại".
+            side_by_side([self.next_button, self.back_button, self.reset_button]),
         ], name="walkthrough")
         self.reset()
 
@@ -292,13 +295,12 @@ class Walkthrough(OutreachApp):
         """Show step ``index``, running its actions first if this world has not yet done so."""
         self.notice.value = ""
         if index >= len(self.pages):
-            self.next_button.disabled = True
+            # Not disabled while it runs: a disabled button loses the keyboard focus.
             self.notice.value = message("Đang thực hiện…", "note")
             try:
                 page = STEPS[index](self.story)
             except DomainError as exc:  # the world refused: say so and stay on this step
                 self.notice.value = message(f"{exc.message} Bấm \"Làm lại từ đầu\".", "error")
-                self.next_button.disabled = False
                 return
             self.pages.append(page)
             if page.done:
@@ -321,6 +323,8 @@ class Walkthrough(OutreachApp):
         self.notice.value = ""
         self.back_button.disabled = self.step == 0
         self.next_button.disabled = self.step == total - 1
+        if self.next_button.disabled:  # the last step: the keyboard goes on to "Làm lại"
+            self.reset_button.focus()
         self.next_button.description = ("Tiếp theo ▶" if self.step < total - 1
                                         else "Đã hết các bước")
 

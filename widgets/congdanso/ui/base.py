@@ -55,6 +55,15 @@ def esc(text: object) -> str:
     return htmllib.escape(str(text))
 
 
+def picture(png: bytes, alt: str, *, width: int = 220) -> str:
+    """A PNG as an <img> with its text alternative (ipywidgets' Image has no alt text)."""
+    import base64
+
+    encoded = base64.b64encode(png).decode()
+    return (f'<img src="data:image/png;base64,{encoded}" alt="{esc(alt)}" width="{width}" '
+            f'style="max-width:100%;height:auto">')
+
+
 def table(rows: dict[str, Any] | Sequence[tuple[str, Any]]) -> str:
     items = rows.items() if isinstance(rows, dict) else rows
     body = "".join(f"<tr><td><b>{esc(k)}</b></td><td>{esc(v)}</td></tr>" for k, v in items)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from congdanso.ui.base import AppView, Field, button, esc, html, table, vbox
+from congdanso.ui.base import AppView, Field, button, esc, html, picture, table, vbox
 from congdanso.world.errors import StateError
 from congdanso.world.procedures import CATALOGUE
 
@@ -54,7 +54,7 @@ class PortalApp(AppView):
         self.captcha = None
         self.procedure = None
         # login
-        self.qr_image = widgets.Image(format="png", layout=widgets.Layout(width="220px"))
+        self.qr_image = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.qr_image.layout.display = "none"
         self.qr_help = html()
         self.f_pw_id = Field("Số định danh cá nhân")
@@ -110,7 +110,7 @@ class PortalApp(AppView):
         """The legacy registration screens, built the first time they are opened."""
         if "register" in self.screens:
             return
-        self.captcha_image = widgets.Image(format="png", layout=widgets.Layout(width="220px"))
+        self.captcha_image = html()
         self.f_r_id = Field("Số định danh cá nhân")
         self.f_r_name = Field("Họ và tên (có dấu, như trên thẻ)")
         self.f_r_birth = Field("Ngày sinh", placeholder="dd/mm/yyyy")
@@ -208,7 +208,10 @@ class PortalApp(AppView):
         qr = self.attempt(self.world.portal.start_vneid_login)
         if qr is not None:
             self.qr = qr
-            self.qr_image.value = to_png(qr.payload, caption=None, scale=4)
+            self.qr_image.value = picture(
+                to_png(qr.payload, caption=None, scale=4),
+                "Mã QR đăng nhập Cổng Dịch vụ công: mở ứng dụng VNeID trên điện thoại, chọn "
+                "Quét mã QR rồi xác nhận bằng passcode.")
             self.qr_image.layout.display = ""
             self.qr_help.value = ('<p>Mở ứng dụng <b>VNeID</b> → <b>Quét QR</b>, quét mã này rồi '
                                   'nhập passcode để xác nhận. Mã có hiệu lực 5 phút.</p>')
@@ -253,7 +256,9 @@ class PortalApp(AppView):
         captcha = self.attempt(self.world.portal.new_captcha)
         if captcha is not None:
             self.captcha = captcha
-            self.captcha_image.value = captcha_png(captcha.text)
+            self.captcha_image.value = picture(
+                captcha_png(captcha.text),
+                "Ảnh mã kiểm tra gồm chữ và số méo; nếu không đọc được, bấm Đổi ảnh khác.")
         return captcha
 
     def _click_register(self):
