@@ -48,7 +48,13 @@ system-tools:
 	    apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "Cần cài:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; fi
 
-test: setup system-tools
+# axe-core (npm) for the accessibility tests, pinned in tests/package.json.
+AXE = tests/node_modules/axe-core/axe.min.js
+$(AXE): tests/package.json
+	cd tests && npm install --no-audit --no-fund --no-save --loglevel=error
+	touch $@
+
+test: setup system-tools $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

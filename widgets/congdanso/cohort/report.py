@@ -184,8 +184,9 @@ def _table(frame: pd.DataFrame, *, index: bool = True) -> str:
         cells = ([f"<th>{cell(key)}</th>"] if index else []) + [f"<td>{cell(v)}</td>"
                                                                for v in values]
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+    return ('<div class="bang" role="region" tabindex="0" aria-label="Bảng (cuộn ngang nếu '
+            'cần)"><table><thead><tr>' + "".join(f"<th>{h}</th>" for h in head)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
 
 
 def write_report(report: CompetencyReport, out_dir: str | Path) -> dict[str, Path]:
@@ -228,7 +229,11 @@ def write_report(report: CompetencyReport, out_dir: str | Path) -> dict[str, Pat
 <title>Báo cáo năng lực</title><style>
 body{{font-family:"DejaVu Sans",Arial,sans-serif;font-size:18px;margin:24px;color:#111}}
 table{{border-collapse:collapse;margin:12px 0}}td,th{{border:1px solid #888;padding:4px 8px}}
-th{{background:#eef3fd}}</style></head><body>
+th{{background:#eef3fd}}
+.bang{{overflow-x:auto;max-width:100%}} img{{max-width:100%;height:auto}}
+*{{box-sizing:border-box}} body{{overflow-wrap:anywhere}}
+@media (max-width:600px){{body{{margin:12px;font-size:17px}}}}</style>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>
 <h1>Báo cáo năng lực học viên</h1>
 <p>Quy tắc: đạt một năng lực khi được từ {report.framework.mastery:.0%} số điểm của năng lực đó.</p>
 <h2>Sẵn sàng cấp chứng nhận ({len(report.ready)})</h2><p>{ready}</p>
@@ -238,6 +243,6 @@ th{{background:#eef3fd}}</style></head><body>
 <h2>Theo vai trò</h2>{_table(shown(report.by_role))}
 <h2>Học viên</h2>{_table(learners, index=False)}
 <h2>Ma trận năng lực (% điểm)</h2>{_table(matrix)}
-{review}</body></html>"""
+{review}</main></body></html>"""
     paths["html"].write_text(page, encoding="utf-8")
     return paths

@@ -125,7 +125,7 @@ def frame(children: list[widgets.Widget], *, name: str) -> widgets.VBox:
 def banner(title: str, subtitle: str) -> widgets.HTML:
     from congdanso.ui.base import esc
 
-    return html(f'<div class="cdsd-banner" role="banner"><a class="cdsd-home" href="/">'
+    return html(f'<div class="cdsd-banner"><a class="cdsd-home" href="/">'
                         f"⌂ Các ứng dụng</a><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div>")
 
 

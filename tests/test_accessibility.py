@@ -1,0 +1,245 @@
+"""Accessibility in a real browser: axe-core (npm, tests/package.json) over the phone in Voilà and
+in JupyterLab, the four outreach apps, their home page and the competency report; the VNeID
+activation done with the keyboard alone; no page wider than a 390 px phone.
+
+Screenshots (both sizes, "Chữ to", a focused input) go to tests/artifacts/a11y/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from browserkit import CHROMIUM, CHROMIUM_ARGS
+from test_demos_browser import start_server, stop_server, wait_status
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "tests" / "artifacts" / "a11y"
+APPS = ["01-diem-ho-tro.ipynb", "02-bang-theo-doi.ipynb", "03-kiem-tra-truoc-khi-tra-tien.ipynb",
+        "04-tro-choi-lua-dao.ipynb"]
+PHONE = "dien-thoai.ipynb"
+PHONE_CELL = """from congdanso import World
+from congdanso.ui import Phone
+
+world = World()
+nguoi_dan = world.population.practice_residents()[0]
+world.police.enroll_level2(nguoi_dan.id_number, nguoi_dan.phone)  # đã làm ở công an phường
+Phone(world, nguoi_dan)"""
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not AXE.exists():
+        raise AssertionError("axe-core is missing: run `make test` (npm install in tests/)")
+    folder = tmp_path_factory.mktemp("ung-dung")
+    for app in APPS:
+        shutil.copy(ROOT / "demos" / app, folder / app)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PHONE_CELL)])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3",
+                              "language": "python"}
+    nbformat.write(nb, folder / PHONE)
+    process, url, _ = start_server(tmp_path_factory.mktemp("may-chu"), str(folder))
+    wait_status(url, lambda s: len(s["pooled"]) == 5 and all(s["ready"].values()), 180)
+    yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def axe(page, *, include: str | None = None) -> list[dict]:
+    """Serious and critical WCAG 2.1 A/AA violations (optionally within one element)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async (include) => {
+        const result = await axe.run(include ? {include: [include]} : document,
+            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        return result.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => ({rule: v.id, impact: v.impact, help: v.help,
+                        where: v.nodes.slice(0, 4).map(n => n.target.join(' '))}));
+    }""", include)
+    return found
+
+
+def no_sideways_scroll(page) -> int:
+    """How many pixels the page is wider than the screen (0: nothing to scroll sideways)."""
+    return page.evaluate("""() => {
+        const widest = Math.max(document.documentElement.scrollWidth,
+                                document.body ? document.body.scrollWidth : 0);
+        return Math.max(0, widest - window.innerWidth);
+    }""")
+
+
+def open_page(browser, url: str, *, width: int = 1366, height: int = 900, ready: str = ".cdsd"):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    page.wait_for_selector(ready, timeout=120_000)
+    time.sleep(1.0)  # fonts and the last widget messages
+    return page
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_outreach_apps_pass_axe_and_fit_a_phone(server, browser, app):
+    page = open_page(browser, f"{server}/voila/render/{app}")
+    assert page.locator("main").count() == 1
+    assert axe(page) == []
+    page.close()
+    narrow = open_page(browser, f"{server}/voila/render/{app}", width=390, height=844)
+    shot(narrow, app.replace(".ipynb", "-390.png"))
+    assert no_sideways_scroll(narrow) == 0
+    narrow.close()
+
+
+def test_home_page_passes_axe_and_fits_a_phone(server, browser):
+    for width, height in ((1366, 900), (390, 844)):
+        page = open_page(browser, server + "/", width=width, height=height, ready="main")
+        assert axe(page) == [] and no_sideways_scroll(page) == 0
+        page.close()
+
+
+def test_phone_in_voila_large_text_and_focus(server, browser):
+    for width, height in ((1366, 900), (390, 844)):
+        page = open_page(browser, f"{server}/voila/render/{PHONE}", width=width, height=height,
+                         ready=".cds-phone")
+        assert axe(page) == []
+        assert no_sideways_scroll(page) == 0
+        shot(page, f"dien-thoai-{width}.png")
+        large = page.get_by_role("button", name="Chữ to: đang tắt")
+        large.click()
+        page.get_by_role("button", name="Chữ to: đang bật").wait_for()
+        sizes = page.evaluate("""() => [...document.querySelectorAll(
+            '.cds-phone .widget-html-content, .cds-phone button, .cds-statusbar')]
+            .filter(e => e.offsetParent !== null && e.textContent.trim())
+            .map(e => parseFloat(getComputedStyle(e).fontSize))""")
+        assert sizes and min(sizes) >= 20, sizes
+        shot(page, f"dien-thoai-{width}-chu-to.png")
+        page.get_by_role("button", name="Ngân hàng").click()
+        account = page.get_by_role("textbox", name="Số tài khoản")
+        account.focus()
+        ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+            return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }""")
+        assert ring[0] == "solid" and ring[1] >= 3 and ring[2] == "rgb(11, 61, 145)", ring
+        shot(page, f"dien-thoai-{width}-o-dang-nhap.png")
+        page.close()
+
+
+def _focused(page) -> str:
+    """What a screen reader would name the focused element."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        const label = e.labels && e.labels.length ? e.labels[0].textContent : '';
+        return (label || e.getAttribute('aria-label') || e.textContent || e.title || '').trim();
+    }""")
+
+
+def tab_to(page, name: str, *, presses: int = 60) -> None:
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if name in _focused(page):
+            return
+    raise AssertionError(f"Tab never reached \"{name}\" (last: \"{_focused(page)}\")")
+
+
+def test_vneid_activation_with_the_keyboard_alone(server, browser):
+    """Tab, Enter and typing only, as a volunteer who cannot use a mouse: open VNeID, start the
+    activation, read the OTP in the messages app, and finish all five steps. After each Enter
+    the test waits, as a person does, for the next screen (whose heading takes the focus)."""
+    page = open_page(browser, f"{server}/voila/render/{PHONE}", ready=".cds-phone")
+    phone = page.locator(".cds-phone")
+
+    def press(name: str, then: str) -> None:
+        tab_to(page, name)
+        page.keyboard.press("Enter")
+        phone.get_by_text(then).first.wait_for(timeout=30_000)
+        page.wait_for_function("document.activeElement.tagName === 'H2'")
+
+    def fill(name: str, value: str) -> None:
+        tab_to(page, name)
+        page.keyboard.type(value, delay=40)  # a person's pace, not a machine's
+
+    press("VNeID", "Kích hoạt tài khoản")
+    press("Kích hoạt tài khoản", "Bước 1/5")
+    press("Tiếp tục – gửi mã OTP", "Bước 2/5")  # the ID and the phone number are filled in
+    press("Màn hình chính", "Điện thoại của")
+    press("Tin nhắn", "OTP kích hoạt")
+    messages = phone.locator(".cds-sms").all_inner_texts()
+    otp = next(m.group(0) for text in messages if "OTP kích hoạt" in text
+               for m in [re.search(r"\b\d{6}\b", text)] if m)
+    press("Màn hình chính", "Điện thoại của")
+    press("VNeID", "Bước 2/5")  # the app kept its place
+    try:
+        fill("Mã OTP", otp)
+        press("Xác nhận", "Bước 3/5")
+        fill("Mật khẩu (8–20", "TapHuan@2026")
+        fill("Nhập lại mật khẩu", "TapHuan@2026")
+        press("Tiếp tục", "Bước 4/5")
+        fill("Passcode (6 số)", "258036")
+        fill("Nhập lại passcode", "258036")
+        press("Tiếp tục", "Bước 5/5")
+        fill("Câu trả lời 1", "Lái Thiêu")
+        fill("Câu trả lời 2", "Bánh bèo")
+        press("Hoàn tất kích hoạt", "Kích hoạt thành công")
+    except Exception:
+        shot(page, "kich-hoat-bang-ban-phim-loi.png")
+        raise
+    shot(page, "kich-hoat-bang-ban-phim.png")
+    page.close()
+
+
+def test_phone_in_jupyterlab_passes_axe(tmp_path, browser):
+    from browserkit import jupyter_lab
+    from playwright.sync_api import expect
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PHONE_CELL)])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                              "language": "python"}
+    nbformat.write(nb, tmp_path / PHONE)
+    with jupyter_lab(tmp_path, log=tmp_path / "lab.log", token="a11y") as url:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(f"{url}/lab/tree/{PHONE}?token=a11y")
+        expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=90_000)
+        page.locator(".jp-Notebook").click()
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".cds-phone", timeout=90_000)
+        time.sleep(1)
+        assert axe(page, include=".cds-phone") == []  # JupyterLab's own chrome is not ours
+        shot(page, "dien-thoai-jupyterlab-1366.png")
+        page.close()
+
+
+def test_competency_report_passes_axe(tmp_path, browser):
+    import pandas as pd
+    from congdanso.cohort.report import build_report, write_report
+
+    cell = {"assignment": "bai", "notebook": "bai", "cell": "c1", "max_score": 1}
+    scores = pd.DataFrame([{**cell, "learner": f"hv-{i}", "score": i % 2} for i in range(6)])
+    tags = pd.DataFrame([{"assignment": "bai", "notebook": "bai", "cell": "c1",
+                          "competency": "TK2"}])
+    roster = pd.DataFrame([{"id": f"hv-{i}", "name": f"Học viên {i}", "ward": "Phường Lái Thiêu",
+                            "khu_pho": "Khu phố Đông Nhì", "role": "Tình nguyện viên"}
+                           for i in range(6)])
+    paths = write_report(build_report(scores, tags, roster), tmp_path)
+    for width, height in ((1366, 900), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(paths["html"].as_uri())
+        assert page.locator("main").count() == 1 and page.get_attribute("html", "lang") == "vi"
+        assert axe(page) == [] and no_sideways_scroll(page) == 0
+        page.close()
