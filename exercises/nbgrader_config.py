@@ -47,3 +47,7 @@ else:
     # bad folder instead of stopping, and keeps a replaced submission (congdanso.cohort.exchange).
     c.ExchangeFactory.collect = "congdanso.cohort.exchange.SafeCollect"
     c.ExchangeFactory.release_feedback = "congdanso.cohort.exchange.SafeReleaseFeedback"
+    # Feedback in Vietnamese, large print (congdanso.grading.feedback).
+    from congdanso.grading.feedback import use_our_feedback
+
+    use_our_feedback(c)

@@ -243,3 +243,36 @@ def test_competency_report_passes_axe(tmp_path, browser):
         assert page.locator("main").count() == 1 and page.get_attribute("html", "lang") == "vi"
         assert axe(page) == [] and no_sideways_scroll(page) == 0
         page.close()
+
+
+def test_feedback_page_is_vietnamese_large_and_passes_axe(tmp_path, browser):
+    """What nbgrader's feedback step renders with the course's template (the same exporter
+    settings), for a graded cell with a trainer's comment."""
+    from congdanso.grading.feedback import use_our_feedback
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    grade = {"grade": True, "grade_id": "vneid-kich-hoat", "locked": True, "points": 1,
+             "score": 1.0, "solution": False, "task": False, "schema_version": 3,
+             "comment": "Làm đúng: nhớ dặn người dân **không đọc OTP** cho ai."}
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Tài khoản dịch vụ công\nGiúp bà Trinh kích hoạt VNeID."),
+        nbformat.v4.new_code_cell('bai_tap.kiem_tra("vneid-kich-hoat")',
+                                  metadata={"nbgrader": grade})])
+    config = Config()
+    use_our_feedback(config)
+    page_html, _ = HTMLExporter(config=config).from_notebook_node(nb, resources={
+        "nbgrader": {"notebook": "tai-khoan-dvc", "score": 1.0, "max_score": 1.0,
+                     "late_penalty": 0}})
+    path = tmp_path / "phan-hoi.html"
+    path.write_text(page_html, encoding="utf-8")
+    assert '<html lang="vi">' in page_html and "Điểm: 1.0 /" in page_html
+    assert "Score" not in page_html and "Student" not in page_html
+    for width, height in ((1366, 900), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(path.as_uri())
+        assert page.locator("main").count() == 1
+        assert float(page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")) >= 17
+        assert axe(page) == [] and no_sideways_scroll(page) == 0
+        shot(page, f"phan-hoi-{width}.png")
+        page.close()

@@ -96,6 +96,7 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
 
     from congdanso.cohort.roster import _tools_on_path
     from congdanso.grading.decide import DecideFromJournal
+    from congdanso.grading.feedback import use_our_feedback
 
     _tools_on_path()
     course = _course(course_dir)
@@ -124,6 +125,7 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
     extra.ExchangeFactory.collect = "congdanso.cohort.exchange.SafeCollect"
     extra.ExchangeFactory.release_feedback = "congdanso.cohort.exchange.SafeReleaseFeedback"
     extra.NbGraderAPI.log_level = "WARN"
+    use_our_feedback(extra)
     config.merge(extra)
     return config
 
