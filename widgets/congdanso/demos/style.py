@@ -58,7 +58,12 @@ CSS = """
 .cdsd-columns { flex-wrap: wrap; gap: 16px; }
 .cdsd-columns > .widget-vbox { flex: 1 1 340px !important; min-width: 0; width: auto !important; }
 .cdsd .widget-hbox, .cdsd .widget-vbox { max-width: 100%; }
-.cdsd .jupyter-widget-tab > .lm-TabBar { flex-wrap: wrap; }
+.cdsd .jupyter-widget-tab > .lm-TabBar { height: auto !important; }
+.cdsd .jupyter-widget-tab > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap;
+  height: auto !important; }
+.cdsd .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { max-width: 100% !important; }
+.cdsd .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tabLabel { white-space: normal;
+  overflow: visible; }
 @media (max-width: 600px) {
   .cdsd { font-size: 19px; --jp-widgets-font-size: 19px; }
   .cdsd .widget-html, .cdsd .widget-html-content, .cdsd .widget-label, .cdsd input,
