@@ -273,14 +273,14 @@ def test_ward_files_in_other_shapes_are_read():
 
 def test_a_bad_upload_keeps_what_is_on_screen():
     board = Dashboard()
-    board.ward.value = "Phường Tân Bình"
+    board.ward.value = "Phường Tân Đông Hiệp"
     before = (board.figures.value, board.table.value, board.source)
     assert board.load(b"", "trong.csv") is False
     assert "Tệp trống" in text(board.notice.value) and "⚠" in board.notice.value
     assert (board.figures.value, board.table.value, board.source) == before
-    new = _csv("Phường Tân Bình,KP 9,100,50,200,150,30,có", "Phường Mới,KP 1,10,1,20,1,0,không")
+    new = _csv("Phường Tân Đông Hiệp,KP 9,100,50,200,150,30,có", "Phường Mới,KP 1,10,1,20,1,0,không")
     board._on_upload({"new": ({"name": "moi.csv", "content": memoryview(new)},)})
-    assert board.source == "moi.csv" and board.ward.value == "Phường Tân Bình"  # filter kept
+    assert board.source == "moi.csv" and board.ward.value == "Phường Tân Đông Hiệp"  # filter kept
     assert "Khu phố có điểm hỗ trợ 1/1" in text(board.figures.value)
     board.ward.value = ALL
     assert "Khu phố có điểm hỗ trợ 1/2" in text(board.figures.value)

@@ -21,11 +21,11 @@ def test_same_seed_same_people(population):
 
 def test_people_live_in_the_seed_wards(population):
     wards = {h.ward.name for h in population.households}
-    assert {"Phường Lái Thiêu", "Phường Phú Lợi", "Phường Tân Bình"} <= wards
+    assert {"Phường Lái Thiêu", "Phường Phú Lợi", "Phường Tân Đông Hiệp"} <= wards
     assert "Khu phố Đông Nhì" in {h.khu_pho for h in population.households}
     every_khu_pho = {(w.code, k) for w in WARDS for k in w.khu_pho}
     assert {(h.ward.code, h.khu_pho) for h in population.households} == every_khu_pho
-    assert "Bình Dương cũ" in population.households[0].full_address
+    assert population.households[0].full_address.endswith(", Thành phố Hồ Chí Minh")
 
 
 def test_names_are_nfc_and_family_name_first(population):
@@ -82,3 +82,22 @@ def test_any_seed_gives_consistent_ids(seed):
     for person in population:
         parts = parse_id_number(person.id_number)
         assert (parts.birth_year, parts.gender) == (person.birth_year, person.gender)
+
+
+def test_every_address_is_of_2026_two_levels_and_no_old_ward(population):
+    """Since 1/7/2025: "…, khu phố, phường, Thành phố Hồ Chí Minh" — no district, no pre-merger
+    ward (BRIEF, 2026 facts)."""
+    import re
+
+    from congdanso.world.places import WARDS
+
+    old_wards = {name for ward in WARDS for name in ward.former} - {
+        ward.name.removeprefix("Phường ") for ward in WARDS}
+    district = re.compile(r"\b(quận|huyện|thị xã|TP\. Thuận An|TP\. Dĩ An|TP\. Thủ Dầu Một|"
+                          r"Bình Dương)\b", re.IGNORECASE)
+    for household in population.households:
+        address = household.full_address
+        assert address.endswith(", Thành phố Hồ Chí Minh") and not district.search(address), address
+        ward = address.split(", ")[-2]
+        assert ward.removeprefix("Phường ") not in old_wards, address
+    assert {"Tân Bình", "Phú Cường"} <= old_wards

@@ -168,7 +168,7 @@ def test_e_id_card_needs_the_passcode(world, resident):
     card = world.vneid.show_card(session.token, PRACTICE_PASSCODE)
     assert card["Số định danh cá nhân"] == resident.id_number
     assert card["Mức tài khoản"] == "Mức 2"
-    assert "Bình Dương cũ" in card["Nơi thường trú"]
+    assert card["Nơi thường trú"].endswith("Thành phố Hồ Chí Minh")
 
 
 def test_real_pace_time_passes_between_actions(resident):

@@ -63,13 +63,14 @@ def _cmd_world_info(args: argparse.Namespace) -> int:
     population = Population(args.seed)
     print(
         f"Thế giới mô phỏng — hạt giống {args.seed}: {len(population)} người dân, "
-        f"{len(population.households)} hộ, {len(WARDS)} phường (Bình Dương cũ)."
+        f"{len(population.households)} hộ, {len(WARDS)} phường của Thành phố Hồ Chí Minh (thuộc Bình "
+        "Dương trước 1/7/2025)."
     )
     for ward in WARDS:
         people = population.residents_of(ward.code)
         print(
-            f"  {ward.name} ({ward.former_city} cũ): {len(ward.khu_pho)} khu phố, "
-            f"{len(people)} người"
+            f"  {ward.name} (trước 1/7/2025: phường {', '.join(ward.former)}, "
+            f"{ward.former_city}): {len(ward.khu_pho)} khu phố, {len(people)} người"
         )
     if args.people:
         for person in population.people[: args.people]:

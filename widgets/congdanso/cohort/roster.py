@@ -19,7 +19,7 @@ from pathlib import Path
 
 from congdanso.cohort.sheets import defuse_row, restore_row
 from congdanso.world.errors import os_error_vi
-from congdanso.world.places import ward_by_name
+from congdanso.world.places import WARDS, ward_for
 from congdanso.world.text import clean_name, nfc, strip_diacritics
 
 HEADERS = {
@@ -139,18 +139,22 @@ def read_roster(path: str | Path) -> tuple[list[Learner], str]:
     learners: list[Learner] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
+    mapped: dict[str, list[int]] = {}  # note on an old ward name → rows that used it
     for number, row in enumerate(rows, start=2):  # row 1 is the header
         value = {k: clean_name(str(row.get(h) or "")) for k, h in columns.items()}
         if not any(value.values()):
             continue  # blank line at the end of a spreadsheet
         if len(value["name"].split(" ")) < 2:
             problems.append(f"Dòng {number}: họ và tên \"{value['name']}\" chưa đủ họ và tên.")
-        ward = ward_by_name(value["ward"]) if value["ward"] else None
+        ward, renamed = ward_for(value["ward"]) if value["ward"] else (None, None)
+        if renamed:
+            mapped.setdefault(renamed, []).append(number)
         if not value["ward"]:
             problems.append(f"Dòng {number}: chưa ghi phường.")
         elif ward is None:
             problems.append(f"Dòng {number}: không có phường \"{value['ward']}\" trong danh sách "
-                            "(Lái Thiêu, Phú Lợi, Tân Bình, Phú Cường, Dĩ An, Thuận Giao).")
+                            f"({', '.join(w.name.removeprefix('Phường ') for w in WARDS)}; tên "
+                            "phường trước 1/7/2025 cũng được).")
         if not value["khu_pho"]:
             problems.append(f"Dòng {number}: chưa ghi khu phố.")
         elif ward is not None and not any(value["khu_pho"].casefold() in k.casefold()
@@ -179,6 +183,8 @@ def read_roster(path: str | Path) -> tuple[list[Learner], str]:
                 "để xem tiếp)." if len(problems) > len(shown) else "")
         raise RosterError(f"Chưa nhập được danh sách ({len(problems)} lỗi, không học viên nào "
                           "được thêm):\n" + "\n".join(shown) + more)
+    for note, rows in mapped.items():
+        how += f"; {note} (dòng {', '.join(map(str, rows[:10]))}{' …' if len(rows) > 10 else ''})"
     return learners, how
 
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 SENDER = "KySo"
 EMPLOYER = "Công ty TNHH May mặc Sông Bé (mô phỏng)"
-EMPLOYER_ADDRESS = "Khu công nghiệp VSIP, TP. Thuận An (Bình Dương cũ)"
+EMPLOYER_ADDRESS = "Khu công nghiệp VSIP, phường Bình Hòa, Thành phố Hồ Chí Minh"
 MAX_PDF_BYTES = 10 * 1024 * 1024
 
 

@@ -2,10 +2,14 @@
 
 Province codes are those of Circular 07/2016/TT-BCA (the first three digits of a personal ID
 number), for the 63 provinces that registered births before the 2025 merger — an ID number keeps
-its code for life. Wards are the seed's (Lái Thiêu with khu phố Đông Nhì, Phú Lợi, Tân Bình) and a
-few of their neighbours. Since 1/7/2025 they belong to TP. Hồ Chí Minh (Resolution 202/2025/QH15),
-so the course names them "(former) Bình Dương". Khu phố names other than Đông Nhì and the street
-names are for the simulation only; they are not an official list.
+its code for life.
+
+Wards are those of 2026: since 1/7/2025 former Bình Dương belongs to Thành phố Hồ Chí Minh
+(Resolution 202/2025/QH15) and an address has two levels, "…, khu phố, phường, Thành phố Hồ Chí
+Minh", with no district (BRIEF "2026 facts"). The seed's places keep their stories under today's
+names: Lái Thiêu (with khu phố Đông Nhì), Phú Lợi, and Tân Bình, now part of phường Tân Đông Hiệp;
+Phú Cường is now part of phường Thủ Dầu Một. A pre-merger ward name (a roster, an old paper) is
+mapped by :func:`ward_for`. Khu phố and street names are for the simulation only.
 """
 
 from __future__ import annotations
@@ -106,17 +110,22 @@ MIGRANT_PROVINCES: dict[str, int] = {
 }
 
 
+CITY = "Thành phố Hồ Chí Minh"
+
+
 @dataclass(frozen=True, slots=True)
 class Ward:
     code: str  # short code used in dossier numbers and file names
     name: str  # "Phường Lái Thiêu"
-    former_city: str  # the city it belonged to before 1/7/2025
+    former_city: str  # the city it belonged to before 1/7/2025 (history, power-branch codes)
     khu_pho: tuple[str, ...]
     streets: tuple[str, ...]
+    former: tuple[str, ...] = ()  # pre-merger wards now part of this one
 
     @property
     def full_name(self) -> str:
-        return f"{self.name}, {self.former_city} (Bình Dương cũ), TP. Hồ Chí Minh"
+        """The ward as an address names it since 1/7/2025: two levels, no district."""
+        return f"{self.name}, {CITY}"
 
 
 WARDS: tuple[Ward, ...] = (
@@ -141,6 +150,7 @@ WARDS: tuple[Ward, ...] = (
             "Đường Trần Quốc Tuấn",
             "Đường Gia Long",
         ),
+        ("Lái Thiêu", "Bình Nhâm", "An Thạnh", "Hưng Định", "An Sơn"),
     ),
     Ward(
         "PLO",
@@ -154,10 +164,11 @@ WARDS: tuple[Ward, ...] = (
             "Đường Nguyễn Văn Tiết",
             "Đường Phan Đăng Lưu",
         ),
+        ("Phú Lợi",),
     ),
     Ward(
-        "TBI",
-        "Phường Tân Bình",
+        "TDH",
+        "Phường Tân Đông Hiệp",
         "TP. Dĩ An",
         (
             "Khu phố Tân Phước",
@@ -167,13 +178,15 @@ WARDS: tuple[Ward, ...] = (
             "Khu phố Tân Quý",
         ),
         ("Đường ĐT743", "Đường Nguyễn Thị Minh Khai", "Đường Tân Bình 2", "Đường Cây Da"),
+        ("Tân Bình", "Tân Đông Hiệp", "An Phú"),
     ),
     Ward(
-        "PCU",
-        "Phường Phú Cường",
+        "TDM",
+        "Phường Thủ Dầu Một",
         "TP. Thủ Dầu Một",
         ("Khu phố 1", "Khu phố 2", "Khu phố 3", "Khu phố 4"),
         ("Đường Bạch Đằng", "Đường Đinh Bộ Lĩnh", "Đường Ngô Quyền", "Đường Cách Mạng Tháng Tám"),
+        ("Phú Cường",),
     ),
     Ward(
         "DAN",
@@ -181,6 +194,7 @@ WARDS: tuple[Ward, ...] = (
         "TP. Dĩ An",
         ("Khu phố Bình Minh", "Khu phố Nhị Đồng", "Khu phố Thống Nhất", "Khu phố Đông A"),
         ("Đường Trần Hưng Đạo", "Đường Lý Thường Kiệt", "Đường Nguyễn An Ninh"),
+        ("Dĩ An",),
     ),
     Ward(
         "TGI",
@@ -188,16 +202,37 @@ WARDS: tuple[Ward, ...] = (
         "TP. Thuận An",
         ("Khu phố Bình Thuận", "Khu phố Hòa Lân", "Khu phố Thuận Giao", "Khu phố Bình Hòa"),
         ("Đường Thuận Giao 21", "Đường Bình Chuẩn 69", "Đường Nguyễn Văn Tiết"),
+        ("Thuận Giao", "Bình Chuẩn"),
     ),
 )
 
 WARDS_BY_CODE: dict[str, Ward] = {w.code: w for w in WARDS}
 
 
+def _key(name: str) -> str:
+    from congdanso.world.text import nfc, strip_diacritics
+
+    text = " ".join(nfc(name).strip().casefold().split()).removeprefix("phường ").strip()
+    return strip_diacritics(text)
+
+
 def ward_by_name(name: str) -> Ward | None:
-    """Find a ward by its name with or without the word "Phường", any case."""
-    key = name.strip().casefold().removeprefix("phường ").strip()
+    """A ward of today by its name (with or without "Phường", accents or case) or code."""
+    key = _key(name)
     for ward in WARDS:
-        if ward.name.casefold().removeprefix("phường ") == key or ward.code.casefold() == key:
+        if _key(ward.name) == key or ward.code.casefold() == key:
             return ward
     return None
+
+
+def ward_for(name: str) -> tuple[Ward | None, str | None]:
+    """Today's ward for a name that may be a pre-merger one, and a note when it was mapped."""
+    ward = ward_by_name(name)
+    if ward is not None:
+        return ward, None
+    key = _key(name)
+    for ward in WARDS:
+        for old in ward.former:
+            if _key(old) == key:
+                return ward, f"phường {old} (trước 1/7/2025) nay thuộc {ward.name}"
+    return None, None
