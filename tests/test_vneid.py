@@ -64,13 +64,6 @@ def test_no_chip_card_no_level2(world):
         world.police.enroll_level2(person.id_number, person.phone)
 
 
-def test_children_have_no_own_account(world):
-    child = next(p for p in world.population if p.age_on(world.now.date()) < 14)
-    parent = next(p for p in world.population.practice_residents())
-    with pytest.raises(PermissionDeniedError, match="chưa đủ 14 tuổi"):
-        world.vneid.register(child.id_number, parent.phone)
-
-
 def test_sim_must_be_in_the_citizens_name(world):
     elder = next(p for p in world.population if p.phone and p.phone_registered_to != p.id_number)
     with pytest.raises(PermissionDeniedError, match="TTTB gửi 1414") as err:
@@ -204,3 +197,42 @@ def test_a_sim_in_a_childs_name_must_be_moved_at_the_carrier_before_level_2(worl
     with pytest.raises(StateError, match="đã đứng tên"):
         world.carrier.update_subscriber(elder.phone, elder.id_number)
     assert world.police.enroll_level2(elder.id_number, elder.phone).level == 2
+
+
+def test_children_have_own_accounts_with_a_parent_decree_69_article_7(world):
+    """From 6 to under 14: level 1 or 2 when a parent asks and comes; under 6: level 1 only;
+    a child needs a căn cước card; the parent's phone may be used."""
+    from congdanso.world import PermissionDeniedError
+
+    today = world.now.date()
+    people = world.population
+
+    def child(low: int, high: int):
+        return next(p for p in people if low <= p.age_on(today) < high and p.has_chip_card
+                    and any(m.age_on(today) >= 18 and m.phone
+                            and m.phone_registered_to == m.id_number
+                            for m in people.household_of(p).members))
+
+    def parent_of(kid):
+        return next(m for m in people.household_of(kid).members if m.age_on(today) >= 18
+                    and m.phone and m.phone_registered_to == m.id_number)
+
+    older, small = child(6, 14), child(0, 6)
+    dad = parent_of(older)
+    with pytest.raises(PermissionDeniedError, match="Nghị định 69/2024") as alone:
+        world.police.enroll_level2(older.id_number, dad.phone)
+    assert "cha, mẹ hoặc người giám hộ" in alone.value.message
+    stranger = next(p for p in people if p.age_on(today) >= 18
+                    and p not in people.household_of(older).members)
+    with pytest.raises(PermissionDeniedError, match="không phải cha, mẹ"):
+        world.police.enroll_level2(older.id_number, dad.phone, guardian=stranger.id_number)
+    account = world.police.enroll_level2(older.id_number, dad.phone, guardian=dad.id_number)
+    assert account.level == 2 and account.phone == dad.phone
+    mum = parent_of(small)
+    with pytest.raises(PermissionDeniedError, match="chỉ đăng ký được tài khoản mức 1"):
+        world.police.enroll_level2(small.id_number, mum.phone, guardian=mum.id_number)
+    assert world.vneid.register(small.id_number, mum.phone, guardian=mum.id_number).level == 1
+    no_card = next(p for p in people if 6 <= p.age_on(today) < 14 and not p.has_chip_card)
+    with pytest.raises(PermissionDeniedError, match="chưa có thẻ căn cước"):
+        world.vneid.register(no_card.id_number, parent_of(no_card).phone,
+                             guardian=parent_of(no_card).id_number)

@@ -39,7 +39,8 @@ SECURITY_QUESTIONS = (
     "Tên con vật nuôi đầu tiên của bạn là gì?",
     "Bạn sinh ra ở bệnh viện/xã nào?",
 )
-MIN_AGE = 14
+MIN_AGE = 14  # an own account without a parent (Decree 69/2024/NĐ-CP, art. 7)
+CHILD_LEVEL2_AGE = 6  # from 6 a child may have level 2, when a parent asks
 
 # Account statuses, in the order a citizen meets them.
 PENDING = "cho_duyet"  # registered, waiting for approval
@@ -135,12 +136,49 @@ class VneidService:
             raise StateError("Phiên đăng nhập VNeID đã hết hoặc không đúng. Hãy đăng nhập lại.")
         return session, self.accounts[session.id_number]
 
-    def _check_age(self, person: Person) -> None:
-        if person.age_on(self.world.now.date()) < MIN_AGE:
+    def _check_age(self, person: Person, *, level: int, guardian: str | None = None
+                   ) -> Person | None:
+        """Who may have an own account (Decree 69/2024/NĐ-CP, art. 7): from 14 on their own;
+        from 6 to under 14 (level 1 or 2) and under 6 (level 1 only) when a parent or guardian
+        asks and comes along; a child needs a căn cước card. Returns the guardian, if any."""
+        age = person.age_on(self.world.now.date())
+        if age >= MIN_AGE:
+            return None
+        kinds = "mức 1 hoặc mức 2" if age >= CHILD_LEVEL2_AGE else "chỉ mức 1"
+        if guardian is None:
             raise PermissionDeniedError(
-                f"{person.full_name} chưa đủ {MIN_AGE} tuổi nên chưa tự có tài khoản VNeID; "
-                "thông tin của trẻ được tích hợp vào tài khoản của cha hoặc mẹ."
+                f"{person.full_name} mới {age} tuổi. Trẻ dưới {MIN_AGE} tuổi vẫn có tài khoản "
+                f"riêng ({kinds}, Nghị định 69/2024/NĐ-CP, điều 7) nhưng phải do cha, mẹ hoặc "
+                "người giám hộ đề nghị và đi cùng. Cha mẹ cũng có thể tích hợp thông tin của "
+                "con vào tài khoản của mình.",
+                field="guardian",
             )
+        adult = self._person(guardian)
+        household = self.world.population.household_of(person)
+        if (adult not in household.members or adult.id_number == person.id_number
+                or adult.age_on(self.world.now.date()) < 18):
+            raise PermissionDeniedError(
+                f"{adult.full_name} không phải cha, mẹ hay người giám hộ (người lớn cùng hộ) "
+                f"của {person.full_name}: hãy nhờ đúng cha, mẹ hoặc người giám hộ đi cùng.",
+                field="guardian",
+            )
+        if level == 2 and age < CHILD_LEVEL2_AGE:
+            raise PermissionDeniedError(
+                f"{person.full_name} mới {age} tuổi: trẻ dưới {CHILD_LEVEL2_AGE} tuổi chỉ đăng "
+                "ký được tài khoản mức 1 (Nghị định 69/2024/NĐ-CP, điều 7), do cha mẹ đề nghị."
+            )
+        if not person.has_chip_card:
+            raise PermissionDeniedError(
+                f"{person.full_name} chưa có thẻ căn cước: trẻ em cần có thẻ căn cước trước khi "
+                "cha mẹ đề nghị tài khoản riêng cho con."
+            )
+        return adult
+
+    def _phone_owner_ok(self, number: str, person: Person, guardian: Person | None) -> bool:
+        """The number is the person's own — or, for a child, the parent's who came along."""
+        owner = self.world.carrier.owner_of(number)
+        return owner == person.id_number or (guardian is not None
+                                             and owner == guardian.id_number)
 
     def _approve(self, account: VneidAccount) -> None:
         account.status = APPROVED
@@ -161,11 +199,13 @@ class VneidService:
 
     # -- level 1 registration in the app ------------------------------------------------------
     @action("vneid.register")
-    def register(self, id_number: str, phone: str, face_photo: bool = True) -> VneidAccount:
-        """Register a level-1 account in the app with ID number, phone and a face photo."""
+    def register(self, id_number: str, phone: str, face_photo: bool = True,
+                 guardian: str | None = None) -> VneidAccount:
+        """Register a level-1 account in the app with ID number, phone and a face photo (for a
+        child under 14, ``guardian`` is the parent who asks, whose phone may be used)."""
         person = self._person(id_number)
         number = parse_phone(phone)
-        self._check_age(person)
+        adult = self._check_age(person, level=1, guardian=guardian)
         if person.id_number in self.accounts:
             account = self.accounts[person.id_number]
             raise StateError(
@@ -174,7 +214,7 @@ class VneidService:
                 "hoặc đăng nhập.",
                 field="id_number",
             )
-        if self.world.carrier.owner_of(number) != person.id_number:
+        if not self._phone_owner_ok(number, person, adult):
             raise PermissionDeniedError(
                 "Số điện thoại này không đăng ký chính chủ cho số định danh trên (kiểm tra bằng "
                 "cách soạn TTTB gửi 1414). Hãy dùng số đứng tên người dân, hoặc ra cửa hàng nhà "
@@ -425,8 +465,10 @@ class PoliceService:
         phone: str,
         present: bool = True,
         officer: str = "Cán bộ công an phường",
+        guardian: str | None = None,
     ) -> VneidAccount:
-        """Collect photo and fingerprints of a citizen who is present, for a level-2 account."""
+        """Collect photo and fingerprints of a citizen who is present, for a level-2 account
+        (a child from 6 to under 14 comes with the parent, ``guardian``)."""
         vneid = self.world.vneid
         person = vneid._person(id_number)
         number = parse_phone(phone)
@@ -435,13 +477,13 @@ class PoliceService:
                 "Tài khoản mức 2 phải do chính người dân đến công an phường để chụp ảnh, lấy vân "
                 "tay. Không ai làm thay được — người nhận làm hộ qua điện thoại là kẻ lừa đảo."
             )
-        vneid._check_age(person)
+        adult = vneid._check_age(person, level=2, guardian=guardian)
         if not person.has_chip_card:
             raise PermissionDeniedError(
                 f"{person.full_name} chưa có thẻ căn cước gắn chip. Hãy làm thủ tục cấp thẻ căn "
                 "cước trước, rồi đăng ký tài khoản mức 2 cùng lúc hoặc sau đó."
             )
-        if self.world.carrier.owner_of(number) != person.id_number:
+        if not vneid._phone_owner_ok(number, person, adult):
             raise PermissionDeniedError(
                 "Số điện thoại phải đứng tên chính người dân (kiểm tra: soạn TTTB gửi 1414). Hãy "
                 "chuẩn hoá thuê bao tại nhà mạng trước.",
