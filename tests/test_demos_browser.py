@@ -265,7 +265,7 @@ def test_checker_reads_qr_text_and_images_and_checks_pdfs(server, browser, tmp_p
     expect(verdict).to_contain_text("không phải PDF")
     box.locator("select").select_option(index=3)
     box.get_by_role("button", name="Kiểm tra tài liệu mẫu").click()
-    expect(verdict).to_contain_text("Chứng thư số đã bị thu hồi", timeout=30_000)
+    expect(verdict).to_contain_text("Chứng thư chữ ký số đã bị thu hồi", timeout=30_000)
     shot(page, "10-kiem-tra-pdf-thu-hoi.png")
     leave(page, server)
 

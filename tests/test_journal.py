@@ -339,3 +339,30 @@ def test_a_kernel_killed_while_writing_never_makes_an_honest_journal_look_tamper
         report = check_journal(path)
         assert report.ok, report.problem
         assert len(report.events) > 1
+
+
+def test_a_refusal_reworded_in_a_later_version_still_replays(journal_path):
+    """Messages are presentation: a journal made when a refusal was worded differently (an
+    older version of the course) is the same work; its code and field must still match."""
+    from congdanso.world.journal import GENESIS
+
+    world = World.open(journal_path, pace="manual")
+    with pytest.raises(DomainError):
+        world.vneid.register("07419000001", "0912345678")  # 11 digits: refused
+    lines, out, prev = _lines(journal_path), [], GENESIS
+    for raw in lines:
+        body = json.loads(raw)["e"]
+        body["prev"] = prev
+        if body.get("error"):
+            body["error"]["message"] = "Cách nói cũ của lời từ chối này."
+        prev, line = encode(body)
+        out.append(line)
+    journal_path.write_bytes(b"".join(out))
+    journal_path.with_name("nhat-ky.jsonl.head").unlink()
+    report = check_journal(journal_path)
+    assert report.ok, report.problem
+    forged = json.loads(out[-1])["e"]
+    forged["error"]["code"] = "khac"  # but another kind of refusal is not the same work
+    _, line = encode(forged)
+    journal_path.write_bytes(b"".join(out[:-1]) + line)
+    assert not check_journal(journal_path).ok

@@ -217,7 +217,7 @@ def sign(story: Story) -> Page:
     verdict = world.kyso.verify(signed["id"])
     return Page(
         "Ký hợp đồng lao động bằng chữ ký số",
-        ["Chữ ký số cá nhân: xin chứng thư số bằng VNeID mức 2 (không phải đi đâu), kích hoạt "
+        ["Chữ ký số cá nhân: xin chứng thư chữ ký số bằng VNeID mức 2 (không phải đi đâu), kích hoạt "
          "bằng OTP, chị tự đặt mã PIN.",
          "Mở hợp đồng, đặt chữ ký vào trang, xác nhận bằng PIN — chữ ký có giá trị như ký tay.",
          "Kiểm tra lại tệp đã ký: phải thấy \"Chữ ký hợp lệ\" và đúng tên người ký."],

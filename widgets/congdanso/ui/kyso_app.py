@@ -34,7 +34,7 @@ class KysoApp(AppView):
         self.f_pin = Field("Đặt mã PIN ký số (6 số)", kind="password")
         self.f_pin2 = Field("Nhập lại mã PIN", kind="password")
         self.screens["start"] = vbox([
-            html("<p>Đăng ký chứng thư số cá nhân (tập huấn). Cần tài khoản VNeID mức 2 "
+            html("<p>Đăng ký chứng thư chữ ký số cá nhân (tập huấn). Cần tài khoản VNeID mức 2 "
                          "đã đăng nhập trên điện thoại, hoặc thẻ căn cước tại điểm đăng ký.</p>"),
             button("Đăng ký bằng VNeID mức 2", self._click_request_vneid, primary=True),
             self.f_present.box, button("Đăng ký bằng thẻ căn cước", self._click_request_cccd),
@@ -108,7 +108,7 @@ class KysoApp(AppView):
         issued = self.attempt(lambda: self.world.kyso.request_certificate(
             self.person.id_number, "vneid", token))
         if issued is not None:
-            self.say("Đã cấp chứng thư số tập huấn. Nhập mã kích hoạt trong tin nhắn và đặt mã "
+            self.say("Đã cấp chứng thư chữ ký số tập huấn. Nhập mã kích hoạt trong tin nhắn và đặt mã "
                      "PIN.", ok=True)
         return issued
 
@@ -116,7 +116,7 @@ class KysoApp(AppView):
         issued = self.attempt(lambda: self.world.kyso.request_certificate(
             self.person.id_number, "cccd", present=bool(self.f_present.value)))
         if issued is not None:
-            self.say("Đã cấp chứng thư số tập huấn. Nhập mã kích hoạt và đặt mã PIN.", ok=True)
+            self.say("Đã cấp chứng thư chữ ký số tập huấn. Nhập mã kích hoạt và đặt mã PIN.", ok=True)
         return issued
 
     def _click_activate(self):

@@ -108,7 +108,7 @@ class SigningService:
         account = self.accounts.get(clean_id_number(id_number))
         if account is None:
             raise NotFoundError(
-                "Người dân chưa có chứng thư số. Hãy đăng ký chứng thư trước "
+                "Người dân chưa có chứng thư chữ ký số. Hãy đăng ký chứng thư trước "
                 "(cần VNeID mức 2 hoặc thẻ căn cước).",
                 field="id_number",
             )
@@ -194,7 +194,7 @@ class SigningService:
             person.id_number in self.accounts
             and self.accounts[person.id_number].status != "thu_hoi"
         ):
-            raise StateError("Người dân đã có chứng thư số còn hiệu lực.")
+            raise StateError("Người dân đã có chứng thư chữ ký số còn hiệu lực.")
         if proof == "vneid":
             session = self.world.vneid.sessions.get(vneid_token or "")
             if session is None or session.id_number != person.id_number:
@@ -203,7 +203,7 @@ class SigningService:
                 )
             if session.level < 2:
                 raise PermissionDeniedError(
-                    "Cần tài khoản VNeID mức 2 để đăng ký chứng thư số "
+                    "Cần tài khoản VNeID mức 2 để đăng ký chứng thư chữ ký số "
                     "trực tuyến. Hoặc mang thẻ căn cước đến điểm đăng ký."
                 )
         elif proof == "cccd":
@@ -226,7 +226,7 @@ class SigningService:
             person.phone,
             "kyso",
             SENDER,
-            "Chứng thư số tập huấn của bạn đã được cấp. Mã kích hoạt ứng dụng "
+            "Chứng thư chữ ký số tập huấn của bạn đã được cấp. Mã kích hoạt ứng dụng "
             "ký số là {code}. Không cung cấp mã này cho ai.",
         )
         return issued.record()
@@ -348,7 +348,7 @@ class SigningService:
             raise StateError("Ứng dụng ký số chưa kích hoạt hoặc chứng thư đã bị thu hồi.")
         issued = self.pki.issued[account.serial]
         if self._utc() > issued.not_after:
-            raise StateError("Chứng thư số đã hết hạn. Hãy gia hạn trước khi ký.")
+            raise StateError("Chứng thư chữ ký số đã hết hạn. Hãy gia hạn trước khi ký.")
         doc = self.document(document_id)
         if doc.owner_id != account.id_number:
             raise PermissionDeniedError("Chỉ ký được tài liệu của chính mình.")

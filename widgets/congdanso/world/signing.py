@@ -51,7 +51,7 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 VERDICTS = {
     "hop_le": (
         "Chữ ký hợp lệ",
-        "Tài liệu còn nguyên như lúc ký, chứng thư số còn hiệu lực, chưa bị thu hồi và do "
+        "Tài liệu còn nguyên như lúc ký, chứng thư chữ ký số còn hiệu lực, chưa bị thu hồi và do "
         "tổ chức cung cấp dịch vụ được tin cậy cấp.",
     ),
     "bi_sua": (
@@ -60,12 +60,12 @@ VERDICTS = {
         "bản gốc từ người ký.",
     ),
     "het_han": (
-        "Chứng thư số đã hết hạn",
-        "Chứng thư số của người ký đã hết hiệu lực tại thời điểm kiểm tra và không có dấu "
+        "Chứng thư chữ ký số đã hết hạn",
+        "Chứng thư chữ ký số của người ký đã hết hiệu lực tại thời điểm kiểm tra và không có dấu "
         "thời gian chứng minh đã ký trước đó. Người ký cần gia hạn chứng thư và ký lại.",
     ),
     "bi_thu_hoi": (
-        "Chứng thư số đã bị thu hồi",
+        "Chứng thư chữ ký số đã bị thu hồi",
         "Tổ chức cấp đã thu hồi chứng thư này (ví dụ bị lộ hoặc mất). Chữ ký không còn "
         "giá trị; liên hệ người ký.",
     ),
