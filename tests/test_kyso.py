@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 
 import pytest
@@ -219,3 +220,29 @@ def test_demo_kit_and_cli_verify(tmp_path, capsys):
     assert cli(["kyso", "verify", str(tmp_path / "khong-co.pdf")]) == 2
     assert cli(["kyso", "verify", str(tmp_path / "01-hop-le.pdf"), "--at", "01/01/2030"]) == 1
     assert "HẾT HẠN" in capsys.readouterr().out
+
+
+def test_a_suspended_certificate_is_its_own_verdict(tmp_path):
+    """Decree 23/2025: a certificate can be suspended ("tạm dừng") as well as revoked; the CRL
+    lists it as certificate hold and every verifier says so."""
+    from congdanso.world.errors import StateError
+
+    world = World.open(tmp_path / "nhat-ky.jsonl", pace="manual")
+    person = world.population.practice_residents()[0]
+    session = activate_vneid(world, person)
+    world.kyso.request_certificate(person.id_number, "vneid", session.token)
+    world.kyso.activate(person.id_number, world.inbox(person.phone).latest_otp(), PIN, PIN)
+    _, signed = _sign(world, person)
+    assert world.kyso.verify(signed["id"])["code"] == "hop_le"
+    world.advance(hours=1)
+    world.kyso.suspend(person.id_number)
+    assert world.kyso.verify(signed["id"])["code"] == "tam_dung"
+    with pytest.raises(StateError, match="tạm dừng"):
+        world.kyso.suspend(person.id_number)
+    from cryptography import x509
+
+    [entry] = list(world.kyso.pki.crls(world.now.replace(tzinfo=dt.UTC)
+                                       + dt.timedelta(minutes=1))[0])
+    assert entry.extensions.get_extension_for_class(x509.CRLReason).value.reason == \
+        x509.ReasonFlags.certificate_hold
+    assert check_journal(tmp_path / "nhat-ky.jsonl").ok  # replays to the same verdicts

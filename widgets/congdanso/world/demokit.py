@@ -22,6 +22,8 @@ KIT = (
      "Ký bằng chứng thư do một \"CA\" tự tạo cấp (kẻ gian mạo tên tổ chức chính thức)."),
     ("06-chua-ky.pdf", "chua_ky", "Hợp đồng chưa ký số (chỉ là tệp PDF thường)."),
     ("07-khong-phai-pdf.pdf", "hong", "Một ảnh chụp được đổi đuôi thành .pdf."),
+    ("08-chung-thu-tam-dung.pdf", "tam_dung",
+     "Ký bằng chứng thư chữ ký số đang bị tạm dừng: người dùng báo nghi lộ mã PIN."),
 )
 CRL_NAME = "ca-cong-cong-mo-phong.crl"
 ROOT_NAME = "ca-goc-mo-phong.crt"
@@ -70,6 +72,18 @@ def build_demo_kit(folder: str | Path) -> list[Path]:
     world.advance(hours=2)
     world.kyso.revoke(lost.id_number, "Mất điện thoại")
     files["04-chung-thu-bi-thu-hoi.pdf"] = world.kyso.content(lost_signed["id"])
+
+    worried = people[2]  # thinks someone saw the PIN: the certificate is suspended, not revoked
+    session3 = activate_vneid(world, worried)
+    world.kyso.request_certificate(worried.id_number, "vneid", session3.token)
+    world.kyso.activate(worried.id_number, world.inbox(worried.phone).latest_otp(), "258036",
+                        "258036")
+    held_doc = world.kyso.new_document(worried.id_number, "hop_dong")
+    held_signed = world.kyso.confirm_signing(
+        world.kyso.start_signing(worried.id_number, held_doc.id).id, "258036")
+    world.advance(hours=1)
+    world.kyso.suspend(worried.id_number)
+    files["08-chung-thu-tam-dung.pdf"] = world.kyso.content(held_signed["id"])
 
     fake_cert, fake_key = fake_ca(world.seed)
     key = derive_key(world.seed, "fake-user")

@@ -51,6 +51,7 @@ TITLES: dict[str, str] = {
     "kyso.request_certificate": "Đăng ký chứng thư chữ ký số cá nhân",
     "kyso.activate": "Kích hoạt ứng dụng ký số (đặt mã PIN)",
     "kyso.revoke": "Thu hồi chứng thư chữ ký số",
+    "kyso.suspend": "Tạm dừng chứng thư chữ ký số",
     "kyso.new_document": "Tạo tài liệu để ký",
     "kyso.upload_file": "Tải tài liệu PDF lên ứng dụng ký số",
     "kyso.start_signing": "Đặt chữ ký lên tài liệu (gửi yêu cầu ký)",

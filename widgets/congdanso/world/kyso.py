@@ -63,7 +63,7 @@ class Document:
 class SigningAccount:
     id_number: str
     serial: int
-    status: str = "cho_kich_hoat"  # → "hoat_dong"; "thu_hoi" once revoked
+    status: str = "cho_kich_hoat"  # → "hoat_dong"; "thu_hoi" once revoked, "tam_dung" suspended
     pin_hash: str | None = None
     pins: AttemptLimiter = field(default_factory=AttemptLimiter)
 
@@ -257,6 +257,19 @@ class SigningService:
         self.pki.revoke(account.serial, self._utc(), reason)
         account.status = "thu_hoi"
         return {"serial": account.serial, "revoked_at": self._utc().isoformat()}
+
+    @action("kyso.suspend")
+    def suspend(self, id_number: str) -> dict:
+        """Suspend the certificate ("tạm dừng", Decree 23/2025), e.g. while a suspected leak is
+        checked: signatures are not valid meanwhile; the CA's list shows it as on hold."""
+        account = self._account(id_number)
+        if account.status in ("thu_hoi", "tam_dung"):
+            raise StateError("Chứng thư chữ ký số này đã bị thu hồi hoặc đang tạm dừng.")
+        from congdanso.world.pki import SUSPENDED
+
+        self.pki.suspend(account.serial, self._utc())
+        account.status = SUSPENDED
+        return {"serial": account.serial, "suspended_at": self._utc().isoformat()}
 
     # -- documents ----------------------------------------------------------------------------
     @action("kyso.new_document")

@@ -28,6 +28,9 @@ CERT_YEARS = 3
 _N = int("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16)
 
 
+SUSPENDED = "tam_dung"  # the reason recorded for a suspended certificate
+
+
 def derive_key(seed: int, label: str) -> ec.EllipticCurvePrivateKey:
     value = int.from_bytes(hashlib.sha256(f"congdanso-pki:{seed}:{label}".encode()).digest(), "big")
     return ec.derive_private_key(value % (_N - 1) + 1, ec.SECP256R1())
@@ -189,6 +192,10 @@ class TrainingPKI:
         self.issued[serial].revoked_at = when
         self.issued[serial].reason = reason
 
+    def suspend(self, serial: int, when: dt.datetime) -> None:
+        """Suspend ("tạm dừng", Decree 23/2025): listed in the CRL as certificate hold."""
+        self.revoke(serial, when, SUSPENDED)
+
     def _crl(
         self, issuer: x509.Certificate, key, number: int, now: dt.datetime, revoked: list[Issued]
     ) -> x509.CertificateRevocationList:
@@ -204,12 +211,16 @@ class TrainingPKI:
         )
         for item in revoked:
             assert item.revoked_at is not None
-            builder = builder.add_revoked_certificate(
+            entry = (
                 x509.RevokedCertificateBuilder()
                 .serial_number(item.serial)
                 .revocation_date(item.revoked_at)
-                .build()
             )
+            if item.reason == SUSPENDED:
+                entry = entry.add_extension(
+                    x509.CRLReason(x509.ReasonFlags.certificate_hold), critical=False
+                )
+            builder = builder.add_revoked_certificate(entry.build())
         return builder.sign(key, hashes.SHA256(), ecdsa_deterministic=True)
 
     def crls(self, now: dt.datetime) -> list[x509.CertificateRevocationList]:

@@ -69,6 +69,12 @@ VERDICTS = {
         "Tổ chức cấp đã thu hồi chứng thư này (ví dụ bị lộ hoặc mất). Chữ ký không còn "
         "giá trị; liên hệ người ký.",
     ),
+    "tam_dung": (
+        "Chứng thư chữ ký số đang bị tạm dừng",
+        "Tổ chức cấp đã tạm dừng chứng thư này (ví dụ khi nghi bị lộ mã PIN; Nghị định "
+        "23/2025/NĐ-CP). Trong thời gian tạm dừng, chữ ký không có giá trị: người ký liên hệ "
+        "tổ chức cấp để khôi phục chứng thư rồi ký lại.",
+    ),
     "khong_tin_cay": (
         "Tổ chức cấp chứng thư không được tin cậy",
         "Chứng thư không do tổ chức cung cấp dịch vụ chữ ký số được cấp phép phát "
@@ -276,7 +282,7 @@ async def async_verify_pdf(
     if changed:
         verdict.code = "bi_sua"
     elif status.revoked or indication.startswith("REVOKED"):
-        verdict.code = "bi_thu_hoi"
+        verdict.code = "tam_dung" if _on_hold(embedded.signer_cert, crls) else "bi_thu_hoi"
     elif indication.startswith(("OUT_OF_BOUNDS", "EXPIRED")):
         verdict.code = "het_han"
     elif not status.trusted:
@@ -284,6 +290,22 @@ async def async_verify_pdf(
     if indication:
         verdict.details.append(f"pyHanko: {indication}")
     return verdict
+
+
+def _on_hold(signer_cert, crls: list[x509.CertificateRevocationList]) -> bool:
+    """Whether the signer's certificate is listed as "certificate hold" (suspended)."""
+    serial = signer_cert.serial_number
+    for crl in crls:
+        entry = crl.get_revoked_certificate_by_serial_number(serial)
+        if entry is None:
+            continue
+        try:
+            reason = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+        except x509.ExtensionNotFound:
+            continue
+        if reason == x509.ReasonFlags.certificate_hold:
+            return True
+    return False
 
 
 def verify_pdf(data: bytes, **kwargs: Any) -> Verdict:
