@@ -108,8 +108,11 @@ def test_portal_login_with_vneid_and_submit_a_dossier(world, phone):
     portal.confirm_prefilled()
     portal.submit()
     assert "Thiếu giấy tờ bắt buộc" in portal.attach_error.value
-    portal.fill(stay_until="31/13/2026")
     portal.attach("hop-dong-thue-nha.pdf")
+    portal.submit()  # her thường trú is in Lái Thiêu: no tạm trú in her own ward
+    assert "Luật Cư trú 2020, điều 27" in portal.extra_fields["stay_address"].error_text
+    portal.fill(stay_address="Số 12 Đường Trần Hưng Đạo, Khu phố Bình Minh, Phường Dĩ An")
+    portal.fill(stay_until="31/13/2026")
     portal.submit()
     assert "không có trên lịch" in portal.extra_fields["stay_until"].error_text
     portal.fill(stay_until="31/12/2026")

@@ -508,6 +508,22 @@ class PortalService:
             return number
         return " ".join(str(value).split())
 
+    @staticmethod
+    def _check_stay_elsewhere(home, stay_address: str) -> None:
+        """Tạm trú is registered at a place outside the ward of thường trú (Luật Cư trú 2020,
+        art. 27): a stay in one's own ward needs no registration."""
+        from congdanso.world.places import ward_for
+
+        for part in (p.strip() for p in stay_address.split(",")):
+            ward, _ = ward_for(part)  # "Phường Lái Thiêu", "Lái Thiêu", an old name too
+            if ward is not None and ward.code == home.code:
+                raise ValidationError(
+                    f"Nơi tạm trú ở cùng {home.name} với nơi thường trú. Tạm trú chỉ đăng ký ở "
+                    "nơi ngoài phường, xã nơi thường trú (Luật Cư trú 2020, điều 27); ở trong "
+                    "phường mình thì không cần đăng ký tạm trú.",
+                    field="stay_address",
+                )
+
     def _attachments(self, procedure: Procedure, attachments: list[dict]) -> list[Attachment]:
         result = []
         for item in attachments:
@@ -576,6 +592,8 @@ class PortalService:
             )
         person = self._person(session.id_number)
         ward = self.world.population.household_of(person).ward
+        if procedure.code == "CT-DKTTR":
+            self._check_stay_elsewhere(ward, data.get("stay_address") or "")
         n = self.world.counter("dossier")
         code = f"H74.{ward.code}-{self.world.now:%y%m%d}-{n:04d}"
         dossier = Dossier(
