@@ -238,7 +238,7 @@ def test_static_qr_needs_an_amount_and_garbage_is_refused(world, people):
 def test_public_service_fee_paid_through_the_platform(world, people):
     person = people[0]
     session = portal_login_with_vneid(world, activate_vneid(world, person))
-    dossier = world.portal.submit_dossier(session.token, "HT-XNHN", {"purpose": "Kết hôn"})
+    dossier = world.portal.submit_dossier(session.token, "HT-XNHN", {"purpose": "Mua bán nhà đất"})
     with pytest.raises(StateError, match="không có yêu cầu thanh toán"):
         world.portal.fee_payment(session.token, dossier.code)
     world.advance(hours=1)

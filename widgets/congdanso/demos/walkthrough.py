@@ -35,7 +35,7 @@ from congdanso.world.errors import DomainError
 PASSWORD = "TapHuan@2026"
 PASSCODE = "258036"
 PIN = "258036"
-PURPOSE = "Đăng ký kết hôn"
+PURPOSE = "Mua bán nhà đất"  # she is married: not "to marry" (kept plausible)
 PROCEDURE = "HT-XNHN"  # Giấy xác nhận tình trạng hôn nhân: has a fee, fully online
 
 
@@ -81,8 +81,8 @@ def meet(story: Story) -> Page:
         "Gặp người dân",
         [f"Chào chị {person.full_name.split()[-1]}, "
          f"{age} tuổi, ở {household.khu_pho}, {household.ward.name}.",
-         "Chị cần giấy xác nhận tình trạng hôn nhân để đăng ký kết hôn, và sắp ký hợp đồng "
-         "lao động với công ty.",
+         "Chị cần giấy xác nhận tình trạng hôn nhân để làm thủ tục mua bán nhà đất, và sắp ký "
+         "hợp đồng lao động với công ty.",
          "Trước tiên xem chị có đủ ba thứ: thẻ căn cước gắn chip, điện thoại đứng tên mình, "
          "và sẵn sàng tự nhập mật khẩu (người hỗ trợ không giữ hộ)."],
         '<div class="cdsd-card"><h3>Người dân (mô phỏng)</h3>' + rows_table({

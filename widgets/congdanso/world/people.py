@@ -186,6 +186,7 @@ GIVEN_NAMES = {
 }
 
 RELATIONS = ("Chủ hộ", "Vợ", "Chồng", "Con", "Cha", "Mẹ", "Cháu")
+MARRIAGE_AGE = {MALE: 20, FEMALE: 18}  # Luật Hôn nhân và gia đình 2014, art. 8
 
 
 def _merge(ours: tuple[str, ...], faker_names) -> tuple[str, ...]:
@@ -431,13 +432,16 @@ class Population:
             )
             return
         if kind == "young_worker":
-            head = self._person(household, "Chủ hộ", head_gender, rng.randrange(19, 32), province)
+            # Legal marriage ages (Luật Hôn nhân và gia đình 2014, art. 8): a man from 20, a
+            # woman from 18 — a married young worker is never younger.
+            head = self._person(household, "Chủ hộ", head_gender,
+                                max(MARRIAGE_AGE[MALE], rng.randrange(19, 32)), province)
             if rng.random() < 0.5:
                 self._person(
                     household,
                     "Vợ" if other == FEMALE else "Chồng",
                     other,
-                    max(18, head.age_on(self.reference_day) + rng.randrange(-4, 3)),
+                    max(MARRIAGE_AGE[other], head.age_on(self.reference_day) + rng.randrange(-4, 3)),
                     province,
                 )
             return
