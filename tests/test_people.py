@@ -105,12 +105,14 @@ def test_every_address_is_of_2026_two_levels_and_no_old_ward(population):
 
 def test_married_people_are_of_legal_marriage_age(population):
     """Luật Hôn nhân và gia đình 2014, art. 8: a man marries from 20, a woman from 18."""
+    from congdanso.world.idnumber import MALE
+
     today = population.reference_day
     for household in population.households:
         spouses = [m for m in household.members if m.relation in ("Vợ", "Chồng")]
         if not spouses:
             continue
         for person in (household.head, *spouses):
-            minimum = 20 if person.gender == "Nam" else 18
+            minimum = 20 if person.gender == MALE else 18
             assert person.age_on(today) >= minimum, (household.id, person.relation,
                                                     person.age_on(today))
