@@ -100,11 +100,54 @@ def test_self_checks_answer_right_and_wrong(check, world):
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_handout_is_one_large_print_page(source):
+def test_handout_is_one_large_print_page_titled_by_the_task(source):
+    import re
+
+    import pypdfium2
+
+    from congdanso.course.handouts import SupportPoint, glossary_for
+
     title, lines = handout_text(source.read_text(encoding="utf-8"))
-    data = handout_pdf(title, lines)
+    assert not title.startswith("Bài") and "mô phỏng" not in title  # the resident's task
+    point = SupportPoint("Điểm hỗ trợ khu phố Đông Nhì", "Nhà văn hoá khu phố Đông Nhì, phường "
+                         "Lái Thiêu", "7:30–11:00, thứ Hai đến thứ Bảy", "0900 000 000")
+    data = handout_pdf(title, lines, point)
     assert data.startswith(b"%PDF-") and pages(data) == 1
     assert b"DejaVu" in data and len(lines) >= 4
+    sizes = [float(size) for size in re.findall(rb"/F\d+ ([\d.]+) Tf", data)]
+    assert sizes and min(sizes) >= 14, sizes  # large print throughout, the safety line too
+    document = pypdfium2.PdfDocument(data)
+    text = document[0].get_textpage().get_text_range()
+    assert "Điểm hỗ trợ khu phố Đông Nhì" in text and "0900 000 000" in text
+    assert "Không ai được hỏi mã OTP" in text
+    for jargon in ("PAdES", "CSDL", "CRL", ".crl"):
+        assert jargon not in text
+    if "OTP" in " ".join(lines):
+        assert "Mã OTP: mã số gửi qua tin nhắn" in text and glossary_for(lines)
+    image = document[0].render(scale=1.2).to_pil()
+    shots = ROOT / "tests" / "artifacts" / "to-huong-dan"
+    shots.mkdir(parents=True, exist_ok=True)
+    image.save(shots / f"{source.stem}.png")
+    width, height = image.size  # nothing runs past the margins: the edges stay white
+    edge = [image.getpixel((x, y)) for x in (2, width - 3) for y in range(0, height, 7)]
+    assert all(pixel == (255, 255, 255) for pixel in edge)
+
+
+def test_handouts_print_from_an_installed_package_too(tmp_path, capsys):
+    """Installed without the lessons (not editable), the packaged texts are used; they are the
+    lessons' own (congdanso course build writes them)."""
+    import json
+
+    from congdanso.cli import main
+    from congdanso.course import handouts
+
+    assert handouts.handout_texts(ROOT / "course" / "src") == json.loads(
+        handouts.DATA.read_text(encoding="utf-8")), "run: congdanso course build"
+    written = handouts.build_handouts(tmp_path / "khong-co-bai-hoc", tmp_path / "to")
+    assert len(written) == len(SOURCES) and all(pages(p.read_bytes()) == 1 for p in written)
+    assert main(["course", "handouts", str(tmp_path / "cli")]) == 0
+    assert "để trống để viết tay" in capsys.readouterr().out
+    assert len(list((tmp_path / "cli").glob("*.pdf"))) == len(SOURCES)
 
 
 def test_instructor_notes_cover_every_lesson():

@@ -277,17 +277,26 @@ def _cmd_kyso_demo_kit(args: argparse.Namespace) -> int:
 def _cmd_course_build(args: argparse.Namespace) -> int:
     from congdanso.course.build import build_notebooks
 
+    from congdanso.course.build import COURSE
+    from congdanso.course.handouts import write_handout_data
+
     for path in build_notebooks():
         print(f"Đã tạo {path.name}")
+    print(f"Đã lưu nội dung tờ hướng dẫn vào gói: {write_handout_data(COURSE / 'src').name}")
     return 0
 
 
 def _cmd_course_handouts(args: argparse.Namespace) -> int:
     from congdanso.course.build import COURSE
-    from congdanso.course.handouts import build_handouts
+    from congdanso.course.handouts import SupportPoint, build_handouts
 
-    for path in build_handouts(COURSE / "src", Path(args.dir)):
+    point = SupportPoint(args.point or "", args.address or "", args.hours or "", args.phone or "")
+    written = build_handouts(COURSE / "src", Path(args.dir), point)
+    for path in written:
         print(f"Đã tạo {path}")
+    if not any((args.point, args.address, args.hours, args.phone)):
+        print("Ô \"Điểm hỗ trợ gần bạn\" để trống để viết tay; thêm --diem-ho-tro, --dia-chi, "
+              "--gio-mo-cua, --dien-thoai để in sẵn.")
     return 0
 
 
@@ -626,6 +635,12 @@ def build_parser() -> argparse.ArgumentParser:
     handouts = course_sub.add_parser(
         "handouts", help="in tờ hướng dẫn một trang, chữ to, cho người dân (PDF), mỗi bài một tờ")
     handouts.add_argument("dir", metavar="THƯ_MỤC", help="thư mục để ghi các tệp PDF")
+    handouts.add_argument("--diem-ho-tro", dest="point", metavar="TÊN",
+                          help="tên điểm hỗ trợ in trên tờ hướng dẫn")
+    handouts.add_argument("--dia-chi", dest="address", metavar="ĐỊA_CHỈ", help="địa chỉ điểm hỗ trợ")
+    handouts.add_argument("--gio-mo-cua", dest="hours", metavar="GIỜ",
+                          help="giờ mở cửa, ví dụ \"7:30–11:00 thứ Hai đến thứ Bảy\"")
+    handouts.add_argument("--dien-thoai", dest="phone", metavar="SỐ", help="số điện thoại liên hệ")
     handouts.set_defaults(func=_cmd_course_handouts)
 
     roster = sub.add_parser("roster", help="danh sách học viên của khoá")
