@@ -104,7 +104,6 @@ def test_handout_is_one_large_print_page_titled_by_the_task(source):
     import re
 
     import pypdfium2
-
     from congdanso.course.handouts import SupportPoint, glossary_for
 
     title, lines = handout_text(source.read_text(encoding="utf-8"))

@@ -275,9 +275,7 @@ def _cmd_kyso_demo_kit(args: argparse.Namespace) -> int:
 
 
 def _cmd_course_build(args: argparse.Namespace) -> int:
-    from congdanso.course.build import build_notebooks
-
-    from congdanso.course.build import COURSE
+    from congdanso.course.build import COURSE, build_notebooks
     from congdanso.course.handouts import write_handout_data
 
     for path in build_notebooks():
