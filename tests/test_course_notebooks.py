@@ -176,3 +176,18 @@ def test_run_all_leaves_every_practice_task_to_do(lesson, tmp_path):
     actions = {json.loads(line)["e"]["action"]
                for line in (tmp_path / "nhat-ky.jsonl").read_text("utf-8").splitlines()}
     assert actions == {"world.created", "course.begin_exercise"}
+
+
+def test_instructor_timetable_has_graded_work_breaks_and_role_plays():
+    import json
+
+    notes = (ROOT / "course" / "HUONG-DAN-GIANG-VIEN.md").read_text(encoding="utf-8")
+    catalogue = json.loads((ROOT / "widgets/congdanso/grading/data/bai-tap.json")
+                           .read_text(encoding="utf-8"))["assignments"]
+    graded = [name for name, spec in catalogue.items() if not spec.get("practice")]
+    timetable = notes.split("## Lịch một buổi tập huấn", 1)[1].split("\n## ", 1)[0]
+    assert all(f"**{name}**" in timetable for name in graded), graded
+    assert timetable.count("Nghỉ") >= 3
+    role_plays = notes.split("## Kịch bản đóng vai", 1)[1].split("\n## ", 1)[0]
+    for source in SOURCES[1:]:
+        assert f"**Bài {source.stem[:2]}**" in role_plays
