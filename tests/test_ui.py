@@ -386,3 +386,30 @@ def test_what_the_screen_shows_is_never_stale(world, phone):
     assert any("bản 2" in label for label in labels) and any("(đã ký)" in label
                                                                for label in labels)
     assert second.id != signed["id"]
+
+
+def test_no_online_payment_until_biometrics_are_matched_tt_17_2024(world, phone):
+    """Thông tư 17/2024/TT-NHNN: an old account whose owner never matched their face with the
+    chip card cannot pay online; the owner does it in the app (NFC + face), nobody else can."""
+    person = phone.person
+    bank = phone.open("bank")
+    old = world.bank.open_account(person.id_number, "999701", "NganHang@1", biometrics=False)
+    world.bank.deposit_cash("999701", old.number, 3_000_000)
+    bank.login(old.number, "NganHang@1")
+    assert bank.biometrics_box.layout.display == ""  # the blocker is said on the home screen
+    household = world.population.household_of(person)
+    electric = next(b for b in world.bills.of_household(household.id) if b.service == "dien")
+    bank.lookup_bill("dien", electric.customer_code)
+    bank.pay_bill()
+    assert "Thông tư 17/2024/TT-NHNN" in bank.notice_text and bank.screen == "home"
+    other = world.population.practice_residents()[1]
+    bank.match_biometrics(other.id_number, person.id_number)
+    assert "không phải của chủ tài khoản" in bank.notice_text
+    bank.match_biometrics(person.id_number, other.id_number)
+    assert "Khuôn mặt không khớp" in bank.notice_text
+    bank.match_biometrics(person.id_number, person.id_number)
+    assert "Đã đối chiếu sinh trắc học" in bank.notice_text
+    assert bank.biometrics_box.layout.display == "none"
+    bank.pay_bill()
+    assert bank.screen == "confirm"
+    assert ("bank.match_biometrics", True) in journal(world)

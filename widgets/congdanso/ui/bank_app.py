@@ -49,8 +49,16 @@ class BankApp(AppView):
         self.f_gallery = Field("Hoặc chọn mã QR có sẵn", kind="choice", options=[])
         self.f_qr_amount = Field("Số tiền (chỉ khi mã QR không ghi sẵn)")
         self.qr_view = html()
+        self.biometrics_box = vbox([
+            html('<div class="cds-note" role="status">⚠ Tài khoản chưa đối chiếu sinh trắc học '
+                 "với thẻ căn cước: chưa chuyển tiền, thanh toán được (Thông tư 17/2024/TT-NHNN)."
+                 "</div>"),
+            button("Xác thực sinh trắc học: áp thẻ căn cước (NFC) rồi chụp khuôn mặt",
+                   lambda: self.match_biometrics(self.person.id_number, self.person.id_number),
+                   primary=True)])
+        self.biometrics_box.layout = widgets.Layout(width="100%", display="none")
         self.screens["home"] = vbox([
-            self.balance,
+            self.biometrics_box, self.balance,
             html("<b>Chuyển tiền</b>"), self.f_to_bank.box, self.f_to_acc.box,
             self.f_amount.box, self.f_message.box,
             button("Tiếp tục", self._click_prepare, primary=True),
@@ -178,9 +186,20 @@ class BankApp(AppView):
             self.show("home")
         return session
 
+    def match_biometrics(self, card_of: str, face_of: str):
+        """The resident lays the card on the phone and looks at the camera (NFC + face)."""
+        account = self.attempt(lambda: self.world.bank.match_biometrics(
+            self._token(), card_of, face_of))
+        if account is not None:
+            self.say("Đã đối chiếu sinh trắc học: tài khoản giao dịch trực tuyến được.", ok=True)
+            self._refresh()
+        return account
+
     def _refresh(self):
         if self.session is None:
             return
+        own = self.world.bank._session_account(self.session.token)
+        self.biometrics_box.layout.display = "none" if own.biometrics else ""
         balance = self.world.bank.balance(self.session.token)
         self.balance.value = (f'<div class="cds-card">Số dư khả dụng<br><b style="font-size:1.4em">'
                               f"{esc(money(balance))}</b></div>")

@@ -60,6 +60,9 @@ class Account:
     linked: str | None = None  # a wallet's linked bank account
     password_hash: str | None = None
     logins: AttemptLimiter = field(default_factory=AttemptLimiter)
+    # Thông tư 17/2024/TT-NHNN: from 1/1/2025 no online transaction until the owner's face is
+    # matched with the chip of their căn cước card (in the app by NFC, or at the counter).
+    biometrics: bool = True
 
     @property
     def bank_name(self) -> str:
@@ -185,8 +188,11 @@ class BankService:
         return self.world.population.require(id_number)
 
     @action("bank.open_account", secret=("app_password",))
-    def open_account(self, id_number: str, bank_bin: str, app_password: str) -> Account:
-        """Open an account at a simulated bank, with the ID card at the counter or by eKYC."""
+    def open_account(self, id_number: str, bank_bin: str, app_password: str,
+                     biometrics: bool = True) -> Account:
+        """Open an account at a simulated bank, with the ID card at the counter or by eKYC
+        (biometrics matched then). ``biometrics=False`` stands for an account opened years ago
+        whose owner never matched their biometrics (Thông tư 17/2024/TT-NHNN)."""
         person = self._person(id_number)
         if bank_bin not in {BANK_BIN, BANK2_BIN}:
             raise ValidationError(
@@ -212,6 +218,7 @@ class BankService:
                 person.id_number,
                 "bank",
                 password_hash=hash_secret(self.world.seed, app_password),
+                biometrics=bool(biometrics),
             )
         )
         self.world.send_sms(
@@ -277,6 +284,23 @@ class BankService:
         )
         self._move(f"NAP{self.world.counter('topup'):06d}", linked, wallet, value)
         return wallet
+
+    @action("bank.match_biometrics")
+    def match_biometrics(self, token: str, card_of: str, face_of: str) -> Account:
+        """In the app: read the chip of a căn cước card (NFC) and take a face photo; both must
+        be the account owner's (Thông tư 17/2024/TT-NHNN)."""
+        account = self._session_account(token)
+        owner = account.owner_id
+        if clean_id_number(card_of) != owner:
+            raise PermissionDeniedError(
+                "Thẻ căn cước vừa áp vào không phải của chủ tài khoản. Chỉ dùng thẻ của chính "
+                "chủ tài khoản.", field="card_of")
+        if clean_id_number(face_of) != owner:
+            raise PermissionDeniedError(
+                "Khuôn mặt không khớp ảnh trong chip thẻ căn cước. Chủ tài khoản phải tự chụp; "
+                "nếu vẫn không được (ảnh thẻ cũ, đủ sáng?), ra quầy ngân hàng.", field="face_of")
+        account.biometrics = True
+        return account
 
     @action("bank.login", secret=("password",))
     def login(self, bank_bin: str, number: str, password: str) -> BankSession:
@@ -364,6 +388,14 @@ class BankService:
     ) -> Transfer:
         """Step 1: look up the receiver and show their registered name; nothing moves yet."""
         source = self._session_account(token)
+        if source.kind == "bank" and not source.biometrics:
+            raise PermissionDeniedError(
+                "Tài khoản chưa đối chiếu sinh trắc học với thẻ căn cước nên chưa chuyển tiền, "
+                "thanh toán trực tuyến được (Thông tư 17/2024/TT-NHNN, từ 1/1/2025). Chủ tài "
+                "khoản tự làm trong ứng dụng: áp thẻ căn cước gắn chip vào điện thoại (NFC) rồi "
+                "chụp khuôn mặt — hoặc mang thẻ ra quầy ngân hàng.",
+                code="chua_sinh_trac_hoc",
+            )
         value = self._check_amount(amount)
         bank = bank_of(str(to_bank_bin))
         if bank is None:
