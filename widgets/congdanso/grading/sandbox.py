@@ -135,6 +135,26 @@ def _alive(pid: str) -> bool:
     return state not in ("Z", "X")
 
 
+@functools.cache
+def _tmpfs_size_supported() -> bool:
+    """Whether bubblewrap can cap a tmpfs (--size: from 0.7, and not in setuid mode; Ubuntu 22.04
+    ships 0.6). Without it the caps are the per-file limit and the cgroup's memory cap (tmpfs
+    pages count there). Tried once, the way the sandbox uses it."""
+    import subprocess
+
+    flags, inner = _isolation()
+    probe = [_tool("bwrap"), *flags, "--die-with-parent", "--ro-bind", "/", "/", "--size",
+             str(1024 * 1024), "--tmpfs", "/tmp", "--", *inner, "/bin/true"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=30, cwd="/").returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def _sized(mb: int) -> list[str]:
+    return ["--size", str(mb * 1024 * 1024)] if _tmpfs_size_supported() else []
+
+
 class Cgroup:
     """A control group capping the memory and processes of one submission together.
 
@@ -330,7 +350,7 @@ def sandbox_command(kernel_cmd: list[str], *, workdir: Path, runtime_dir: Path, 
         elif path.is_dir():
             command += ["--ro-bind", str(path), str(path)]
     command += ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
-                "--perms", "01777", "--size", str(limits.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+                "--perms", "01777", *_sized(limits.tmp_mb), "--tmpfs", "/tmp"]
     cache = _font_cache()
     targets = [*_readonly_roots(), *([cache] if cache is not None else []), runtime_dir, workdir]
     bound = {Path("/usr"), Path("/etc"), *targets}
@@ -346,7 +366,7 @@ def sandbox_command(kernel_cmd: list[str], *, workdir: Path, runtime_dir: Path, 
     if cache is not None:
         command += ["--ro-bind", str(cache), str(cache)]
     command += ["--bind", str(runtime_dir), str(runtime_dir), "--ro-bind", str(inbox), INBOX,
-                "--perms", "0777", "--size", str(limits.folder_mb * 1024 * 1024),
+                "--perms", "0777", *_sized(limits.folder_mb),
                 "--tmpfs", str(workdir), "--chdir", str(workdir), "--", *inner]
     return command + list(kernel_cmd)
 
