@@ -30,7 +30,7 @@ CHECKS: dict[str, tuple[Check, ...]] = {
                "Từ chối, hướng dẫn người dân tự ghi nhớ hoặc tự cất giữ"),
               "Từ chối, hướng dẫn người dân tự ghi nhớ hoặc tự cất giữ",
               "Mật khẩu, passcode, OTP là của riêng người dân; điểm hỗ trợ không giữ những thông "
-              "tin này (Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân)."),
+              "tin này (Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, hiệu lực 1/1/2026)."),
         Check("01-cau2", "Mô hình \"Mỗi hộ dân một tài khoản\" ở phường Phú Lợi nhằm điều gì?",
               ("Mỗi hộ có ít nhất một người có tài khoản dịch vụ công để làm thủ tục cho cả nhà",
                "Cả hộ dùng chung một mật khẩu", "Chỉ chủ hộ được làm thủ tục"),
@@ -41,15 +41,18 @@ CHECKS: dict[str, tuple[Check, ...]] = {
     "02": (
         Check("02-cau1", "Có người gọi điện xưng công an, nói tài khoản của bác cần nâng lên "
               "\"mức 3\". Đúng hay sai?",
-              ("Đúng, cần làm ngay", "Sai — VNeID chỉ có mức 1 và mức 2; đây là lừa đảo"),
+              ("Đúng, cần làm ngay",
+               "Đúng nếu họ gửi đường link có chữ \"bocongan\" để cài ứng dụng",
+               "Sai — VNeID chỉ có mức 1 và mức 2; đây là lừa đảo"),
               "Sai — VNeID chỉ có mức 1 và mức 2; đây là lừa đảo",
               "Không có mức 3. Mức 2 chỉ làm trực tiếp tại công an phường."),
         Check("02-cau2", "Khi kích hoạt, bước nào đến ngay sau khi nhập mã OTP?",
               ("Đặt passcode", "Đặt mật khẩu", "Chọn câu hỏi bảo mật"), "Đặt mật khẩu",
               "Thứ tự: OTP → mật khẩu → passcode → 2 câu hỏi bảo mật → đăng nhập lại."),
         Check("02-cau3", "Báo lỗi \"số điện thoại không đăng ký chính chủ\". Bạn hướng dẫn gì?",
-              ("Dùng số của hàng xóm", "Soạn TTTB gửi 1414 để kiểm tra, rồi ra nhà mạng cập "
-               "nhật thông tin thuê bao", "Bỏ qua bước này"),
+              ("Dùng số của con cháu cũng được vì cùng hộ",
+               "Soạn TTTB gửi 1414 để kiểm tra, rồi ra nhà mạng cập nhật thông tin thuê bao",
+               "Bỏ qua bước này"),
               "Soạn TTTB gửi 1414 để kiểm tra, rồi ra nhà mạng cập nhật thông tin thuê bao",
               "Số điện thoại phải đứng tên chính người dân; tin nhắn TTTB đến 1414 cho biết "
               "thuê bao đứng tên ai."),
