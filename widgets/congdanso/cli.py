@@ -6,7 +6,6 @@ Only argparse and the world are imported at start, so ``congdanso --help`` answe
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -14,9 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from congdanso import __version__
+from congdanso.world.clock import VIETNAM, vietnam_time
 from congdanso.world.errors import os_error_vi
-
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
 def _cmd_journal_check(args: argparse.Namespace) -> int:
@@ -168,11 +166,6 @@ def _cmd_vietqr_encode(args: argparse.Namespace) -> int:
             Path(args.svg).write_text(qrimage.to_svg(payload), encoding="utf-8")
             print(f"Đã lưu ảnh: {args.svg}", file=sys.stderr)
     return 0
-
-
-def vietnam_time(moment) -> str:
-    """08:30 ngày 02/03/2026 (giờ Việt Nam), whatever zone the moment is in."""
-    return f"{moment.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} (giờ Việt Nam)"
 
 
 def _load_crls(paths: list[Path]) -> tuple[list, list[str]]:

@@ -58,13 +58,6 @@ class Note:
 NOTES: list[Note] = []
 
 
-def learners_in_roster(db_url: str) -> set[str]:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url) as gradebook:
-        return {student.id for student in gradebook.students}
-
-
 def account_of(learner: str) -> int | None:
     """The uid of the learner's own account on this machine, if they have one."""
     if sys.platform == "win32":
@@ -129,7 +122,9 @@ class SafeCollect(ExchangeCollect):
                                 "timestamp": parse_utc(parts[2])})
             except (ValueError, OverflowError):
                 self._note(parts[0], f"bỏ qua thư mục nộp có tên sai dạng: {name}")
-        self.known = learners_in_roster(self.coursedir.db_url)
+        from congdanso.cohort.grading import learners_in_roster
+
+        self.known = set(learners_in_roster(self.coursedir.db_url))
         self.groups = groupby(records, lambda r: r["username"])
         from nbgrader.api import Gradebook, MissingEntry
 

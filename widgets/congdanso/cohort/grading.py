@@ -190,7 +190,7 @@ def release(course_dir: str | os.PathLike[str], names: Iterable[str] | None = No
     config = course_config(course)
     config.ExchangeReleaseAssignment.force = force
     api = _api(config)
-    learners = _students(config.CourseDirectory.db_url)
+    learners = learners_in_roster(config.CourseDirectory.db_url)
     if not learners:
         raise GradingError("Sổ điểm chưa có học viên nào: mỗi học viên cần phương án bài tập "
                            "riêng, nên hãy nhập danh sách lớp trước (congdanso roster import "
@@ -210,7 +210,8 @@ def release(course_dir: str | os.PathLike[str], names: Iterable[str] | None = No
     return done
 
 
-def _students(db_url: str) -> list[str]:
+def learners_in_roster(db_url: str) -> list[str]:
+    """The learners of the gradebook (imported from the roster)."""
     from nbgrader.api import Gradebook
 
     with Gradebook(db_url) as gradebook:

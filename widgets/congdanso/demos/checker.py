@@ -100,13 +100,12 @@ def _never_stuck(result: str):
 
 def _when(stamp: str) -> str:
     """An ISO time as a resident reads it: 08:30 ngày 02/03/2026 (giờ Việt Nam)."""
+    from congdanso.world.clock import vietnam_time
+
     try:
-        moment = dt.datetime.fromisoformat(stamp)
+        return vietnam_time(dt.datetime.fromisoformat(stamp))
     except ValueError:
         return stamp
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone(dt.timedelta(hours=7)))
-    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y} (giờ Việt Nam)"
 
 
 class Checker(OutreachApp):

@@ -60,6 +60,21 @@ def _ignored(relpath: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(part, p) for part in parts for p in patterns)
 
 
+def _accepted(dirfd: int, rel_dir: str, name: str, patterns: list[str],
+              refused: list[Refused]) -> tuple[str, os.stat_result] | None:
+    """A folder entry to keep (not ignored; a folder or a regular file), or None — and a link or
+    special file is added to ``refused``."""
+    rel = os.path.normpath(os.path.join(rel_dir, name))
+    if _ignored(rel, patterns):
+        return None
+    info = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
+    reason = _why(info.st_mode, info.st_nlink)
+    if reason:
+        refused.append(Refused(rel, reason))
+        return None
+    return rel, info
+
+
 def scan(root: str | os.PathLike[str], ignore: list[str] | None = None
          ) -> tuple[list[tuple[str, int]], list[Refused]]:
     """Regular files under ``root`` (relative path, size) and what must be refused.
@@ -74,28 +89,13 @@ def scan(root: str | os.PathLike[str], ignore: list[str] | None = None
     refused: list[Refused] = []
     for dirpath, dirnames, filenames, dirfd in os.fwalk(root, follow_symlinks=False):
         rel_dir = os.path.relpath(dirpath, root)
-        kept = []
-        for name in dirnames:  # fwalk lists a link to a folder here (and never enters it)
-            rel = os.path.normpath(os.path.join(rel_dir, name))
-            if _ignored(rel, patterns):
-                continue
-            info = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
-            reason = _why(info.st_mode, info.st_nlink)
-            if reason:
-                refused.append(Refused(rel, reason))
-            else:
-                kept.append(name)
-        dirnames[:] = kept
+        # fwalk lists a link to a folder among the folders (and never enters it)
+        dirnames[:] = [name for name in dirnames
+                       if _accepted(dirfd, rel_dir, name, patterns, refused)]
         for name in filenames:
-            rel = os.path.normpath(os.path.join(rel_dir, name))
-            if _ignored(rel, patterns):
-                continue
-            info = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
-            reason = _why(info.st_mode, info.st_nlink)
-            if reason:
-                refused.append(Refused(rel, reason))
-            else:
-                files.append((rel, info.st_size))
+            kept = _accepted(dirfd, rel_dir, name, patterns, refused)
+            if kept:
+                files.append((kept[0], kept[1].st_size))
     return files, refused
 
 

@@ -31,6 +31,17 @@ class SimClock:
         return format_time(self.now)
 
 
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def vietnam_time(moment: dt.datetime) -> str:
+    """08:30 ngày 02/03/2026 (giờ Việt Nam): an aware moment converted, a naive one taken as
+    already local."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(VIETNAM)
+    return f"{moment:%H:%M ngày %d/%m/%Y} (giờ Việt Nam)"
+
+
 def format_time(when: dt.datetime) -> str:
     return f"{when:%H:%M} {WEEKDAYS[when.weekday()]} {when:%d/%m/%Y}"
 
