@@ -149,6 +149,23 @@ def test_documents_are_real_vietnamese_pdfs(world, signer):
     assert again.kyso.content(again.kyso.new_document(person.id_number).id) == data
 
 
+@pytest.mark.parametrize("kind", ["hop_dong", "to_khai"])
+def test_documents_are_one_page_marked_as_training_and_cite_the_2026_law(world, signer, kind):
+    pdfium = pytest.importorskip("pypdfium2")
+    from congdanso.world.documents import TRAINING_NOTE
+
+    pdf = pdfium.PdfDocument(world.kyso.content(world.kyso.new_document(signer.id_number,
+                                                                        kind).id))
+    texts = [" ".join(page.get_textpage().get_text_range().split()) for page in pdf]
+    assert len(texts) == 1 and all(TRAINING_NOTE in text for text in texts)
+    if kind == "hop_dong":  # electronic labour contracts: Decree 337/2025, in force 1/1/2026
+        assert texts[0].count("Nghị định 337/2025/NĐ-CP") == 2
+        assert "hiệu lực khi bên ký sau cùng ký xong" in texts[0]
+        # a salary changed after signing keeps the byte length, whatever the digits
+        assert len({len(world.kyso._contract(signer, int(f"{d}{e}00000"), world.now))
+                    for d in range(1, 10) for e in range(10)}) == 1
+
+
 def test_signing_inside_a_running_event_loop(world, signer):
     """The Jupyter trap: pyHanko's sync API calls asyncio.run, which fails in a kernel."""
     doc = world.kyso.new_document(signer.id_number)

@@ -241,6 +241,15 @@ def _copy_2(ctx: Context) -> str | None:
     return _copy_verified(ctx, 2)
 
 
+@requirement("kiem-tra-tat-ca", "Kiểm tra chữ ký của mọi bản công ty gửi lại")
+def _every_copy(ctx: Context) -> str | None:
+    for n in range(1, ctx.scenario.values.get("copies_sent", 2) + 1):
+        todo = _copy_verified(ctx, n)
+        if todo is not None:
+            return todo
+    return None
+
+
 # -- payments ---------------------------------------------------------------------------------------
 def _bill(world: World, scenario: Scenario):
     return world.bills.find(scenario.values["service"], scenario.values["bill_code"])

@@ -216,10 +216,12 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         salary = rng.choice(salaries)
         changed = rng.choice([s for s in salaries if s != salary
                               and len(str(s)) == len(str(salary))])
-        first, second = rng.sample(data["copies"], 2)
-        values.update(salary=salary, changed_salary=changed, copy_1=first["id"],
-                      copy_2=second["id"], verdict_1=first["verdict"], verdict_2=second["verdict"],
-                      advice_1=first["advice"])
+        sent = data.get("copies_sent", 2)  # a lesson's practice may show every verdict
+        picked = rng.sample(data["copies"], sent)
+        values.update(salary=salary, changed_salary=changed, copies_sent=sent,
+                      advice_1=picked[0]["advice"])
+        for n, copy in enumerate(picked, 1):
+            values[f"copy_{n}"], values[f"verdict_{n}"] = copy["id"], copy["verdict"]
     elif kind == "thanh-toan-hoa-don":
         trap = rng.choice(data["qr_traps"])
         values.update(service=rng.choice(data["services"]), trap=trap["id"],

@@ -308,8 +308,9 @@ class Exercise:
             "ky-so-hop-dong": lambda: ("<p>Người dân vừa được nhận vào làm; công ty gửi hợp đồng lao động "
             f"để ký số. VNeID mức 2 đã có (mật khẩu <code>{PRACTICE_PASSWORD}</code>). Mã PIN ký "
             "số người dân chọn: <code>258036</code>.</p><p><b>Việc của bạn:</b> đăng ký và kích "
-            "hoạt chứng thư chữ ký số, ký hợp đồng công ty gửi, rồi kiểm tra hai bản công ty gửi "
-            "lại và cho người dân lời khuyên.</p>"),
+            "hoạt chứng thư chữ ký số, ký hợp đồng công ty gửi, rồi kiểm tra "
+            f"{v.get('copies_sent', 2)} bản công ty gửi lại và cho người dân biết bản nào dùng "
+            "được.</p>"),
             "thanh-toan-hoa-don": lambda: ("<p>Người dân nhờ trả hoá đơn "
             f"{'tiền điện' if v['service'] == 'dien' else 'tiền nước'} tháng này (mã khách hàng "
             f"<code>{esc(v['bill_code'])}</code>) bằng ứng dụng ngân hàng (mật khẩu "
@@ -394,7 +395,8 @@ class Exercise:
         except DomainError as exc:
             self.copies_note.value = f'<div class="cds-error" role="alert">⚠ {esc(exc.message)}</div>'
             return
-        self.copies_note.value = ('<div class="cds-ok" role="status">✔ Công ty đã gửi lại hai '
+        sent = self.scenario.values.get("copies_sent", 2)
+        self.copies_note.value = (f'<div class="cds-ok" role="status">✔ Công ty đã gửi lại {sent} '
                                   "bản: xem trong ứng dụng Ký số, mục Tài liệu.</div>")
 
     def answer(self, question: str, value: str) -> bool:

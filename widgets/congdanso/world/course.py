@@ -90,7 +90,8 @@ class CourseService:
 
     @action("course.receive_copies")
     def receive_copies(self, assignment: str) -> list[dict[str, Any]]:
-        """The company sends back two copies of the contract the resident signed (ký số)."""
+        """The company sends back copies of the contract the resident signed (ký số): as many as
+        the scenario says, each one a case the verifier must name."""
         state = self.exercise(assignment)
         scenario = state.scenario
         from congdanso.grading.variants import kind_of
@@ -98,7 +99,7 @@ class CourseService:
         if kind_of(assignment) != "ky-so-hop-dong":
             raise ValidationError("Bài này không có tài liệu gửi lại.", field="assignment")
         if state.copies:
-            raise StateError("Công ty đã gửi hai bản rồi: chúng nằm trong danh sách tài liệu.")
+            raise StateError("Công ty đã gửi các bản rồi: chúng nằm trong danh sách tài liệu.")
         kyso = self.world.kyso
         signed = [d for d in kyso.documents.values()
                   if d.kind == "da_ky" and d.owner_id == scenario.resident
@@ -108,13 +109,17 @@ class CourseService:
                              "đã ký. Hãy ký hợp đồng trước.")
         original = signed[-1]
         made = []
-        for n in (1, 2):
+        for n in range(1, scenario.values.get("copies_sent", 2) + 1):
             kind = scenario.values[f"copy_{n}"]
             if kind == "bi_sua":
                 data = kyso.changed_bytes(original.id, scenario.values["changed_salary"])
             elif kind == "chua_ky":
                 data = kyso.content(scenario.values["contract"])
-            elif kind in ("het_han", "bi_thu_hoi"):
+            elif kind == "hong":  # a photo of the contract renamed .pdf
+                from congdanso.world.qrimage import to_png
+
+                data = to_png("ANH CHUP HOP DONG - KHONG PHAI PDF", caption=None)
+            elif kind in ("het_han", "bi_thu_hoi", "tam_dung", "khong_tin_cay"):
                 data = self._signed_by_company(kind, scenario, n)
             else:
                 data = kyso.content(original.id)
@@ -126,7 +131,8 @@ class CourseService:
 
     def _signed_by_company(self, kind: str, scenario: Scenario, n: int) -> bytes:
         """The contract signed by the company's representative with a certificate that has
-        expired (``het_han``) or was revoked before signing (``bi_thu_hoi``)."""
+        expired (``het_han``), was revoked before signing (``bi_thu_hoi``), is suspended
+        (``tam_dung``), or was made by a self-made "CA" (``khong_tin_cay``)."""
         import datetime as dt
 
         kyso, world = self.world.kyso, self.world
@@ -139,6 +145,23 @@ class CourseService:
             issued = pki.issue(serial, representative.id_number, representative.full_name,
                                not_before=dt.datetime(2021, 1, 4, 8, tzinfo=dt.UTC), years=3)
             when = dt.datetime(2023, 6, 1, 9, 0)
+        elif kind == "khong_tin_cay":
+            from congdanso.world.pki import _name, build_cert, derive_key, fake_ca
+
+            fake_cert, fake_key = fake_ca(world.seed)
+            key = derive_key(world.seed, f"fake-user-{serial}")
+            cert = build_cert(_name(representative.full_name, "Cá nhân",
+                                    uid=f"CCCD:{representative.id_number}"),
+                              fake_cert.subject, key.public_key(), fake_key, serial, ca=False,
+                              not_before=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                              not_after=dt.datetime(2031, 1, 1, tzinfo=dt.UTC))
+            issued, chain = None, [fake_cert]
+            when = world.now.replace(tzinfo=None)
+        elif kind == "tam_dung":
+            issued = pki.issue(serial, representative.id_number, representative.full_name,
+                               not_before=now - dt.timedelta(days=200), years=2)
+            pki.suspend(serial, now - dt.timedelta(days=1))  # signed before, suspended since
+            when = (world.now - dt.timedelta(days=3)).replace(tzinfo=None)
         else:
             issued = pki.issue(serial, representative.id_number, representative.full_name,
                                not_before=now - dt.timedelta(days=200), years=2)
@@ -149,5 +172,6 @@ class CourseService:
             return kyso.recorded_bytes(recorded[n - 1]["sha256"])
         from congdanso.world.signing import sign_pdf
 
-        return sign_pdf(kyso.content(scenario.values["contract"]), issued.cert, issued.key,
-                        [pki.ca, pki.root], when=when)
+        if issued is not None:
+            cert, key, chain = issued.cert, issued.key, [pki.ca, pki.root]
+        return sign_pdf(kyso.content(scenario.values["contract"]), cert, key, chain, when=when)

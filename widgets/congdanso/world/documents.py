@@ -70,6 +70,7 @@ class _Doc:
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(0, 6, nfc(signer_label), align="R", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 8)
+        pdf.set_auto_page_break(auto=False)  # the note goes at the foot of this page, not a new one
         pdf.set_y(-14)
         pdf.cell(0, 5, TRAINING_NOTE, align="C")
         return bytes(pdf.output())
@@ -91,10 +92,12 @@ def labour_contract(
 ) -> bytes:
     """A labour contract (hợp đồng lao động) for the employee to sign digitally."""
     doc = _Doc(when, "Hợp đồng lao động")
-    doc.line(f"Số: {when:%y%m%d}/HĐLĐ-MP. Căn cứ Bộ luật Lao động năm 2019.")
-    # Every digit appears once here, so changing a figure later never changes the embedded font
-    # subset (the "changed after signing" practice copy needs the same byte length).
+    # Every digit appears here first, so changing a figure later changes neither the embedded
+    # font subset nor the digits' glyph codes (the "changed after signing" practice copy needs
+    # the same byte length; tests try every digit).
     doc.line("Mã tài liệu tập huấn: TH-0123456789")
+    doc.line(f"Số: {when:%y%m%d}/HĐLĐ-MP. Căn cứ Bộ luật Lao động năm 2019 và Nghị định "
+             "337/2025/NĐ-CP về hợp đồng lao động điện tử.")
     doc.heading("Bên A – Người sử dụng lao động")
     doc.rows({"Tên đơn vị": employer, "Địa chỉ": employer_address})
     doc.heading("Bên B – Người lao động")
@@ -119,7 +122,9 @@ def labour_contract(
     )
     doc.line(
         "Hai bên cam kết thực hiện đúng các điều khoản đã thoả thuận. Hợp đồng được ký "
-        "bằng chữ ký số và có giá trị như bản giấy."
+        "bằng chữ ký số, có giá trị như bản giấy và có hiệu lực khi bên ký sau cùng ký xong; "
+        "hợp đồng được gửi lên nền tảng hợp đồng lao động điện tử để nhận mã định danh "
+        "(Nghị định 337/2025/NĐ-CP)."
     )
     return doc.finish(_place_date(when), "NGƯỜI LAO ĐỘNG (ký số)")
 
