@@ -59,11 +59,13 @@ def test_rerunning_never_erases_and_start_over_is_an_event(journal_path):
     world = World.open(journal_path, pace="manual")
     _full_flow(world)
     size = journal_path.stat().st_size
+    fresh = {n: a.record() for n, a in World().vneid.accounts.items()}  # made with the cards
     world.start_over()
-    assert world.vneid.accounts == {} and world.portal.dossiers == {}
+    assert {n: a.record() for n, a in world.vneid.accounts.items()} == fresh
+    assert world.portal.dossiers == {}
     assert journal_path.stat().st_size > size
     reopened = World.open(journal_path, pace="manual")
-    assert reopened.vneid.accounts == {}
+    assert {n: a.record() for n, a in reopened.vneid.accounts.items()} == fresh
     assert json.loads(journal_path.read_text().splitlines()[-1])["e"]["action"] == \
         "world.start_over"
 

@@ -236,3 +236,35 @@ def test_children_have_own_accounts_with_a_parent_decree_69_article_7(world):
     with pytest.raises(PermissionDeniedError, match="chưa có thẻ căn cước"):
         world.vneid.register(no_card.id_number, parent_of(no_card).phone,
                              guardian=parent_of(no_card).id_number)
+
+
+def test_most_adults_already_have_level_2_from_their_card_so_only_activation(world):
+    """BRIEF 2026: the ward police made most adults' level-2 account with the chip card; the
+    approval SMS has waited in the phone since, and the helper's job is activation."""
+    today = world.now.date()
+    holders = [p for p in world.population.people if p.age_on(today) >= 14]
+    made = [world.vneid.account_of(p.id_number) for p in holders]
+    assert sum(a is not None for a in made) > len(holders) / 2
+    for person, account in zip(holders, made, strict=True):
+        if account is None:
+            continue
+        assert person.has_chip_card and person.phone_registered_to == person.id_number
+        assert (account.level, account.status, account.registered_via) == (2, APPROVED,
+                                                                           "cong_an")
+        approval = world.inbox(person.phone).messages[0]
+        assert approval.sender == "VNeID" and approval.time < world.now
+        assert "Kích hoạt tài khoản" in approval.text
+    assert not any(world.vneid.account_of(p.id_number) for p in world.population.people
+                   if p.age_on(today) < 14)
+    person = next(p for p, a in zip(holders, made, strict=True) if a is not None)
+    with pytest.raises(StateError, match="đã có tài khoản VNeID mức 2"):
+        world.vneid.register(person.id_number, person.phone)
+    with pytest.raises(StateError, match="đã có tài khoản mức 2"):
+        world.police.enroll_level2(person.id_number, person.phone)
+    session = activate_vneid(world, person)  # straight to "Kích hoạt tài khoản"
+    assert session.level == 2
+    from congdanso.grading.requirements import journal_bodies
+
+    done = [b["action"] for b in journal_bodies(world) if b.get("ok")]
+    assert done[1:] == ["vneid.activate", "vneid.verify_otp", "vneid.set_password",
+                        "vneid.set_passcode", "vneid.set_security_questions", "vneid.login"]

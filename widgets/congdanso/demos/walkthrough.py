@@ -100,7 +100,9 @@ def vneid(story: Story) -> Page:
     from congdanso.world.vneid import SECURITY_QUESTIONS
 
     world, person = story.world, story.person
-    world.police.enroll_level2(person.id_number, person.phone)
+    with_card = world.vneid.account_of(person.id_number) is not None  # made with the card
+    if not with_card:
+        world.police.enroll_level2(person.id_number, person.phone)
     world.vneid.activate(person.id_number, person.phone)
     otp_sms = _latest_sms(story)
     world.vneid.verify_otp(person.id_number, world.inbox(person.phone).latest_otp())
@@ -112,7 +114,9 @@ def vneid(story: Story) -> Page:
     account = world.vneid.account_of(person.id_number)
     return Page(
         "Tài khoản định danh điện tử (VNeID) mức 2",
-        ["Mức 2 đăng ký tại công an phường, có chụp ảnh khuôn mặt và lấy vân tay. "
+        [("Chị đã có tài khoản mức 2 từ khi làm thẻ căn cước: chỉ cần kích hoạt. "
+          if with_card else "")
+         + "Mức 2 đăng ký tại công an phường, có chụp ảnh khuôn mặt và lấy vân tay. "
          "Không có \"mức 3\"; không ai kích hoạt hộ qua điện thoại.",
          "Khi được duyệt, VNeID gửi mã OTP về đúng số điện thoại của chị.",
          "Chị tự nhập mã OTP, tự đặt mật khẩu và passcode 6 số. Người hỗ trợ quay đi "

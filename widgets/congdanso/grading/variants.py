@@ -188,9 +188,13 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         return scenario
     if kind == "tai-khoan-dvc":
         situation = rng.choice(data["situations"])
-        pool = _candidates(world) if situation["id"] != "sim-nguoi-khac" else [
-            p for p in world.population.adults() if p.phone and p.has_chip_card
-            and p.phone_registered_to not in (None, p.id_number)]
+        if situation["id"] == "sim-nguoi-khac":
+            pool = [p for p in world.population.adults() if p.phone and p.has_chip_card
+                    and p.phone_registered_to not in (None, p.id_number)]
+        else:  # level 2 already made with the card (most adults), or not yet
+            has_one = situation["id"] == "muc2-co-san"
+            pool = [p for p in _candidates(world)
+                    if (world.vneid.account_of(p.id_number) is not None) == has_one]
         scenario.residents = [rng.choice(pool).id_number]
         case = rng.choice(data["support_cases"])
         values.update(situation=situation["id"], situation_text=situation["text"],

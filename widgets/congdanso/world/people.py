@@ -239,6 +239,9 @@ class CitizenProvider(VietnamesePersonProvider):
         )
 
 
+LEVEL2_WITH_CARD = 0.7  # share of card holders whose level-2 account came with the card
+
+
 @dataclass(slots=True)
 class Person:
     id_number: str
@@ -268,6 +271,21 @@ class Person:
     @property
     def birth_province(self) -> str:
         return PROVINCES[self.birth_province_code]
+
+    @property
+    def level2_with_card(self) -> bool:
+        """Whether the ward police made this person's level-2 VNeID account when the chip card
+        was issued (true for most adults in 2026): then the helper's job is activation, not
+        enrolment. Drawn from the ID number, so the rest of the population stays as it was;
+        the world checks the other conditions (age, card, own SIM)."""
+        digest = hashlib.sha256(f"vneid:{self.id_number}".encode()).hexdigest()
+        return int(digest[:4], 16) < 0x10000 * LEVEL2_WITH_CARD
+
+    @property
+    def card_issued_on(self) -> dt.date:
+        """The day the chip card was issued (2021–2024, the years of the mass issuance)."""
+        digest = hashlib.sha256(f"the-can-cuoc:{self.id_number}".encode()).hexdigest()
+        return dt.date(2021, 3, 1) + dt.timedelta(days=int(digest[:6], 16) % 1300)
 
     def card(self) -> dict[str, str]:
         """What the căn cước card shows (the data a helper reads to fill a form)."""

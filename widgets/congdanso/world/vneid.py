@@ -114,6 +114,23 @@ class VneidService:
         self.accounts: dict[str, VneidAccount] = {}
         self.sessions: dict[str, VneidSession] = {}
         self.pending_scans: dict[str, PendingScan] = {}
+        self._accounts_made_with_cards()
+
+    def _accounts_made_with_cards(self) -> None:
+        """Most adults' level-2 account already exists: the ward police made it when the chip
+        card was issued, and the approval SMS has been waiting in the phone since. It still has
+        to be activated in the app (BRIEF, "2026 facts")."""
+        today = self.world.now.date()
+        for person in self.world.population.people:
+            if not (person.level2_with_card and person.has_chip_card and person.phone
+                    and person.phone_registered_to == person.id_number
+                    and person.age_on(today) >= MIN_AGE):
+                continue
+            issued = dt.datetime.combine(person.card_issued_on, dt.time(9, 30))
+            account = VneidAccount(person.id_number, person.phone, 2, APPROVED, issued,
+                                   "cong_an")
+            self.accounts[person.id_number] = account
+            self.world.inboxes.send(person.phone, SENDER, _approval_text(2), issued, "sms")
 
     # -- helpers ------------------------------------------------------------------------------
     def _person(self, id_number: str) -> Person:
@@ -182,13 +199,7 @@ class VneidService:
 
     def _approve(self, account: VneidAccount) -> None:
         account.status = APPROVED
-        self.world.send_sms(
-            account.phone,
-            SENDER,
-            f"Tài khoản định danh điện tử mức {account.level} của bạn đã được "
-            'phê duyệt. Vui lòng mở ứng dụng VNeID, chọn "Kích hoạt tài khoản". '
-            "Không cung cấp mã OTP cho bất kỳ ai.",
-        )
+        self.world.send_sms(account.phone, SENDER, _approval_text(account.level))
 
     def account_of(self, id_number: str) -> VneidAccount | None:
         """Read-only: the account of an ID number, if any."""
@@ -442,6 +453,11 @@ class VneidService:
         self._check_passcode(account, passcode)
         del self.pending_scans[qr.token]
         self.world.portal.confirm_login_qr(qr.token, account.id_number)
+
+
+def _approval_text(level: int) -> str:
+    return (f"Tài khoản định danh điện tử mức {level} của bạn đã được phê duyệt. Vui lòng mở "
+            'ứng dụng VNeID, chọn "Kích hoạt tài khoản". Không cung cấp mã OTP cho bất kỳ ai.')
 
 
 _STEP_LABELS = {
