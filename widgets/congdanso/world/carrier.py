@@ -24,6 +24,10 @@ class CarrierService:
     def __init__(self, world: World):
         self.world = world
         self.owners: dict[str, str] = {}  # phone → ID number, for subscriptions moved at the shop
+        self.lost: set[str] = set()  # numbers whose SIM was lost with the phone: SMS go nowhere
+
+    def is_lost(self, phone: str) -> bool:
+        return phone in self.lost
 
     def owner_of(self, phone: str) -> str | None:
         number = parse_phone(phone)
@@ -68,4 +72,24 @@ class CarrierService:
         self.owners[number] = person.id_number
         self.world.send_sms(number, SENDER, f"Thuê bao {number} đã được đăng ký cho "
                             f"{person.full_name.upper()}.")
+        return {"phone": number, "registered_to": person.id_number}
+
+    @action("carrier.replace_sim")
+    def replace_sim(self, phone: str, id_number: str, present: bool = True) -> dict[str, str]:
+        """"Cấp lại SIM giữ số": a lost or broken SIM is replaced at the shop, for the person the
+        subscription is registered to, who comes with the căn cước card. SMS arrive again."""
+        number = self._known(phone)
+        person = self.world.population.require(id_number)
+        if not present:
+            raise PermissionDeniedError("Người đứng tên thuê bao phải có mặt tại cửa hàng, mang "
+                                        "thẻ căn cước bản gốc, để được cấp lại SIM.",
+                                        field="present")
+        if self.owner_of(number) != person.id_number:
+            raise PermissionDeniedError(
+                f"Thuê bao {number} không đứng tên {person.full_name}: chỉ người đứng tên được "
+                "cấp lại SIM. Hãy nhờ người đứng tên đến cùng, hoặc chuẩn hoá thuê bao trước.",
+                field="id_number")
+        self.lost.discard(number)
+        self.world.send_sms(number, SENDER, f"SIM mới của thuê bao {number} đã được kích hoạt. "
+                            "SIM cũ không còn dùng được.")
         return {"phone": number, "registered_to": person.id_number}

@@ -561,6 +561,21 @@ class PortalService:
     ) -> Dossier:
         """Submit a dossier: pre-filled data confirmed, extra fields, attachments, delivery."""
         session, _ = self._session(token)
+        return self.submit_for(session.id_number, procedure_code, fields, attachments, delivery,
+                               confirm_prefilled)
+
+    def submit_for(
+        self,
+        id_number: str,
+        procedure_code: str,
+        fields: dict[str, Any],
+        attachments: list[dict] | None = None,
+        delivery: str = "online",
+        confirm_prefilled: bool = True,
+        channel: str = "Cổng DVC",
+    ) -> Dossier:
+        """A dossier of an identified citizen (a portal session, or the VNeID app's own
+        procedures); the checks are the same whichever way it comes."""
         procedure = self.procedure(procedure_code)
         if not confirm_prefilled:
             raise ValidationError(
@@ -590,7 +605,7 @@ class PortalService:
             raise ValidationError(
                 "Hãy chọn cách nhận kết quả: trực tuyến hoặc qua bưu điện.", field="delivery"
             )
-        person = self._person(session.id_number)
+        person = self._person(id_number)
         ward = self.world.population.household_of(person).ward
         if procedure.code == "CT-DKTTR":
             self._check_stay_elsewhere(ward, data.get("stay_address") or "")
@@ -607,7 +622,8 @@ class PortalService:
             delivery,
         )
         dossier.next_change = self.world.now + dt.timedelta(minutes=30)
-        self._log(dossier, "Người dân nộp hồ sơ trực tuyến")
+        self._log(dossier, "Người dân nộp hồ sơ trực tuyến"
+                  + ("" if channel == "Cổng DVC" else f" qua {channel}"))
         self.dossiers[code] = dossier
         self._notify(person.id_number, f"Hồ sơ {code} ({procedure.name}) đã được nộp.")
         if person.phone:

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from congdanso.world.world import World
 
 SENDER = "VNeID"
+RESET = "vneid-reset"  # OTP purposes: forgotten password, login on a new phone
+DEVICE = "vneid-device"
+RESIDENCE_PROCEDURES = {"CT-DKTTR": "Đăng ký tạm trú", "CT-TBLT": "Thông báo lưu trú"}
 SECURITY_QUESTIONS = (
     "Tên trường tiểu học đầu tiên của bạn là gì?",
     "Tên người bạn thân nhất thời thơ ấu của bạn là gì?",
@@ -71,6 +74,10 @@ class VneidAccount:
     answers_hash: list[str] = field(default_factory=list)
     logins: AttemptLimiter = field(default_factory=AttemptLimiter)
     passcode_attempts: AttemptLimiter = field(default_factory=AttemptLimiter)
+    answer_attempts: AttemptLimiter = field(default_factory=AttemptLimiter)
+    device_ok: bool = True  # False: the next login is on a new phone and needs an SMS code
+    device_pending: bool = False  # the password was right on a new phone: waiting for the code
+    reset_step: str | None = None  # "Quên mật khẩu": "otp" → "face" → "password"
 
     def record(self) -> dict:
         return {
@@ -395,9 +402,155 @@ class VneidService:
         if hash_secret(self.world.seed, password) != account.password_hash:
             raise account.logins.fail(self.world.now, "tài khoản VNeID")
         account.logins.succeed()
+        if not account.device_ok:  # a new phone: the account's number must confirm it
+            account.device_pending = True
+            self.world.issue_otp(account.phone, DEVICE, SENDER,
+                                 "Mã OTP xác thực đăng nhập VNeID trên thiết bị mới là {code}. "
+                                 "Nếu không phải bạn đăng nhập, hãy đổi mật khẩu ngay. Không "
+                                 "cung cấp mã này cho bất kỳ ai.")
+            raise StateError(
+                f"Bạn đang đăng nhập trên một điện thoại mới. Nhập mã OTP vừa gửi đến số "
+                f"…{account.phone[-3:]} để xác thực thiết bị (số này phải nhận được tin nhắn: "
+                "mất SIM thì ra cửa hàng nhà mạng làm lại SIM giữ số trước).",
+                code="thiet_bi_moi", field="device_otp")
+        return self._open_session(account)
+
+    def _open_session(self, account: VneidAccount) -> VneidSession:
         session = VneidSession(self.world.token("vneid-session"), account.id_number, account.level)
         self.sessions[session.token] = session
         return session
+
+    @action("vneid.verify_device", secret=("otp",))
+    def verify_device(self, id_number: str, otp: str) -> VneidSession:
+        """The SMS code that confirms a login on a new phone; the login then completes."""
+        account = self._account(id_number)
+        if not account.device_pending:
+            raise StateError("Không có lần đăng nhập nào trên thiết bị mới đang chờ mã OTP. Hãy "
+                             "đăng nhập bằng số định danh và mật khẩu trước.")
+        self.world.otps[f"{DEVICE}:{account.phone}"].verify(otp, self.world.now)
+        account.device_ok, account.device_pending = True, False
+        return self._open_session(account)
+
+    # -- recovery: forgotten password, forgotten passcode ----------------------------------------
+    @action("vneid.forgot_password")
+    def forgot_password(self, id_number: str, phone: str) -> VneidAccount:
+        """"Quên mật khẩu": ID number + the account's phone → an SMS code; then (level 2) the
+        face is checked in the app; then a new password."""
+        account = self._account(id_number)
+        number = parse_phone(phone)
+        if account.status != ACTIVE:
+            raise StateError("Tài khoản chưa kích hoạt nên chưa có mật khẩu: hãy chọn \"Kích "
+                             "hoạt tài khoản\".")
+        if number != account.phone:
+            raise AuthError(
+                "Số điện thoại không khớp với số của tài khoản VNeID. Nếu người dân đã đổi sang "
+                "số khác, cần cập nhật số điện thoại của tài khoản (ứng dụng VNeID hoặc công an "
+                "phường) trước khi lấy lại mật khẩu.", field="phone")
+        account.reset_step = "otp"
+        self.world.issue_otp(number, RESET, SENDER,
+                             "Mã OTP đặt lại mật khẩu VNeID của bạn là {code}. Không cung cấp "
+                             "mã này cho bất kỳ ai, kể cả người xưng là công an.")
+        return account
+
+    def _expect_reset(self, account: VneidAccount, step: str) -> None:
+        if account.reset_step is None:
+            raise StateError("Hãy bấm \"Quên mật khẩu\" và nhập số định danh, số điện thoại "
+                             "trước.")
+        if account.reset_step != step:
+            raise StateError(f"Chưa đến bước này: bước đang chờ là "
+                             f"{_RESET_LABELS[account.reset_step]}.")
+
+    @action("vneid.verify_reset_otp", secret=("otp",))
+    def verify_reset_otp(self, id_number: str, otp: str) -> VneidAccount:
+        account = self._account(id_number)
+        self._expect_reset(account, "otp")
+        self.world.otps[f"{RESET}:{account.phone}"].verify(otp, self.world.now)
+        account.reset_step = "face" if account.level == 2 else "password"
+        return account
+
+    @action("vneid.capture_face")
+    def capture_face(self, id_number: str, enough_light: bool, glasses_off: bool,
+                     facing_camera: bool) -> VneidAccount:
+        """Face check of a level-2 account before a new password (the app compares the face
+        with the photo taken at the police). Fails, saying what to fix, until the capture is
+        good: light, no glasses or mask, face straight and still."""
+        account = self._account(id_number)
+        self._expect_reset(account, "face")
+        fixes = [text for ok, text in (
+            (enough_light, "ra chỗ đủ sáng (không ngược sáng)"),
+            (glasses_off, "bỏ kính, khẩu trang, mũ"),
+            (facing_camera, "nhìn thẳng vào camera, giữ yên điện thoại ngang mặt"),
+        ) if not ok]
+        if fixes:
+            raise ValidationError("Không nhận diện được khuôn mặt. Hãy " + "; ".join(fixes)
+                                  + " rồi chụp lại. Người lớn tuổi thường cần vài lần; nếu vẫn "
+                                  "không được, đến công an phường để được hỗ trợ.",
+                                  field="face")
+        account.reset_step = "password"
+        return account
+
+    @action("vneid.reset_password", secret=("password", "confirm"))
+    def reset_password(self, id_number: str, password: str, confirm: str) -> VneidAccount:
+        account = self._account(id_number)
+        self._expect_reset(account, "password")
+        check_vneid_password(password)
+        if password != confirm:
+            raise ValidationError(
+                "Hai lần nhập mật khẩu không giống nhau. Hãy nhập lại cả hai ô.", field="confirm")
+        account.password_hash = hash_secret(self.world.seed, password)
+        account.reset_step = None
+        account.logins = AttemptLimiter()  # a lock from wrong passwords ends with the new one
+        account.device_ok, account.device_pending = True, False  # verified on this phone
+        self.world.send_sms(account.phone, SENDER,
+                            "Mật khẩu tài khoản VNeID của bạn vừa được đặt lại. Nếu không phải "
+                            "bạn thực hiện, hãy liên hệ công an phường ngay.")
+        return account
+
+    @action("vneid.reset_passcode", secret=("answers", "passcode", "confirm"))
+    def reset_passcode(self, token: str, answers: list[str], passcode: str,
+                       confirm: str) -> VneidAccount:
+        """"Quên passcode" (logged in): the two security-question answers, then a new passcode."""
+        _session, account = self._session(token)
+        account.answer_attempts.check_open(self.world.now, "Lấy lại passcode")
+        given = [hash_secret(self.world.seed, clean_name(str(a)).casefold())
+                 for a in [*list(answers), "", ""][:2]]
+        if given != account.answers_hash:
+            raise account.answer_attempts.fail(self.world.now, "lấy lại passcode",
+                                               secret="Câu trả lời bảo mật", field="answers")
+        account.answer_attempts.succeed()
+        value = check_passcode(passcode)
+        person = self._person(account.id_number)
+        if value in {person.birth_date.strftime("%d%m%y"), person.id_number[-6:]}:
+            raise ValidationError("Không dùng ngày sinh hay 6 số cuối số định danh làm passcode: "
+                                  "kẻ gian dễ đoán. Hãy chọn 6 số khác.", field="passcode")
+        if value != str(confirm).strip():
+            raise ValidationError("Hai lần nhập passcode không giống nhau.", field="confirm")
+        account.passcode_hash = hash_secret(self.world.seed, value)
+        account.passcode_attempts.succeed()
+        return account
+
+    @action("vneid.submit_residence", secret=("passcode",))
+    def submit_residence(self, token: str, passcode: str, procedure_code: str,
+                         fields: dict, attachments: list[dict] | None = None) -> dict:
+        """"Thủ tục hành chính" in the app: residence procedures (tạm trú, lưu trú) sent with
+        the level-2 identity and the passcode; the data of the population database is filled in
+        and nothing is typed twice. The dossier is looked up by its code like any other."""
+        _session, account = self._session(token)
+        if account.level < 2:
+            raise PermissionDeniedError("Thủ tục cư trú trên VNeID cần tài khoản mức 2.")
+        if procedure_code not in RESIDENCE_PROCEDURES:
+            raise ValidationError("Trên VNeID, mục này chỉ có thủ tục cư trú: "
+                                  + ", ".join(RESIDENCE_PROCEDURES.values()) + ".",
+                                  field="procedure")
+        self._check_passcode(account, passcode)
+        dossier = self.world.portal.submit_for(account.id_number, procedure_code, dict(fields),
+                                               attachments or [], channel="ứng dụng VNeID")
+        return {"code": dossier.code, "procedure": dossier.procedure.name,
+                "status": dossier.status_label}
+
+    def questions_of(self, id_number: str) -> list[str]:
+        """The two security questions the resident chose (what "Quên passcode" asks)."""
+        return list(self._account(id_number).questions)
 
     @action("vneid.logout")
     def logout(self, token: str) -> None:
@@ -459,6 +612,12 @@ def _approval_text(level: int) -> str:
     return (f"Tài khoản định danh điện tử mức {level} của bạn đã được phê duyệt. Vui lòng mở "
             'ứng dụng VNeID, chọn "Kích hoạt tài khoản". Không cung cấp mã OTP cho bất kỳ ai.')
 
+
+_RESET_LABELS = {
+    "otp": "nhập mã OTP trong tin nhắn",
+    "face": "chụp khuôn mặt",
+    "password": "đặt mật khẩu mới",
+}
 
 _STEP_LABELS = {
     "otp": "nhập mã OTP",

@@ -145,6 +145,7 @@ class World:
         self.inboxes = Inboxes()
         self._counters: dict[str, int] = {}
         self.otps: dict[str, OtpChallenge] = {}
+        self.carrier = CarrierService(self)  # first: every SMS asks it whether the SIM is lost
         self.vneid = VneidService(self)
         self.police = PoliceService(self)
         self.portal = PortalService(self)
@@ -152,7 +153,6 @@ class World:
         self.bank = BankService(self)
         self.kyso = SigningService(self)
         self.course = CourseService(self)
-        self.carrier = CarrierService(self)
 
     @property
     def world(self) -> World:  # so World's own actions use the same decorator as services
@@ -179,6 +179,8 @@ class World:
         return challenge
 
     def send_sms(self, phone: str, sender: str, text: str, kind: str = "sms") -> None:
+        if self.carrier.is_lost(phone):  # the SIM went with the lost phone: nobody reads it
+            return
         self.inboxes.send(phone, sender, text, self.clock.now, kind)
 
     def inbox(self, phone: str) -> Inbox:
