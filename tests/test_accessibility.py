@@ -30,6 +30,10 @@ world = World()
 nguoi_dan = world.population.practice_residents()[0]
 world.police.enroll_level2(nguoi_dan.id_number, nguoi_dan.phone)  # đã làm ở công an phường
 Phone(world, nguoi_dan)"""
+PRACTICE = "go-roi.ipynb"  # lesson 08's practice: the phone beside the carrier shop's desk
+PRACTICE_CELL = """from congdanso.ui.exercise import Exercise
+
+Exercise.open("thuc-hanh-08", learner="hv-01")"""
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +49,12 @@ def server(tmp_path_factory):
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3",
                               "language": "python"}
     nbformat.write(nb, folder / PHONE)
+    practice = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PRACTICE_CELL)])
+    practice.metadata.kernelspec = nb.metadata.kernelspec
+    nbformat.write(practice, folder / PRACTICE)
     process, url, _ = start_server(tmp_path_factory.mktemp("may-chu"), str(folder))
-    wait_status(url, lambda s: len(s["pooled"]) == 5 and all(s["ready"].values()), 180)
+    wait_status(url, lambda s: len(s["pooled"]) == len(APPS) + 2 and all(s["ready"].values()),
+                240)
     yield url
     stop_server(process)
 
@@ -139,6 +147,24 @@ def test_phone_in_voila_large_text_and_focus(server, browser):
             return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }""")
         assert ring[0] == "solid" and ring[1] >= 3 and ring[2] == "rgb(11, 61, 145)", ring
         shot(page, f"dien-thoai-{width}-o-dang-nhap.png")
+        page.close()
+
+
+def test_practice_with_a_desk_beside_the_phone_passes_axe_and_fits(server, browser):
+    """The carrier shop's fields are full-width inputs with their labels above (a label that
+    took the whole line once squeezed its input to nothing)."""
+    for width, height in ((1366, 900), (390, 844)):
+        page = open_page(browser, f"{server}/voila/render/{PRACTICE}", width=width,
+                         height=height, ready=".cds-carrier")
+        assert axe(page) == []
+        assert no_sideways_scroll(page) == 0
+        widths = page.evaluate("""() => [...document.querySelectorAll(
+            '.cds-desk input[type=text]')].map(e => e.getBoundingClientRect().width)""")
+        assert len(widths) == 2 and min(widths) >= min(300, width - 60), widths
+        page.get_by_role("button", name="VNeID").click()
+        page.get_by_role("button", name="Quên mật khẩu").click()
+        page.get_by_role("textbox", name="Số điện thoại của tài khoản").wait_for()
+        shot(page, f"go-roi-{width}.png")
         page.close()
 
 

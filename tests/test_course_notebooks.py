@@ -31,8 +31,8 @@ SECTIONS = ("**Thời gian:**", "**Mục tiêu:**", "## Từ khoá", "## Giải 
 pytestmark = pytest.mark.notebooks
 
 
-def test_there_are_eight_lessons_in_order():
-    assert [s.stem[:2] for s in SOURCES] == [f"{i:02d}" for i in range(8)]
+def test_there_are_nine_lessons_in_order():
+    assert [s.stem[:2] for s in SOURCES] == [f"{i:02d}" for i in range(9)]
     assert [n.stem for n in LESSONS] == [s.stem for s in SOURCES]
 
 

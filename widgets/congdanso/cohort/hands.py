@@ -72,6 +72,31 @@ def _answer_all(ex, *, right: bool) -> None:
         ex.answer(question, value)
 
 
+def _troubleshoot(ex, phone) -> None:
+    """Lost phone (SIM replaced), forgotten password (OTP, face, new password), forgotten
+    passcode (security answers), then tạm trú from the VNeID app."""
+    person, covers, v = phone.person, ex.scenario.values["covers"], ex.scenario.values
+    vneid = phone.open("vneid")
+    if "mat-dien-thoai" in covers:
+        ex.carrier.replace_sim(person.phone, person.id_number)
+    if "quen-mat-khau" in covers:
+        vneid.forgot_password(person.id_number, person.phone)
+        vneid.enter_reset_otp(ex.world.inbox(person.phone).latest_otp() or "")
+        vneid.capture_face(enough_light=False, glasses_off=False)  # the first try fails
+        vneid.capture_face()
+        vneid.set_new_password(PRACTICE_PASSWORD)
+    vneid.login(person.id_number, PRACTICE_PASSWORD)
+    if vneid.screen == "device":
+        vneid.enter_device_otp(ex.world.inbox(person.phone).latest_otp() or "")
+    passcode = PRACTICE_PASSCODE
+    if "quen-passcode" in covers:
+        passcode = "417293"
+        vneid.reset_passcode("Trường Tiểu học Lái Thiêu", "Bông", passcode)
+        vneid.show_card(passcode)
+    vneid.submit_residence("Đăng ký tạm trú", v["stay_address"], v["stay_until"],
+                           file="hop-dong-thue-nha.pdf", passcode=passcode)
+
+
 def do_exercise(ex, way: str = "dung-het") -> None:
     """Work through ``ex`` the way a kind of learner does (see :data:`WAYS`)."""
     if way not in WAYS:
@@ -95,6 +120,8 @@ def _steps(ex) -> None:
         elif a == "ho-tro-nguoi-dan":
             for p in ex.phones:
                 _account_and_portal(ex, p)
+        elif a == "go-roi-vneid":
+            _troubleshoot(ex, phone)
         elif a == "ho-so-truc-tuyen":
             phone.open("vneid").login(phone.person.id_number, PRACTICE_PASSWORD)
             _portal_login(phone)

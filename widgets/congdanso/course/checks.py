@@ -115,6 +115,29 @@ CHECKS: dict[str, tuple[Check, ...]] = {
               "Họ tên, hộ, việc đã giúp, kết quả",
               "Chỉ ghi điều cần để theo dõi; không giữ mật khẩu, OTP hay ảnh giấy tờ."),
     ),
+    "08": (
+        Check("08-cau1", "Một bà cụ quên mật khẩu VNeID, nhập sai nhiều lần nên bị khoá. Bạn "
+              "hướng dẫn gì trước tiên?",
+              ("Đăng ký một tài khoản VNeID mới cho bà",
+               "Quên mật khẩu: mã OTP về số của tài khoản, bà tự chụp mặt và tự đặt mật khẩu mới",
+               "Đưa bà ra công an phường đăng ký lại mức 2"),
+              "Quên mật khẩu: mã OTP về số của tài khoản, bà tự chụp mặt và tự đặt mật khẩu mới",
+              "Bà đã có tài khoản: không đăng ký lại. Đặt mật khẩu mới xong thì khoá do nhập sai "
+              "cũng hết."),
+        Check("08-cau2", "Người dân mất điện thoại cùng SIM, vừa mua máy mới. Vì sao phải ra cửa "
+              "hàng nhà mạng trước?",
+              ("Để nhà mạng mở khoá tài khoản VNeID",
+               "Mã OTP chỉ gửi về số của tài khoản: cấp lại SIM giữ số thì mới nhận được mã",
+               "Để mua gói cước có mạng"),
+              "Mã OTP chỉ gửi về số của tài khoản: cấp lại SIM giữ số thì mới nhận được mã",
+              "Lấy lại mật khẩu và xác thực máy mới đều cần mã OTP gửi về đúng số đã đăng ký; chỉ "
+              "người đứng tên thuê bao, mang thẻ căn cước, được cấp lại SIM."),
+        Check("08-cau3", "Khi lấy lại mật khẩu VNeID, ai được chụp khuôn mặt?",
+              ("Tình nguyện viên, cho nhanh", "Người con đi cùng", "Chính người dân"),
+              "Chính người dân",
+              "Ứng dụng so khuôn mặt với ảnh chụp ở công an phường; không ai chụp thay được, kể cả "
+              "người thân."),
+    ),
 }
 
 

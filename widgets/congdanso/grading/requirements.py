@@ -287,6 +287,80 @@ def _qr_handled(ctx: Context) -> str | None:
     return None
 
 
+# -- troubleshooting at the support point ------------------------------------------------------------
+def _for_resident(ctx: Context, name: str, key: str = "id_number") -> list[int]:
+    """Positions (in the learner's events) of successful ``name`` actions about the resident."""
+    return [i for i, e in enumerate(ctx.events) if e["action"] == name and e.get("ok")
+            and isinstance(e.get("result"), dict) and e["result"].get(key) == ctx.resident]
+
+
+_FIXES = {
+    "mat-dien-thoai": ("carrier.replace_sim", "registered_to",
+                       "SIM bị mất theo điện thoại cũ nên mã OTP không về được: ra cửa hàng nhà "
+                       "mạng (Cấp lại SIM giữ số), người dân mang thẻ căn cước."),
+    "quen-mat-khau": ("vneid.reset_password", "id_number",
+                      "Chưa lấy lại mật khẩu: VNeID → Quên mật khẩu → mã OTP → chụp khuôn mặt "
+                      "(đủ sáng, bỏ kính, nhìn thẳng) → người dân tự đặt mật khẩu mới."),
+    "quen-passcode": ("vneid.reset_passcode", "id_number",
+                      "Chưa đặt lại passcode: đăng nhập VNeID → Quên passcode → người dân tự trả "
+                      "lời 2 câu hỏi bảo mật → đặt passcode mới."),
+}
+
+
+def _fix_positions(ctx: Context) -> dict[str, list[int]]:
+    return {p: _for_resident(ctx, _FIXES[p][0], _FIXES[p][1])
+            for p in ctx.scenario.values.get("covers", [])}
+
+
+@requirement("go-roi-buoc-chinh", "Gỡ đúng vấn đề của người dân (SIM, mật khẩu, passcode) mà "
+             "không đăng ký tài khoản mới")
+def _troubleshot(ctx: Context) -> str | None:
+    if ctx.tried("vneid.register", id_number=ctx.resident) or \
+            ctx.tried("police.enroll_level2", id_number=ctx.resident):
+        return ("Người dân đã có tài khoản VNeID đang hoạt động: không đăng ký lại, chỉ lấy lại "
+                "quyền dùng tài khoản đó.")
+    for problem, done in _fix_positions(ctx).items():
+        if not done:
+            return _FIXES[problem][2]
+    return None
+
+
+@requirement("go-roi-vao-lai", "Người dân dùng lại được VNeID sau khi gỡ rối (đăng nhập, mở thẻ "
+             "bằng passcode mới)")
+def _back_in(ctx: Context) -> str | None:
+    fixes = _fix_positions(ctx)
+    if not fixes or any(not done for done in fixes.values()):
+        return "Gỡ xong vấn đề của người dân trước, rồi cho người dân đăng nhập lại."
+    access = [max(done) for p, done in fixes.items() if p != "quen-passcode"]
+    if access:  # a password or a phone was the problem: a login after it was fixed
+        logins = _for_resident(ctx, "vneid.login") + _for_resident(ctx, "vneid.verify_device")
+        if not any(i > max(access) for i in logins):
+            return ("Người dân chưa đăng nhập lại VNeID sau khi gỡ rối (trên máy mới, ứng dụng "
+                    "hỏi mã OTP xác thực thiết bị).")
+    if "quen-passcode" in fixes:
+        cards = [i for i, e in enumerate(ctx.events) if e["action"] == "vneid.show_card"
+                 and e.get("ok") and isinstance(e.get("result"), dict)
+                 and e["result"].get("Số định danh cá nhân") == ctx.resident]
+        if not any(i > max(fixes["quen-passcode"]) for i in cards):
+            return "Hãy cho người dân mở thẻ căn cước điện tử bằng passcode mới để thử."
+    return None
+
+
+@requirement("tam-tru-vneid", "Đăng ký tạm trú ngay trên ứng dụng VNeID, đúng nơi ở mới")
+def _stay_in_vneid(ctx: Context) -> str | None:
+    wanted = " ".join(_fold(ctx.scenario.values["stay_address"]).split())
+    for e in ctx.did("vneid.submit_residence", procedure_code="CT-DKTTR"):
+        dossier = ctx.world.portal.dossiers.get(e["result"].get("code", ""))
+        if dossier is None or dossier.id_number != ctx.resident:
+            continue
+        if " ".join(_fold(str(dossier.data.get("stay_address", ""))).split()) == wanted:
+            return None
+        return ("Hồ sơ tạm trú đã gửi nhưng địa chỉ nơi tạm trú chưa đúng nơi người dân thuê "
+                "(đọc lại tình huống).")
+    return ("Chưa đăng ký tạm trú trên VNeID: đăng nhập → Thủ tục hành chính (cư trú) → Đăng ký "
+            "tạm trú → địa chỉ nơi thuê, ngày hết hạn, hợp đồng thuê nhà → passcode → Gửi.")
+
+
 # -- answers ----------------------------------------------------------------------------------------
 def _norm(value: Any) -> str:
     return unicodedata.normalize("NFC", " ".join(str(value if value is not None else "").split()))

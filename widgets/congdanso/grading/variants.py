@@ -15,6 +15,7 @@ it and sets the world up (accounts, documents, a QR on a market gate) inside one
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import hashlib
 import hmac
@@ -232,6 +233,17 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
                       trap_text=trap["text"], qr_pay=trap["pay"],
                       qr_amount=rng.choice([30_000, 45_000, 60_000, 75_000]),
                       stranger_pick=rng.randrange(10**6))
+    elif kind == "go-roi-vneid":
+        problem = rng.choice(data["problems"])
+        person = rng.choice(_candidates(world, min_age=50, max_age=75))
+        scenario.residents = [person.id_number]
+        ward = world.population.household_of(person).ward.name
+        until = world.now.date() + dt.timedelta(days=rng.choice([120, 180, 240, 365]))
+        values.update(problem=problem["id"], covers=list(problem.get("covers", [problem["id"]])),
+                      problem_text=problem["text"], need=problem["need"], procedure="CT-DKTTR",
+                      stay_address=rng.choice([a for a in data["stays"] if ward not in a]),
+                      stay_until=until.strftime("%d/%m/%Y"),
+                      forgotten=hashlib.sha256(f"quen:{token}".encode()).hexdigest())
     elif kind == "an-toan-lua-dao":
         picked = rng.sample(data["messages"], 4)
         for i, message in enumerate(picked, 1):
@@ -244,7 +256,12 @@ def setup(world: World, scenario: Scenario) -> None:
     """Put the world in the scenario's starting state. Runs inside ``course.begin_exercise``,
     so every step is part of that one journaled action and replays identically."""
     from congdanso.world.payments import BANK_BIN
-    from congdanso.world.scenarios import activate_vneid, portal_login_with_vneid
+    from congdanso.world.scenarios import (
+        PRACTICE_PASSCODE,
+        PRACTICE_PASSWORD,
+        activate_vneid,
+        portal_login_with_vneid,
+    )
 
     kind, values = kind_of(scenario.assignment), scenario.values
     person = world.population.get(scenario.resident) if scenario.resident else None
@@ -296,6 +313,26 @@ def setup(world: World, scenario: Scenario) -> None:
         values.update(qr_payload=payload, qr_account=qr.account,
                       qr_amount=qr.amount or values["qr_amount"],
                       qr_name=target.holder if target is not None else "")
+    elif kind == "go-roi-vneid":
+        assert person is not None and person.phone is not None
+        from congdanso.world.security import LOCK_FOR, MAX_PASSWORD_ATTEMPTS
+
+        covers, forgotten = values["covers"], values["forgotten"]
+        # what the resident no longer remembers: drawn from the token, never shown anywhere
+        password = ("Quen#" + forgotten[:6] + "a") if "quen-mat-khau" in covers \
+            else PRACTICE_PASSWORD
+        passcode = str(int(forgotten[6:14], 16) % 900_000 + 100_000) \
+            if "quen-passcode" in covers else PRACTICE_PASSCODE
+        session = activate_vneid(world, person, password=password, passcode=passcode)
+        world.vneid.logout(session.token)
+        account = world.vneid.account_of(person.id_number)
+        assert account is not None
+        if "quen-mat-khau" in covers:  # wrong guesses locked the account
+            account.logins.failures = MAX_PASSWORD_ATTEMPTS
+            account.logins.locked_until = world.now + LOCK_FOR
+        if "mat-dien-thoai" in covers:  # a new phone, and the old SIM went with the old one
+            account.device_ok = False
+            world.carrier.lost.add(person.phone)
     elif kind == "ho-tro-nguoi-dan":
         for id_number in values["already"]:
             other = world.population.require(id_number)

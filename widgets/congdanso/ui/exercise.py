@@ -130,6 +130,7 @@ class PoliceDesk(Desk):
             self.f_id.box, self.f_phone.box, self.f_present.box,
             button("Đăng ký tài khoản mức 2", self._click_enroll, primary=True), self.status])
         self.widget.add_class("cds-police")
+        self.widget.add_class("cds-desk")
 
     def enroll(self, id_number: str, phone: str, present: bool = True):
         self.f_id.value, self.f_phone.value, self.f_present.value = id_number, phone, present
@@ -149,9 +150,9 @@ class CarrierDesk(Desk):
 
     def __init__(self, world):
         super().__init__(world)
-        self.f_phone = Field("Số điện thoại cần kiểm tra hoặc chuẩn hoá")
+        self.f_phone = Field("Số điện thoại cần kiểm tra, chuẩn hoá hoặc cấp lại SIM")
         self.f_id = Field("Số định danh của người sẽ đứng tên thuê bao")
-        self.f_present = Field("Người sẽ đứng tên có mặt, mang thẻ căn cước bản gốc", kind="check")
+        self.f_present = Field("Người đứng tên có mặt, mang thẻ căn cước bản gốc", kind="check")
         self.f_agrees = Field("Người đang đứng tên đồng ý chuyển (có mặt hoặc có giấy uỷ quyền)",
                               kind="check")
         self.widget = vbox([
@@ -162,8 +163,10 @@ class CarrierDesk(Desk):
             button("Kiểm tra thuê bao (TTTB gửi 1414)", self._click_check),
             self.f_id.box, self.f_present.box, self.f_agrees.box,
             button("Chuẩn hoá: đăng ký thuê bao đứng tên người này", self._click_update),
+            button("Cấp lại SIM giữ số (mất hoặc hỏng SIM)", self._click_replace),
             self.status])
         self.widget.add_class("cds-carrier")
+        self.widget.add_class("cds-desk")
 
     def check(self, phone: str):
         self.f_phone.value = phone
@@ -173,6 +176,16 @@ class CarrierDesk(Desk):
         self.f_phone.value, self.f_id.value = phone, id_number
         self.f_present.value, self.f_agrees.value = present, agrees
         return self._click_update()
+
+    def replace_sim(self, phone: str, id_number: str, present: bool = True):
+        self.f_phone.value, self.f_id.value, self.f_present.value = phone, id_number, present
+        return self._click_replace()
+
+    def _click_replace(self):
+        return self.attempt(lambda: self.world.carrier.replace_sim(
+            self.f_phone.value, self.f_id.value, bool(self.f_present.value)),
+            {"phone": self.f_phone, "id_number": self.f_id, "present": self.f_present},
+            "Đã cấp SIM mới, giữ nguyên số: tin nhắn lại về điện thoại.")
 
     def _click_check(self):
         return self.attempt(lambda: self.world.carrier.check_subscriber(self.f_phone.value),
@@ -318,6 +331,18 @@ class Exercise:
             f"rác\": {esc(v['trap_text'])}</p><p><b>Việc của bạn:</b> trả hoá đơn; quét mã QR "
             "trong ứng dụng (mục Quét mã VietQR), đọc kỹ rồi trả lời; chỉ trả tiền rác nếu đúng "
             "người nhận.</p>"),
+            "go-roi-vneid": lambda: (f"<p>{esc(v['problem_text'])}</p><p>Người dân vừa thuê "
+            f"phòng ở <b>{esc(v['stay_address'])}</b> đến ngày {esc(v['stay_until'])} (hợp "
+            "đồng thuê nhà có trong thư viện ảnh của điện thoại).</p><p><b>Việc của bạn:</b> "
+            f"{esc(v['need'])}; rồi đăng ký tạm trú ngay trên ứng dụng VNeID.</p><p>Người dân "
+            + ("" if "quen-mat-khau" in v["covers"] else
+               f"nhớ mật khẩu <code>{PRACTICE_PASSWORD}</code>; ")
+            + ("" if "quen-passcode" in v["covers"] else
+               f"nhớ passcode <code>{PRACTICE_PASSCODE}</code>; ")
+            + "nhớ câu trả lời bảo mật: <code>Trường Tiểu học Lái Thiêu</code> và <code>Bông"
+            "</code>. Khi người dân đặt mật khẩu hay passcode mới trong tập huấn, dùng "
+            f"<code>{PRACTICE_PASSWORD}</code> và <code>417293</code> (ngoài đời người dân tự "
+            "chọn, tự giữ; tình nguyện viên quay đi khi người dân gõ).</p>"),
             "an-toan-lua-dao": lambda: ("<p>Người dân đưa bạn xem 4 tin nhắn, cuộc gọi gần đây. Đọc từng "
             "tin và trả lời.</p>"),
             "ho-tro-nguoi-dan": lambda: (f"<p>Buổi hỗ trợ ở {esc(v['khu_pho'])}. Hai người dân dưới đây "
@@ -368,6 +393,9 @@ class Exercise:
             self.police = PoliceDesk(self.world)
             self.carrier = CarrierDesk(self.world)
             return [self.carrier.widget, self.police.widget]
+        if self.kind == "go-roi-vneid":
+            self.carrier = CarrierDesk(self.world)
+            return [self.carrier.widget]
         return []
 
     def _households(self) -> str:

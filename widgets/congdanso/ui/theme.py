@@ -75,6 +75,18 @@ CSS = """
 .cds-exercise.cds-exercise.cds-exercise input:focus, .cds-exercise.cds-exercise.cds-exercise textarea:focus {
   outline: 4px solid #0b3d91 !important; outline-offset: 2px; }
 .cds-checklist li { margin: 4px 0; }
+/* the desks beside the phone (police, carrier shop): labels above full-width inputs too */
+.cds-desk .widget-text, .cds-desk .widget-password, .cds-desk .widget-dropdown {
+  flex-direction: column; align-items: stretch; width: 100%; height: auto; }
+.cds-desk .widget-text > input, .cds-desk .widget-password > input,
+.cds-desk .widget-dropdown > select { flex: 0 0 auto !important; height: auto !important;
+  width: 100%; box-sizing: border-box; min-height: 44px; font-size: 16px;
+  border: 2px solid #555 !important; border-radius: 8px; padding: 4px 8px; }
+.cds-desk .widget-checkbox { height: auto; align-items: flex-start; }
+.cds-desk .widget-checkbox label, .cds-desk .widget-checkbox .widget-label-basic {
+  white-space: normal; height: auto; line-height: 1.4; overflow: visible; font-size: 16px; }
+.cds-desk .widget-checkbox input[type="checkbox"] { width: 22px; height: 22px; flex: none;
+  margin: 2px 10px 0 0; min-height: 0; }
 </style>
 """
 

@@ -1,10 +1,13 @@
-"""The VNeID app: level-1 registration, activation, log in, the e-ID card, scanning a login QR."""
+"""The VNeID app: registration, activation, log in, the e-ID card, scanning a login QR, and what
+volunteers meet at a support point: a forgotten password or passcode, a new phone, residence
+procedures."""
 
 from __future__ import annotations
 
 from congdanso.ui.base import AppView, Field, button, esc, html, table, vbox
+from congdanso.ui.portal_app import GALLERY
 from congdanso.world.errors import StateError
-from congdanso.world.vneid import SECURITY_QUESTIONS
+from congdanso.world.vneid import RESIDENCE_PROCEDURES, SECURITY_QUESTIONS
 
 
 class VneidApp(AppView):
@@ -21,8 +24,48 @@ class VneidApp(AppView):
                          'Không có "mức 3".</p>'),
             button("Đăng nhập", lambda: self.show("login"), primary=True),
             button("Kích hoạt tài khoản", lambda: self.show("activate")),
+            button("Quên mật khẩu", lambda: self.show("forgot")),
             button("Đăng ký tài khoản mức 1", lambda: self.show("register")),
         ])
+        # forgotten password: ID + phone → OTP → face (level 2) → new password
+        self.resetting_id = ""
+        self.f_fg_id = Field("Số định danh cá nhân")
+        self.f_fg_phone = Field("Số điện thoại của tài khoản")
+        self.f_fg_otp = Field("Mã OTP (6 số trong tin nhắn)", placeholder="••••••")
+        self.f_light = Field("Đủ ánh sáng, không ngược sáng", kind="check")
+        self.f_glasses = Field("Đã bỏ kính, khẩu trang, mũ", kind="check")
+        self.f_facing = Field("Nhìn thẳng camera, giữ yên điện thoại ngang mặt", kind="check")
+        self.face_error = Field("Ảnh khuôn mặt", kind="check")  # only its error line is shown
+        self.f_new_pw = Field("Mật khẩu mới (8–20 ký tự: hoa, thường, số, ký tự đặc biệt)",
+                              kind="password")
+        self.f_new_pw2 = Field("Nhập lại mật khẩu mới", kind="password")
+        self.screens["forgot"] = vbox([
+            html("<p><b>Quên mật khẩu — bước 1/4.</b> Nhập số định danh và số điện thoại của "
+                 "tài khoản; mã OTP sẽ gửi về số đó.</p>"),
+            self.f_fg_id.box, self.f_fg_phone.box,
+            button("Tiếp tục – gửi mã OTP", self._click_forgot, primary=True),
+            button("Quay lại", lambda: self.show("start"))])
+        self.screens["forgot_otp"] = vbox([
+            html("<p><b>Quên mật khẩu — bước 2/4.</b> Nhập mã OTP vừa gửi qua tin nhắn.</p>"),
+            self.f_fg_otp.box, button("Xác nhận", self._click_forgot_otp, primary=True),
+            button("Quay lại", lambda: self.show("start"))])
+        self.screens["face"] = vbox([
+            html("<p><b>Quên mật khẩu — bước 3/4: chụp khuôn mặt.</b> Ứng dụng so khuôn mặt với "
+                 "ảnh đã chụp ở công an phường. Trước khi chụp, giúp người dân:</p>"),
+            self.f_light.box, self.f_glasses.box, self.f_facing.box, self.face_error.error,
+            button("Chụp khuôn mặt", self._click_face, primary=True)])
+        self.screens["new_password"] = vbox([
+            html("<p><b>Quên mật khẩu — bước 4/4.</b> Người dân tự đặt mật khẩu mới.</p>"),
+            self.f_new_pw.box, self.f_new_pw2.box,
+            button("Đặt mật khẩu mới", self._click_new_password, primary=True)])
+        # a login on a new phone: the SMS code confirms the device
+        self.f_device_otp = Field("Mã OTP xác thực thiết bị mới", placeholder="••••••")
+        self.screens["device"] = vbox([
+            html("<p><b>Đăng nhập trên điện thoại mới.</b> Nhập mã OTP vừa gửi đến số điện "
+                 "thoại của tài khoản.</p>"),
+            self.f_device_otp.box,
+            button("Xác nhận thiết bị", self._click_device, primary=True),
+            button("Quay lại", lambda: self.show("login"))])
         # register (level 1)
         self.f_reg_id = Field("Số định danh cá nhân", placeholder="12 chữ số trên thẻ căn cước")
         self.f_reg_phone = Field("Số điện thoại", placeholder="Số đứng tên người dân")
@@ -80,18 +123,52 @@ class VneidApp(AppView):
         self.f_qr = Field("Mã QR đã quét", placeholder="Chĩa camera vào mã QR trên màn hình")
         self.f_qr_pass = Field("Passcode để xác nhận", kind="password")
         self.scan_info = html()
+        # forgotten passcode (logged in): the two security answers, a new passcode
+        self.questions_view = html()
+        self.f_ans1 = Field("Câu trả lời 1")
+        self.f_ans2 = Field("Câu trả lời 2")
+        self.f_new_pass = Field("Passcode mới (6 số)", kind="password")
+        self.f_new_pass2 = Field("Nhập lại passcode mới", kind="password")
+        self.screens["passcode_reset"] = vbox([
+            html("<p><b>Quên passcode.</b> Người dân tự trả lời 2 câu hỏi bảo mật đã chọn khi "
+                 "kích hoạt, rồi đặt passcode mới.</p>"),
+            self.questions_view, self.f_ans1.box, self.f_ans2.box, self.f_new_pass.box,
+            self.f_new_pass2.box,
+            button("Đặt passcode mới", self._click_passcode_reset, primary=True),
+            button("Quay lại", lambda: self.show("home"))])
+        # residence procedures in the app
+        self.f_res_kind = Field("Thủ tục", kind="choice", options=list(RESIDENCE_PROCEDURES.values()))
+        self.f_res_address = Field("Địa chỉ nơi tạm trú / nơi lưu trú",
+                                   placeholder="Số nhà, đường, khu phố, phường, tỉnh/thành phố")
+        self.f_res_until = Field("Tạm trú đến ngày (dd/mm/yyyy)", placeholder="30/06/2027")
+        self.f_res_guest = Field("Số định danh người đến lưu trú (chỉ với thông báo lưu trú)")
+        self.f_res_file = Field("Giấy tờ chỗ ở (chọn trong thư viện ảnh)", kind="choice",
+                                options=["(không đính kèm)", *GALLERY])
+        self.f_res_pass = Field("Passcode để gửi", kind="password")
+        self.residence_done = html()
+        self.screens["residence"] = vbox([
+            html("<p><b>Thủ tục hành chính — cư trú.</b> Thông tin của người dân lấy sẵn từ CSDL "
+                 "dân cư; chỉ khai phần còn thiếu. Tạm trú đăng ký ở nơi <b>ngoài</b> phường "
+                 "thường trú (Luật Cư trú 2020, điều 27). Không mất phí qua tin nhắn hay cho "
+                 "người lạ.</p>"),
+            self.f_res_kind.box, self.f_res_address.box, self.f_res_until.box,
+            self.f_res_guest.box, self.f_res_file.box, self.f_res_pass.box,
+            button("Gửi hồ sơ", self._click_residence, primary=True), self.residence_done,
+            button("Quay lại", lambda: self.show("home"))])
         self.screens["home"] = vbox([
             self.home_info,
             self.f_card_pass.box, button("Xem thẻ căn cước điện tử", self._click_card),
+            button("Quên passcode", self._click_open_passcode_reset),
             self.card_view,
+            button("Thủ tục hành chính (cư trú)", lambda: self.show("residence")),
             html("<hr><p><b>Quét mã QR</b> (ví dụ mã đăng nhập Cổng Dịch vụ công)</p>"),
             button("Quét mã đang hiện trên Cổng DVC", self._click_scan_portal),
             self.f_qr.box, button("Quét mã này", self._click_scan), self.scan_info,
             self.f_qr_pass.box, button("Xác nhận truy cập", self._click_confirm, primary=True),
             button("Đăng xuất", self._click_logout)])
-        for field_ in (self.f_reg_id, self.f_act_id, self.f_login_id):
+        for field_ in (self.f_reg_id, self.f_act_id, self.f_login_id, self.f_fg_id):
             field_.value = self.person.id_number
-        for field_ in (self.f_reg_phone, self.f_act_phone):
+        for field_ in (self.f_reg_phone, self.f_act_phone, self.f_fg_phone):
             field_.value = self.person.phone or ""
         self.show("start")
 
@@ -148,6 +225,46 @@ class VneidApp(AppView):
 
     def logout(self):
         return self._click_logout()
+
+    def forgot_password(self, id_number: str, phone: str):
+        self.show("forgot")
+        self.f_fg_id.value, self.f_fg_phone.value = id_number, phone
+        return self._click_forgot()
+
+    def enter_reset_otp(self, code: str):
+        self.f_fg_otp.value = code
+        return self._click_forgot_otp()
+
+    def capture_face(self, enough_light: bool = True, glasses_off: bool = True,
+                     facing_camera: bool = True):
+        self.f_light.value, self.f_glasses.value = enough_light, glasses_off
+        self.f_facing.value = facing_camera
+        return self._click_face()
+
+    def set_new_password(self, password: str, confirm: str | None = None):
+        self.f_new_pw.value = password
+        self.f_new_pw2.value = password if confirm is None else confirm
+        return self._click_new_password()
+
+    def enter_device_otp(self, code: str):
+        self.f_device_otp.value = code
+        return self._click_device()
+
+    def reset_passcode(self, answer1: str, answer2: str, passcode: str,
+                       confirm: str | None = None):
+        self._click_open_passcode_reset()
+        self.f_ans1.value, self.f_ans2.value = answer1, answer2
+        self.f_new_pass.value = passcode
+        self.f_new_pass2.value = passcode if confirm is None else confirm
+        return self._click_passcode_reset()
+
+    def submit_residence(self, kind: str, address: str, until: str = "", guest: str = "",
+                         file: str = "(không đính kèm)", passcode: str = ""):
+        self.show("residence")
+        self.f_res_kind.value, self.f_res_address.value = kind, address
+        self.f_res_until.value, self.f_res_guest.value = until, guest
+        self.f_res_file.value, self.f_res_pass.value = file, passcode
+        return self._click_residence()
 
     # -- what the buttons do ------------------------------------------------------------------
     def _click_register(self):
@@ -210,9 +327,21 @@ class VneidApp(AppView):
         return result
 
     def _click_login(self):
+        login_id = self.f_login_id.value
         session = self.attempt(lambda: self.world.vneid.login(
-            self.f_login_id.value, self.f_login_pw.value),
+            login_id, self.f_login_pw.value),
             {"id_number": self.f_login_id, "password": self.f_login_pw})
+        if session is None and self.last_error is not None \
+                and self.last_error.code == "thiet_bi_moi":
+            self.f_login_pw.value = ""
+            self.activating_id = login_id
+            message = self.last_error.message
+            self.f_login_pw.clear()
+            self.show("device")
+            self.say(message)
+        return self._logged_in(session)
+
+    def _logged_in(self, session):
         if session is not None:
             self.session = session
             self.phone.vneid_session = session
@@ -220,6 +349,92 @@ class VneidApp(AppView):
             self.show("home")
             self.say("Đăng nhập thành công.", ok=True)
         return session
+
+    def _click_device(self):
+        session = self.attempt(lambda: self.world.vneid.verify_device(
+            self.activating_id, self.f_device_otp.value), {"otp": self.f_device_otp})
+        return self._logged_in(session)
+
+    def _click_forgot(self):
+        account = self.attempt(lambda: self.world.vneid.forgot_password(
+            self.f_fg_id.value, self.f_fg_phone.value),
+            {"id_number": self.f_fg_id, "phone": self.f_fg_phone})
+        if account is not None:
+            self.resetting_id = account.id_number
+            self.show("forgot_otp")
+            self.say("Đã gửi mã OTP qua tin nhắn.")
+        return account
+
+    def _click_forgot_otp(self):
+        account = self.attempt(lambda: self.world.vneid.verify_reset_otp(
+            self.resetting_id, self.f_fg_otp.value), {"otp": self.f_fg_otp})
+        if account is not None:
+            self.f_fg_otp.value = ""
+            self.show("face" if account.reset_step == "face" else "new_password")
+        return account
+
+    def _click_face(self):
+        account = self.attempt(lambda: self.world.vneid.capture_face(
+            self.resetting_id, bool(self.f_light.value), bool(self.f_glasses.value),
+            bool(self.f_facing.value)), {"face": self.face_error})
+        if account is not None:
+            self.show("new_password")
+            self.say("Đã nhận diện khuôn mặt.", ok=True)
+        return account
+
+    def _click_new_password(self):
+        account = self.attempt(lambda: self.world.vneid.reset_password(
+            self.resetting_id, self.f_new_pw.value, self.f_new_pw2.value),
+            {"password": self.f_new_pw, "confirm": self.f_new_pw2})
+        if account is not None:
+            self.f_light.value = self.f_glasses.value = self.f_facing.value = False
+            self.show("login")
+            self.say("Đã đặt mật khẩu mới. Hãy đăng nhập bằng mật khẩu mới.", ok=True)
+        return account
+
+    def _click_open_passcode_reset(self):
+        if self.session is None:
+            self.say("Hãy đăng nhập VNeID trước.", error=True)
+            return None
+        questions = self.world.vneid.questions_of(self.session.id_number)
+        self.questions_view.value = "<ol>" + "".join(f"<li>{esc(q)}</li>" for q in questions) \
+            + "</ol>"
+        self.show("passcode_reset")
+        return questions
+
+    def _click_passcode_reset(self):
+        account = self.attempt(lambda: self.world.vneid.reset_passcode(
+            self._token(), [self.f_ans1.value, self.f_ans2.value], self.f_new_pass.value,
+            self.f_new_pass2.value),
+            {"answers": self.f_ans2, "passcode": self.f_new_pass, "confirm": self.f_new_pass2})
+        if account is not None:
+            self.f_ans1.value = self.f_ans2.value = ""
+            self.show("home")
+            self.say("Đã đặt passcode mới.", ok=True)
+        return account
+
+    def _click_residence(self):
+        code = next(c for c, name in RESIDENCE_PROCEDURES.items()
+                    if name == self.f_res_kind.value)
+        if code == "CT-DKTTR":
+            fields = {"stay_address": self.f_res_address.value,
+                      "stay_until": self.f_res_until.value}
+        else:
+            fields = {"guest_id_number": self.f_res_guest.value,
+                      "stay_from": self.world.now.strftime("%d/%m/%Y"),
+                      "stay_to": self.f_res_until.value}
+        files = [dict(zip(("kind", "file", "quality"), GALLERY[self.f_res_file.value],
+                          strict=True))] if self.f_res_file.value in GALLERY else []
+        made = self.attempt(lambda: self.world.vneid.submit_residence(
+            self._token(), self.f_res_pass.value, code, fields, files),
+            {"passcode": self.f_res_pass, "stay_address": self.f_res_address,
+             "stay_until": self.f_res_until, "stay_to": self.f_res_until,
+             "guest_id_number": self.f_res_guest, "attachments": self.f_res_file})
+        if made is not None:
+            self.residence_done.value = (
+                f'<div class="cds-ok" role="status">✔ Đã gửi hồ sơ {esc(made["procedure"])}. '
+                f'Mã hồ sơ: <b>{esc(made["code"])}</b> (tra cứu trên Cổng DVC).</div>')
+        return made
 
     def _token(self) -> str:
         if self.session is None:
