@@ -413,3 +413,28 @@ def test_no_online_payment_until_biometrics_are_matched_tt_17_2024(world, phone)
     bank.pay_bill()
     assert bank.screen == "confirm"
     assert ("bank.match_biometrics", True) in journal(world)
+
+
+def test_a_dossier_sent_back_is_supplemented_in_the_portal_then_its_result_downloaded(tmp_path):
+    from congdanso.ui.exercise import Exercise
+
+    ex = Exercise("thuc-hanh-03", world=World(), learner="hv-01", folder=tmp_path)
+    code, person = ex.scenario.values["supplement_code"], ex.person()
+    phone = ex.phones[0]
+    phone.open("vneid").login(person.id_number, PRACTICE_PASSWORD)
+    portal = phone.open("portal")
+    portal.start_vneid_login()
+    phone.open("vneid").scan_portal()
+    phone.open("vneid").confirm_scan(PRACTICE_PASSCODE)
+    portal = phone.open("portal")
+    shown = " ".join(getattr(w, "value", "") for box in portal.dossier_list.children
+                     for w in box.children)
+    assert code in shown and "Cần bổ sung" in shown and "bị mờ" in shown
+    assert portal.supplement(code, "giay-chung-sinh-mo.jpg (bị mờ)") is None
+    assert "vẫn bị mờ" in portal._supplement_fields[code].error_text  # said under the picker
+    assert portal.supplement(code, "giay-chung-sinh.jpg (rõ nét)") is not None
+    assert "Đã gửi bổ sung" in portal.notice_text
+    assert portal.download_result(code) is None  # not yet: the desk is still working
+    ex.wait(hours=4)
+    assert portal.download_result(code)["title"].startswith("Giấy khai sinh")
+    assert ex.world.portal.dossiers[code].status == "da_tra_ket_qua"

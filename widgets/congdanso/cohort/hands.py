@@ -138,6 +138,11 @@ def _steps(ex) -> None:
             _pay_with_otp(ex, bank, phone)
             ex.wait(days=4)
             phone.open("portal").download_result(dossier.code)
+            if "supplement_code" in v:
+                portal = phone.open("portal")
+                portal.supplement(v["supplement_code"], "giay-chung-sinh.jpg (rõ nét)")
+                ex.wait(hours=4)
+                portal.download_result(v["supplement_code"])
         elif a == "ky-so-hop-dong":
             phone.open("vneid").login(phone.person.id_number, PRACTICE_PASSWORD)
             kyso = phone.open("kyso")

@@ -191,6 +191,24 @@ def _result(ctx: Context) -> str | None:
     return None
 
 
+@requirement("ho-so-bo-sung", "Bổ sung hồ sơ bị yêu cầu bổ sung (ảnh rõ nét)")
+def _supplemented(ctx: Context) -> str | None:
+    code = ctx.scenario.values.get("supplement_code")
+    if not code or not ctx.did("portal.supplement", code=code):
+        return (f"Hồ sơ {code} đang chờ bổ sung. Trên Cổng DVC: Quản lý hồ sơ → đọc lý do → chọn "
+                "ảnh giấy chứng sinh rõ nét trong thư viện ảnh → Gửi bổ sung.")
+    return None
+
+
+@requirement("ho-so-bo-sung-ket-qua", "Tải kết quả của hồ sơ đã bổ sung")
+def _supplemented_result(ctx: Context) -> str | None:
+    code = ctx.scenario.values.get("supplement_code")
+    if not code or not ctx.did("portal.download_result", code=code):
+        return (f"Chưa tải kết quả hồ sơ {code}. Sau khi bổ sung, cho thời gian trôi đến khi hồ sơ "
+                "có kết quả, rồi vào Quản lý hồ sơ → Tải kết quả.")
+    return None
+
+
 # -- signatures -------------------------------------------------------------------------------------
 @requirement("chung-thu-dang-ky", "Đăng ký chứng thư chữ ký số bằng VNeID mức 2")
 def _cert_requested(ctx: Context) -> str | None:

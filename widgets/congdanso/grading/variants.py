@@ -203,6 +203,8 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
                       otp_caller=rng.choice(["Một người gọi xưng là công an phường",
                                              "Một người gọi xưng là nhân viên nhà mạng",
                                              "Một người gọi xưng là cán bộ Cổng Dịch vụ công"]))
+    elif kind == "ho-so-truc-tuyen" and data.get("supplement"):  # a parent of a newborn
+        scenario.residents = [rng.choice(_candidates(world, max_age=45)).id_number]
     elif kind != "an-toan-lua-dao":
         scenario.residents = [rng.choice(_candidates(world)).id_number]
     if kind == "ho-so-truc-tuyen":
@@ -210,6 +212,16 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         procedure = world.portal.procedure(need["procedure"])
         values.update(need=need["id"], need_text=need["text"], procedure=procedure.code,
                       procedure_name=procedure.name, fields=dict(need["fields"]))
+        if data.get("supplement"):  # a newborn's birth registration sent back for a new photo
+            sup = data["supplement"]
+            gender = rng.choice(["nam", "nữ"])
+            resident = world.population.require(scenario.residents[0])
+            values.update(supplement_procedure=sup["procedure"], child_gender=gender,
+                          child_name=resident.full_name.split()[0] + " "
+                          + rng.choice(sup["given_names"][gender]),
+                          child_birth_date=(world.now.date() - dt.timedelta(
+                              days=rng.randrange(8, 20))).strftime("%d/%m/%Y"),
+                          birth_place=sup["birth_place"], supplement_text=sup["text"])
         if data.get("fee_scams"):  # a message asking for a fee that is not the procedure's
             scam = rng.choice(data["fee_scams"])
             fake = procedure.fee + rng.choice([35_000, 50_000, 120_000, 200_000])
@@ -277,8 +289,17 @@ def setup(world: World, scenario: Scenario) -> None:
             world.police.enroll_level2(person.id_number, person.phone)
     elif kind == "ho-so-truc-tuyen":
         assert person is not None and person.phone is not None
-        activate_vneid(world, person)
+        session = activate_vneid(world, person)
         bank_account(person, 1_000_000)
+        if "supplement_procedure" in values:
+            portal_login_with_vneid(world, session)  # the resident used the portal before
+            values["supplement_code"] = world.portal.submitted_earlier(
+                person.id_number, values["supplement_procedure"],
+                {"child_name": values["child_name"], "child_gender": values["child_gender"],
+                 "child_birth_date": values["child_birth_date"],
+                 "birth_place": values["birth_place"]},
+                [{"kind": "giay_chung_sinh", "file": "giay-chung-sinh-mo.jpg", "quality": "mo"}],
+                days_ago=6).code
         if "fee_scam_text" in values:
             world.send_sms(person.phone, values["fee_scam_from"], values["fee_scam_text"])
     elif kind == "ky-so-hop-dong":

@@ -317,7 +317,12 @@ class Exercise:
             f"(mật khẩu <code>{PRACTICE_PASSWORD}</code>, passcode <code>{PRACTICE_PASSCODE}"
             f"</code>) và tài khoản ngân hàng (mật khẩu ứng dụng <code>{variants.BANK_PASSWORD}"
             "</code>).</p><p><b>Việc của bạn:</b> chọn đúng thủ tục, nộp hồ sơ dùng thông tin "
-            "điền sẵn, trả phí, tra cứu và nhận kết quả trực tuyến.</p>"),
+            + ("điền sẵn và tra cứu bằng mã hồ sơ (trả phí, lệ phí học ở bài 05).</p>"
+               if self.spec.get("practice") else
+               "điền sẵn, trả phí, tra cứu và nhận kết quả trực tuyến.</p>")
+            + (f"<p><b>Thêm một việc:</b> {esc(v['supplement_text'])} Hồ sơ khai sinh của bé "
+               f"<b>{esc(v['child_name'])}</b> có mã <code>{esc(v['supplement_code'])}</code>: "
+               "giúp người dân bổ sung và tải kết quả.</p>" if "supplement_code" in v else "")),
             "ky-so-hop-dong": lambda: ("<p>Người dân vừa được nhận vào làm; công ty gửi hợp đồng lao động "
             f"để ký số. VNeID mức 2 đã có (mật khẩu <code>{PRACTICE_PASSWORD}</code>). Mã PIN ký "
             "số người dân chọn: <code>258036</code>.</p><p><b>Việc của bạn:</b> đăng ký và kích "

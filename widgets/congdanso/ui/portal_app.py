@@ -77,6 +77,7 @@ class PortalApp(AppView):
         self.f_lookup = Field("Tra cứu hồ sơ theo mã")
         self.lookup_view = html()
         self.dossier_list = vbox()
+        self._supplement_fields: dict[str, Field] = {}
         self.notes = html()
         self.screens["home"] = vbox([
             self.who, self.f_search.box, button("Tìm", self._click_search), self.results,
@@ -189,6 +190,12 @@ class PortalApp(AppView):
 
     def download_result(self, code: str):
         return self._click_result(code)
+
+    def supplement(self, code: str, gallery_item: str):
+        """"Gửi bổ sung" under a dossier the desk sent back, with a file from the gallery."""
+        self._refresh_home()
+        self._supplement_field(code).value = gallery_item
+        return self._click_supplement(code)
 
     def download_receipt(self, code: str):
         return self._click_receipt(code)
@@ -382,6 +389,12 @@ class PortalApp(AppView):
                                     lambda c=dossier.code: self._click_pay(c)))
             if dossier.fee_receipt is not None:
                 items.append(button("Tải biên lai", lambda c=dossier.code: self._click_receipt(c)))
+            if dossier.status == "yeu_cau_bo_sung":
+                field_ = self._supplement_field(dossier.code)
+                items += [html(f'<div class="cds-note">ℹ Cần bổ sung: '
+                               f"{esc(dossier.supplement_reason or '')}</div>"), field_.box,
+                          button("Gửi bổ sung", lambda c=dossier.code: self._click_supplement(c),
+                                 primary=True)]
             if dossier.status in {"co_ket_qua", "da_tra_ket_qua"} and dossier.delivery == "online":
                 items.append(button("Tải kết quả", lambda c=dossier.code: self._click_result(c)))
             rows.append(vbox(items))
@@ -405,6 +418,25 @@ class PortalApp(AppView):
             self.say(f"Yêu cầu thanh toán {request['amount']:,} đồng cho hồ sơ {code}. Mở ứng "
                      "dụng Ngân hàng → Quét QR → chọn \"Mã thanh toán phí trên Cổng DVC\".")
         return request
+
+    def _supplement_field(self, code: str) -> Field:
+        """One picker per dossier, kept across refreshes (a refresh runs on every event)."""
+        fields = self._supplement_fields
+        if code not in fields:
+            fields[code] = Field(f"Giấy tờ bổ sung cho hồ sơ {code} (chọn trong thư viện ảnh)",
+                                 kind="choice", options=list(GALLERY))
+        return fields[code]
+
+    def _click_supplement(self, code: str):
+        field_ = self._supplement_field(code)
+        kind, file, quality = GALLERY[field_.value]
+        dossier = self.attempt(lambda: self.world.portal.supplement(
+            self._token(), code, [{"kind": kind, "file": file, "quality": quality}]),
+            {"attachments": field_})
+        if dossier is not None:
+            self._refresh_home()
+            self.say(f"Đã gửi bổ sung cho hồ sơ {code}; hồ sơ được xử lý tiếp.", ok=True)
+        return dossier
 
     def _click_result(self, code: str):
         document = self.attempt(lambda: self.world.portal.download_result(self._token(), code))

@@ -635,6 +635,19 @@ class PortalService:
             )
         return dossier
 
+    def submitted_earlier(self, id_number: str, procedure_code: str, fields: dict[str, Any],
+                          attachments: list[dict], *, days_ago: int) -> Dossier:
+        """A dossier the citizen sent some days ago, processed by the desk since (a scenario's
+        starting state, inside its journaled action): the clock runs from then to now."""
+        now = self.world.clock.now
+        self.world.clock.now = now - dt.timedelta(days=days_ago)
+        try:
+            dossier = self.submit_for(id_number, procedure_code, fields, attachments)
+        finally:
+            self.world.clock.now = now
+        self.tick(now)
+        return dossier
+
     @action("portal.lookup")
     def lookup(self, code: str) -> dict[str, Any]:
         """ "Tra cứu hồ sơ" by its code (no login needed)."""
