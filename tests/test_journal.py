@@ -368,3 +368,12 @@ def test_a_refusal_reworded_in_a_later_version_still_replays(journal_path):
     _, line = encode(forged)
     journal_path.write_bytes(b"".join(out[:-1]) + line)
     assert not check_journal(journal_path).ok
+
+
+def test_every_action_says_in_vietnamese_what_it_did():
+    """`congdanso journal check` tells a trainer what the learner did: every action has a title."""
+    from congdanso.world.actions import REGISTRY
+    from congdanso.world.describe import TITLES
+
+    World()  # every service registers its actions
+    assert set(REGISTRY) <= set(TITLES), sorted(set(REGISTRY) - set(TITLES))

@@ -120,6 +120,7 @@ def _steps(ex) -> None:
         elif a == "ho-tro-nguoi-dan":
             for p in ex.phones:
                 _account_and_portal(ex, p)
+                ex.visit_log.log(p.person.id_number, "Tạo tài khoản Cổng DVC", "Đã xong")
         elif a == "go-roi-vneid":
             _troubleshoot(ex, phone)
         elif a == "ho-so-truc-tuyen":

@@ -137,6 +137,18 @@ def _helped_2(ctx: Context) -> str | None:
     return _portal_via_vneid(ctx, ctx.scenario.residents[1])
 
 
+@requirement("so-theo-doi", "Hỏi đồng ý rồi ghi từng người dân đã giúp vào sổ theo dõi")
+def _visit_log(ctx: Context) -> str | None:
+    logged = {v.id_number for v in ctx.world.support.visits}
+    for id_number in ctx.scenario.residents:
+        if id_number not in logged:
+            person = ctx.world.population.get(id_number)
+            name = person.full_name if person else id_number
+            return (f"{name} chưa có trong sổ theo dõi. Hỏi người dân có đồng ý ghi tên không "
+                    "(nói rõ để làm gì), tích ô đồng ý, chọn việc đã giúp và kết quả → Ghi vào sổ.")
+    return None
+
+
 # -- dossiers ---------------------------------------------------------------------------------------
 def _dossier(world: World, scenario: Scenario):
     mine = [d for d in world.portal.dossiers.values()

@@ -200,6 +200,69 @@ class CarrierDesk(Desk):
             "Thuê bao đã đứng tên người dân.")
 
 
+class VisitLogDesk(Desk):
+    """The support point's visit log: a line with the resident's name only when they agree
+    (Law 91/2025/QH15), erased when they ask; otherwise the visit is only counted."""
+
+    def __init__(self, world):
+        from congdanso.world.support import PURPOSE, RESULTS, TASKS
+
+        super().__init__(world)
+        self.f_id = Field("Số định danh của người dân vừa được giúp")
+        self.f_task = Field("Việc đã giúp", kind="choice", options=TASKS)
+        self.f_result = Field("Kết quả", kind="choice", options=RESULTS)
+        self.f_consent = Field(f"Đã hỏi và người dân đồng ý ghi tên vào sổ (để {PURPOSE})",
+                               kind="check")
+        self.table = html()
+        self.widget = vbox([
+            html('<div class="cds-card"><h3>Sổ theo dõi của điểm hỗ trợ</h3><p>Chỉ ghi họ tên, '
+                 "hộ, việc đã giúp, kết quả — <b>không</b> ghi mật khẩu, OTP, ảnh giấy tờ. Hỏi "
+                 "người dân trước; người dân không đồng ý thì chỉ đếm lượt (Luật Bảo vệ dữ liệu cá "
+                 "nhân số 91/2025/QH15).</p></div>"),
+            self.f_id.box, self.f_task.box, self.f_result.box, self.f_consent.box,
+            button("Ghi vào sổ", self._click_log, primary=True),
+            button("Xoá thông tin của người này khỏi sổ (người dân yêu cầu)", self._click_erase),
+            self.status, self.table])
+        self.widget.add_class("cds-desk")
+        self._show()
+
+    def log(self, id_number: str, task: str, result: str, consent: bool = True):
+        self.f_id.value, self.f_task.value, self.f_result.value = id_number, task, result
+        self.f_consent.value = consent
+        return self._click_log()
+
+    def erase(self, id_number: str):
+        self.f_id.value = id_number
+        return self._click_erase()
+
+    def _click_log(self):
+        consent = bool(self.f_consent.value)
+        done = self.attempt(lambda: self.world.support.log_visit(
+            self.f_id.value, self.f_task.value, self.f_result.value, consent),
+            {"id_number": self.f_id, "task": self.f_task, "result": self.f_result},
+            "Đã ghi vào sổ." if consent else "Người dân không đồng ý: chỉ đếm một lượt.")
+        self.f_consent.value = False  # asked again for the next resident
+        self._show()
+        return done
+
+    def _click_erase(self):
+        done = self.attempt(lambda: self.world.support.erase(self.f_id.value),
+                            {"id_number": self.f_id}, "Đã xoá mọi dòng về người dân này.")
+        self._show()
+        return done
+
+    def _show(self):
+        rows = self.world.support.rows()
+        body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r.values()) + "</tr>"
+                       for r in rows)
+        head = "".join(f"<th>{esc(k)}</th>" for k in (rows[0] if rows else {}))
+        self.table.value = (f"<p>{self.world.support.total} lượt hỗ trợ, {len(rows)} dòng có "
+                            "tên.</p>" + ('<div class="cds-scroll" tabindex="0" role="region" '
+                                          'aria-label="Sổ theo dõi"><table class="cds-table">'
+                                          f"<tr>{head}</tr>{body}</table></div>"
+                                          if rows else ""))
+
+
 class Exercise:
     """The learner's own scenario of one graded exercise."""
 
@@ -353,9 +416,10 @@ class Exercise:
             "ho-tro-nguoi-dan": lambda: (f"<p>Buổi hỗ trợ ở {esc(v['khu_pho'])}. Hai người dân dưới đây "
             "chưa có tài khoản Cổng DVC (mật khẩu tập huấn khi đặt: "
             f"<code>{PRACTICE_PASSWORD}</code>, passcode <code>{PRACTICE_PASSCODE}</code>).</p>"
-            "<p><b>Việc của bạn:</b> giúp cả hai có tài khoản (VNeID mức 2 → kích hoạt → Cổng DVC "
-            "bằng VNeID), rồi dùng bảng hộ của khu phố để tính tỷ lệ \"mỗi hộ một tài "
-            "khoản\".</p>"),
+            "<p><b>Việc của bạn:</b> giúp cả hai có tài khoản (nhiều người đã có VNeID mức 2 từ "
+            "khi làm căn cước, chỉ cần kích hoạt; ai chưa có thì đưa đến quầy công an phường → "
+            "kích hoạt → Cổng DVC bằng VNeID); hỏi đồng ý rồi ghi từng người vào sổ theo dõi; "
+            "dùng bảng hộ của khu phố để tính tỷ lệ \"mỗi hộ một tài khoản\".</p>"),
         }[self.kind]()
         note = "" if self.official or self.spec.get("practice") else (
             '<div class="cds-error" role="alert">⚠ Bạn chưa có tên trong danh sách lớp của bài '
@@ -393,7 +457,8 @@ class Exercise:
         if self.kind == "ho-tro-nguoi-dan":
             self.households = html(self._households())
             self.police = PoliceDesk(self.world)
-            return [self.households, self.police.widget]
+            self.visit_log = VisitLogDesk(self.world)
+            return [self.households, self.police.widget, self.visit_log.widget]
         if self.kind == "tai-khoan-dvc":
             self.police = PoliceDesk(self.world)
             self.carrier = CarrierDesk(self.world)

@@ -83,6 +83,9 @@ CSS = """
   width: 100%; box-sizing: border-box; min-height: 44px; font-size: 16px;
   border: 2px solid #555 !important; border-radius: 8px; padding: 4px 8px; }
 .cds-desk .widget-checkbox { height: auto; align-items: flex-start; }
+.cds-desk .widget-html-content { font-size: 16px; }
+.cds-scroll { overflow-x: auto; max-width: 100%; }
+.cds-scroll th, .cds-scroll td { white-space: nowrap; padding: 4px 8px; text-align: left; }
 .cds-desk .widget-checkbox label, .cds-desk .widget-checkbox .widget-label-basic {
   white-space: normal; height: auto; line-height: 1.4; overflow: visible; font-size: 16px; }
 .cds-desk .widget-checkbox input[type="checkbox"] { width: 22px; height: 22px; flex: none;

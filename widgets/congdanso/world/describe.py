@@ -48,6 +48,7 @@ TITLES: dict[str, str] = {
     "bank.confirm_transfer": "Xác nhận chuyển tiền",
     "bank.scan_qr": "Quét mã VietQR để trả tiền",
     "bank.pay_bill": "Thanh toán hoá đơn bằng mã khách hàng",
+    "bank.match_biometrics": "Đối chiếu sinh trắc học với thẻ căn cước (ứng dụng ngân hàng)",
     "kyso.request_certificate": "Đăng ký chứng thư chữ ký số cá nhân",
     "kyso.activate": "Kích hoạt ứng dụng ký số (đặt mã PIN)",
     "kyso.revoke": "Thu hồi chứng thư chữ ký số",
@@ -65,6 +66,16 @@ TITLES: dict[str, str] = {
     "course.begin_exercise": "Mở tình huống của bài tập (hoặc làm lại từ đầu)",
     "course.answer": "Lưu câu trả lời trong bài tập",
     "course.receive_copies": "Nhận các bản hợp đồng công ty gửi lại",
+    "vneid.verify_device": "Xác thực đăng nhập trên điện thoại mới (OTP)",
+    "vneid.forgot_password": "Quên mật khẩu VNeID (gửi OTP)",
+    "vneid.verify_reset_otp": "Nhập mã OTP đặt lại mật khẩu VNeID",
+    "vneid.capture_face": "Chụp khuôn mặt để đặt lại mật khẩu VNeID",
+    "vneid.reset_password": "Đặt mật khẩu VNeID mới",
+    "vneid.reset_passcode": "Đặt lại passcode VNeID bằng câu hỏi bảo mật",
+    "vneid.submit_residence": "Gửi hồ sơ cư trú trên ứng dụng VNeID",
+    "carrier.replace_sim": "Cấp lại SIM giữ số tại cửa hàng nhà mạng",
+    "support.log_visit": "Ghi một lượt hỗ trợ vào sổ theo dõi",
+    "support.erase": "Xoá thông tin của người dân khỏi sổ theo dõi (theo yêu cầu)",
 }
 
 

@@ -140,6 +140,7 @@ class World:
         from congdanso.world.kyso import SigningService
         from congdanso.world.payments import BankService
         from congdanso.world.portal import PortalService
+        from congdanso.world.support import SupportPointService
         from congdanso.world.vneid import PoliceService, VneidService
 
         self.inboxes = Inboxes()
@@ -153,6 +154,7 @@ class World:
         self.bank = BankService(self)
         self.kyso = SigningService(self)
         self.course = CourseService(self)
+        self.support = SupportPointService(self)
 
     @property
     def world(self) -> World:  # so World's own actions use the same decorator as services
