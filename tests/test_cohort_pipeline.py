@@ -25,8 +25,8 @@ from congdanso.cohort import grading, synthetic
 from congdanso.grading.decide import declared
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENTS = ["an-toan-lua-dao", "ho-so-truc-tuyen", "ho-tro-nguoi-dan", "ky-so-hop-dong",
-               "tai-khoan-dvc", "thanh-toan-hoa-don"]
+ASSIGNMENTS = ["an-toan-lua-dao", "go-roi-vneid", "ho-so-truc-tuyen", "ho-tro-nguoi-dan",
+               "ky-so-hop-dong", "tai-khoan-dvc", "thanh-toan-hoa-don"]
 
 pytestmark = pytest.mark.nbgrader
 
