@@ -300,6 +300,25 @@ class VneidService:
         )
         return account
 
+    def _new_password(self, password: str, confirm: str) -> str:
+        """The hash of a new password that follows the rules and was typed twice the same."""
+        check_vneid_password(password)
+        if password != confirm:
+            raise ValidationError(
+                "Hai lần nhập mật khẩu không giống nhau. Hãy nhập lại cả hai ô.", field="confirm")
+        return hash_secret(self.world.seed, password)
+
+    def _new_passcode(self, account: VneidAccount, passcode: str, confirm: str) -> str:
+        """The hash of a new 6-digit passcode that is not easy to guess, typed twice the same."""
+        value = check_passcode(passcode)
+        person = self._person(account.id_number)
+        if value in {person.birth_date.strftime("%d%m%y"), person.id_number[-6:]}:
+            raise ValidationError("Không dùng ngày sinh hay 6 số cuối số định danh làm passcode: "
+                                  "kẻ gian dễ đoán. Hãy chọn 6 số khác.", field="passcode")
+        if value != str(confirm).strip():
+            raise ValidationError("Hai lần nhập passcode không giống nhau.", field="confirm")
+        return hash_secret(self.world.seed, value)
+
     def _expect_step(self, account: VneidAccount, step: str) -> None:
         if account.status == ACTIVE:
             raise StateError("Tài khoản đã kích hoạt rồi. Hãy đăng nhập.")
@@ -327,12 +346,7 @@ class VneidService:
     def set_password(self, id_number: str, password: str, confirm: str) -> VneidAccount:
         account = self._account(id_number)
         self._expect_step(account, "password")
-        check_vneid_password(password)
-        if password != confirm:
-            raise ValidationError(
-                "Hai lần nhập mật khẩu không giống nhau. Hãy nhập lại cả hai ô.", field="confirm"
-            )
-        account.password_hash = hash_secret(self.world.seed, password)
+        account.password_hash = self._new_password(password, confirm)
         account.step = "passcode"
         return account
 
@@ -340,17 +354,7 @@ class VneidService:
     def set_passcode(self, id_number: str, passcode: str, confirm: str) -> VneidAccount:
         account = self._account(id_number)
         self._expect_step(account, "passcode")
-        value = check_passcode(passcode)
-        person = self._person(id_number)
-        if value in {person.birth_date.strftime("%d%m%y"), person.id_number[-6:]}:
-            raise ValidationError(
-                "Không dùng ngày sinh hay 6 số cuối số định danh làm passcode: "
-                "kẻ gian dễ đoán. Hãy chọn 6 số khác.",
-                field="passcode",
-            )
-        if value != str(confirm).strip():
-            raise ValidationError("Hai lần nhập passcode không giống nhau.", field="confirm")
-        account.passcode_hash = hash_secret(self.world.seed, value)
+        account.passcode_hash = self._new_passcode(account, passcode, confirm)
         account.step = "questions"
         return account
 
@@ -493,11 +497,7 @@ class VneidService:
     def reset_password(self, id_number: str, password: str, confirm: str) -> VneidAccount:
         account = self._account(id_number)
         self._expect_reset(account, "password")
-        check_vneid_password(password)
-        if password != confirm:
-            raise ValidationError(
-                "Hai lần nhập mật khẩu không giống nhau. Hãy nhập lại cả hai ô.", field="confirm")
-        account.password_hash = hash_secret(self.world.seed, password)
+        account.password_hash = self._new_password(password, confirm)
         account.reset_step = None
         account.logins = AttemptLimiter()  # a lock from wrong passwords ends with the new one
         account.device_ok, account.device_pending = True, False  # verified on this phone
@@ -518,14 +518,7 @@ class VneidService:
             raise account.answer_attempts.fail(self.world.now, "lấy lại passcode",
                                                secret="Câu trả lời bảo mật", field="answers")
         account.answer_attempts.succeed()
-        value = check_passcode(passcode)
-        person = self._person(account.id_number)
-        if value in {person.birth_date.strftime("%d%m%y"), person.id_number[-6:]}:
-            raise ValidationError("Không dùng ngày sinh hay 6 số cuối số định danh làm passcode: "
-                                  "kẻ gian dễ đoán. Hãy chọn 6 số khác.", field="passcode")
-        if value != str(confirm).strip():
-            raise ValidationError("Hai lần nhập passcode không giống nhau.", field="confirm")
-        account.passcode_hash = hash_secret(self.world.seed, value)
+        account.passcode_hash = self._new_passcode(account, passcode, confirm)
         account.passcode_attempts.succeed()
         return account
 
