@@ -123,11 +123,11 @@ def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
 
         if scenario.values["situation"] == "sim-nguoi-khac":  # the SIM is in a child's name
             shop = page.locator(".cds-carrier")
-            fill("Số điện thoại cần kiểm tra hoặc chuẩn hoá", person.phone, shop)
+            fill("Số điện thoại cần kiểm tra, chuẩn hoá hoặc cấp lại SIM", person.phone, shop)
             shop.locator("button", has_text="Kiểm tra thuê bao").click()
             expect(shop).to_contain_text("Đã gửi TTTB")
             fill("Số định danh của người sẽ đứng tên thuê bao", person.id_number, shop)
-            shop.get_by_text("Người sẽ đứng tên có mặt, mang thẻ căn cước bản gốc").click()
+            shop.get_by_text("Người đứng tên có mặt, mang thẻ căn cước bản gốc").click()
             shop.get_by_text("Người đang đứng tên đồng ý chuyển").click()
             shop.locator("button", has_text="Chuẩn hoá").click()
             expect(shop).to_contain_text("Thuê bao đã đứng tên người dân")

@@ -125,8 +125,8 @@ def test_cohort_shape(run):
     assert len(learners) == 30
     assert len({x.khu_pho for x in learners}) == 5 and len({x.ward for x in learners}) == 4
     assert {x.profile for x in learners} == set(synthetic.PROFILES)
-    assert len(run["results"]) == 30 * 6 and all(r.ok for r in run["results"])
-    assert len(ITEMS) == 53
+    assert len(run["results"]) == 30 * len(ASSIGNMENTS) and all(r.ok for r in run["results"])
+    assert len(ITEMS) == 64
 
 
 def test_every_submission_has_the_exact_score(run):
@@ -215,7 +215,7 @@ def test_results_csv_feedback_and_report_files(run):
     html = (course / "feedback" / "hv-01" / "tai-khoan-dvc" / "tai-khoan-dvc.html")
     assert "Đạt" in html.read_text(encoding="utf-8")
     released = list((course / "exchange" / "congdanso" / "feedback").glob("*.html"))
-    assert len(released) == 30 * 6
+    assert len(released) == 30 * len(ASSIGNMENTS)
     page = run["files"]["html"].read_text(encoding="utf-8")
     assert f"Sẵn sàng cấp chứng nhận ({len(run['report'].ready)})" in page
     review = run["report"].review
@@ -226,7 +226,7 @@ def test_results_csv_feedback_and_report_files(run):
     assert set(review.loc[review["Học viên"].map(kinds) == "dung-het", "Học viên"]) == {model}
     # 3 editing, 2 tampering, 2 copying learners and the copied one, 2 checker-patching and 2
     # crashing learners (code added, never run), in each of 6 assignments
-    assert len(review) == (3 + 2 + 2 + 1 + 2 + 2) * 6
+    assert len(review) == (3 + 2 + 2 + 1 + 2 + 2) * len(ASSIGNMENTS)
     flagged = review.set_index(["Học viên", "Bài"])["Cần xem (gian lận?)"]
     for x in run["learners"]:
         if x.profile == "gian-lan":
