@@ -238,3 +238,22 @@ def test_results_csv_feedback_and_report_files(run):
     import pandas as pd
 
     assert "Cần xem lại" in pd.read_excel(run["files"]["xlsx"], sheet_name=None)
+
+
+def test_grading_on_a_two_worker_dask_cluster_gives_the_same_results(run):
+    """`congdanso autograde --dask local`: one submission per task on 2 Dask workers, with the
+    same rules and results as the local pool (one learner of each kind, every exercise)."""
+    one_of_each = {}
+    for learner in run["learners"]:
+        one_of_each.setdefault(learner.profile, learner.id)
+    chosen = sorted(one_of_each.values())
+
+    def key(results):  # copies are flagged across a run: this one grades fewer learners
+        return sorted((r.student, r.assignment, r.ok, r.score, r.max_score, r.journal_trusted,
+                       tuple(f for f in r.flags if not f.startswith("nhật ký giống hệt")),
+                       tuple(r.incidents), tuple(r.edited_cells))
+                      for r in results if r.student in chosen)
+
+    on_dask = grading.autograde(run["course"], students=chosen, jobs=2, dask="local")
+    assert len(on_dask) == len(chosen) * len(ASSIGNMENTS)
+    assert key(on_dask) == key(run["results"])

@@ -459,7 +459,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
               "bài của chính mình.", file=sys.stderr)
     started = time.perf_counter()
     results = autograde(args.course, args.assignments, students=args.student, jobs=args.jobs,
-                        limits=limits, sandboxed=not args.no_sandbox)
+                        limits=limits, sandboxed=not args.no_sandbox, dask=args.dask)
     elapsed = time.perf_counter() - started
     print(f"Đã chấm {len(results)} bài nộp trong {elapsed:.1f} giây "
           f"({elapsed / len(results):.2f} giây/bài; giới hạn: {limits.describe()}).")
@@ -674,6 +674,10 @@ def build_parser() -> argparse.ArgumentParser:
                               help="bộ nhớ tối đa của kernel một bài (mặc định 2048)")
             step.add_argument("--khong-cach-ly", dest="no_sandbox", action="store_true",
                               help="chạy mã học viên không cách ly (chỉ với bài của chính mình)")
+            step.add_argument("--dask", metavar="ĐỊA-CHỈ",
+                              help="chấm trên cụm Dask, mỗi bài nộp một tác vụ: địa chỉ bộ lập "
+                                   "lịch (tcp://máy:8786) hoặc \"local\" (--jobs tiến trình trên "
+                                   "máy này); các máy chấm phải thấy thư mục khoá học")
         if name == "release":
             step.add_argument("--force", action="store_true",
                               help="phát lại, thay bản đã phát trước (sau khi sửa bài)")

@@ -328,6 +328,35 @@ def _init_worker(config) -> None:
     _WORKER["db_url"] = config.CourseDirectory.db_url
 
 
+def _grade_task(config, assignment: str, student: str) -> SubmissionResult:
+    """One submission as a Dask task: the worker readies nbgrader for this course the first
+    time, then grades exactly as a local worker does."""
+    if _WORKER.get("config") is not config and _WORKER.get("root") != config.CourseDirectory.root:
+        _init_worker(config)
+        _WORKER["root"] = config.CourseDirectory.root
+    return _grade_one(assignment, student)
+
+
+def _dask_client(stack, address: str, jobs: int):
+    """A client of the Dask cluster at ``address`` ("local": a cluster of ``jobs`` worker
+    processes on this machine, started and stopped with the run)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - a dependency of the package
+        raise GradingError("Thiếu thư viện Dask (distributed): cài lại gói congdanso.") from None
+    if address == "local":
+        cluster = stack.enter_context(LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=50))
+        return stack.enter_context(Client(cluster))
+    try:
+        return stack.enter_context(Client(address, timeout="20s"))
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise GradingError(f"Không kết nối được cụm Dask ở {address} ({exc}). Kiểm tra địa chỉ "
+                           "(ví dụ tcp://10.0.0.5:8786) và cụm đang chạy, hoặc dùng --dask local."
+                           ) from None
+
+
 def multiprocessing_worker() -> bool:
     import multiprocessing
 
@@ -461,9 +490,11 @@ def flag_identical(results: list[SubmissionResult]) -> None:
 
 def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None, *,
               students: Iterable[str] | None = None, jobs: int | None = None,
-              limits: Limits | None = None, sandboxed: bool = True,
+              limits: Limits | None = None, sandboxed: bool = True, dask: str | None = None,
               ) -> list[SubmissionResult]:
-    """Grade every collected submission (or the given learners'), ``jobs`` at a time."""
+    """Grade every collected submission (or the given learners'), ``jobs`` at a time — or one
+    submission per task on a Dask cluster (``dask``: its address, or "local"). The workers must
+    see the course folder at the same path (one machine, or a shared volume)."""
     import contextlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -492,7 +523,12 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
     results: list[SubmissionResult] = []
     with contextlib.ExitStack() as stack:
         bar = stack.enter_context(_progress(total=len(work), desc="Chấm bài", unit="bài"))
-        if jobs == 1:
+        if dask:
+            client = _dask_client(stack, dask, jobs)
+            futures = {client.submit(_grade_task, config, a, s, pure=False): (a, s)
+                       for a, s in work}
+            done = (_dask_result(f, *futures[f]) for f in _dask_completed(futures))
+        elif jobs == 1:
             _init_worker(config)
             done = (_grade_one(a, s) for a, s in work)
         else:
@@ -513,6 +549,24 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
     flag_identical(results)
     write_results(course, results)
     return results
+
+
+def _dask_completed(futures):
+    from distributed import as_completed
+
+    return as_completed(list(futures))
+
+
+def _dask_result(future, assignment: str, student: str) -> SubmissionResult:
+    """A task's result; a worker lost under it (killed, out of memory) is that submission's
+    error, and the run goes on."""
+    try:
+        return future.result()
+    except Exception as exc:
+        result = SubmissionResult(student, assignment, ok=False)
+        result.error = (f"Máy chấm Dask không chấm xong bài này ({type(exc).__name__}); các bài "
+                        "khác vẫn được chấm. Chấm lại riêng bài này sau.")[:300]
+        return result
 
 
 def write_results(course: Path, results: list[SubmissionResult]) -> list[Path]:
