@@ -1,0 +1,142 @@
+"""The class server's own parts, without a hub: login codes and their sheet, the login page's
+Vietnamese refusal, and the trainer's live view of the learners' journals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from congdanso.hub import codes
+
+NOW = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
+
+
+def test_codes_are_stored_hashed_checked_and_locked_after_five_wrong(tmp_path):
+    plain = codes.issue(tmp_path, ["HV-01", "hv-02"], now=NOW)
+    assert set(plain) == {"hv-01", "hv-02", codes.TRAINER}
+    assert all(len(c) == 8 and c.isdigit() for c in plain.values())
+    stored = (tmp_path / codes.CODES_FILE)
+    assert oct(stored.stat().st_mode & 0o777) == "0o600"
+    assert not any(c in stored.read_text() for c in plain.values())  # only hashes are kept
+    checker = codes.Checker(tmp_path)
+    assert checker.check(" HV-01 ", codes.pretty(plain["hv-01"]), NOW) == "hv-01"
+    with pytest.raises(codes.CodeError, match="chưa đúng"):
+        checker.check("hv-02", plain["hv-01"], NOW)
+    with pytest.raises(codes.CodeError, match="chưa đúng"):
+        checker.check("hv-99", "12345678", NOW)  # unknown learners get the same answer
+    with pytest.raises(codes.CodeError, match="chữ không dấu"):
+        checker.check("../etc", "1", NOW)
+    for _ in range(4):
+        with pytest.raises(codes.CodeError):
+            checker.check("hv-02", "00000000", NOW)
+    with pytest.raises(codes.CodeError, match="Chờ"):  # locked, even with the right code
+        checker.check("hv-02", plain["hv-02"], NOW + dt.timedelta(minutes=1))
+    assert checker.check("hv-02", plain["hv-02"], NOW + dt.timedelta(minutes=6)) == "hv-02"
+    with pytest.raises(codes.CodeError, match="hết hạn"):
+        checker.check("hv-01", plain["hv-01"], NOW + dt.timedelta(days=8))
+    again = codes.issue(tmp_path, ["hv-01"], now=NOW)  # a new sheet replaces the old codes
+    with pytest.raises(codes.CodeError):
+        codes.Checker(tmp_path).check("hv-01", plain["hv-01"], NOW)
+    assert codes.Checker(tmp_path).check("hv-01", again["hv-01"], NOW) == "hv-01"
+
+
+def test_the_sheet_has_a_card_per_learner_with_a_qr_to_the_login_page(tmp_path):
+    import pypdfium2
+    import zxingcpp
+
+    plain = codes.issue(tmp_path, ["hv-01", "hv-02", "hv-03"], now=NOW)
+    people = [("hv-01", "Nguyễn Thị Hoa"), ("hv-02", "Trần Văn Lâm"), ("hv-03", "Lê Thu")]
+    data = codes.sheet_pdf(people, plain, "http://192.168.1.10:8000")
+    page = pypdfium2.PdfDocument(data)[0]
+    text = page.get_textpage().get_text_range()
+    for learner, name in people:
+        assert name in text and codes.pretty(plain[learner]) in text
+    image = page.render(scale=3).to_pil()
+    found = sorted(r.text for r in zxingcpp.read_barcodes(image))
+    assert found == [f"http://192.168.1.10:8000/hub/login?username={x}" for x, _ in people]
+    sizes = [float(s) for s in __import__("re").findall(rb"/F\d+ ([\d.]+) Tf", data)]
+    assert min(sizes) >= 11
+
+
+def test_a_refused_login_is_explained_in_vietnamese(tmp_path):
+    import asyncio
+
+    from congdanso.hub.auth import CodeAuthenticator, CodeLoginHandler
+
+    plain = codes.issue(tmp_path, ["hv-01"], now=dt.datetime.now(dt.UTC))
+    auth = CodeAuthenticator(course=str(tmp_path))
+
+    class Handler:
+        pass
+
+    handler = Handler()
+    assert asyncio.run(auth.authenticate(handler, {"username": "hv-01", "password": "1"})) is None
+    assert "chưa đúng" in handler._congdanso_error
+    user = asyncio.run(auth.authenticate(None, {"username": "hv-01",
+                                                "password": plain["hv-01"]}))
+    assert user == {"name": "hv-01", "admin": False}
+    trainer = asyncio.run(auth.authenticate(None, {"username": codes.TRAINER,
+                                                   "password": plain[codes.TRAINER]}))
+    assert trainer["admin"] is True
+    assert auth.get_handlers(None) == [(r"/login", CodeLoginHandler)]
+    template = (Path(codes.__file__).parent / "templates" / "login.html").read_text("utf-8")
+    assert 'lang="vi"' in template and "Mã đăng nhập (8 chữ số)" in template
+    assert "Sign in" not in template
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*")}
+
+
+def test_live_view_shows_each_learner_without_writing_to_their_folders(tmp_path):
+    from congdanso import World
+    from congdanso.hub.liveview import ClassView, page
+    from congdanso.ui.exercise import Exercise
+
+    homes = {name: tmp_path / name for name in ("hv-01", "hv-02", "hv-03", "hv-04")}
+    for home in homes.values():
+        (home / "khoa-hoc").mkdir(parents=True)
+    # hv-01: lesson 02's practice, activation done and logged in (2 of 3 steps)
+    folder = homes["hv-01"] / "khoa-hoc"
+    ex = Exercise("thuc-hanh-02", world=World.open(folder / "nhat-ky.jsonl"), folder=folder,
+                  learner="hv-01")
+    person = ex.person()
+    vneid = ex.phones[0].open("vneid")
+    vneid.activate(person.id_number, person.phone)
+    vneid.enter_otp(ex.world.inbox(person.phone).latest_otp())
+    vneid.set_password("TapHuan@2026")
+    vneid.set_passcode("258036")
+    from congdanso.world.vneid import SECURITY_QUESTIONS
+
+    vneid.choose_questions(SECURITY_QUESTIONS[0], "Tiểu học", SECURITY_QUESTIONS[1], "Bông")
+    vneid.login(person.id_number, "SaiMatKhau@1")  # an error the learner saw
+    # hv-02: opened the practice long ago and did nothing since
+    folder = homes["hv-02"] / "khoa-hoc"
+    Exercise("thuc-hanh-02", world=World.open(folder / "nhat-ky.jsonl"), folder=folder,
+             learner="hv-02")
+    # hv-03: a tampered journal; hv-04: nothing yet
+    folder = homes["hv-03"] / "khoa-hoc"
+    World.open(folder / "nhat-ky.jsonl").advance(hours=1)
+    journal = folder / "nhat-ky.jsonl"
+    journal.write_text(journal.read_text("utf-8").replace('"hours":1', '"hours":9'), "utf-8")
+    before = {name: _snapshot(home) for name, home in homes.items()}
+    view = ClassView(homes)
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    rows = {r["Học viên"]: r for r in view.rows(soon)}
+    assert rows["hv-01"]["Đang làm"].startswith("Bài học 02")
+    assert rows["hv-01"]["Bước đã làm"] == "1/3"  # activated; the login failed; no answer yet
+    assert "Mật khẩu không đúng" in rows["hv-01"]["Lỗi gần nhất"]
+    assert rows["hv-01"]["Thao tác gần nhất"].startswith("Đăng nhập VNeID")
+    assert rows["hv-02"]["Bước đã làm"] == "0/3" and rows["hv-02"]["Lỗi gần nhất"] == "—"
+    assert rows["hv-03"]["Ghi chú"] == "nhật ký bị sửa hoặc hỏng"
+    assert rows["hv-04"]["Đang làm"] == "Chưa bắt đầu"
+    assert all(r["Cần giúp?"] == "Không" for r in rows.values())
+    later = {r["Học viên"]: r for r in view.rows(soon + dt.timedelta(minutes=11))}
+    assert [n for n, r in sorted(later.items()) if r["Cần giúp?"].startswith("Có")] == [
+        "hv-01", "hv-02"]  # unfinished and still for more than 10 minutes
+    assert {name: _snapshot(home) for name, home in homes.items()} == before  # read-only
+    html = page(list(later.values()))
+    assert 'lang="vi"' in html and 'http-equiv="refresh"' in html
+    assert html.index("hv-02") < html.index("hv-04")  # who needs help comes first
+    assert "⚠ Có — đứng yên" in html

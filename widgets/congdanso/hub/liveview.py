@@ -1,0 +1,213 @@
+"""The trainer's live view of a class: for each learner, what they are on (lesson or exercise),
+the steps done of it, whether they are stuck, and the last error the phone showed them.
+
+It reads the learners' journals (``nhat-ky.jsonl`` anywhere in their course folders) without ever
+writing to their folders: each journal is opened read-only, verified, and replayed in memory only
+when it changed since the last look. As a JupyterHub service it serves one Vietnamese page, large
+print, that refreshes itself; only the trainer (a hub admin) may open it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from congdanso.world.journal import DEFAULT_NAME, GENESIS, JournalError, parse_lines
+
+STUCK_AFTER = dt.timedelta(minutes=10)
+MAX_JOURNAL = 20 * 1024 * 1024  # a bigger file is not a learner's journal: skipped, said so
+
+
+@dataclass
+class Status:
+    learner: str
+    where: str = "Chưa bắt đầu"
+    done: int = 0
+    total: int = 0
+    last_action: str = ""
+    last_at: dt.datetime | None = None
+    error: str = ""
+    note: str = ""
+
+    def stuck(self, now: dt.datetime, after: dt.timedelta = STUCK_AFTER) -> bool:
+        unfinished = self.total == 0 or self.done < self.total
+        return self.last_at is not None and unfinished and now - self.last_at > after
+
+    def row(self, now: dt.datetime, after: dt.timedelta = STUCK_AFTER) -> dict[str, str]:
+        minutes = int((now - self.last_at).total_seconds() // 60) if self.last_at else None
+        return {
+            "Học viên": self.learner,
+            "Đang làm": self.where,
+            "Bước đã làm": f"{self.done}/{self.total}" if self.total else "—",
+            "Thao tác gần nhất": (f"{self.last_action} ({minutes} phút trước)"
+                                  if minutes is not None else "—"),
+            "Cần giúp?": (f"Có — đứng yên {minutes} phút" if self.stuck(now, after) else "Không"),
+            "Lỗi gần nhất": self.error or "—",
+            "Ghi chú": self.note,
+        }
+
+
+def _where(assignment: str) -> str:
+    from congdanso.grading.variants import spec
+
+    title = spec(assignment)["title"]
+    if assignment.startswith("thuc-hanh-"):
+        return f"Bài học {assignment[-2:]} — {title.split(':', 1)[-1].strip()}"
+    return f"Bài tập {assignment} — {title}"
+
+
+@dataclass
+class _Seen:
+    stamp: tuple[int, int]
+    status: Status
+
+
+@dataclass
+class ClassView:
+    """Learner id → their home folder; statuses are recomputed only for changed journals."""
+
+    homes: dict[str, Path]
+    after: dt.timedelta = STUCK_AFTER
+    _seen: dict[Path, _Seen] = field(default_factory=dict)
+
+    def journals(self, home: Path) -> list[Path]:
+        found = []
+        for folder, dirs, files in os.walk(home, followlinks=False):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and not d.endswith(".files")]
+            if DEFAULT_NAME in files:
+                path = Path(folder) / DEFAULT_NAME
+                if not path.is_symlink():
+                    found.append(path)
+        return found
+
+    def status(self, learner: str) -> Status:
+        home = self.homes[learner]
+        best: Status | None = None
+        for path in self.journals(home):
+            current = self._read(learner, path)
+            if best is None or (current.last_at or dt.datetime.min.replace(tzinfo=dt.UTC)) > (
+                    best.last_at or dt.datetime.min.replace(tzinfo=dt.UTC)):
+                best = current
+        return best or Status(learner)
+
+    def _read(self, learner: str, path: Path) -> Status:
+        try:
+            info = path.stat()
+        except OSError:
+            return Status(learner, note="không đọc được nhật ký")
+        stamp = (info.st_mtime_ns, info.st_size)
+        seen = self._seen.get(path)
+        if seen is not None and seen.stamp == stamp:
+            return seen.status
+        status = self._summarise(learner, path, info.st_size)
+        self._seen[path] = _Seen(stamp, status)
+        return status
+
+    def _summarise(self, learner: str, path: Path, size: int) -> Status:
+        status = Status(learner)
+        if size > MAX_JOURNAL:
+            status.note = "nhật ký quá lớn, bỏ qua"
+            return status
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as f:
+                data = f.read(MAX_JOURNAL + 1)
+            events = parse_lines(data, start_seq=0, prev=GENESIS).events
+        except (OSError, JournalError) as exc:
+            status.note = ("nhật ký bị sửa hoặc hỏng" if isinstance(exc, JournalError)
+                           else "không đọc được nhật ký")
+            return status
+        if not events:
+            return status
+        from congdanso.world.describe import TITLES
+
+        last = events[-1].body
+        status.last_action = TITLES.get(last.get("action", ""), last.get("action", ""))
+        status.last_at = _wall(last.get("at"))
+        failed = [e.body for e in events if not e.body.get("ok")]
+        if failed:
+            status.error = str(failed[-1].get("error", {}).get("message", ""))[:160]
+        begun = [e.body for e in events if e.body.get("action") == "course.begin_exercise"
+                 and e.body.get("ok")]
+        if begun:
+            assignment = begun[-1]["args"].get("assignment", "")
+            try:
+                status.where = _where(assignment)
+                status.done, status.total = _progress(data, path, assignment)
+            except Exception:  # an exercise this version does not know, a journal that won't replay
+                status.note = "không tính được tiến độ"
+        else:
+            status.where = "Đang xem bài học"
+        return status
+
+    def rows(self, now: dt.datetime | None = None) -> list[dict[str, str]]:
+        now = now or dt.datetime.now(dt.UTC)
+        return [self.status(learner).row(now, self.after) for learner in sorted(self.homes)]
+
+
+def _wall(text: Any) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _progress(data: bytes, path: Path, assignment: str) -> tuple[int, int]:
+    """Steps of the exercise's checklist done (answers count once given, as in the kernel)."""
+    from congdanso.grading import requirements as req
+    from congdanso.grading.variants import spec
+    from congdanso.world.files import FileStore
+    from congdanso.world.world import World
+
+    files = FileStore(path.with_name(path.name + ".files"), read_only=True)
+    world = World.from_journal_bytes(data, path=None, files=files)
+    state = world.course.exercises.get(assignment)
+    if state is None:
+        return 0, 0
+    _, events = req.events_since_begin(req.journal_bodies(world), assignment)
+    ctx = req.Context(world, events, state.scenario)
+    checklist = spec(assignment)["checklist"]
+    done = sum(req.evaluate(ctx, name, judge=False) is None for name in checklist)
+    return done, len(checklist)
+
+
+def page(rows: list[dict[str, str]], *, refresh: int = 15, title: str = "Lớp học đang làm gì"
+         ) -> str:
+    """The live view as one HTML page: a table, the learners who need help first."""
+    rows = sorted(rows, key=lambda r: (not r["Cần giúp?"].startswith("Có"), r["Học viên"]))
+    head = "".join(f'<th scope="col">{html.escape(k)}</th>' for k in (rows[0] if rows else {}))
+    body = "".join(
+        "<tr>" + "".join(
+            (f'<th scope="row">{html.escape(v)}</th>' if k == "Học viên" else
+             f'<td class="{"can-giup" if k == "Cần giúp?" and v.startswith("Có") else ""}">'
+             f"{'⚠ ' if k == 'Cần giúp?' and v.startswith('Có') else ''}{html.escape(v)}</td>")
+            for k, v in r.items()) + "</tr>" for r in rows)
+    helping = sum(r["Cần giúp?"].startswith("Có") for r in rows)
+    return f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="{int(refresh)}">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; font-size: 20px; margin: 0; color: #111; }}
+main {{ padding: 12px 16px; }}
+.bang {{ overflow-x: auto; }}
+table {{ border-collapse: collapse; min-width: 100%; }}
+th, td {{ border: 1px solid #888; padding: 6px 10px; text-align: left; vertical-align: top; }}
+thead th {{ background: #e8eefc; }}
+td.can-giup {{ font-weight: 700; color: #8b0000; background: #fff0f0; }}
+:focus {{ outline: 4px solid #0b3d91; }}
+</style></head>
+<body><main>
+<h1>{html.escape(title)}</h1>
+<p role="status">{len(rows)} học viên; <b>{helping}</b> người có thể cần giúp (đứng yên quá lâu ở
+một bước chưa xong). Trang tự cập nhật mỗi {int(refresh)} giây; không ghi gì vào thư mục của học
+viên.</p>
+<div class="bang" tabindex="0" role="region" aria-label="Bảng tiến độ của lớp">
+<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>
+</main></body></html>"""
