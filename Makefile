@@ -10,7 +10,7 @@ PORT ?= 8888
 # Jupyter refuses to run as root unless told; containers and fresh machines often are root.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup start demos test lint bench clean system-tools
+.PHONY: setup start demos hub test lint bench clean system-tools
 
 setup: $(VENV)/.installed
 
@@ -48,13 +48,24 @@ system-tools:
 	    apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "Cần cài:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; fi
 
+# The class server (README "Máy chủ lớp học"): JupyterHub with configurable-http-proxy (npm,
+# pinned in deploy/package.json). As root; learners log in with the codes of
+# `congdanso hub ma --dia-chi http://MÁY:8000`. Options: make hub HUB_ARGS="--port 8000".
+PROXY = deploy/node_modules/.bin/configurable-http-proxy
+$(PROXY): deploy/package.json
+	cd deploy && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+hub: setup $(PROXY)
+	$(BIN)/congdanso hub $(HUB_ARGS)
+
 # axe-core (npm) for the accessibility tests, pinned in tests/package.json.
 AXE = tests/node_modules/axe-core/axe.min.js
 $(AXE): tests/package.json
 	cd tests && npm install --no-audit --no-fund --no-save --loglevel=error
 	touch $@
 
-test: setup system-tools $(AXE)
+test: setup system-tools $(AXE) $(PROXY)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

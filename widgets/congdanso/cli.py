@@ -732,9 +732,87 @@ def build_parser() -> argparse.ArgumentParser:
     demos.add_argument("--stock-shutdown", action="store_true", help=argparse.SUPPRESS)
     demos.set_defaults(func=_cmd_demos)
 
+    hub = sub.add_parser("hub", help="máy chủ lớp học (JupyterHub): học viên đăng nhập bằng mã "
+                                     "riêng, mỗi người một JupyterLab; trang theo dõi lớp",
+                         description="Mở máy chủ lớp học trên máy này (cần quyền root). Ctrl+C để "
+                                     "tắt: máy chủ của mọi học viên được dừng gọn.")
+    hub.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
+    hub.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
+    hub.add_argument("--ip", default="0.0.0.0",
+                     help="địa chỉ nghe (mặc định mọi mạng của máy, để điện thoại trong phòng vào "
+                          "được)")
+    hub.add_argument("--bo-nho", dest="memory_mb", type=int, default=1536, metavar="MB",
+                     help="bộ nhớ tối đa của mỗi học viên (mặc định 1536)")
+    hub.add_argument("--nghi", dest="idle_minutes", type=int, default=30, metavar="PHÚT",
+                     help="tắt máy của học viên không dùng sau chừng ấy phút (mặc định 30)")
+    hub.add_argument("--trao-doi", dest="exchange", default=None, metavar="THƯ-MỤC",
+                     help="thư mục trao đổi bài của nbgrader (mặc định /srv/congdanso/trao-doi)")
+    hub.set_defaults(func=_cmd_hub)
+    hub_sub = hub.add_subparsers(dest="hub_command", metavar="LỆNH")
+    codes = hub_sub.add_parser("ma", help="cấp mã đăng nhập cho mọi học viên trong danh sách lớp "
+                                          "và in phiếu (PDF, mỗi người một thẻ có mã QR)")
+    codes.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
+    codes.add_argument("--dia-chi", dest="url", required=True, metavar="URL",
+                       help="địa chỉ máy chủ lớp mà học viên mở, ví dụ http://192.168.1.10:8000")
+    codes.add_argument("--out", default="phieu-dang-nhap.pdf", help="tệp phiếu PDF")
+    codes.add_argument("--ngay", dest="days", type=int, default=7,
+                       help="số ngày mã còn dùng được (mặc định 7)")
+    codes.set_defaults(func=_cmd_hub_codes)
+
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
     procedures.set_defaults(func=_cmd_procedures)
     return parser
+
+
+def _cmd_hub(args: argparse.Namespace) -> int:
+    from congdanso.hub.launch import HubError, run
+
+    course = Path(args.course)
+    if not (course / "nbgrader_config.py").is_file():
+        print(f"Không thấy khoá học nbgrader ở {course} (thiếu nbgrader_config.py).",
+              file=sys.stderr)
+        return 2
+    try:
+        run(course, ip=args.ip, port=args.port, memory_mb=args.memory_mb,
+            idle_minutes=args.idle_minutes,
+            exchange=Path(args.exchange) if args.exchange else None)
+    except HubError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_hub_codes(args: argparse.Namespace) -> int:
+    from nbgrader.api import Gradebook
+
+    from congdanso.cohort.grading import load_config
+    from congdanso.hub import codes
+
+    course = Path(args.course)
+    if not args.url.startswith(("http://", "https://")):
+        print("Địa chỉ phải bắt đầu bằng http:// hoặc https://, ví dụ http://192.168.1.10:8000",
+              file=sys.stderr)
+        return 2
+    db_url = load_config(course).CourseDirectory.get("db_url") or \
+        f"sqlite:///{(course / 'gradebook.db').resolve()}"
+    with Gradebook(db_url) as gradebook:
+        people = [(s.id, f"{s.last_name or ''} {s.first_name or ''}".strip() or s.id)
+                  for s in gradebook.students]
+    if not people:
+        print("Danh sách lớp trống: nhập danh sách trước (congdanso roster import).",
+              file=sys.stderr)
+        return 1
+    try:
+        plain = codes.issue(course, [learner for learner, _ in people], days=args.days)
+    except codes.CodeError as exc:
+        print(f"{exc} Sửa mã trong danh sách lớp rồi nhập lại.", file=sys.stderr)
+        return 1
+    cards = [(codes.username(learner), name) for learner, name in people]
+    cards.append((codes.TRAINER, "Giảng viên"))
+    Path(args.out).write_bytes(codes.sheet_pdf(cards, plain, args.url))
+    print(f"Đã cấp mã cho {len(people)} học viên và giảng viên ({codes.TRAINER}); phiếu: "
+          f"{args.out}. Mã cũ (nếu có) không còn dùng được. Mã hết hạn sau {args.days} ngày.")
+    return 0
 
 
 def _cmd_demos(args: argparse.Namespace) -> int:

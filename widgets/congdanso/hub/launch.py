@@ -1,0 +1,127 @@
+"""``congdanso hub``: JupyterHub for one class on this machine.
+
+The learners imported with ``congdanso roster import`` (and the trainer, "giang-vien", the hub's
+admin) log in with the codes of ``congdanso hub ma``. configurable-http-proxy (npm, installed by
+``make hub`` in ``deploy/``) serves everyone on one port; the idle culler stops servers nobody has
+used for a while; the live view is the service ``/services/lop-hoc/``. Everything the hub keeps
+(its database, cookie secret, proxy pid) lives in ``<khoá học>/.congdanso/hub/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from traitlets.config import Config
+
+from congdanso.hub.codes import TRAINER
+
+REPO = Path(__file__).resolve().parents[3]
+PROXY = REPO / "deploy" / "node_modules" / ".bin" / "configurable-http-proxy"
+TEMPLATES = Path(__file__).parent / "templates"
+LIVE_VIEW = "lop-hoc"
+EXCHANGE = Path("/srv/congdanso/trao-doi")  # outside the course: learners never enter that
+
+
+class HubError(RuntimeError):
+    """Why the class server cannot start, in Vietnamese."""
+
+
+def proxy_command() -> str:
+    found = PROXY if PROXY.exists() else shutil.which("configurable-http-proxy")
+    if not found:
+        raise HubError("Thiếu configurable-http-proxy (npm). Chạy \"make hub\" một lần, hoặc "
+                       "\"cd deploy && npm install\".")
+    return str(found)
+
+
+def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb: int = 1536,
+               idle_minutes: int = 30, exchange: Path | None = None,
+               live_port: int | None = None) -> Config:
+    """The whole configuration, in Python: no jupyterhub_config.py to keep in step."""
+    from congdanso.hub.auth import CodeAuthenticator
+    from congdanso.hub.spawner import JUPYTER_CONFIG, CourseSpawner
+
+    course = course.resolve()
+    runtime = course / ".congdanso" / "hub"
+    runtime.mkdir(parents=True, exist_ok=True)
+    runtime.chmod(0o700)
+    exchange = (exchange or EXCHANGE).resolve()
+    exchange.mkdir(parents=True, exist_ok=True)
+    exchange.chmod(0o1777)  # nbgrader's exchange: everyone writes, nobody removes others' files
+    bin_dir = Path(sys.executable).parent
+    c = Config()
+    c.JupyterHub.ip, c.JupyterHub.port = ip, port
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.authenticator_class = CodeAuthenticator
+    c.CodeAuthenticator.course = str(course)
+    c.Authenticator.allow_all = True  # who may log in is who holds a code
+    c.Authenticator.admin_users = {TRAINER}
+    c.JupyterHub.spawner_class = CourseSpawner
+    c.CourseSpawner.memory_mb = memory_mb
+    c.CourseSpawner.exchange = str(exchange)
+    c.Spawner.cmd = [str(bin_dir / "jupyterhub-singleuser")]
+    c.Spawner.args = [f"--LabApp.app_settings_dir={JUPYTER_CONFIG}"]
+    c.Spawner.default_url = "/lab/tree/khoa-hoc/00-the-gioi-mo-phong.ipynb"
+    c.Spawner.start_timeout = 120
+    c.Spawner.http_timeout = 90
+    c.JupyterHub.template_paths = [str(TEMPLATES)]
+    c.JupyterHub.db_url = f"sqlite:///{runtime / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(runtime / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(runtime / "jupyterhub.pid")
+    c.ConfigurableHTTPProxy.command = [proxy_command()]
+    c.ConfigurableHTTPProxy.pid_file = str(runtime / "proxy.pid")
+    c.JupyterHub.cleanup_servers = True
+    c.JupyterHub.cleanup_proxy = True
+    c.JupyterHub.services = [
+        {"name": "idle-culler",
+         "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                     f"--timeout={idle_minutes * 60}", "--cull-every=60"]},
+        {"name": LIVE_VIEW, "url": f"http://127.0.0.1:{live_port or port + 7}",
+         "command": [sys.executable, "-m", "congdanso.hub.service", "--course", str(course)],
+         "display": True, "oauth_no_confirm": True},
+    ]
+    c.JupyterHub.load_roles = [
+        {"name": "idle-culler", "services": ["idle-culler"],
+         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
+        {"name": "theo-doi-lop", "users": [TRAINER],
+         "scopes": [f"access:services!service={LIVE_VIEW}"]},
+    ]
+    os.environ.setdefault("CONFIGPROXY_AUTH_TOKEN", os.urandom(24).hex())
+    return c
+
+
+def unreachable_for_learners(paths: list[Path]) -> list[Path]:
+    """Folders on the way to Python, the package or the lessons that other accounts may not
+    pass through (a learner's server runs as the learner, not as root)."""
+    blocked = []
+    for path in paths:
+        real = path.resolve()
+        for folder in [*reversed(real.parents), real][1:]:
+            if folder.is_dir() and not folder.stat().st_mode & 0o001 and folder not in blocked:
+                blocked.append(folder)
+    return blocked
+
+
+def run(course: Path, **options) -> None:
+    """Start the hub in this process until Ctrl+C (JupyterHub then stops every learner's
+    server and the proxy)."""
+    from jupyterhub.app import JupyterHub
+
+    if os.geteuid() != 0:
+        raise HubError("Máy chủ lớp cần quyền root: mỗi học viên có tài khoản hệ thống riêng. "
+                       "Chạy lại bằng sudo.")
+    from congdanso.hub.spawner import LESSONS
+
+    blocked = unreachable_for_learners([Path(sys.executable), REPO / "widgets", LESSONS])
+    if blocked:
+        raise HubError("Tài khoản của học viên không đi qua được " + ", ".join(map(str, blocked))
+                       + " để chạy Python và bài học. Cài Python và khoá học ở nơi mọi tài khoản "
+                       "dùng được (ví dụ /opt, /usr/local), hoặc cho phép đi qua mà không xem "
+                       "được nội dung: chmod o+x " + " ".join(map(str, blocked)))
+    config = hub_config(course, **options)
+    os.chdir(course.resolve() / ".congdanso" / "hub")  # no stray jupyterhub_config.py is read
+    JupyterHub.instance(config=config)  # the singleton launch_instance then starts
+    JupyterHub.launch_instance(argv=[])

@@ -1,0 +1,70 @@
+"""The live view as a JupyterHub service (``/services/lop-hoc/``): only the trainer may open it.
+
+Run by the hub (``congdanso hub`` adds it); reads the codes file for who is in the class and
+their home folders, and never writes anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pwd
+from pathlib import Path
+from urllib.parse import urlparse
+
+from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
+from tornado import ioloop, web
+
+from congdanso.hub.codes import CODES_FILE, TRAINER
+from congdanso.hub.liveview import ClassView, page
+
+
+def class_homes(course: Path) -> dict[str, Path]:
+    """Learners of the class (the codes sheet) who have logged in at least once."""
+    try:
+        names = json.loads((course / CODES_FILE).read_text("utf-8"))["codes"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    homes = {}
+    for name in names:
+        if name == TRAINER:
+            continue
+        try:
+            homes[name] = Path(pwd.getpwnam(name).pw_dir)
+        except KeyError:
+            homes[name] = Path("/nonexistent") / name  # not logged in yet: "Chưa bắt đầu"
+    return homes
+
+
+class LivePage(HubOAuthenticated, web.RequestHandler):
+    def initialize(self, course: Path, view: ClassView, refresh: int) -> None:
+        self.course, self.view, self.refresh = course, view, refresh
+
+    @web.authenticated
+    def get(self):
+        self.view.homes = class_homes(self.course)
+        self.set_header("Cache-Control", "no-store")
+        self.write(page(self.view.rows(), refresh=self.refresh))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Trang theo dõi lớp học (dịch vụ của JupyterHub)")
+    parser.add_argument("--course", required=True)
+    parser.add_argument("--refresh", type=int, default=15)
+    args = parser.parse_args(argv)
+    course = Path(args.course)
+    prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
+    view = ClassView({})
+    app = web.Application([
+        (prefix.rstrip("/") + "/?", LivePage, {"course": course, "view": view,
+                                               "refresh": args.refresh}),
+        (prefix + "oauth_callback", HubOAuthCallbackHandler),
+    ], cookie_secret=os.urandom(32))
+    url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
+    app.listen(url.port, url.hostname)
+    ioloop.IOLoop.current().start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Each learner's own JupyterLab on the class server: their own system user (home 0700, so nobody
+else reads their work), the course's lessons copied into ``~/khoa-hoc`` once, JupyterLab in
+Vietnamese at 18 px, nbgrader's Assignments tab on the class exchange, and a memory cap for the
+learner's server and every kernel it starts (a control group)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pwd
+import shutil
+import subprocess
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner
+from traitlets import Integer, Unicode
+
+REPO = Path(__file__).resolve().parents[3]
+LESSONS = REPO / "course"
+JUPYTER_CONFIG = REPO / "widgets" / "jupyter-config"
+COURSE_ID = "congdanso"
+HOME_BASE = Path("/home")
+
+
+class SpawnError(RuntimeError):
+    pass
+
+
+def ensure_system_user(name: str) -> pwd.struct_passwd:
+    """The learner's system account, made on first login (the hub runs as root)."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        pass
+    if os.geteuid() != 0:
+        raise SpawnError("Máy chủ lớp cần chạy với quyền root để tạo tài khoản hệ thống cho học "
+                         f"viên {name}.")
+    subprocess.run(["useradd", "--create-home", "--home-dir", str(HOME_BASE / name),
+                    "--shell", "/bin/bash", "--user-group", name], check=True,
+                   capture_output=True)
+    entry = pwd.getpwnam(name)
+    os.chmod(entry.pw_dir, 0o700)
+    return entry
+
+
+def _chown_tree(path: Path, uid: int, gid: int) -> None:
+    os.chown(path, uid, gid, follow_symlinks=False)
+    for folder, dirs, files in os.walk(path):
+        for item in dirs + files:
+            os.chown(os.path.join(folder, item), uid, gid, follow_symlinks=False)
+
+
+def prepare_home(entry: pwd.struct_passwd, exchange: Path) -> None:
+    """The lessons (once: the learner's work is never overwritten) and nbgrader's settings."""
+    home = Path(entry.pw_dir)
+    os.chmod(home, 0o700)
+    lessons = home / "khoa-hoc"
+    if not lessons.exists():
+        lessons.mkdir()
+        for item in [*sorted(LESSONS.glob("*.ipynb")), LESSONS / "README.md"]:
+            if item.is_file():
+                shutil.copy2(item, lessons / item.name)
+        _chown_tree(lessons, entry.pw_uid, entry.pw_gid)
+    config = home / ".jupyter"
+    config.mkdir(exist_ok=True)
+    (config / "nbgrader_config.py").write_text(
+        "# Written by the class server (congdanso hub): the class exchange.\n"
+        "c = get_config()  # noqa: F821\n"
+        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        "c.Exchange.path_includes_course = True\n", encoding="utf-8")
+    _chown_tree(config, entry.pw_uid, entry.pw_gid)
+
+
+class CourseSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner as the learner's own user, in a memory-capped control group."""
+
+    memory_mb = Integer(1536, help="memory of one learner's server and kernels, in MB").tag(
+        config=True)
+    processes = Integer(256, help="processes of one learner's server and kernels").tag(
+        config=True)
+    exchange = Unicode(help="the nbgrader exchange folder of the class").tag(config=True)
+
+    async def start(self):
+        from congdanso.grading.sandbox import Cgroup
+
+        entry = await asyncio.to_thread(ensure_system_user, self.user.name)
+        await asyncio.to_thread(prepare_home, entry, Path(self.exchange))
+        ip_port = await super().start()
+        group = Cgroup(f"{os.getpid()}-lop-{self.user.name}", memory_mb=self.memory_mb,
+                       processes=self.processes)
+        for folder in group.dirs:  # the server joins; kernels it starts later inherit
+            (folder / "cgroup.procs").write_text(str(self.pid))
+        self._group = group
+        if not group.available:
+            self.log.warning("Không tạo được nhóm giới hạn bộ nhớ cho %s", self.user.name)
+        return ip_port
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        group = getattr(self, "_group", None)
+        if group is not None:
+            await asyncio.to_thread(group.remove)
+            self._group = None
+
+    def get_env(self):
+        env = super().get_env()
+        env["CONGDANSO_LEARNER"] = self.user.name
+        return env
