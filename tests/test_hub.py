@@ -1,0 +1,167 @@
+"""The class server for real: JupyterHub started by `congdanso hub`, learners logging in with their
+codes at once, each on their own server as their own system user under a memory cap; another
+learner's server refused; a wrong code refused in Vietnamese; the live view for the trainer only;
+Ctrl+C stopping everything.
+
+Needs root (learners are system users) and configurable-http-proxy (`make test` installs it from
+npm in deploy/). Folders on the way to Python are opened for traversal (o+x) first, as the hub's
+own message asks a trainer to do on a machine where Python lives under /root.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+LEARNERS = ["hv-lop-01", "hv-lop-02", "hv-lop-03"]
+PORT = 18600
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the class server runs as root")
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    import sys
+
+    from congdanso.cohort.roster import import_roster
+    from congdanso.hub import codes
+    from congdanso.hub.launch import PROXY, unreachable_for_learners
+    from congdanso.hub.spawner import LESSONS
+
+    assert PROXY.exists(), "configurable-http-proxy is missing: run `make test` (npm in deploy/)"
+    for folder in unreachable_for_learners([Path(sys.executable), ROOT / "widgets", LESSONS]):
+        folder.chmod(folder.stat().st_mode | 0o001)
+    base = tmp_path_factory.mktemp("lop-hoc")
+    course = base / "khoa"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_bytes((ROOT / "exercises/nbgrader_config.py")
+                                                .read_bytes())
+    roster = base / "danh-sach.csv"
+    roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n" + "".join(
+        f"{x},Học Viên {i},Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
+        for i, x in enumerate(LEARNERS, 1)), encoding="utf-8")
+    import_roster(roster, course)
+    plain = codes.issue(course, LEARNERS)
+    log = (base / "hub.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("congdanso")), "hub", "--course", str(course),
+         "--port", str(PORT), "--ip", "127.0.0.1", "--bo-nho", "700",
+         "--trao-doi", str(base / "trao-doi")], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{PORT}"
+    try:
+        for _ in range(120):
+            try:
+                if requests.get(url + "/hub/login", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert process.poll() is None, (base / "hub.log").read_text()
+            time.sleep(0.5)
+        yield {"url": url, "codes": plain, "process": process, "log": base / "hub.log",
+               "course": course}
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _login(url: str, user: str, code: str) -> tuple[requests.Session, requests.Response]:
+    session = requests.Session()
+    session.get(f"{url}/hub/login?username={user}", timeout=30)
+    response = session.post(f"{url}/hub/login", data={
+        "username": user, "password": code, "_xsrf": session.cookies.get("_xsrf")}, timeout=180)
+    return session, response
+
+
+def _open_lab(url: str, session: requests.Session, user: str) -> requests.Response:
+    for _ in range(120):
+        response = session.get(f"{url}/user/{user}/lab", timeout=60)
+        if response.status_code == 200 and f"/user/{user}/" in response.url:
+            return response
+        time.sleep(1)
+    return response
+
+
+def test_three_learners_log_in_at_once_each_on_their_own_capped_server(hub):
+    def one(user: str):
+        session, _ = _login(hub["url"], user, hub["codes"][user])
+        return session, _open_lab(hub["url"], session, user)
+
+    with ThreadPoolExecutor(3) as pool:
+        done = dict(zip(LEARNERS, pool.map(one, LEARNERS), strict=True))
+    for user, (session, lab) in done.items():
+        assert lab.status_code == 200, (user, lab.status_code, lab.url)
+        status = session.get(f"{hub['url']}/user/{user}/api/status", timeout=30)
+        assert status.status_code == 200
+        lessons = session.get(f"{hub['url']}/user/{user}/api/contents/khoa-hoc", timeout=30)
+        names = {item["name"] for item in lessons.json()["content"]}
+        assert "00-the-gioi-mo-phong.ipynb" in names and "08-go-roi-tai-diem-ho-tro.ipynb" in names
+    servers = {}
+    for proc in psutil.process_iter(["username", "cmdline"]):
+        if proc.info["username"] in LEARNERS and any(
+                "jupyterhub-singleuser" in part for part in proc.info["cmdline"] or []):
+            servers[proc.info["username"]] = proc
+    assert set(servers) == set(LEARNERS)  # each runs as the learner's own system user
+    for user, proc in servers.items():
+        home = Path(f"/home/{user}")
+        assert oct(home.stat().st_mode & 0o777) == "0o700" and home.owner() == user
+        groups = Path(f"/proc/{proc.pid}/cgroup").read_text()
+        assert "congdanso-" in groups and f"-lop-{user}" in groups
+        limits = [f for name in ("memory.max", "memory.limit_in_bytes")  # cgroup v2 or v1
+                  for f in Path("/sys/fs/cgroup").rglob(f"congdanso-*-lop-{user}/{name}")]
+        assert [int(f.read_text()) for f in limits] == [700 * 1024 * 1024]
+    hub["sessions"] = {user: session for user, (session, _) in done.items()}
+
+
+def test_a_learner_cannot_reach_another_learners_server(hub):
+    intruder = hub["sessions"][LEARNERS[1]]
+    page = intruder.get(f"{hub['url']}/user/{LEARNERS[0]}/lab", timeout=30)
+    assert page.status_code == 403
+    files = intruder.get(f"{hub['url']}/user/{LEARNERS[0]}/api/contents/khoa-hoc", timeout=30)
+    assert files.status_code == 403
+
+
+def test_a_wrong_code_is_refused_in_vietnamese(hub):
+    _, response = _login(hub["url"], LEARNERS[0], "00000000")
+    assert response.status_code == 403
+    page = response.content.decode("utf-8")
+    assert 'lang="vi"' in page and "Mã học viên hoặc mã đăng nhập chưa đúng" in page
+    assert "Invalid username" not in page
+
+
+def test_the_live_view_is_the_trainers_alone(hub):
+    from congdanso.hub.codes import TRAINER
+
+    learner = hub["sessions"][LEARNERS[0]]
+    assert learner.get(f"{hub['url']}/services/lop-hoc/", timeout=30).status_code == 403
+    trainer, _ = _login(hub["url"], TRAINER, hub["codes"][TRAINER])
+    page = trainer.get(f"{hub['url']}/services/lop-hoc/", timeout=60)
+    assert page.status_code == 200
+    text = page.content.decode("utf-8")
+    assert all(user in text for user in LEARNERS) and "Lớp học đang làm gì" in text
+
+
+def test_ctrl_c_stops_every_server_and_the_proxy(hub):
+    process = hub["process"]
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert children
+    process.send_signal(signal.SIGINT)
+    assert process.wait(90) == 0
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, [p.cmdline() for p in alive]
+    assert not any(Path("/sys/fs/cgroup").rglob("congdanso-*-lop-hv-lop-*"))
+    log = hub["log"].read_text()
+    assert re.search(r"Cleaning up single-user servers", log)
