@@ -39,10 +39,12 @@ lint: setup
 	$(BIN)/ruff check .
 
 # Debian packages the tests need: chromium for the browser tests (Playwright's own browser
-# download cannot work here) and bubblewrap, the sandbox that grading runs learners' code in.
+# download cannot work here), bubblewrap, the sandbox that grading runs learners' code in, and
+# postgresql, the class server's gradebook (congdanso hub).
 system-tools:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && apt-get install -y -qq $$missing; \

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,6 +27,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 LEARNERS = ["hv-lop-01", "hv-lop-02", "hv-lop-03"]
 PORT = 18600
+PG_PORT = 18654
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the class server runs as root")
 
@@ -52,11 +55,14 @@ def hub(tmp_path_factory):
         for i, x in enumerate(LEARNERS, 1)), encoding="utf-8")
     import_roster(roster, course)
     plain = codes.issue(course, LEARNERS)
+    pg_parent = Path(tempfile.mkdtemp(prefix="cds-so-diem-"))  # the postgres account enters it
+    pg_parent.chmod(0o755)
     log = (base / "hub.log").open("w")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("congdanso")), "hub", "--course", str(course),
          "--port", str(PORT), "--ip", "127.0.0.1", "--bo-nho", "700",
-         "--trao-doi", str(base / "trao-doi")], stdout=log, stderr=subprocess.STDOUT)
+         "--trao-doi", str(base / "trao-doi"), "--thu-muc-so-diem", str(pg_parent / "pg"),
+         "--cong-so-diem", str(PG_PORT)], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{PORT}"
     try:
         for _ in range(120):
@@ -76,6 +82,7 @@ def hub(tmp_path_factory):
                 process.wait(60)
             except subprocess.TimeoutExpired:
                 process.kill()
+        shutil.rmtree(pg_parent, ignore_errors=True)
 
 
 def _login(url: str, user: str, code: str) -> tuple[requests.Session, requests.Response]:
@@ -126,6 +133,19 @@ def test_three_learners_log_in_at_once_each_on_their_own_capped_server(hub):
     hub["sessions"] = {user: session for user, (session, _) in done.items()}
 
 
+def test_the_gradebook_is_the_class_servers_postgresql_with_the_roster(hub):
+    from congdanso.cohort.gradebook import gradebook_url
+    from congdanso.cohort.roster import _tools_on_path
+    from nbgrader.api import Gradebook
+
+    url = gradebook_url(hub["course"])
+    assert url.startswith("postgresql+psycopg2://") and f":{PG_PORT}/" in url
+    _tools_on_path()
+    with Gradebook(url) as gradebook:
+        assert sorted(s.id for s in gradebook.students) == LEARNERS
+    hub["gradebook"] = url
+
+
 def test_a_learner_cannot_reach_another_learners_server(hub):
     intruder = hub["sessions"][LEARNERS[1]]
     page = intruder.get(f"{hub['url']}/user/{LEARNERS[0]}/lab", timeout=30)
@@ -165,3 +185,8 @@ def test_ctrl_c_stops_every_server_and_the_proxy(hub):
     assert not any(Path("/sys/fs/cgroup").rglob("congdanso-*-lop-hv-lop-*"))
     log = hub["log"].read_text()
     assert re.search(r"Cleaning up single-user servers", log)
+    import psycopg2
+
+    with pytest.raises(psycopg2.OperationalError):  # the gradebook's cluster stopped too
+        psycopg2.connect(host="127.0.0.1", port=PG_PORT, user="congdanso", dbname="postgres",
+                         connect_timeout=3)

@@ -319,8 +319,10 @@ def _cmd_roster_import(args: argparse.Namespace) -> int:
 
 def _graded_course(course_dir: str) -> Path | None:
     """The course folder if it has a gradebook; otherwise say so in Vietnamese."""
+    from congdanso.cohort.gradebook import has_gradebook
+
     course = Path(course_dir)
-    if not (course / "gradebook.db").exists():
+    if not has_gradebook(course):
         print(f"Chưa có sổ điểm {course / 'gradebook.db'}: hãy nhập danh sách học viên và chấm "
               "bài trước.", file=sys.stderr)
         return None
@@ -747,6 +749,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="tắt máy của học viên không dùng sau chừng ấy phút (mặc định 30)")
     hub.add_argument("--trao-doi", dest="exchange", default=None, metavar="THƯ-MỤC",
                      help="thư mục trao đổi bài của nbgrader (mặc định /srv/congdanso/trao-doi)")
+    hub.add_argument("--so-diem", dest="gradebook", default=None, metavar="URL",
+                     help="sổ điểm PostgreSQL có sẵn (postgresql+psycopg2://…); mặc định máy chủ "
+                          "lớp tự chạy một cụm PostgreSQL riêng")
+    hub.add_argument("--thu-muc-so-diem", dest="gradebook_dir", default=None, metavar="THƯ-MỤC",
+                     help="thư mục dữ liệu của cụm PostgreSQL riêng (mặc định "
+                          "/var/lib/congdanso/so-diem)")
+    hub.add_argument("--cong-so-diem", dest="gradebook_port", type=int, default=None,
+                     metavar="CỔNG", help="cổng của cụm PostgreSQL riêng (mặc định 5544)")
     hub.set_defaults(func=_cmd_hub)
     hub_sub = hub.add_subparsers(dest="hub_command", metavar="LỆNH")
     codes = hub_sub.add_parser("ma", help="cấp mã đăng nhập cho mọi học viên trong danh sách lớp "
@@ -775,7 +785,9 @@ def _cmd_hub(args: argparse.Namespace) -> int:
     try:
         run(course, ip=args.ip, port=args.port, memory_mb=args.memory_mb,
             idle_minutes=args.idle_minutes,
-            exchange=Path(args.exchange) if args.exchange else None)
+            exchange=Path(args.exchange) if args.exchange else None,
+            gradebook=args.gradebook, gradebook_port=args.gradebook_port,
+            gradebook_dir=Path(args.gradebook_dir) if args.gradebook_dir else None)
     except HubError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -785,7 +797,7 @@ def _cmd_hub(args: argparse.Namespace) -> int:
 def _cmd_hub_codes(args: argparse.Namespace) -> int:
     from nbgrader.api import Gradebook
 
-    from congdanso.cohort.grading import load_config
+    from congdanso.cohort.gradebook import gradebook_url
     from congdanso.hub import codes
 
     course = Path(args.course)
@@ -793,9 +805,7 @@ def _cmd_hub_codes(args: argparse.Namespace) -> int:
         print("Địa chỉ phải bắt đầu bằng http:// hoặc https://, ví dụ http://192.168.1.10:8000",
               file=sys.stderr)
         return 2
-    db_url = load_config(course).CourseDirectory.get("db_url") or \
-        f"sqlite:///{(course / 'gradebook.db').resolve()}"
-    with Gradebook(db_url) as gradebook:
+    with Gradebook(gradebook_url(course)) as gradebook:
         people = [(s.id, f"{s.last_name or ''} {s.first_name or ''}".strip() or s.id)
                   for s in gradebook.students]
     if not people:
@@ -847,6 +857,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu (Ctrl+C).", file=sys.stderr)
         return 130
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError
+
+        if not isinstance(exc, OperationalError) or "postgresql" not in str(exc.statement or
+                                                                         "") + repr(exc):
+            raise
+        print("Không kết nối được sổ điểm PostgreSQL của máy chủ lớp: hãy mở máy chủ lớp "
+              "(congdanso hub) rồi chạy lại lệnh.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

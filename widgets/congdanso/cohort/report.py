@@ -122,7 +122,9 @@ def load_report(course_dir: str | Path) -> CompetencyReport:
     roster_path = course / "roster.csv"
     roster = (restore_frame(pd.read_csv(roster_path, dtype=str)) if roster_path.exists()
               else pd.DataFrame(columns=["id", "name", "ward", "khu_pho", "role"]))
-    report = build_report(gradebook_scores(f"sqlite:///{course / 'gradebook.db'}"),
+    from congdanso.cohort.gradebook import gradebook_url
+
+    report = build_report(gradebook_scores(gradebook_url(course)),
                           cell_competencies(course / "source"), roster)
     report.review = grading_review(course)
     report.course = course

@@ -285,7 +285,9 @@ def import_roster(path: str | Path, course_dir: str | Path, *,
             + (f"\n  … và {len(result.changed) - len(shown)} học viên khác" if
                len(result.changed) > len(shown) else "")
             + "\nNếu đúng là cần sửa, chạy lại với --ap-dung để áp dụng các thay đổi này.")
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+    from congdanso.cohort.gradebook import gradebook_url
+
+    with Gradebook(gradebook_url(course)) as gradebook:
         session = gradebook.db
         stored = {s.id: s for s in session.query(Student).all()}
         for learner in learners:

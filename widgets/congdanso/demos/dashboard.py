@@ -300,10 +300,11 @@ class Dashboard(OutreachApp):
         self.training.value = self._training(where)
 
     def _training(self, where: str) -> str:
+        from congdanso.cohort.gradebook import has_gradebook
         from congdanso.cohort.report import load_report
 
         head = "<h3>Tiến độ tập huấn tình nguyện viên</h3>"
-        if not (self.course / "gradebook.db").exists():
+        if not has_gradebook(self.course):
             return head + message(
                 f"Chưa có sổ điểm ở {self.course}. Giảng viên chấm bài (congdanso autograde) "
                 "thì phần này hiện số tình nguyện viên sẵn sàng theo khu phố.", "note")

@@ -105,9 +105,32 @@ def unreachable_for_learners(paths: list[Path]) -> list[Path]:
     return blocked
 
 
-def run(course: Path, **options) -> None:
+def open_gradebook(course: Path, url: str | None = None, *, data: Path | None = None,
+                   port: int | None = None):
+    """The class's PostgreSQL gradebook (its own cluster unless ``url`` is given), with the
+    learners of the course's SQLite gradebook copied in; the trainer commands use it from now
+    on. Returns the cluster to stop (None for a given URL)."""
+    from congdanso.cohort.gradebook import use_gradebook
+    from congdanso.cohort.roster import _tools_on_path
+    from congdanso.hub.postgres import DATA, PORT, LocalPostgres, PostgresError, copy_roster
+
+    cluster = None
+    try:
+        if url is None:
+            cluster = LocalPostgres(data or DATA, port or PORT)
+            url = cluster.start()
+        _tools_on_path()
+        copy_roster(course.resolve() / "gradebook.db", url)
+    except PostgresError as exc:
+        raise HubError(str(exc)) from None
+    use_gradebook(course, url)
+    return cluster
+
+
+def run(course: Path, *, gradebook: str | None = None, gradebook_dir: Path | None = None,
+        gradebook_port: int | None = None, **options) -> None:
     """Start the hub in this process until Ctrl+C (JupyterHub then stops every learner's
-    server and the proxy)."""
+    server and the proxy; the gradebook's PostgreSQL stops after it)."""
     from jupyterhub.app import JupyterHub
 
     if os.geteuid() != 0:
@@ -121,7 +144,12 @@ def run(course: Path, **options) -> None:
                        + " để chạy Python và bài học. Cài Python và khoá học ở nơi mọi tài khoản "
                        "dùng được (ví dụ /opt, /usr/local), hoặc cho phép đi qua mà không xem "
                        "được nội dung: chmod o+x " + " ".join(map(str, blocked)))
-    config = hub_config(course, **options)
-    os.chdir(course.resolve() / ".congdanso" / "hub")  # no stray jupyterhub_config.py is read
-    JupyterHub.instance(config=config)  # the singleton launch_instance then starts
-    JupyterHub.launch_instance(argv=[])
+    cluster = open_gradebook(course, gradebook, data=gradebook_dir, port=gradebook_port)
+    try:
+        config = hub_config(course, **options)
+        os.chdir(course.resolve() / ".congdanso" / "hub")  # no stray jupyterhub_config.py
+        JupyterHub.instance(config=config)  # the singleton launch_instance then starts
+        JupyterHub.launch_instance(argv=[])
+    finally:
+        if cluster is not None:
+            cluster.stop()

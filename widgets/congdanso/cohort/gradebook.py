@@ -1,0 +1,38 @@
+"""Where a course's gradebook is: the embedded SQLite file (``gradebook.db``), or the class
+server's PostgreSQL once ``congdanso hub`` has written its address in the course's private folder
+(``.congdanso/so-diem-url``, 0600). Every trainer command asks here, so they all use the same one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+URL_FILE = Path(".congdanso") / "so-diem-url"
+
+
+def gradebook_url(course: str | os.PathLike[str], *, busy_timeout: int | None = None) -> str:
+    folder = Path(course)
+    try:
+        url = (folder / URL_FILE).read_text("utf-8").strip()
+    except OSError:
+        url = ""
+    if url:
+        return url
+    suffix = f"?timeout={busy_timeout}" if busy_timeout else ""
+    return f"sqlite:///{folder.resolve() / 'gradebook.db'}{suffix}"
+
+
+def has_gradebook(course: str | os.PathLike[str]) -> bool:
+    folder = Path(course)
+    return (folder / URL_FILE).is_file() or (folder / "gradebook.db").is_file()
+
+
+def use_gradebook(course: str | os.PathLike[str], url: str) -> None:
+    """Point the course's commands at ``url`` (written 0600: it may hold a password)."""
+    path = Path(course) / URL_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(url + "\n")
