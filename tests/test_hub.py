@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,14 +35,14 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the class server runs
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    import sys
-
     from congdanso.cohort.roster import import_roster
     from congdanso.hub import codes
     from congdanso.hub.launch import PROXY, unreachable_for_learners
     from congdanso.hub.spawner import LESSONS
 
     assert PROXY.exists(), "configurable-http-proxy is missing: run `make test` (npm in deploy/)"
+    for user in LEARNERS:  # accounts of an earlier run: their old work would be fetched over
+        subprocess.run(["userdel", "--remove", "--force", user], capture_output=True)
     for folder in unreachable_for_learners([Path(sys.executable), ROOT / "widgets", LESSONS]):
         folder.chmod(folder.stat().st_mode | 0o001)
     base = tmp_path_factory.mktemp("lop-hoc")
@@ -55,13 +56,13 @@ def hub(tmp_path_factory):
         for i, x in enumerate(LEARNERS, 1)), encoding="utf-8")
     import_roster(roster, course)
     plain = codes.issue(course, LEARNERS)
-    pg_parent = Path(tempfile.mkdtemp(prefix="cds-so-diem-"))  # the postgres account enters it
+    pg_parent = Path(tempfile.mkdtemp(prefix="cds-lop-"))  # learners and postgres enter it
     pg_parent.chmod(0o755)
     log = (base / "hub.log").open("w")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("congdanso")), "hub", "--course", str(course),
          "--port", str(PORT), "--ip", "127.0.0.1", "--bo-nho", "700",
-         "--trao-doi", str(base / "trao-doi"), "--thu-muc-so-diem", str(pg_parent / "pg"),
+         "--trao-doi", str(pg_parent / "trao-doi"), "--thu-muc-so-diem", str(pg_parent / "pg"),
          "--cong-so-diem", str(PG_PORT)], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{PORT}"
     try:
@@ -144,6 +145,68 @@ def test_the_gradebook_is_the_class_servers_postgresql_with_the_roster(hub):
     with Gradebook(url) as gradebook:
         assert sorted(s.id for s in gradebook.students) == LEARNERS
     hub["gradebook"] = url
+
+
+ASSIGNMENT = "tai-khoan-dvc"
+WORK = """
+from congdanso.cohort.hands import do_exercise
+from congdanso.ui.exercise import Exercise
+
+do_exercise(Exercise.open({assignment!r}), {way!r})
+"""
+
+
+def _post(session: requests.Session, url: str, data: dict) -> requests.Response:
+    token = next((c.value for c in session.cookies if c.name == "_xsrf" and "/user/" in c.path),
+                 "")
+    return session.post(url, data=data, headers={"X-XSRFToken": token}, timeout=120)
+
+
+def test_learners_fetch_work_and_submit_and_the_trainer_grades_on_dask(hub):
+    """Release to the class exchange; each learner fetches from the Assignments tab's API, works
+    as their own account (two do everything, one nothing), submits; the trainer collects,
+    grades on a 2-worker Dask cluster, and the report and the live view show all three."""
+    import pwd
+
+    from congdanso.cohort import grading
+    from congdanso.cohort.report import load_report
+    from congdanso.hub.codes import TRAINER
+
+    course = hub["course"]
+    shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    grading.generate(course, [ASSIGNMENT])
+    grading.release(course, [ASSIGNMENT])
+    ways = dict(zip(LEARNERS, ["dung-het", "dung-het", "bo-trong"], strict=True))
+    for user, way in ways.items():
+        session, url = hub["sessions"][user], f"{hub['url']}/user/{user}"
+        form = {"course_id": "congdanso", "assignment_id": ASSIGNMENT}
+        fetched = _post(session, f"{url}/assignments/fetch", form)
+        assert fetched.status_code == 200, fetched.text[:300]
+        account = pwd.getpwnam(user)
+        folder = Path(account.pw_dir) / ASSIGNMENT
+        assert (folder / f"{ASSIGNMENT}.ipynb").is_file() and folder.owner() == user
+        done = subprocess.run(  # the learner's clicks, as the learner's own account
+            [sys.executable, "-c", WORK.format(assignment=ASSIGNMENT, way=way)], cwd=folder,
+            user=account.pw_uid, group=account.pw_gid, capture_output=True, text=True,
+            env={"HOME": account.pw_dir, "PATH": os.environ["PATH"], "CONGDANSO_LEARNER": user},
+            timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        submitted = _post(session, f"{url}/assignments/submit", form)
+        assert submitted.status_code == 200 and '"success": false' not in submitted.text
+    collected = grading.collect(course, [ASSIGNMENT])
+    assert collected.counts[ASSIGNMENT] == 3, collected.notes
+    results = {r.student: r for r in grading.autograde(course, [ASSIGNMENT], jobs=2,
+                                                       dask="local")}
+    assert {u: (r.score, r.max_score) for u, r in results.items()} == {
+        LEARNERS[0]: (8, 8), LEARNERS[1]: (8, 8), LEARNERS[2]: (0, 8)}
+    report = load_report(course)
+    assert sorted(report.learners["id"]) == LEARNERS
+    assert report.matrix.loc[LEARNERS[0]].max() == 1 and report.matrix.loc[LEARNERS[2]].max() == 0
+    trainer, _ = _login(hub["url"], TRAINER, hub["codes"][TRAINER])
+    live = trainer.get(f"{hub['url']}/services/lop-hoc/", timeout=60).content.decode("utf-8")
+    rows = {user: live.split(f">{user}<", 1)[1].split("</tr>", 1)[0] for user in LEARNERS}
+    assert all("Bài tập tai-khoan-dvc" in rows[u] and "8/8" in rows[u] for u in LEARNERS[:2])
+    assert "0/8" in rows[LEARNERS[2]]
 
 
 def test_a_learner_cannot_reach_another_learners_server(hub):

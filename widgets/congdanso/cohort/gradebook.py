@@ -1,6 +1,7 @@
-"""Where a course's gradebook is: the embedded SQLite file (``gradebook.db``), or the class
-server's PostgreSQL once ``congdanso hub`` has written its address in the course's private folder
-(``.congdanso/so-diem-url``, 0600). Every trainer command asks here, so they all use the same one.
+"""Where a course's gradebook and exchange are: the embedded SQLite file (``gradebook.db``) and
+the course's own ``exchange/``, or the class server's PostgreSQL and shared exchange once
+``congdanso hub`` has written them in the course's private folder (``.congdanso/so-diem-url``,
+0600; ``.congdanso/trao-doi``). Every trainer command asks here, so they all use the same ones.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import os
 from pathlib import Path
 
 URL_FILE = Path(".congdanso") / "so-diem-url"
+EXCHANGE_FILE = Path(".congdanso") / "trao-doi"
 
 
 def gradebook_url(course: str | os.PathLike[str], *, busy_timeout: int | None = None) -> str:
@@ -36,3 +38,17 @@ def use_gradebook(course: str | os.PathLike[str], url: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(url + "\n")
+
+
+def exchange_root(course: str | os.PathLike[str]) -> str | None:
+    """The class server's exchange, if the course is on one (None: nbgrader_config.py's)."""
+    try:
+        return (Path(course) / EXCHANGE_FILE).read_text("utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def use_exchange(course: str | os.PathLike[str], folder: str | os.PathLike[str]) -> None:
+    path = Path(course) / EXCHANGE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(str(folder) + "\n", encoding="utf-8")

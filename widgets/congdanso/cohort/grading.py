@@ -94,7 +94,7 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
     )
     from traitlets.config import Config
 
-    from congdanso.cohort.gradebook import gradebook_url
+    from congdanso.cohort.gradebook import exchange_root, gradebook_url
     from congdanso.cohort.roster import _tools_on_path
     from congdanso.grading.decide import DecideFromJournal
     from congdanso.grading.feedback import use_our_feedback
@@ -107,6 +107,8 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
     extra.CourseDirectory.root = str(course)
     # Several graders write to the SQLite gradebook at once: wait for the lock, do not fail.
     extra.CourseDirectory.db_url = gradebook_url(course, busy_timeout=busy_timeout)
+    if exchange_root(course):  # the class server's shared exchange (congdanso hub)
+        extra.Exchange.root = exchange_root(course)
     extra.OverwriteCells.add_missing_cells = True  # a deleted grade cell still runs
     extra.OverwriteCells.missing_cell_notification = (
         "Ô này (mã {cell_id}) đã bị xoá khỏi bài nộp; hệ thống chấm đã đặt lại ô gốc.\n\n")

@@ -51,6 +51,9 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     exchange = (exchange or EXCHANGE).resolve()
     exchange.mkdir(parents=True, exist_ok=True)
     exchange.chmod(0o1777)  # nbgrader's exchange: everyone writes, nobody removes others' files
+    from congdanso.cohort.gradebook import use_exchange
+
+    use_exchange(course, exchange)  # release, collect and feedback of the trainer go there
     bin_dir = Path(sys.executable).parent
     c = Config()
     c.JupyterHub.ip, c.JupyterHub.port = ip, port

@@ -137,7 +137,8 @@ class ClassView:
             assignment = begun[-1]["args"].get("assignment", "")
             try:
                 status.where = _where(assignment)
-                status.done, status.total = _progress(data, path, assignment)
+                status.done, status.total = _progress(data, path, assignment,
+                                                      [e.body for e in events])
             except Exception:  # an exercise this version does not know, a journal that won't replay
                 status.note = "không tính được tiến độ"
         else:
@@ -157,7 +158,7 @@ def _wall(text: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _progress(data: bytes, path: Path, assignment: str) -> tuple[int, int]:
+def _progress(data: bytes, path: Path, assignment: str, bodies: list[dict]) -> tuple[int, int]:
     """Steps of the exercise's checklist done (answers count once given, as in the kernel)."""
     from congdanso.grading import requirements as req
     from congdanso.grading.variants import spec
@@ -169,7 +170,7 @@ def _progress(data: bytes, path: Path, assignment: str) -> tuple[int, int]:
     state = world.course.exercises.get(assignment)
     if state is None:
         return 0, 0
-    _, events = req.events_since_begin(req.journal_bodies(world), assignment)
+    _, events = req.events_since_begin(bodies, assignment)
     ctx = req.Context(world, events, state.scenario)
     checklist = spec(assignment)["checklist"]
     done = sum(req.evaluate(ctx, name, judge=False) is None for name in checklist)

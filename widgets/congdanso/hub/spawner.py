@@ -67,8 +67,7 @@ def prepare_home(entry: pwd.struct_passwd, exchange: Path) -> None:
         "# Written by the class server (congdanso hub): the class exchange.\n"
         "c = get_config()  # noqa: F821\n"
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.Exchange.root = {str(exchange)!r}\n"
-        "c.Exchange.path_includes_course = True\n", encoding="utf-8")
+        f"c.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
     _chown_tree(config, entry.pw_uid, entry.pw_gid)
 
 
