@@ -10,7 +10,7 @@ PORT ?= 8888
 # Jupyter refuses to run as root unless told; containers and fresh machines often are root.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup start demos hub test lint bench clean system-tools
+.PHONY: setup start demos hub test lint bench bench-hub clean system-tools
 
 setup: $(VENV)/.installed
 
@@ -78,6 +78,10 @@ bench: setup system-tools
 	$(BIN)/python benchmarks/report_bench.py
 	$(BIN)/python benchmarks/autograde_bench.py
 	$(BIN)/python benchmarks/demos_bench.py
+
+# The class server under 30 learners at once (root: learners are system users).
+bench-hub: setup system-tools $(PROXY)
+	$(BIN)/python benchmarks/hub_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
