@@ -253,6 +253,41 @@ def test_the_live_view_is_the_trainers_alone(hub):
     assert all(user in text for user in LEARNERS) and "Lớp học đang làm gì" in text
 
 
+def test_three_browsers_log_in_at_once_and_open_the_course(hub):
+    """Three learners scan their card's QR (the login page with their id filled in), type the
+    code and land in their own JupyterLab on lesson 00 — at the same time, in Chromium."""
+    from browserkit import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = ROOT / "tests" / "artifacts" / "hub"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = {}
+        for user in LEARNERS:
+            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            page.goto(f"{hub['url']}/hub/login?username={user}")
+            expect(page.get_by_label("Mã học viên")).to_have_value(user)
+            pages[user] = page
+        pages[LEARNERS[0]].screenshot(path=str(shots / "dang-nhap-390.png"))
+        for user, page in pages.items():  # all three press "Vào lớp học" before any lands
+            page.get_by_label("Mã đăng nhập (8 chữ số)").fill(hub["codes"][user])
+        for page in pages.values():
+            page.get_by_role("button", name="Vào lớp học").click(no_wait_after=True)
+        for user, page in pages.items():
+            page.wait_for_url(f"**/user/{user}/lab/**", timeout=180_000)
+            expect(page.locator(".jp-Notebook").first).to_be_visible(timeout=180_000)
+            expect(page.locator(".jp-RenderedMarkdown h1").first).to_contain_text(
+                "Bài 00", timeout=60_000)
+        pages[LEARNERS[0]].screenshot(path=str(shots / "bai-00-390.png"))
+        wrong = browser.new_page()
+        wrong.goto(f"{hub['url']}/hub/login?username={LEARNERS[1]}")
+        wrong.get_by_label("Mã đăng nhập (8 chữ số)").fill("11112222")
+        wrong.get_by_role("button", name="Vào lớp học").click()
+        expect(wrong.get_by_role("alert")).to_contain_text("chưa đúng")
+        browser.close()
+
+
 def test_ctrl_c_stops_every_server_and_the_proxy(hub):
     process = hub["process"]
     children = psutil.Process(process.pid).children(recursive=True)

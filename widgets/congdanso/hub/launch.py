@@ -42,7 +42,7 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
                live_port: int | None = None) -> Config:
     """The whole configuration, in Python: no jupyterhub_config.py to keep in step."""
     from congdanso.hub.auth import CodeAuthenticator
-    from congdanso.hub.spawner import JUPYTER_CONFIG, CourseSpawner
+    from congdanso.hub.spawner import JUPYTER_CONFIG, CourseSpawner, first_layout
 
     course = course.resolve()
     runtime = course / ".congdanso" / "hub"
@@ -65,6 +65,8 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     c.JupyterHub.spawner_class = CourseSpawner
     c.CourseSpawner.memory_mb = memory_mb
     c.CourseSpawner.exchange = str(exchange)
+    layout = first_layout(runtime / "bo-cuc-ban-dau")
+    c.CourseSpawner.layout = str(layout) if layout else ""
     c.Spawner.cmd = [str(bin_dir / "jupyterhub-singleuser")]
     c.Spawner.args = [f"--LabApp.app_settings_dir={JUPYTER_CONFIG}"]
     c.Spawner.default_url = "/lab/tree/khoa-hoc/00-the-gioi-mo-phong.ipynb"

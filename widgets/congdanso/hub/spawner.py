@@ -53,10 +53,31 @@ def _chown_tree(path: Path, uid: int, gid: int) -> None:
             os.chown(os.path.join(folder, item), uid, gid, follow_symlinks=False)
 
 
-def prepare_home(entry: pwd.struct_passwd, exchange: Path) -> None:
-    """The lessons (once: the learner's work is never overwritten) and nbgrader's settings."""
+def first_layout(folder: Path) -> Path | None:
+    """JupyterLab's first layout for learners (sidebars closed: on a phone the lesson needs the
+    whole width), saved once by the hub as Lab would save it; copied into each new home."""
+    import sys
+
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([str(Path(sys.executable).with_name("jupyter")), "lab", "workspaces",
+                           "import", str(JUPYTER_CONFIG / "workspaces" /
+                                         "hoc-vien.jupyterlab-workspace"),
+                           f"--LabWorkspaceImportApp.workspaces_dir={folder}"],
+                          capture_output=True, text=True, check=False)
+    saved = sorted(folder.glob("default-*.jupyterlab-workspace"))
+    return saved[0] if done.returncode == 0 and saved else None
+
+
+def prepare_home(entry: pwd.struct_passwd, exchange: Path, layout: Path | None = None) -> None:
+    """The lessons (once: the learner's work is never overwritten), the first layout of
+    JupyterLab (once: the learner's own is kept after) and nbgrader's settings."""
     home = Path(entry.pw_dir)
     os.chmod(home, 0o700)
+    workspaces = home / ".jupyter" / "lab" / "workspaces"
+    if layout is not None and not workspaces.exists():
+        workspaces.mkdir(parents=True)
+        shutil.copy2(layout, workspaces / layout.name)
+        _chown_tree(home / ".jupyter", entry.pw_uid, entry.pw_gid)
     lessons = home / "khoa-hoc"
     if not lessons.exists():
         lessons.mkdir()
@@ -82,12 +103,15 @@ class CourseSpawner(LocalProcessSpawner):
     processes = Integer(256, help="processes of one learner's server and kernels").tag(
         config=True)
     exchange = Unicode(help="the nbgrader exchange folder of the class").tag(config=True)
+    layout = Unicode("", help="JupyterLab's first layout for learners (a saved workspace)").tag(
+        config=True)
 
     async def start(self):
         from congdanso.grading.sandbox import Cgroup
 
         entry = await asyncio.to_thread(ensure_system_user, self.user.name)
-        await asyncio.to_thread(prepare_home, entry, Path(self.exchange))
+        await asyncio.to_thread(prepare_home, entry, Path(self.exchange),
+                                Path(self.layout) if self.layout else None)
         ip_port = await super().start()
         group = Cgroup(f"{os.getpid()}-lop-{self.user.name}", memory_mb=self.memory_mb,
                        processes=self.processes)
