@@ -6,6 +6,7 @@ learner's server and every kernel it starts (a control group)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import pwd
 import shutil
@@ -20,6 +21,8 @@ LESSONS = REPO / "course"
 JUPYTER_CONFIG = REPO / "widgets" / "jupyter-config"
 COURSE_ID = "congdanso"
 HOME_BASE = Path("/home")
+LEARNER_PLUGINS_OFF = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader",
+                       "@jupyter/nbgrader:course-list")
 LEARNER_OFF = ("jupyter_lsp", "jupyter_server_terminals", "jupyterlab_jupytext", "notebook",
                "voila.server_extension", "nbgrader.server_extensions.formgrader",
                "nbgrader.server_extensions.course_list")
@@ -68,7 +71,8 @@ def first_layout(folder: Path) -> Path | None:
     return saved[0] if done.returncode == 0 and saved else None
 
 
-def prepare_home(entry: pwd.struct_passwd, exchange: Path, layout: Path | None = None) -> None:
+def prepare_home(entry: pwd.struct_passwd, exchange: Path, layout: Path | None = None, *,
+                 learner: bool = True) -> None:
     """The lessons (once: the learner's work is never overwritten), the first layout of
     JupyterLab (once: the learner's own is kept after) and nbgrader's settings."""
     home = Path(entry.pw_dir)
@@ -87,6 +91,11 @@ def prepare_home(entry: pwd.struct_passwd, exchange: Path, layout: Path | None =
         _chown_tree(lessons, entry.pw_uid, entry.pw_gid)
     config = home / ".jupyter"
     config.mkdir(exist_ok=True)
+    if learner:  # the trainer's tools of nbgrader's Lab extension stay off a learner's screen
+        (config / "labconfig").mkdir(exist_ok=True)
+        (config / "labconfig" / "page_config.json").write_text(json.dumps(
+            {"disabledExtensions": {name: True for name in LEARNER_PLUGINS_OFF}}, indent=1),
+            encoding="utf-8")
     (config / "nbgrader_config.py").write_text(
         "# Written by the class server (congdanso hub): the class exchange.\n"
         "c = get_config()  # noqa: F821\n"
@@ -111,7 +120,8 @@ class CourseSpawner(LocalProcessSpawner):
 
         entry = await asyncio.to_thread(ensure_system_user, self.user.name)
         await asyncio.to_thread(prepare_home, entry, Path(self.exchange),
-                                Path(self.layout) if self.layout else None)
+                                Path(self.layout) if self.layout else None,
+                                learner=not self.user.admin)
         ip_port = await super().start()
         group = Cgroup(f"{os.getpid()}-lop-{self.user.name}", memory_mb=self.memory_mb,
                        processes=self.processes)
