@@ -49,7 +49,9 @@ def hub(tmp_path_factory):
     for folder in unreachable_for_learners([Path(sys.executable), ROOT / "widgets", LESSONS]):
         folder.chmod(folder.stat().st_mode | 0o001)
     base = tmp_path_factory.mktemp("lop-hoc")
-    course = base / "khoa"
+    pg_parent = Path(tempfile.mkdtemp(prefix="cds-lop-"))  # learners, trainer, postgres enter it
+    pg_parent.chmod(0o755)
+    course = pg_parent / "khoa"  # the trainer's formgrader works in it as the trainer's account
     course.mkdir()
     (course / "nbgrader_config.py").write_bytes((ROOT / "exercises/nbgrader_config.py")
                                                 .read_bytes())
@@ -59,8 +61,6 @@ def hub(tmp_path_factory):
         for i, x in enumerate(LEARNERS, 1)), encoding="utf-8")
     import_roster(roster, course)
     plain = codes.issue(course, LEARNERS)
-    pg_parent = Path(tempfile.mkdtemp(prefix="cds-lop-"))  # learners and postgres enter it
-    pg_parent.chmod(0o755)
     log = (base / "hub.log").open("w")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("congdanso")), "hub", "--course", str(course),
@@ -223,6 +223,24 @@ def test_learners_fetch_work_and_submit_and_the_trainer_grades_on_dask(hub):
     rows = {user: live.split(f">{user}<", 1)[1].split("</tr>", 1)[0] for user in LEARNERS}
     assert all("Bài tập tai-khoan-dvc" in rows[u] and "8/8" in rows[u] for u in LEARNERS[:2])
     assert "0/8" in rows[LEARNERS[2]]
+
+
+def test_the_trainers_formgrader_reads_the_class_gradebook(hub):
+    from congdanso.hub.codes import TRAINER
+
+    trainer, _ = _login(hub["url"], TRAINER, hub["codes"][TRAINER])
+    assert _open_lab(hub["url"], trainer, TRAINER).status_code == 200
+    api = f"{hub['url']}/user/{TRAINER}/formgrader/api"
+    assignments = trainer.get(f"{api}/assignments", timeout=60)
+    assert assignments.status_code == 200, assignments.text[:300]
+    found = {a["name"]: a for a in assignments.json()}
+    assert found[ASSIGNMENT]["num_submissions"] == 3
+    students = {s["id"]: s for s in trainer.get(f"{api}/students", timeout=60).json()}
+    assert set(students) == set(LEARNERS)
+    assert students[LEARNERS[0]]["score"] == 8 and students[LEARNERS[2]]["score"] == 0
+    learner = hub["sessions"][LEARNERS[0]]  # a learner's server has no formgrader
+    assert learner.get(f"{hub['url']}/user/{LEARNERS[0]}/formgrader/api/students",
+                       timeout=30).status_code == 404
 
 
 def test_a_learner_cannot_reach_another_learners_server(hub):

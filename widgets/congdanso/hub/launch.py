@@ -65,6 +65,7 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     c.JupyterHub.spawner_class = CourseSpawner
     c.CourseSpawner.memory_mb = memory_mb
     c.CourseSpawner.exchange = str(exchange)
+    c.CourseSpawner.course = str(course)
     layout = first_layout(runtime / "bo-cuc-ban-dau")
     c.CourseSpawner.layout = str(layout) if layout else ""
     c.Spawner.cmd = [str(bin_dir / "jupyterhub-singleuser")]

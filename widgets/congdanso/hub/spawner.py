@@ -104,6 +104,35 @@ def prepare_home(entry: pwd.struct_passwd, exchange: Path, layout: Path | None =
     _chown_tree(config, entry.pw_uid, entry.pw_gid)
 
 
+def prepare_trainer(entry: pwd.struct_passwd, course: Path, exchange: Path) -> None:
+    """The trainer's formgrader on the hub: nbgrader reads the course's own configuration, with
+    the class's gradebook and exchange; the course folder becomes writable by the trainer's group
+    (learners are not in it; the course secret stays unreadable to them)."""
+    from congdanso.cohort.gradebook import gradebook_url
+
+    course = course.resolve()
+    for folder, dirs, files in os.walk(course):
+        for name in [".", *dirs, *files]:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                continue
+            info = os.stat(path)
+            os.chown(path, -1, entry.pw_gid)
+            extra = 0o2070 if os.path.isdir(path) else 0o060
+            os.chmod(path, (info.st_mode & 0o7777) | extra)
+    home = Path(entry.pw_dir)
+    config = home / ".jupyter" / "nbgrader_config.py"
+    config.write_text(
+        "# Written by the class server (congdanso hub): the trainer's formgrader.\n"
+        "c = get_config()  # noqa: F821\n"
+        f"load_subconfig({str(course / 'nbgrader_config.py')!r})  # noqa: F821\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        f"c.CourseDirectory.db_url = {gradebook_url(course)!r}\n"
+        f"c.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
+    os.chown(config, entry.pw_uid, entry.pw_gid)
+    os.chmod(config, 0o600)
+
+
 class CourseSpawner(LocalProcessSpawner):
     """LocalProcessSpawner as the learner's own user, in a memory-capped control group."""
 
@@ -114,6 +143,8 @@ class CourseSpawner(LocalProcessSpawner):
     exchange = Unicode(help="the nbgrader exchange folder of the class").tag(config=True)
     layout = Unicode("", help="JupyterLab's first layout for learners (a saved workspace)").tag(
         config=True)
+    course = Unicode("", help="the nbgrader course folder (the trainer's formgrader)").tag(
+        config=True)
 
     async def start(self):
         from congdanso.grading.sandbox import Cgroup
@@ -122,6 +153,9 @@ class CourseSpawner(LocalProcessSpawner):
         await asyncio.to_thread(prepare_home, entry, Path(self.exchange),
                                 Path(self.layout) if self.layout else None,
                                 learner=not self.user.admin)
+        if self.user.admin and self.course:
+            await asyncio.to_thread(prepare_trainer, entry, Path(self.course),
+                                    Path(self.exchange))
         ip_port = await super().start()
         group = Cgroup(f"{os.getpid()}-lop-{self.user.name}", memory_mb=self.memory_mb,
                        processes=self.processes)
@@ -144,6 +178,9 @@ class CourseSpawner(LocalProcessSpawner):
         Assignments tab (no terminal, no formgrader, no language server, no Voilà): less memory,
         faster start, no shell on the class server. The trainer's has everything."""
         args = super().get_args()
+        if self.user.admin and self.course:  # nbgrader's formgrader wants the course inside
+            args += [f"--ServerApp.root_dir={Path(self.course).resolve()}",
+                     "--ServerApp.default_url=/lab"]
         if not self.user.admin:
             off = ", ".join(f'"{name}": False' for name in LEARNER_OFF)
             args += ["--ServerApp.terminals_enabled=False",
