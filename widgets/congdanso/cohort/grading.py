@@ -334,7 +334,7 @@ def _init_worker(config) -> None:
 def _grade_task(config, assignment: str, student: str) -> SubmissionResult:
     """One submission as a Dask task: the worker readies nbgrader for this course the first
     time, then grades exactly as a local worker does."""
-    if _WORKER.get("config") is not config and _WORKER.get("root") != config.CourseDirectory.root:
+    if _WORKER.get("root") != config.CourseDirectory.root:
         _init_worker(config)
         _WORKER["root"] = config.CourseDirectory.root
     return _grade_one(assignment, student)
