@@ -74,3 +74,100 @@ def jupyter_lab(root: Path, *, log: Path, token: str, env: dict[str, str] | None
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
+
+
+class PhoneHands:
+    """A learner's clicks and typing in the simulated phone and the desks of an exercise page
+    (Playwright). ``activate`` does the police/carrier desk when the scenario needs it and VNeID
+    activation with the OTP read off the phone's inbox; ``portal_and_answers`` logs in to the
+    portal by scanning its QR and answers the exercise's questions."""
+
+    PASSWORD, PASSCODE = "TapHuan@2026", "258036"
+
+    def __init__(self, page, scenario, person):
+        self.page, self.scenario, self.person = page, scenario, person
+        self.phone = page.locator(".cds-phone")
+
+    def tap(self, text: str) -> None:
+        self.phone.locator("button", has_text=text).first.click()
+
+    def fill(self, label: str, value: str, where=None) -> None:
+        where = self.phone if where is None else where
+        box = where.locator(".cds-field", has=self.page.locator(f"label:text-is('{label}')"))
+        box.locator("input").fill(value)
+
+    def activate(self) -> None:
+        from playwright.sync_api import expect
+
+        page, person, phone, situation = (self.page, self.person, self.phone,
+                                          self.scenario.values["situation"])
+        if situation == "sim-nguoi-khac":  # the SIM is in a child's name
+            shop = page.locator(".cds-carrier")
+            self.fill("Số điện thoại cần kiểm tra, chuẩn hoá hoặc cấp lại SIM", person.phone, shop)
+            shop.locator("button", has_text="Kiểm tra thuê bao").click()
+            expect(shop).to_contain_text("Đã gửi TTTB")
+            self.fill("Số định danh của người sẽ đứng tên thuê bao", person.id_number, shop)
+            shop.get_by_text("Người đứng tên có mặt, mang thẻ căn cước bản gốc").click()
+            shop.get_by_text("Người đang đứng tên đồng ý chuyển").click()
+            shop.locator("button", has_text="Chuẩn hoá").click()
+            expect(shop).to_contain_text("Thuê bao đã đứng tên người dân")
+        if situation != "muc2-co-san":
+            desk = page.locator(".cds-police")
+            self.fill("Số định danh cá nhân (trên thẻ căn cước)", person.id_number, desk)
+            self.fill("Số điện thoại đứng tên người dân", person.phone, desk)
+            desk.get_by_text("Người dân có mặt, mang thẻ căn cước gắn chip bản gốc").click()
+            desk.locator("button", has_text="Đăng ký tài khoản mức 2").click()
+            expect(desk).to_contain_text("Đã thu nhận")
+        self.tap("VNeID")
+        self.tap("Kích hoạt tài khoản")
+        self.tap("Tiếp tục – gửi mã OTP")
+        expect(phone).to_contain_text("Bước 2/5")
+        self.tap("Màn hình chính")
+        expect(phone.locator(".cds-launcher")).to_be_visible()
+        self.tap("Tin nhắn")
+        expect(phone.locator(".cds-sms").first).to_contain_text("OTP")
+        otp = re.search(r"\b(\d{6})\b", phone.locator(".cds-sms").first.inner_text()).group(1)
+        self.tap("Màn hình chính")
+        self.tap("VNeID")
+        self.fill("Mã OTP (6 số trong tin nhắn)", otp)
+        self.tap("Xác nhận")
+        self.fill("Mật khẩu (8–20 ký tự: hoa, thường, số, ký tự đặc biệt)", self.PASSWORD)
+        self.fill("Nhập lại mật khẩu", self.PASSWORD)
+        self.tap("Tiếp tục")
+        expect(phone).to_contain_text("Bước 4/5")
+        self.fill("Passcode (6 số)", self.PASSCODE)
+        self.fill("Nhập lại passcode", self.PASSCODE)
+        self.tap("Tiếp tục")
+        self.fill("Câu trả lời 1", "Tiểu học Lái Thiêu")
+        self.fill("Câu trả lời 2", "Bông")
+        self.tap("Hoàn tất kích hoạt")
+        expect(phone).to_contain_text("Kích hoạt thành công")
+        self.fill("Mật khẩu", self.PASSWORD)
+        phone.locator("button", has_text="Đăng nhập").last.click()
+        expect(phone).to_contain_text("Tài khoản định danh điện tử mức 2")
+
+    def portal_and_answers(self, assignment: str) -> None:
+        from congdanso.grading.variants import spec
+        from playwright.sync_api import expect
+
+        page, phone = self.page, self.phone
+        self.tap("Màn hình chính")
+        self.tap("Cổng DVC")
+        expect(phone).to_contain_text("Cổng Dịch vụ công quốc gia")
+        self.tap("Đăng nhập bằng tài khoản định danh điện tử (VNeID)")
+        expect(phone.locator("img").first).to_be_visible()
+        self.tap("Màn hình chính")
+        expect(phone.locator(".cds-launcher")).to_be_visible()
+        self.tap("VNeID")
+        expect(phone.locator("button", has_text="Quét mã đang hiện trên Cổng DVC")).to_be_visible()
+        self.tap("Quét mã đang hiện trên Cổng DVC")
+        self.fill("Passcode để xác nhận", self.PASSCODE)
+        self.tap("Xác nhận truy cập")
+        self.tap("Màn hình chính")
+        self.tap("Cổng DVC")
+        expect(phone).to_contain_text(self.person.full_name)
+        for i, question in enumerate(spec(assignment)["questions"]):
+            box = page.locator(".cds-answer").nth(i)
+            box.get_by_text(self.scenario.expected(question), exact=True).click()
+            box.locator("button", has_text="Lưu câu trả lời").click()
+            expect(box).to_contain_text("Đã lưu")

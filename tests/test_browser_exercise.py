@@ -11,13 +11,12 @@ autograde`` gives the first full marks and the second zero. Screenshots: tests/a
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
-from browserkit import CHROMIUM, CHROMIUM_ARGS, jupyter_lab
+from browserkit import CHROMIUM, CHROMIUM_ARGS, PhoneHands, jupyter_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "browser"
@@ -95,7 +94,6 @@ def _scenario(course: Path):
 def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
     from congdanso.cohort import grading
     from congdanso.cohort.synthetic import _exchange_step
-    from congdanso.grading.variants import spec
     from congdanso.world import World
     from playwright.sync_api import expect, sync_playwright
 
@@ -114,77 +112,9 @@ def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
         expect(card).to_contain_text(person.full_name)
         expect(card).not_to_contain_text("phương án tự luyện")
 
-        def tap(text: str) -> None:
-            phone.locator("button", has_text=text).first.click()
-
-        def fill(label: str, value: str, where=phone) -> None:
-            box = where.locator(".cds-field", has=page.locator(f"label:text-is('{label}')"))
-            box.locator("input").fill(value)
-
-        if scenario.values["situation"] == "sim-nguoi-khac":  # the SIM is in a child's name
-            shop = page.locator(".cds-carrier")
-            fill("Số điện thoại cần kiểm tra, chuẩn hoá hoặc cấp lại SIM", person.phone, shop)
-            shop.locator("button", has_text="Kiểm tra thuê bao").click()
-            expect(shop).to_contain_text("Đã gửi TTTB")
-            fill("Số định danh của người sẽ đứng tên thuê bao", person.id_number, shop)
-            shop.get_by_text("Người đứng tên có mặt, mang thẻ căn cước bản gốc").click()
-            shop.get_by_text("Người đang đứng tên đồng ý chuyển").click()
-            shop.locator("button", has_text="Chuẩn hoá").click()
-            expect(shop).to_contain_text("Thuê bao đã đứng tên người dân")
-        if scenario.values["situation"] != "muc2-co-san":
-            desk = page.locator(".cds-police")
-            fill("Số định danh cá nhân (trên thẻ căn cước)", person.id_number, desk)
-            fill("Số điện thoại đứng tên người dân", person.phone, desk)
-            desk.get_by_text("Người dân có mặt, mang thẻ căn cước gắn chip bản gốc").click()
-            desk.locator("button", has_text="Đăng ký tài khoản mức 2").click()
-            expect(desk).to_contain_text("Đã thu nhận")
-        tap("VNeID")
-        tap("Kích hoạt tài khoản")
-        tap("Tiếp tục – gửi mã OTP")
-        expect(phone).to_contain_text("Bước 2/5")
-        tap("Màn hình chính")
-        expect(phone.locator(".cds-launcher")).to_be_visible()
-        tap("Tin nhắn")
-        expect(phone.locator(".cds-sms").first).to_contain_text("OTP")
-        otp = re.search(r"\b(\d{6})\b", phone.locator(".cds-sms").first.inner_text()).group(1)
-        tap("Màn hình chính")
-        tap("VNeID")
-        fill("Mã OTP (6 số trong tin nhắn)", otp)
-        tap("Xác nhận")
-        fill("Mật khẩu (8–20 ký tự: hoa, thường, số, ký tự đặc biệt)", "TapHuan@2026")
-        fill("Nhập lại mật khẩu", "TapHuan@2026")
-        tap("Tiếp tục")
-        expect(phone).to_contain_text("Bước 4/5")
-        fill("Passcode (6 số)", "258036")
-        fill("Nhập lại passcode", "258036")
-        tap("Tiếp tục")
-        fill("Câu trả lời 1", "Tiểu học Lái Thiêu")
-        fill("Câu trả lời 2", "Bông")
-        tap("Hoàn tất kích hoạt")
-        expect(phone).to_contain_text("Kích hoạt thành công")
-        fill("Mật khẩu", "TapHuan@2026")
-        phone.locator("button", has_text="Đăng nhập").last.click()
-        expect(phone).to_contain_text("Tài khoản định danh điện tử mức 2")
-        tap("Màn hình chính")
-        tap("Cổng DVC")
-        expect(phone).to_contain_text("Cổng Dịch vụ công quốc gia")
-        tap("Đăng nhập bằng tài khoản định danh điện tử (VNeID)")
-        expect(phone.locator("img").first).to_be_visible()
-        tap("Màn hình chính")
-        expect(phone.locator(".cds-launcher")).to_be_visible()
-        tap("VNeID")
-        expect(phone.locator("button", has_text="Quét mã đang hiện trên Cổng DVC")).to_be_visible()
-        tap("Quét mã đang hiện trên Cổng DVC")
-        fill("Passcode để xác nhận", "258036")
-        tap("Xác nhận truy cập")
-        tap("Màn hình chính")
-        tap("Cổng DVC")
-        expect(phone).to_contain_text(person.full_name)
-        for i, question in enumerate(spec(ASSIGNMENT)["questions"]):
-            box = page.locator(".cds-answer").nth(i)
-            box.get_by_text(scenario.expected(question), exact=True).click()
-            box.locator("button", has_text="Lưu câu trả lời").click()
-            expect(box).to_contain_text("Đã lưu")
+        hands = PhoneHands(page, scenario, person)
+        hands.activate()
+        hands.portal_and_answers(ASSIGNMENT)
         page.get_by_role("button", name="Kiểm tra", exact=True).click()
         expect(page.locator(".cds-exercise")).to_contain_text("8/8 bước đã làm")
         SHOTS.mkdir(parents=True, exist_ok=True)
