@@ -3,6 +3,7 @@ notebooks with jupytext; `congdanso course build` regenerates course/*.ipynb (no
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 COURSE = Path(__file__).resolve().parents[3] / "course"
@@ -16,7 +17,8 @@ def notebook_from_markdown(path: Path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):  # stable ids: a rebuild changes only what was edited
+        cell.id = hashlib.sha1(f"{path.stem}:{index}".encode()).hexdigest()[:8]
         cell.metadata.pop("lines_to_next_cell", None)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
