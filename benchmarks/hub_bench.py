@@ -75,6 +75,15 @@ def hub_load() -> None:
             session.post(f"{base}/hub/login", data={"username": user, "password": plain[user],
                                                     "_xsrf": session.cookies.get("_xsrf")},
                          timeout=300)
+            # as the browser's "server starting" page does: follow the hub's progress stream
+            # until the server is ready (no page reloads while 30 servers start), then open Lab
+            xsrf = next((c.value for c in session.cookies if c.name == "_xsrf"), "")
+            with session.get(f"{base}/hub/api/users/{user}/server/progress",
+                             params={"_xsrf": xsrf}, headers={"Accept": "text/event-stream"},
+                             stream=True, timeout=300) as progress:
+                for line in progress.iter_lines():
+                    if b'"ready": true' in line or b'"failed": true' in line:
+                        break
             for _ in range(600):
                 page = session.get(f"{base}/user/{user}/lab", timeout=60)
                 if page.status_code == 200 and f"/user/{user}/" in page.url:
@@ -82,20 +91,26 @@ def hub_load() -> None:
                 time.sleep(0.5)
             return user, time.perf_counter() - started, session
 
+        hub_process = psutil.Process(hub.pid)
+        hub_cpu = sum(hub_process.cpu_times()[:2])
         clock = time.perf_counter()
         with ThreadPoolExecutor(len(LEARNERS)) as pool:
             done = list(pool.map(one, LEARNERS))
         all_ready = time.perf_counter() - clock
+        hub_cpu = sum(hub_process.cpu_times()[:2]) - hub_cpu
+        server_cpu = [sum(p.cpu_times()[:2]) for p in psutil.process_iter(["username", "cmdline"])
+                      if p.info["username"] in LEARNERS
+                      and "singleuser" in " ".join(p.info["cmdline"] or [])]
         spawn = [seconds for _, seconds, _ in done]
         time.sleep(3)
-        if not any("jupyterhub-singleuser" in " ".join(p.info["cmdline"] or [])
+        if not any("singleuser" in " ".join(p.info["cmdline"] or [])
                    for p in psutil.process_iter(["cmdline"])):
             lines = (work / "hub.log").read_text().splitlines()
             raise SystemExit("Không máy nào của học viên chạy được; nhật ký hub:\n" + "\n".join(
                 [x for x in lines if "POST /hub/login" in x or "[E" in x or "[W" in x][:30]))
         idle, unique = [], []  # RSS counts shared libraries once per process; USS does not
         for proc in psutil.process_iter(["username", "cmdline", "memory_info"]):
-            if proc.info["username"] in LEARNERS and "jupyterhub-singleuser" in " ".join(
+            if proc.info["username"] in LEARNERS and "singleuser" in " ".join(
                     proc.info["cmdline"] or []):
                 idle.append(proc.info["memory_info"].rss / 2**20)
                 unique.append(proc.memory_full_info().uss / 2**20)
@@ -118,6 +133,9 @@ def hub_load() -> None:
         print(f"30 học viên đăng nhập cùng lúc: sẵn sàng sau p50 {_p(spawn, .5):.1f} s, p95 "
               f"{_p(spawn, .95):.1f} s; cả 30 trong {all_ready:.1f} s [mục tiêu ≤ 60 s: "
               f"{'đạt' if all_ready <= 60 else 'CHƯA ĐẠT'}]")
+        print(f"CPU trong lúc cả lớp vào: hub {hub_cpu:.1f} s; mỗi máy học viên p50 "
+              f"{statistics.median(server_cpu or [0]):.1f} s (tổng {sum(server_cpu):.0f} s, "
+              f"{os.cpu_count()} lõi)")
         print(f"bộ nhớ máy của một học viên khi nghỉ: riêng (USS) p50 "
               f"{statistics.median(unique):.0f} MiB, lớn nhất {max(unique):.0f} MiB [mục tiêu ≤ "
               f"150 MiB: {'đạt' if max(unique) <= 150 else 'CHƯA ĐẠT'}]; kể cả thư viện dùng "

@@ -4,6 +4,8 @@ Vietnamese refusal, and the trainer's live view of the learners' journals."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +142,25 @@ def test_live_view_shows_each_learner_without_writing_to_their_folders(tmp_path)
     assert 'lang="vi"' in html and 'http-equiv="refresh"' in html
     assert html.index("hv-02") < html.index("hv-04")  # who needs help comes first
     assert "⚠ Có — đứng yên" in html
+
+
+def test_learner_servers_load_the_iri_parsers_only_when_an_iri_is_checked():
+    """congdanso-singleuser (and any process that imports congdanso) defers rfc3987_syntax (35
+    parsers compiled on import); jsonschema's "iri" format still checks IRIs, with the real module,
+    on first use."""
+    script = """
+import sys
+import congdanso  # defers on import
+import nbformat, jupyter_events, jsonschema  # what our processes import at start
+from congdanso.startup import defer_iri_parsers
+assert sys.modules["rfc3987_syntax"].__doc__.startswith("deferred"), "parsers compiled at start"
+checker = jsonschema.Draft7Validator.FORMAT_CHECKER
+assert checker.conforms("http://phường.vn/hồ-sơ?mã=1", "iri")
+assert not checker.conforms("http://[không hợp lệ", "iri")
+assert "deferred" not in (sys.modules["rfc3987_syntax"].__doc__ or "")
+assert not defer_iri_parsers()  # already the real one
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

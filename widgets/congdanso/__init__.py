@@ -6,7 +6,11 @@ libraries (pandas, Faker, nbgrader, ipywidgets) load only when a feature first n
 
 from __future__ import annotations
 
+from congdanso.startup import defer_iri_parsers
+
 __version__ = "0.1.0"
+
+defer_iri_parsers()  # jsonschema's IRI parsers load when used, not at import (see startup.py)
 
 __all__ = ["World", "__version__"]
 

@@ -9,6 +9,15 @@ from pathlib import Path
 COURSE = Path(__file__).resolve().parents[3] / "course"
 
 
+def kernel_language_info() -> dict:
+    """What the course's kernel reports on connecting. JupyterLab writes it into the notebook's
+    metadata; stored as it will be, opening a lesson leaves it unchanged (no "unsaved changes"
+    mark, no "save?" question when a learner closes a lesson they only read)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
 def notebook_from_markdown(path: Path):
     import jupytext
 
@@ -16,7 +25,7 @@ def notebook_from_markdown(path: Path):
     nb.metadata.pop("jupytext", None)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["language_info"] = kernel_language_info()
     for index, cell in enumerate(nb.cells):  # stable ids: a rebuild changes only what was edited
         cell.id = hashlib.sha1(f"{path.stem}:{index}".encode()).hexdigest()[:8]
         cell.metadata.pop("lines_to_next_cell", None)

@@ -68,7 +68,7 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     c.CourseSpawner.course = str(course)
     layout = first_layout(runtime / "bo-cuc-ban-dau")
     c.CourseSpawner.layout = str(layout) if layout else ""
-    c.Spawner.cmd = [str(bin_dir / "jupyterhub-singleuser")]
+    c.Spawner.cmd = [str(bin_dir / "congdanso-singleuser")]  # jupyterhub-singleuser, faster
     c.Spawner.args = [f"--LabApp.app_settings_dir={JUPYTER_CONFIG}"]
     c.Spawner.default_url = "/lab/tree/khoa-hoc/00-the-gioi-mo-phong.ipynb"
     c.Spawner.start_timeout = 120
