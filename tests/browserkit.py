@@ -15,9 +15,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+
+
+def axe(page, *, include: str | None = None) -> list[dict]:
+    """Serious and critical WCAG 2.1 A/AA violations (optionally within one element)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async (include) => {
+        const result = await axe.run(include ? {include: [include]} : document,
+            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        return result.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => ({rule: v.id, impact: v.impact, help: v.help,
+                        where: v.nodes.slice(0, 4).map(n => n.target.join(' '))}));
+    }""", include)
+    return found
 
 
 def free_port() -> int:

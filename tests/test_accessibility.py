@@ -14,11 +14,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browserkit import CHROMIUM, CHROMIUM_ARGS
+from browserkit import AXE, CHROMIUM, CHROMIUM_ARGS, axe
 from test_demos_browser import start_server, stop_server, wait_status
 
 ROOT = Path(__file__).resolve().parents[1]
-AXE = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "tests" / "artifacts" / "a11y"
 APPS = ["01-diem-ho-tro.ipynb", "02-bang-theo-doi.ipynb", "03-kiem-tra-truoc-khi-tra-tien.ipynb",
         "04-tro-choi-lua-dao.ipynb"]
@@ -67,20 +66,6 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-def axe(page, *, include: str | None = None) -> list[dict]:
-    """Serious and critical WCAG 2.1 A/AA violations (optionally within one element)."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("""async (include) => {
-        const result = await axe.run(include ? {include: [include]} : document,
-            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-        return result.violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => ({rule: v.id, impact: v.impact, help: v.help,
-                        where: v.nodes.slice(0, 4).map(n => n.target.join(' '))}));
-    }""", include)
-    return found
 
 
 def no_sideways_scroll(page) -> int:

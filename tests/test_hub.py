@@ -313,6 +313,34 @@ def test_the_trainer_collects_and_grades_on_dask_and_sees_every_learner(hub):
     rows = {user: live.split(f">{user}<", 1)[1].split("</tr>", 1)[0] for user in LEARNERS}
     assert all("Bài tập tai-khoan-dvc" in rows[u] and "8/8" in rows[u] for u in LEARNERS[:2])
     assert f"{ACTIVATION_ONLY}/8" in rows[LEARNERS[2]]
+    _trainer_sees_the_live_view(hub)
+
+
+def _trainer_sees_the_live_view(hub) -> None:
+    """The trainer's live view in Chromium, on a laptop and on a phone: every learner's row
+    readable, nothing to scroll sideways but the table's own region, no axe violation."""
+    from browserkit import AXE, CHROMIUM, CHROMIUM_ARGS, axe
+    from congdanso.hub.codes import TRAINER
+    from playwright.sync_api import expect, sync_playwright
+
+    assert AXE.exists(), "axe-core is missing: run `make test` (npm install in tests/)"
+    shots = ROOT / "tests" / "artifacts" / "hub"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(f"{hub['url']}/hub/login?username={TRAINER}&next=/services/lop-hoc/")
+        page.get_by_label("Mã đăng nhập (8 chữ số)").fill(hub["codes"][TRAINER])
+        page.get_by_role("button", name="Vào lớp học").click()
+        page.wait_for_url("**/services/lop-hoc/**", timeout=120_000)
+        expect(page.get_by_role("heading", name="Lớp học đang làm gì")).to_be_visible()
+        for user in LEARNERS:
+            expect(page.get_by_role("rowheader", name=user)).to_be_visible()
+        for width, height in ((1366, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(shots / f"lop-hoc-{width}.png"), full_page=True)
+            assert axe(page) == []
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+        browser.close()
 
 
 def test_the_trainers_formgrader_reads_the_class_gradebook(hub):
