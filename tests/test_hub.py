@@ -335,6 +335,12 @@ def _trainer_sees_the_live_view(hub) -> None:
         expect(page.get_by_role("heading", name="Lớp học đang làm gì")).to_be_visible()
         for user in LEARNERS:
             expect(page.get_by_role("rowheader", name=user)).to_be_visible()
+        before = page.locator("#luc").inner_text()  # the table refreshes itself in place
+        expect(page.locator("#luc")).to_contain_text("Cập nhật lúc", timeout=40_000)
+        assert before != page.locator("#luc").inner_text()
+        page.get_by_role("button", name="Tạm dừng tự cập nhật").press("Enter")
+        expect(page.get_by_role("button", name="Tiếp tục tự cập nhật")).to_have_attribute(
+            "aria-pressed", "true")
         for width, height in ((1366, 900), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
             page.screenshot(path=str(shots / f"lop-hoc-{width}.png"), full_page=True)

@@ -139,7 +139,8 @@ def test_live_view_shows_each_learner_without_writing_to_their_folders(tmp_path)
         "hv-01", "hv-02"]  # unfinished and still for more than 10 minutes
     assert {name: _snapshot(home) for name, home in homes.items()} == before  # read-only
     html = page(list(later.values()))
-    assert 'lang="vi"' in html and 'http-equiv="refresh"' in html
+    assert 'lang="vi"' in html and 'http-equiv="refresh"' not in html  # refreshed in place
+    assert "?phan=bang" in html and "Tạm dừng tự cập nhật" in html
     assert html.index("hv-02") < html.index("hv-04")  # who needs help comes first
     assert "⚠ Có — đứng yên" in html
 

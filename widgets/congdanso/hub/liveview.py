@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,22 +178,41 @@ def _progress(data: bytes, path: Path, assignment: str, bodies: list[dict]) -> t
     return done, len(checklist)
 
 
-def page(rows: list[dict[str, str]], *, refresh: int = 15, title: str = "Lớp học đang làm gì"
-         ) -> str:
-    """The live view as one HTML page: a table, the learners who need help first."""
-    rows = sorted(rows, key=lambda r: (not r["Cần giúp?"].startswith("Có"), r["Học viên"]))
+def _sorted(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(rows, key=lambda r: (not r["Cần giúp?"].startswith("Có"), r["Học viên"]))
+
+
+def summary(rows: list[dict[str, str]]) -> str:
+    """The line above the table (also what a screen reader announces when it changes)."""
+    helping = sum(r["Cần giúp?"].startswith("Có") for r in rows)
+    return (f"{len(rows)} học viên; {helping} người có thể cần giúp (đứng yên quá lâu ở một bước "
+            "chưa xong).")
+
+
+def table(rows: list[dict[str, str]]) -> str:
+    """The table alone (what the page fetches to refresh itself): who needs help first."""
+    rows = _sorted(rows)
     head = "".join(f'<th scope="col">{html.escape(k)}</th>' for k in (rows[0] if rows else {}))
     body = "".join(
         "<tr>" + "".join(
             (f'<th scope="row">{html.escape(v)}</th>' if k == "Học viên" else
-             f'<td class="{"can-giup" if k == "Cần giúp?" and v.startswith("Có") else ""}">'
+             f'<td data-cot="{html.escape(k if k.endswith("?") else k + ":")}" '
+             f'class="{"can-giup" if k == "Cần giúp?" and v.startswith("Có") else ""}">'
              f"{'⚠ ' if k == 'Cần giúp?' and v.startswith('Có') else ''}{html.escape(v)}</td>")
             for k, v in r.items()) + "</tr>" for r in rows)
-    helping = sum(r["Cần giúp?"].startswith("Có") for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def page(rows: list[dict[str, str]], *, refresh: int = 15, title: str = "Lớp học đang làm gì",
+         xsrf: str = "") -> str:
+    """The live view as one HTML page. It refreshes its table in place every ``refresh`` seconds
+    (no page reload: focus, scroll position and a screen reader's place are kept) and can be
+    paused; without JavaScript, a link reloads it. ``xsrf``: the hub's token, which a script's
+    request must carry for the hub's cookie to count (JupyterHub ≥ 4.1)."""
+    every = int(refresh)
     return f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="{int(refresh)}">
 <title>{html.escape(title)}</title>
 <style>
 body {{ font-family: "DejaVu Sans", Arial, sans-serif; font-size: 20px; margin: 0; color: #111; }}
@@ -202,13 +222,58 @@ table {{ border-collapse: collapse; min-width: 100%; }}
 th, td {{ border: 1px solid #888; padding: 6px 10px; text-align: left; vertical-align: top; }}
 thead th {{ background: #e8eefc; }}
 td.can-giup {{ font-weight: 700; color: #8b0000; background: #fff0f0; }}
-:focus {{ outline: 4px solid #0b3d91; }}
+button {{ font: inherit; min-height: 44px; padding: 4px 14px; border: 2px solid #0b3d91;
+  border-radius: 8px; background: #fff; color: #0b3d91; cursor: pointer; }}
+.dieu-khien {{ display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; }}
+/* on a phone (a trainer walking round the hall): one card per learner, each value named */
+@media (max-width: 700px) {{
+  table, tbody, tr, th, td {{ display: block; min-width: 0; }}
+  thead {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }}
+  tr {{ border: 2px solid #888; border-radius: 10px; margin: 0 0 12px; padding: 4px 0; }}
+  th, td {{ border: none; padding: 3px 10px; }}
+  th[scope="row"] {{ font-size: 22px; }}
+  td::before {{ content: attr(data-cot) " "; font-weight: 700; }}
+  td:empty {{ display: none; }}
+}}
+:focus {{ outline: 4px solid #0b3d91; outline-offset: 2px; }}
 </style></head>
 <body><main>
 <h1>{html.escape(title)}</h1>
-<p role="status">{len(rows)} học viên; <b>{helping}</b> người có thể cần giúp (đứng yên quá lâu ở
-một bước chưa xong). Trang tự cập nhật mỗi {int(refresh)} giây; không ghi gì vào thư mục của học
-viên.</p>
-<div class="bang" tabindex="0" role="region" aria-label="Bảng tiến độ của lớp">
-<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>
-</main></body></html>"""
+<p id="tom-tat" role="status">{html.escape(summary(rows))}</p>
+<div class="dieu-khien">
+<button type="button" id="tam-dung" aria-pressed="false">Tạm dừng tự cập nhật</button>
+<span id="luc">Tự cập nhật mỗi {every} giây; không ghi gì vào thư mục của học viên.</span>
+<noscript><a href="">Tải lại trang</a></noscript>
+</div>
+<div class="bang" id="bang" tabindex="0" role="region" aria-label="Bảng tiến độ của lớp">
+{table(rows)}</div>
+</main>
+<script>
+(() => {{
+  const every = {every} * 1000, pause = document.getElementById("tam-dung");
+  let paused = false;
+  pause.addEventListener("click", () => {{
+    paused = !paused;
+    pause.setAttribute("aria-pressed", String(paused));
+    pause.textContent = paused ? "Tiếp tục tự cập nhật" : "Tạm dừng tự cập nhật";
+  }});
+  async function update() {{
+    if (paused) return;
+    try {{
+      const answer = await fetch("?phan=bang", {{cache: "no-store", credentials: "same-origin",
+                                                 headers: {{"X-XSRFToken": {json.dumps(xsrf)}}}}});
+      if (!answer.ok) throw new Error(answer.status);
+      const data = await answer.json();
+      document.getElementById("bang").innerHTML = data.table;
+      const status = document.getElementById("tom-tat");
+      if (status.textContent !== data.summary) status.textContent = data.summary;
+      document.getElementById("luc").textContent = "Cập nhật lúc " + data.time +
+        "; tự cập nhật mỗi {every} giây.";
+    }} catch (error) {{
+      document.getElementById("luc").textContent =
+        "Chưa cập nhật được (máy chủ lớp không trả lời); sẽ thử lại sau {every} giây.";
+    }}
+  }}
+  setInterval(update, every);
+}})();
+</script></body></html>"""

@@ -7,6 +7,7 @@ their home folders, and never writes anywhere.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import pwd
@@ -17,7 +18,8 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import ioloop, web
 
 from congdanso.hub.codes import CODES_FILE, TRAINER
-from congdanso.hub.liveview import ClassView, page
+from congdanso.hub.liveview import ClassView, page, summary, table
+from congdanso.world.clock import VIETNAM
 
 
 def class_homes(course: Path) -> dict[str, Path]:
@@ -45,7 +47,14 @@ class LivePage(HubOAuthenticated, web.RequestHandler):
     def get(self):
         self.view.homes = class_homes(self.course)
         self.set_header("Cache-Control", "no-store")
-        self.write(page(self.view.rows(), refresh=self.refresh))
+        rows = self.view.rows()
+        if self.get_argument("phan", "") == "bang":  # the page refreshing its table
+            self.write({"table": table(rows), "summary": summary(rows),
+                        "time": dt.datetime.now(VIETNAM).strftime("%H:%M:%S")})
+            return
+        token = self.xsrf_token
+        self.write(page(rows, refresh=self.refresh,
+                        xsrf=token.decode() if isinstance(token, bytes) else token))
 
 
 def main(argv: list[str] | None = None) -> None:

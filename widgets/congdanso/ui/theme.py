@@ -70,7 +70,8 @@ CSS = """
 .cds-answer .widget-radio-box { height: auto; }
 .cds-answer .widget-radio-box label { white-space: normal; height: auto; line-height: 1.4;
   display: flex; gap: 8px; align-items: flex-start; margin: 4px 0; }
-.cds-answer .widget-radio-box input { flex: none; float: none; height: auto; margin: 5px 0 0 1px; }
+.cds-answer .widget-radio-box input { order: -1; flex: none; float: none; height: auto;
+  margin: 5px 0 0 1px; }
 .cds-exercise.cds-exercise.cds-exercise :focus, .cds-exercise.cds-exercise.cds-exercise :focus-visible,
 .cds-exercise.cds-exercise.cds-exercise input:focus, .cds-exercise.cds-exercise.cds-exercise textarea:focus {
   outline: 4px solid #0b3d91 !important; outline-offset: 2px; }
