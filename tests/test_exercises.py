@@ -192,3 +192,53 @@ def test_lesson_practice_can_be_done_and_says_right_or_wrong_at_once(practice, t
     todo = [t for name, _, t in wrong.progress() if name.startswith(req.ANSWER)]
     assert todo and all(t is not None and "chưa đúng" in t for t in todo)
     assert "phương án tự luyện" not in right.root.children[1].value  # no "not graded" warning
+
+
+def test_the_exercise_hands_itself_in_through_nbgrader_and_says_so_in_vietnamese(
+        tmp_path, monkeypatch):
+    """"Nộp bài cho giảng viên" runs nbgrader's own submit (the Assignment List's) with the
+    learner's nbgrader configuration; without a class exchange it explains, and submits nothing."""
+    import shutil
+
+    from congdanso.cohort import grading
+    from congdanso.cohort.roster import import_roster
+    from congdanso.cohort.synthetic import _exchange_step
+
+    assignment, learner = "an-toan-lua-dao", "hv-nop-bai"
+    course, home = tmp_path / "khoa", tmp_path / "nha"
+    exchange = course / "exchange"  # the course's own (nbgrader_config.py)
+    (course / "source").mkdir(parents=True)
+    home.mkdir()
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copytree(ROOT / "exercises/source" / assignment, course / "source" / assignment)
+    roster = tmp_path / "ds.csv"
+    roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
+                      f"{learner},Lê Thị Na,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n",
+                      encoding="utf-8")
+    import_roster(roster, course)
+    grading.generate(course, [assignment])
+    grading.release(course, [assignment])
+    _exchange_step("fetch", course, home, learner, assignment)
+    folder = home / assignment
+    settings = tmp_path / "jupyter"  # what the class server writes into the learner's home
+    settings.mkdir()
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(settings))
+    ex = Exercise(assignment, folder=folder, learner=learner)
+    outside = ex.submit()  # no class configured on this machine yet
+    assert not outside.ok and "chưa nối với lớp học" in outside.message
+    assert "✘" in ex.submit_note.value
+    (settings / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        "c.CourseDirectory.course_id = 'congdanso'\n"
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        f"c.CourseDirectory.student_id = {learner!r}\n", encoding="utf-8")
+    before = Path.cwd()
+    done = ex.submit()
+    assert done.ok, done.message
+    assert Path.cwd() == before  # the kernel's folder is where it was
+    assert "Đã nộp bài an-toan-lua-dao lúc" in done.message and "✔" in ex.submit_note.value
+    inbound = list((exchange / "congdanso" / "inbound").glob(f"{learner}+{assignment}+*"))
+    assert len(inbound) == 1 and (inbound[0] / f"{assignment}.ipynb").is_file()
+    assert (inbound[0] / "nhat-ky.jsonl").is_file()  # the journal the grader decides from
+    elsewhere = Exercise(assignment, folder=tmp_path, learner=learner)
+    assert "phải nằm trong thư mục tên" in elsewhere.submit().message

@@ -359,6 +359,14 @@ class Exercise:
                   button("Làm lại từ đầu", self._click_restart,
                          tooltip="Bắt đầu lại tình huống (nhật ký vẫn giữ mọi thao tác)"),
                   self.restart_note]
+        self.submit_note = html()
+        if not self.spec.get("practice"):  # a graded exercise goes to the trainer from here too
+            parts += [html("<h3>Nộp bài</h3><p>Làm xong: lưu notebook (<b>Ctrl + S</b>) rồi bấm "
+                           "<b>Nộp bài cho giảng viên</b>. Bài được chấm từ nhật ký các thao tác "
+                           "của bạn.</p>"),
+                      button("Nộp bài cho giảng viên", self._click_submit, primary=True,
+                             tooltip="Gửi bài vào thư mục trao đổi của lớp (như nút Submit)"),
+                      self.submit_note]
         self.root.children = parts
 
     def _card(self) -> str:
@@ -546,6 +554,20 @@ class Exercise:
                                 f"đã làm</b><ul class=\"cds-checklist\">{''.join(items)}</ul>"
                                 f"{tip}{later}</div>")
         return rows
+
+    def submit(self):
+        """"Nộp bài cho giảng viên": nbgrader's submit, as the learner, said in Vietnamese."""
+        from congdanso.cohort.handin import submit
+
+        self.submit_note.value = '<div class="cds-note" role="status">Đang nộp bài…</div>'
+        result = submit(self.folder, self.assignment)
+        mark, kind = ("✔", "cds-ok") if result.ok else ("✘", "cds-error")
+        self.submit_note.value = (f'<div class="{kind}" role="status">{mark} '
+                                  f"{esc(result.message)}</div>")
+        return result
+
+    def _click_submit(self) -> None:
+        self.submit()
 
     def kiem_tra(self, *names: str) -> None:
         """What a grade cell calls: in the learner's kernel, progress only (the grader decides)."""
