@@ -140,7 +140,7 @@ def test_three_browsers_log_in_at_once_then_fetch_work_and_submit(hub):
     code and land in their own JupyterLab on lesson 00 at the same time, in Chromium (one on a
     phone-sized screen). Then each opens the Assignments tab, fetches the exercise, does it in the
     phone by clicking and typing — two all of it, the third only the VNeID activation — saves and
-    submits: from the same tab, or (the second) with the exercise's own "Nộp bài" button."""
+    submits: from the same tab, or (the first, on the phone-sized screen) with the exercise's own "Nộp bài" button."""
     from browserkit import CHROMIUM, CHROMIUM_ARGS
     from congdanso.world import World
     from playwright.sync_api import expect, sync_playwright
@@ -226,7 +226,7 @@ def _work_and_submit(pages, world, shots: Path, hub) -> None:
         page.keyboard.press("Control+s")
         expect(page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(
             0, timeout=30_000)
-        if index == 1:  # the exercise's own Vietnamese button: nbgrader's submit, as the learner
+        if index == 0:  # the exercise's own Vietnamese button: nbgrader's submit, as the learner
             page.get_by_role("button", name="Nộp bài cho giảng viên").click()
             expect(page.locator(".cds-exercise")).to_contain_text(
                 f"Đã nộp bài {ASSIGNMENT} lúc", timeout=60_000)

@@ -30,14 +30,20 @@ def has_gradebook(course: str | os.PathLike[str]) -> bool:
     return (folder / URL_FILE).is_file() or (folder / "gradebook.db").is_file()
 
 
-def use_gradebook(course: str | os.PathLike[str], url: str) -> None:
-    """Point the course's commands at ``url`` (written 0600: it may hold a password)."""
-    path = Path(course) / URL_FILE
+def write_private(path: Path, text: str) -> None:
+    """Replace a file of the course's private folder at once, readable by its owner only."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(url + "\n")
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def use_gradebook(course: str | os.PathLike[str], url: str) -> None:
+    """Point the course's commands at ``url`` (written 0600: it may hold a password)."""
+    write_private(Path(course) / URL_FILE, url + "\n")
 
 
 def exchange_root(course: str | os.PathLike[str]) -> str | None:

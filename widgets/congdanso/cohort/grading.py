@@ -107,8 +107,9 @@ def course_config(course_dir: str | os.PathLike[str], *, limits: Limits | None =
     extra.CourseDirectory.root = str(course)
     # Several graders write to the SQLite gradebook at once: wait for the lock, do not fail.
     extra.CourseDirectory.db_url = gradebook_url(course, busy_timeout=busy_timeout)
-    if exchange_root(course):  # the class server's shared exchange (congdanso hub)
-        extra.Exchange.root = exchange_root(course)
+    shared = exchange_root(course)
+    if shared:  # the class server's shared exchange (congdanso hub)
+        extra.Exchange.root = shared
     extra.OverwriteCells.add_missing_cells = True  # a deleted grade cell still runs
     extra.OverwriteCells.missing_cell_notification = (
         "Ô này (mã {cell_id}) đã bị xoá khỏi bài nộp; hệ thống chấm đã đặt lại ô gốc.\n\n")
@@ -334,9 +335,8 @@ def _init_worker(config) -> None:
 def _grade_task(config, assignment: str, student: str) -> SubmissionResult:
     """One submission as a Dask task: the worker readies nbgrader for this course the first
     time, then grades exactly as a local worker does."""
-    if _WORKER.get("root") != config.CourseDirectory.root:
+    if _WORKER.get("course") != Path(config.CourseDirectory.root):
         _init_worker(config)
-        _WORKER["root"] = config.CourseDirectory.root
     return _grade_one(assignment, student)
 
 
@@ -530,7 +530,9 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
             client = _dask_client(stack, dask, jobs)
             futures = {client.submit(_grade_task, config, a, s, pure=False): (a, s)
                        for a, s in work}
-            done = (_dask_result(f, *futures[f]) for f in _dask_completed(futures))
+            from distributed import as_completed as dask_completed
+
+            done = (_dask_result(f, *futures[f]) for f in dask_completed(list(futures)))
         elif jobs == 1:
             _init_worker(config)
             done = (_grade_one(a, s) for a, s in work)
@@ -552,12 +554,6 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
     flag_identical(results)
     write_results(course, results)
     return results
-
-
-def _dask_completed(futures):
-    from distributed import as_completed
-
-    return as_completed(list(futures))
 
 
 def _dask_result(future, assignment: str, student: str) -> SubmissionResult:

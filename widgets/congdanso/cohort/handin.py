@@ -23,6 +23,8 @@ class HandIn:
     message: str
 
 
+AGAIN = ("Thử lại sau ít phút hoặc nộp ở menu Nbgrader → Assignment List; nếu vẫn không được, "
+         "nhờ giảng viên.")
 NOT_IN_CLASS = ("Máy này chưa nối với lớp học (chưa có thư mục trao đổi bài của lớp), nên chưa nộp "
                 "được. Khi học trên máy chủ lớp, bấm lại nút này; nếu vẫn vậy, nhờ giảng viên.")
 
@@ -46,21 +48,18 @@ def submit(folder: Path, assignment: str) -> HandIn:
         manager.root_dir = str(folder.parent)
         os.chdir(folder.parent)
         config = manager.load_config()
-        course = config.CourseDirectory.get("course_id", "") if "CourseDirectory" in config else ""
-        exchange = config.Exchange.get("root", "") if "Exchange" in config else ""
+        course = config.CourseDirectory.get("course_id", "")
+        exchange = config.Exchange.get("root", "")
         if not course or not exchange or not Path(exchange).is_dir():
             return HandIn(False, NOT_IN_CLASS)
         result = manager.submit_assignment(course, assignment)
     except Exception as exc:  # nbgrader's own errors, or an unreadable configuration
-        return HandIn(False, "Chưa nộp được (" + (_last_line(str(exc)) or type(exc).__name__)
-                      + "). Thử lại sau ít phút hoặc nộp ở menu Nbgrader → Assignment List; nếu "
-                      "vẫn không được, nhờ giảng viên.")
+        return HandIn(False, f"Chưa nộp được ({_last_line(str(exc)) or type(exc).__name__}). "
+                             + AGAIN)
     finally:
         os.chdir(here)
     if not result.get("success"):
-        return HandIn(False, "Chưa nộp được (" + _last_line(result.get("value", "")) + "). Thử "
-                      "lại sau ít phút hoặc nộp ở menu Nbgrader → Assignment List; nếu vẫn không "
-                      "được, nhờ giảng viên.")
+        return HandIn(False, f"Chưa nộp được ({_last_line(result.get('value', ''))}). " + AGAIN)
     when = dt.datetime.now(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
     return HandIn(True, f"Đã nộp bài {assignment} lúc {when}. Nộp lại được bao nhiêu lần cũng "
                         "được; giảng viên chấm lần nộp cuối.")

@@ -20,6 +20,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from congdanso.cohort.gradebook import write_private
+
 CODES_FILE = Path(".congdanso") / "ma-dang-nhap.json"
 TRAINER = "giang-vien"
 DIGITS = 8
@@ -46,16 +48,6 @@ def _digest(code: str, salt: bytes) -> str:
     return hashlib.pbkdf2_hmac("sha256", code.encode(), salt, ITERATIONS).hex()
 
 
-def _write_private(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1)
-    os.replace(tmp, path)
-
-
 def issue(course: str | os.PathLike[str], learners: list[str], *, days: int = 7,
           now: dt.datetime | None = None) -> dict[str, str]:
     """New codes for ``learners`` and the trainer; returns them (the only time they are seen)."""
@@ -66,11 +58,11 @@ def issue(course: str | os.PathLike[str], learners: list[str], *, days: int = 7,
     for name, code in plain.items():
         salt = secrets.token_bytes(16)
         stored[name] = {"salt": salt.hex(), "hash": _digest(code, salt)}
-    _write_private(Path(course) / CODES_FILE, {
+    write_private(Path(course) / CODES_FILE, json.dumps({
         "issued": now.isoformat(timespec="seconds"),
         "expires": (now + dt.timedelta(days=days)).isoformat(timespec="seconds"),
         "codes": stored,
-    })
+    }, ensure_ascii=False, indent=1))
     return plain
 
 

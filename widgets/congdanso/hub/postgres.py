@@ -45,11 +45,7 @@ class LocalPostgres:
         self.started = False
 
     def _as_postgres(self, *command: str) -> subprocess.CompletedProcess:
-        try:
-            account = pwd.getpwnam("postgres")
-        except KeyError:
-            raise PostgresError("Máy chưa có tài khoản postgres: cài gói postgresql của Debian.") \
-                from None
+        account = _postgres_account()
         return subprocess.run(list(command), user=account.pw_uid, group=account.pw_gid,
                               capture_output=True, text=True, cwd="/", check=False)
 
@@ -58,9 +54,7 @@ class LocalPostgres:
         return f"postgresql+psycopg2://{ROLE}@127.0.0.1:{self.port}/{DATABASE}"
 
     def start(self) -> str:
-        account = pwd.getpwnam("postgres") if _has_postgres_account() else None
-        if account is None:
-            raise PostgresError("Máy chưa có tài khoản postgres: cài gói postgresql của Debian.")
+        account = _postgres_account()
         self.data.parent.mkdir(parents=True, exist_ok=True)
         if not (self.data / "PG_VERSION").exists():
             self.data.mkdir(mode=0o700, exist_ok=True)
@@ -105,12 +99,12 @@ class LocalPostgres:
             self.started = False
 
 
-def _has_postgres_account() -> bool:
+def _postgres_account() -> pwd.struct_passwd:
     try:
-        pwd.getpwnam("postgres")
+        return pwd.getpwnam("postgres")
     except KeyError:
-        return False
-    return True
+        raise PostgresError("Máy chưa có tài khoản postgres: cài gói postgresql của Debian.") \
+            from None
 
 
 def copy_roster(sqlite_file: Path, url: str) -> int:

@@ -364,7 +364,7 @@ class Exercise:
             parts += [html("<h3>Nộp bài</h3><p>Làm xong: lưu notebook (<b>Ctrl + S</b>) rồi bấm "
                            "<b>Nộp bài cho giảng viên</b>. Bài được chấm từ nhật ký các thao tác "
                            "của bạn.</p>"),
-                      button("Nộp bài cho giảng viên", self._click_submit, primary=True,
+                      button("Nộp bài cho giảng viên", self.submit, primary=True,
                              tooltip="Gửi bài vào thư mục trao đổi của lớp (như nút Submit)"),
                       self.submit_note]
         self.root.children = parts
@@ -565,9 +565,6 @@ class Exercise:
         self.submit_note.value = (f'<div class="{kind}" role="status">{mark} '
                                   f"{esc(result.message)}</div>")
         return result
-
-    def _click_submit(self) -> None:
-        self.submit()
 
     def kiem_tra(self, *names: str) -> None:
         """What a grade cell calls: in the learner's kernel, progress only (the grader decides)."""
