@@ -223,6 +223,7 @@ def test_the_exercise_hands_itself_in_through_nbgrader_and_says_so_in_vietnamese
     settings = tmp_path / "jupyter"  # what the class server writes into the learner's home
     settings.mkdir()
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(settings))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "du-lieu"))  # nbgrader's hand-in cache
     ex = Exercise(assignment, folder=folder, learner=learner)
     outside = ex.submit()  # no class configured on this machine yet
     assert not outside.ok and "chưa nối với lớp học" in outside.message

@@ -190,22 +190,33 @@ def test_three_browsers_log_in_at_once_then_fetch_work_and_submit(hub):
 
 
 def _work_and_submit(pages, world, shots: Path, hub) -> None:
-    from browserkit import PhoneHands
+    from browserkit import PhoneHands, axe
     from playwright.sync_api import expect
 
     for index, (user, page) in enumerate(pages.items()):
         size = page.viewport_size["width"]
-        page.get_by_role("menuitem", name="Nbgrader").click()
-        page.get_by_role("menuitem", name="Assignment List").click()
-        released = page.locator("#released_assignments_list")
-        expect(released).to_contain_text(ASSIGNMENT, timeout=60_000)
-        page.screenshot(path=str(shots / f"nhan-bai-{size}.png"))
-        released.get_by_role("button", name="Fetch").click()
         fetched = page.locator("#fetched_assignments_list")
-        expect(fetched).to_contain_text(ASSIGNMENT, timeout=60_000)
-        fetched.get_by_text(ASSIGNMENT).first.click()
-        fetched.get_by_text(f"{ASSIGNMENT}.ipynb").or_(
-            fetched.get_by_text(ASSIGNMENT).nth(1)).first.click()
+        if index == 0:  # lesson 00's Vietnamese board: receive, then open from its link
+            board = _class_board(page)
+            expect(board).to_contain_text("○ Chưa nhận bài", timeout=120_000)
+            page.screenshot(path=str(shots / f"bang-bai-tap-{size}.png"))
+            board.get_by_role("button", name=f"Nhận bài {ASSIGNMENT}").click()
+            expect(board).to_contain_text("Đã nhận bài", timeout=60_000)
+            expect(board).to_contain_text("● Đã nhận, chưa nộp")
+            page.screenshot(path=str(shots / f"bang-bai-tap-da-nhan-{size}.png"))
+            assert axe(page, include=".cds-classwork") == []
+            board.get_by_role("link", name=f"Mở bài: {ASSIGNMENT}").click()
+        else:  # nbgrader's own Assignment List (English)
+            page.get_by_role("menuitem", name="Nbgrader").click()
+            page.get_by_role("menuitem", name="Assignment List").click()
+            released = page.locator("#released_assignments_list")
+            expect(released).to_contain_text(ASSIGNMENT, timeout=60_000)
+            page.screenshot(path=str(shots / f"nhan-bai-{size}.png"))
+            released.get_by_role("button", name="Fetch").click()
+            expect(fetched).to_contain_text(ASSIGNMENT, timeout=60_000)
+            fetched.get_by_text(ASSIGNMENT).first.click()
+            fetched.get_by_text(f"{ASSIGNMENT}.ipynb").or_(
+                fetched.get_by_text(ASSIGNMENT).nth(1)).first.click()
         _wait_for_kernel(page, f"{hub['url']}/user/{user}", f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
         notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # the tab in front
         notebook.locator(".jp-Cell").first.click()  # the task, then its code cell
@@ -221,26 +232,48 @@ def _work_and_submit(pages, world, shots: Path, hub) -> None:
             hands.portal_and_answers(ASSIGNMENT)
         page.get_by_role("button", name="Kiểm tra", exact=True).click()
         done = 8 if index < 2 else ACTIVATION_ONLY
-        expect(page.locator(".cds-exercise")).to_contain_text(f"{done}/8 bước đã làm")
+        expect(notebook.locator(".cds-exercise")).to_contain_text(f"{done}/8 bước đã làm")
         page.screenshot(path=str(shots / f"bai-tap-{size}-{user}.png"))
         page.keyboard.press("Control+s")
         expect(page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(
             0, timeout=30_000)
         if index == 0:  # the exercise's own Vietnamese button: nbgrader's submit, as the learner
             page.get_by_role("button", name="Nộp bài cho giảng viên").click()
-            expect(page.locator(".cds-exercise")).to_contain_text(
+            expect(notebook.locator(".cds-exercise")).to_contain_text(
                 f"Đã nộp bài {ASSIGNMENT} lúc", timeout=60_000)
             page.screenshot(path=str(shots / f"nop-bai-trong-bai-{size}.png"))
-            page.get_by_role("tab", name="Assignments").click()
-            page.locator("#refresh_assignments_list").click()
+            page.goto(f"{hub['url']}/user/{user}/lab/tree/khoa-hoc/00-the-gioi-mo-phong.ipynb")
+            board = _class_board(page)  # the board says when it was handed in
+            expect(board).to_contain_text("✔ Đã nộp lúc", timeout=120_000)
+            board.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / f"bang-bai-tap-da-nop-{size}.png"))
+            page.set_viewport_size({"width": 1366, "height": 900})  # the same board on a laptop
+            board.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "bang-bai-tap-da-nop-1366.png"))
+            page.set_viewport_size({"width": 390, "height": 844})
         else:
             page.get_by_role("tab", name="Assignments").click()
             fetched.get_by_role("button", name="Submit").click()
-        submitted = page.locator("#submitted_assignments_list")
-        expect(submitted).to_contain_text(ASSIGNMENT, timeout=60_000)
-        page.screenshot(path=str(shots / f"nop-bai-{size}.png"))
-        # lesson 00, only read, is not marked changed: closing it asks nothing
-        expect(page.locator(".lm-TabBar-tab.jp-mod-dirty")).to_have_count(0)
+            submitted = page.locator("#submitted_assignments_list")
+            expect(submitted).to_contain_text(ASSIGNMENT, timeout=60_000)
+            page.screenshot(path=str(shots / f"nop-bai-{size}.png"))
+        if index > 0:  # lesson 00, only read, is not marked changed: closing it asks nothing
+            expect(page.locator(".lm-TabBar-tab.jp-mod-dirty")).to_have_count(0)
+
+
+def _class_board(page):
+    """Lesson 00's "Bài tập của lớp" board, shown by running its cell."""
+    from playwright.sync_api import expect
+
+    lesson = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(lesson.locator(".jp-RenderedMarkdown h1").first).to_contain_text("Bài 00",
+                                                                             timeout=60_000)
+    cell = lesson.locator(".jp-CodeCell", has_text="BaiTapCuaLop()")
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    board = lesson.locator(".cds-classwork")
+    expect(board).to_be_visible(timeout=120_000)
+    return board
 
 
 def _wait_for_kernel(page, server: str, path: str) -> None:
@@ -299,9 +332,10 @@ def test_the_gradebook_is_the_class_servers_postgresql_with_the_roster(hub):
     hub["gradebook"] = url
 
 
-def test_the_trainer_collects_and_grades_on_dask_and_sees_every_learner(hub):
+def test_the_trainer_collects_and_grades_on_dask_and_hands_back_comments(hub):
     """What the three did in their browsers: collected from the class exchange, graded on a
-    2-worker Dask cluster; the report and the live view list all three with their scores."""
+    2-worker Dask cluster; the report and the live view list all three with their scores; the
+    comments go back through the exchange and a learner reads them from lesson 00's board."""
     from congdanso.cohort import grading
     from congdanso.cohort.report import load_report
     from congdanso.hub.codes import TRAINER
@@ -322,6 +356,34 @@ def test_the_trainer_collects_and_grades_on_dask_and_sees_every_learner(hub):
     assert all("Bài tập tai-khoan-dvc" in rows[u] and "8/8" in rows[u] for u in LEARNERS[:2])
     assert f"{ACTIVATION_ONLY}/8" in rows[LEARNERS[2]]
     _trainer_sees_the_live_view(hub)
+    grading.feedback(course, [ASSIGNMENT])  # handed back through the class exchange
+    _learner_reads_the_feedback(hub, LEARNERS[0])
+
+
+def _learner_reads_the_feedback(hub, user: str) -> None:
+    """On lesson 00's board: "Nhận nhận xét", then "Xem nhận xét" opens it in JupyterLab."""
+    from browserkit import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = ROOT / "tests" / "artifacts" / "hub"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(f"{hub['url']}/hub/login?username={user}")
+        page.get_by_label("Mã đăng nhập (8 chữ số)").fill(hub["codes"][user])
+        page.get_by_role("button", name="Vào lớp học").click()
+        page.wait_for_url(f"**/user/{user}/lab/**", timeout=120_000)
+        board = _class_board(page)
+        board.get_by_role("button", name=f"Nhận nhận xét bài {ASSIGNMENT}").click()
+        expect(board).to_contain_text("Đã nhận nhận xét", timeout=60_000)
+        page.screenshot(path=str(shots / "bang-bai-tap-nhan-xet-1366.png"))
+        board.get_by_role("link", name=f"Xem nhận xét: {ASSIGNMENT}").click()
+        shown = page.locator(".jp-HTMLViewer:not(.lm-mod-hidden) iframe")
+        expect(shown.content_frame.get_by_role("heading", name=f"Phản hồi bài {ASSIGNMENT}")
+               ).to_be_visible(timeout=60_000)
+        expect(shown.content_frame.locator(".tong-diem")).to_contain_text("8")
+        page.screenshot(path=str(shots / "nhan-xet-1366.png"))
+        browser.close()
 
 
 def _trainer_sees_the_live_view(hub) -> None:

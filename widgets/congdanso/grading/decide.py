@@ -128,8 +128,8 @@ def _against_scenario(report, assignment: str, student: str, secret: bytes) -> J
         return Judgement(
             "Nhật ký này làm phương án của người khác"
             + (f" (học viên {who})" if who != student else "")
-            + " hoặc phương án tự luyện, không phải phương án giao cho bạn: không chấm. Hãy tải "
-            "lại bài (menu Nbgrader → Assignment List → Fetch) và tự làm.",
+            + " hoặc phương án tự luyện, không phải phương án giao cho bạn: không chấm. Hãy nhận "
+            "lại bài (bài 00, bảng Bài tập của lớp → Nhận bài) và tự làm.",
             flags=[f"nhật ký làm phương án khác (của \"{who}\")"], head=head, report=report)
     world = report.world
     state = world.course.exercises.get(assignment) if world is not None else None

@@ -557,7 +557,7 @@ class Exercise:
 
     def submit(self):
         """"Nộp bài cho giảng viên": nbgrader's submit, as the learner, said in Vietnamese."""
-        from congdanso.cohort.handin import submit
+        from congdanso.cohort.classwork import submit
 
         self.submit_note.value = '<div class="cds-note" role="status">Đang nộp bài…</div>'
         result = submit(self.folder, self.assignment)

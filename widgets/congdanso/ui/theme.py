@@ -76,6 +76,9 @@ CSS = """
 .cds-exercise.cds-exercise.cds-exercise input:focus, .cds-exercise.cds-exercise.cds-exercise textarea:focus {
   outline: 4px solid #0b3d91 !important; outline-offset: 2px; }
 .cds-checklist li { margin: 4px 0; }
+.cds-link { margin: 6px 0; } .cds-link a { font-size: 18px; font-weight: 600;
+  text-decoration: underline; color: #0b3d91; display: inline-block; padding: 8px 0; }
+.cds-classwork h4 { font-size: 1.15em; margin: 2px 0 6px; }
 /* the desks beside the phone (police, carrier shop): labels above full-width inputs too */
 .cds-desk .widget-text, .cds-desk .widget-password, .cds-desk .widget-dropdown {
   flex-direction: column; align-items: stretch; width: 100%; height: auto; }

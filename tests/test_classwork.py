@@ -1,0 +1,125 @@
+"""The learner's board of class exercises (lesson 00, "Bài tập của lớp"): nbgrader's Assignment
+List in Vietnamese — receive, open, hand in, read the trainer's comments — with nbgrader's own
+exchange code, as the learner, on a class exchange."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT, LEARNER = "an-toan-lua-dao", "hv-bang-bai"
+
+
+@pytest.fixture
+def klass(tmp_path, monkeypatch):
+    """A course that has handed out one exercise, a learner's home (the server's root) with the
+    settings the class server writes there, and the lesson folder the board is shown from."""
+    from congdanso.cohort import grading
+    from congdanso.cohort.roster import import_roster
+
+    course, home = tmp_path / "khoa", tmp_path / "nha"
+    (course / "source").mkdir(parents=True)
+    (home / "khoa-hoc").mkdir(parents=True)
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    roster = tmp_path / "ds.csv"
+    roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
+                      f"{LEARNER},Lê Thị Na,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n",
+                      encoding="utf-8")
+    import_roster(roster, course)
+    grading.generate(course, [ASSIGNMENT])
+    settings = tmp_path / "jupyter"
+    settings.mkdir()
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(settings))
+    monkeypatch.setenv("CONGDANSO_SERVER_ROOT", str(home))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "du-lieu"))  # nbgrader's hand-in cache
+    return {"course": course, "home": home, "settings": settings,
+            "exchange": course / "exchange", "lesson": home / "khoa-hoc"}
+
+
+def _join_class(klass) -> None:
+    klass["exchange"].mkdir(exist_ok=True)  # the class server makes it before anyone logs in
+    (klass["settings"] / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        "c.CourseDirectory.course_id = 'congdanso'\n"
+        f"c.Exchange.root = {str(klass['exchange'])!r}\n"
+        f"c.CourseDirectory.student_id = {LEARNER!r}\n", encoding="utf-8")
+
+
+def _buttons(board) -> dict:
+    found = {}
+    for row in board.list.children:
+        for part in row.children:
+            if hasattr(part, "description") and hasattr(part, "click"):
+                found[part.description] = part
+    return found
+
+
+def test_receive_open_hand_in_and_read_the_comments_all_in_vietnamese(klass):
+    from congdanso.cohort import grading
+    from congdanso.cohort.hands import do_exercise
+    from congdanso.ui.classwork import ClassWork
+    from congdanso.ui.exercise import Exercise
+
+    _join_class(klass)
+    board = ClassWork(here=klass["lesson"])
+    assert board.works == [] and "chưa phát bài nào" in board.status.value
+    grading.release(klass["course"], [ASSIGNMENT])
+    board.refresh()
+    [work] = board.works
+    assert work.title.startswith("Nhận diện lừa đảo") and not work.received
+    assert ClassWork.state(work) == "○ Chưa nhận bài"
+    _buttons(board)[f"Nhận bài {ASSIGNMENT}"].click()
+    assert "✔ Đã nhận bài" in board.status.value, board.status.value
+    notebook = klass["home"] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert notebook.is_file()
+    assert ClassWork.state(board.works[0]) == "● Đã nhận, chưa nộp"
+    assert board.links == [(f"Mở bài: {ASSIGNMENT}", f"../{ASSIGNMENT}/{ASSIGNMENT}.ipynb")]
+    assert f"Nhận bài {ASSIGNMENT}" not in _buttons(board)  # received: only "Mở bài" now
+
+    work_done = notebook.read_bytes() + b"\n"
+    notebook.write_bytes(work_done)
+    again = board.fetch(ASSIGNMENT)  # a second press never overwrites the learner's work
+    assert again.ok and "đã nhận bài này rồi" in again.message
+    assert notebook.read_bytes() == work_done
+
+    ex = Exercise(ASSIGNMENT, folder=notebook.parent, learner=LEARNER)
+    do_exercise(ex)
+    assert ex.submit().ok
+    board.refresh()
+    state = ClassWork.state(board.works[0])
+    assert state.startswith("✔ Đã nộp lúc ") and "ngày" in state, state
+
+    grading.collect(klass["course"], [ASSIGNMENT])
+    [result] = grading.autograde(klass["course"], [ASSIGNMENT], jobs=1)
+    assert result.score == result.max_score > 0
+    grading.feedback(klass["course"], [ASSIGNMENT])
+    board.refresh()
+    assert board.works[0].feedback_ready
+    _buttons(board)[f"Nhận nhận xét bài {ASSIGNMENT}"].click()
+    assert "✔ Đã nhận nhận xét" in board.status.value, board.status.value
+    [comments] = board.works[0].feedback
+    assert comments.is_file() and comments.suffix == ".html"
+    text, href = board.links[-1]
+    assert text == f"Xem nhận xét: {ASSIGNMENT}"
+    assert (klass["lesson"] / unquote(href)).resolve() == comments.resolve()
+    assert f"Nhận nhận xét bài {ASSIGNMENT}" not in _buttons(board)
+
+
+def test_outside_a_class_or_with_broken_settings_it_explains_and_keeps_running(klass, capfd):
+    from congdanso.ui.classwork import ClassWork
+
+    board = ClassWork(here=klass["lesson"])  # no class exchange on this machine
+    assert "chưa nối với lớp học" in board.status.value and board.works == []
+    assert "✘" not in board.status.value  # a note, not an error: lessons work without a class
+    refused = board.fetch(ASSIGNMENT)
+    assert not refused.ok and "chưa nối với lớp học" in refused.message
+    (klass["settings"] / "nbgrader_config.py").write_text("c = get_config(\n", encoding="utf-8")
+    board.refresh()  # unreadable class settings: the same advice, nothing else on the lesson
+    assert "chưa nối với lớp học" in board.status.value
+    assert capfd.readouterr().err == ""  # nbgrader's English warnings stay off the lesson
+    assert Path.cwd() != klass["home"]  # the kernel's folder is where it was

@@ -1,0 +1,220 @@
+"""The learner's side of the class exchange, in Vietnamese: see the exercises the trainer handed
+out, receive one, hand it in, receive the trainer's comments.
+
+nbgrader's Assignment List (menu Nbgrader) does this in English and cannot be translated (its Lab
+extension has no translations). These functions run nbgrader's own code — the Assignment List's
+``list_assignments``, ``fetch_assignment``, ``submit_assignment`` and ``fetch_feedback``, as the
+learner, in their kernel, with the course and exchange of their nbgrader configuration — and say
+in Vietnamese what happened. Nothing here decides a grade: the trainer collects and grades.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from congdanso.world.clock import VIETNAM
+
+
+@dataclass
+class HandIn:
+    """What one action on the exchange did: ``ok`` and the sentence the learner reads."""
+
+    ok: bool
+    message: str
+
+
+@dataclass
+class Work:
+    """One exercise of the class, as the learner's board shows it."""
+
+    name: str
+    title: str
+    released: bool = False          # the trainer has handed it out (still in the exchange)
+    notebooks: list[Path] = field(default_factory=list)  # the learner's copy, once received
+    submitted_at: dt.datetime | None = None              # the last hand-in, Vietnam time
+    submissions: int = 0
+    feedback_ready: bool = False    # the trainer's comments wait in the exchange
+    feedback: list[Path] = field(default_factory=list)   # comments already received
+
+    @property
+    def received(self) -> bool:
+        return bool(self.notebooks)
+
+
+@dataclass
+class Listing:
+    ok: bool
+    message: str
+    works: list[Work] = field(default_factory=list)
+
+
+AGAIN = ("Thử lại sau ít phút hoặc dùng menu Nbgrader → Assignment List; nếu vẫn không được, "
+         "nhờ giảng viên.")
+NOT_IN_CLASS = ("Máy này chưa nối với lớp học (chưa có thư mục trao đổi bài của lớp), nên chưa nhận "
+                "hay nộp bài được. Khi học trên máy chủ lớp, bấm lại; nếu vẫn vậy, nhờ giảng viên.")
+
+
+class NotInClass(Exception):
+    pass
+
+
+def server_root() -> Path:
+    """The folder the learner's JupyterLab shows (where received exercises go): the class server
+    says it in ``CONGDANSO_SERVER_ROOT``; otherwise the learner's home, the hub's default."""
+    return Path(os.environ.get("CONGDANSO_SERVER_ROOT") or Path.home()).resolve()
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
+
+
+def _quiet() -> logging.Logger:
+    """nbgrader logs each failure with its traceback; the learner reads our sentence instead."""
+    log = logging.getLogger("congdanso.classwork")
+    log.propagate = False
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+    return log
+
+
+@contextlib.contextmanager
+def _exchange(root: Path) -> Iterator[tuple[object, str]]:
+    """nbgrader's Assignment List for the learner's folder ``root``, and the class's course id.
+    nbgrader's English log lines are kept off the learner's lesson; the kernel's folder is put
+    back."""
+    from nbgrader.server_extensions.assignment_list.handlers import AssignmentList
+
+    here = os.getcwd()
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said), contextlib.redirect_stdout(said):
+            os.chdir(root)
+            manager = AssignmentList(log=_quiet())
+            manager.root_dir = str(root)
+            config = manager.load_config()
+            course = config.CourseDirectory.get("course_id", "")
+            exchange = config.Exchange.get("root", "")
+            if not course or not exchange or not Path(exchange).is_dir():
+                raise NotInClass
+            yield manager, course
+    finally:
+        os.chdir(here)
+
+
+def _run(root: Path, action: str, assignment: str, failed: str) -> HandIn:
+    """One of nbgrader's actions on the exchange; ``HandIn(False, why)`` when it failed
+    (``failed`` begins the sentence: "Chưa nộp được")."""
+    try:
+        with _exchange(root) as (manager, course):
+            result = getattr(manager, action)(course, assignment)
+    except NotInClass:
+        return HandIn(False, NOT_IN_CLASS)
+    except Exception as exc:  # nbgrader's own errors, or an unreadable configuration
+        return HandIn(False, f"{failed} ({_last_line(str(exc)) or type(exc).__name__}). " + AGAIN)
+    if not result.get("success"):
+        return HandIn(False, f"{failed} ({_last_line(result.get('value', ''))}). " + AGAIN)
+    return HandIn(True, "")
+
+
+def _now() -> str:
+    return dt.datetime.now(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def title_of(assignment: str) -> str:
+    from congdanso.grading import variants
+
+    try:
+        return str(variants.spec(assignment).get("title") or assignment)
+    except Exception:  # an exercise of the trainer's own, outside the catalogue
+        return assignment
+
+
+def _when(timestamp: str) -> dt.datetime | None:
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(timestamp).replace(tzinfo=dt.UTC).astimezone(VIETNAM)
+    except Exception:
+        return None
+
+
+def works(root: str | os.PathLike[str] | None = None) -> Listing:
+    """Every exercise the trainer handed out or the learner handed in, oldest name first."""
+    root = Path(root).resolve() if root else server_root()
+    try:
+        with _exchange(root) as (manager, course):
+            result = manager.list_assignments(course_id=course)
+    except NotInClass:
+        return Listing(False, NOT_IN_CLASS)
+    except Exception as exc:
+        return Listing(False, f"Chưa xem được danh sách bài tập ({_last_line(str(exc))}). "
+                              + AGAIN)
+    if not result.get("success"):
+        return Listing(False, f"Chưa xem được danh sách bài tập "
+                              f"({_last_line(result.get('value', ''))}). " + AGAIN)
+    found: dict[str, Work] = {}
+    for info in result["value"]:
+        name = str(info.get("assignment_id", ""))
+        work = found.setdefault(name, Work(name, title_of(name)))
+        status = info.get("status")
+        if status == "released":
+            work.released = True
+        elif status == "fetched":
+            work.released = True
+            work.notebooks = [root / nb["path"] for nb in info.get("notebooks", [])]
+        elif status == "submitted":
+            submissions = info.get("submissions", [])
+            work.submissions = len(submissions)
+            if submissions:
+                last = submissions[-1]
+                work.submitted_at = _when(str(last.get("timestamp", "")))
+                work.feedback_ready = bool(last.get("has_exchange_feedback")) and (
+                    not last.get("has_local_feedback") or bool(last.get("feedback_updated")))
+                if last.get("has_local_feedback") and last.get("local_feedback_path"):
+                    folder = root / last["local_feedback_path"]
+                    work.feedback = sorted(folder.glob("*.html"))
+    return Listing(True, "", sorted(found.values(), key=lambda w: w.name))
+
+
+def fetch(assignment: str, root: str | os.PathLike[str] | None = None) -> HandIn:
+    """Receive a handed-out exercise into the learner's folder (nbgrader's Fetch)."""
+    root = Path(root).resolve() if root else server_root()
+    if (root / assignment).exists():
+        return HandIn(True, f"Bạn đã nhận bài này rồi: mở thư mục {assignment} để làm tiếp.")
+    done = _run(root, "fetch_assignment", assignment, "Chưa nhận được bài")
+    if not done.ok:
+        return done
+    return HandIn(True, f"Đã nhận bài \"{title_of(assignment)}\" lúc {_now()}. Bấm \"Mở bài\" "
+                        "để làm.")
+
+
+def fetch_feedback(assignment: str, root: str | os.PathLike[str] | None = None) -> HandIn:
+    """Receive the trainer's comments on the learner's hand-ins (nbgrader's Fetch Feedback)."""
+    root = Path(root).resolve() if root else server_root()
+    done = _run(root, "fetch_feedback", assignment, "Chưa nhận được nhận xét")
+    if not done.ok:
+        return done
+    return HandIn(True, f"Đã nhận nhận xét của giảng viên cho bài \"{title_of(assignment)}\". "
+                        "Bấm \"Xem nhận xét\" để đọc.")
+
+
+def submit(folder: str | os.PathLike[str], assignment: str) -> HandIn:
+    """Hand in the received exercise in ``folder`` (named after the assignment): nbgrader's
+    Submit. The learner may hand in again; the trainer grades the last one."""
+    folder = Path(folder).resolve()
+    if folder.name != assignment:
+        return HandIn(False, f"Bài này phải nằm trong thư mục tên \"{assignment}\" (thư mục nhận "
+                             "được khi bấm Nhận bài) mới nộp được. Mở bài từ thư mục đó rồi nộp.")
+    done = _run(folder.parent, "submit_assignment", assignment, "Chưa nộp được")
+    if not done.ok:
+        return done
+    return HandIn(True, f"Đã nộp bài {assignment} lúc {_now()}. Nộp lại được bao nhiêu lần cũng "
+                        "được; giảng viên chấm lần nộp cuối.")
