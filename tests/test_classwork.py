@@ -123,3 +123,30 @@ def test_outside_a_class_or_with_broken_settings_it_explains_and_keeps_running(k
     assert "chưa nối với lớp học" in board.status.value
     assert capfd.readouterr().err == ""  # nbgrader's English warnings stay off the lesson
     assert Path.cwd() != klass["home"]  # the kernel's folder is where it was
+
+
+def test_the_exercise_hands_itself_in_through_nbgrader_and_says_so_in_vietnamese(klass):
+    """"Nộp bài cho giảng viên" at the end of an exercise: nbgrader's own submit with the
+    learner's class settings; without a class exchange it explains and submits nothing."""
+    from congdanso.cohort import grading
+    from congdanso.cohort.synthetic import _exchange_step
+    from congdanso.ui.exercise import Exercise
+
+    grading.release(klass["course"], [ASSIGNMENT])
+    _exchange_step("fetch", klass["course"], klass["home"], LEARNER, ASSIGNMENT)
+    folder = klass["home"] / ASSIGNMENT
+    ex = Exercise(ASSIGNMENT, folder=folder, learner=LEARNER)
+    outside = ex.submit()  # no class configured on this machine yet
+    assert not outside.ok and "chưa nối với lớp học" in outside.message
+    assert "✘" in ex.submit_note.value
+    _join_class(klass)
+    before = Path.cwd()
+    done = ex.submit()
+    assert done.ok, done.message
+    assert Path.cwd() == before  # the kernel's folder is where it was
+    assert f"Đã nộp bài {ASSIGNMENT} lúc" in done.message and "✔" in ex.submit_note.value
+    inbound = list((klass["exchange"] / "congdanso" / "inbound").glob(f"{LEARNER}+{ASSIGNMENT}+*"))
+    assert len(inbound) == 1 and (inbound[0] / f"{ASSIGNMENT}.ipynb").is_file()
+    assert (inbound[0] / "nhat-ky.jsonl").is_file()  # the journal the grader decides from
+    elsewhere = Exercise(ASSIGNMENT, folder=klass["home"], learner=LEARNER)
+    assert "phải nằm trong thư mục tên" in elsewhere.submit().message

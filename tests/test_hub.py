@@ -360,6 +360,16 @@ def test_the_trainer_collects_and_grades_on_dask_and_hands_back_comments(hub):
     _learner_reads_the_feedback(hub, LEARNERS[0])
 
 
+def _signed_in(browser, hub, user: str, next_url: str, landing: str):
+    """A laptop-sized page signed in on the hub's login form, arrived at ``landing``."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{hub['url']}/hub/login?username={user}" + (f"&next={next_url}" if next_url else ""))
+    page.get_by_label("Mã đăng nhập (8 chữ số)").fill(hub["codes"][user])
+    page.get_by_role("button", name="Vào lớp học").click()
+    page.wait_for_url(landing, timeout=120_000)
+    return page
+
+
 def _learner_reads_the_feedback(hub, user: str) -> None:
     """On lesson 00's board: "Nhận nhận xét", then "Xem nhận xét" opens it in JupyterLab."""
     from browserkit import CHROMIUM, CHROMIUM_ARGS
@@ -368,11 +378,7 @@ def _learner_reads_the_feedback(hub, user: str) -> None:
     shots = ROOT / "tests" / "artifacts" / "hub"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(f"{hub['url']}/hub/login?username={user}")
-        page.get_by_label("Mã đăng nhập (8 chữ số)").fill(hub["codes"][user])
-        page.get_by_role("button", name="Vào lớp học").click()
-        page.wait_for_url(f"**/user/{user}/lab/**", timeout=120_000)
+        page = _signed_in(browser, hub, user, "", f"**/user/{user}/lab/**")
         board = _class_board(page)
         board.get_by_role("button", name=f"Nhận nhận xét bài {ASSIGNMENT}").click()
         expect(board).to_contain_text("Đã nhận nhận xét", timeout=60_000)
@@ -397,11 +403,7 @@ def _trainer_sees_the_live_view(hub) -> None:
     shots = ROOT / "tests" / "artifacts" / "hub"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(f"{hub['url']}/hub/login?username={TRAINER}&next=/services/lop-hoc/")
-        page.get_by_label("Mã đăng nhập (8 chữ số)").fill(hub["codes"][TRAINER])
-        page.get_by_role("button", name="Vào lớp học").click()
-        page.wait_for_url("**/services/lop-hoc/**", timeout=120_000)
+        page = _signed_in(browser, hub, TRAINER, "/services/lop-hoc/", "**/services/lop-hoc/**")
         expect(page.get_by_role("heading", name="Lớp học đang làm gì")).to_be_visible()
         for user in LEARNERS:
             expect(page.get_by_role("rowheader", name=user)).to_be_visible()
