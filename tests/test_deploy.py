@@ -29,6 +29,10 @@ def test_the_z2jh_values_agree_with_the_one_machine_class_server():
     from congdanso.hub.launch import EXCHANGE
 
     assert str(EXCHANGE) == "/srv/congdanso/trao-doi"
+    live = values["hub"]["services"][LIVE_VIEW]["command"]  # who handed in what, read-only
+    assert live[live.index("--exchange") + 1] == str(EXCHANGE)
+    assert {"name": "trao-doi", "mountPath": str(EXCHANGE), "readOnly": True} in values[
+        "hub"]["extraVolumeMounts"]
 
 
 def test_the_dask_cluster_spec_parses_and_mounts_the_course():

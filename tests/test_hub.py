@@ -354,6 +354,7 @@ def test_the_trainer_collects_and_grades_on_dask_and_hands_back_comments(hub):
     live = trainer.get(f"{hub['url']}/services/lop-hoc/", timeout=60).content.decode("utf-8")
     rows = {user: live.split(f">{user}<", 1)[1].split("</tr>", 1)[0] for user in LEARNERS}
     assert all("Bài tập tai-khoan-dvc" in rows[u] and "8/8" in rows[u] for u in LEARNERS[:2])
+    assert all(f"{ASSIGNMENT} lúc" in rows[u] for u in LEARNERS)  # handed in, and when
     assert f"{ACTIVATION_ONLY}/8" in rows[LEARNERS[2]]
     _trainer_sees_the_live_view(hub)
     grading.feedback(course, [ASSIGNMENT])  # handed back through the class exchange

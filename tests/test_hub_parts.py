@@ -122,8 +122,14 @@ def test_live_view_shows_each_learner_without_writing_to_their_folders(tmp_path)
     World.open(folder / "nhat-ky.jsonl").advance(hours=1)
     journal = folder / "nhat-ky.jsonl"
     journal.write_text(journal.read_text("utf-8").replace('"hours":1', '"hours":9'), "utf-8")
+    inbound = tmp_path / "trao-doi" / "congdanso" / "inbound"  # what nbgrader's submit leaves
+    for name in ("hv-01+tai-khoan-dvc+2026-12-02 06:41:07.123456 UTC+a1b2",
+                 "hv-01+tai-khoan-dvc+2026-12-02 06:50:01.000001 UTC+c3d4",
+                 "hv-01+an-toan-lua-dao+2026-12-02 07:05:00.5 UTC+e5f6",
+                 "hv-02+tai-khoan-dvc+khong-phai-gio+0000", "ten-la"):
+        (inbound / name).mkdir(parents=True)
     before = {name: _snapshot(home) for name, home in homes.items()}
-    view = ClassView(homes)
+    view = ClassView(homes, exchange=tmp_path / "trao-doi")
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
     rows = {r["Học viên"]: r for r in view.rows(soon)}
     assert rows["hv-01"]["Đang làm"].startswith("Bài học 02")
@@ -133,6 +139,8 @@ def test_live_view_shows_each_learner_without_writing_to_their_folders(tmp_path)
     assert rows["hv-02"]["Bước đã làm"] == "0/3" and rows["hv-02"]["Lỗi gần nhất"] == "—"
     assert rows["hv-03"]["Ghi chú"] == "nhật ký bị sửa hoặc hỏng"
     assert rows["hv-04"]["Đang làm"] == "Chưa bắt đầu"
+    assert rows["hv-01"]["Đã nộp"] == "an-toan-lua-dao lúc 14:05; tai-khoan-dvc lúc 13:50"
+    assert rows["hv-02"]["Đã nộp"] == rows["hv-04"]["Đã nộp"] == "—"  # a malformed name counts not
     assert all(r["Cần giúp?"] == "Không" for r in rows.values())
     later = {r["Học viên"]: r for r in view.rows(soon + dt.timedelta(minutes=11))}
     assert [n for n, r in sorted(later.items()) if r["Cần giúp?"].startswith("Có")] == [

@@ -86,7 +86,8 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
          "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                      f"--timeout={idle_minutes * 60}", "--cull-every=60"]},
         {"name": LIVE_VIEW, "url": f"http://127.0.0.1:{live_port or port + 7}",
-         "command": [sys.executable, "-m", "congdanso.hub.service", "--course", str(course)],
+         "command": [sys.executable, "-m", "congdanso.hub.service", "--course", str(course),
+                     "--exchange", str(exchange)],
          "display": True, "oauth_no_confirm": True},
     ]
     c.JupyterHub.load_roles = [

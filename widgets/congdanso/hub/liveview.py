@@ -33,6 +33,7 @@ class Status:
     last_at: dt.datetime | None = None
     error: str = ""
     note: str = ""
+    handed_in: str = ""  # "tai-khoan-dvc lúc 13:50" for each exercise handed in, last time
 
     def stuck(self, now: dt.datetime, after: dt.timedelta = STUCK_AFTER) -> bool:
         unfinished = self.total == 0 or self.done < self.total
@@ -44,6 +45,7 @@ class Status:
             "Học viên": self.learner,
             "Đang làm": self.where,
             "Bước đã làm": f"{self.done}/{self.total}" if self.total else "—",
+            "Đã nộp": self.handed_in or "—",
             "Thao tác gần nhất": (f"{self.last_action} ({minutes} phút trước)"
                                   if minutes is not None else "—"),
             "Cần giúp?": (f"Có — đứng yên {minutes} phút" if self.stuck(now, after) else "Không"),
@@ -67,12 +69,40 @@ class _Seen:
     status: Status
 
 
+def handed_in(exchange: Path | None,
+              course_id: str = "congdanso") -> dict[str, dict[str, dt.datetime]]:
+    """Learner → exercise → when they last handed it in, from the names of the class exchange's
+    inbound folders (``learner+exercise+timestamp+random``, nbgrader's): nothing is opened."""
+    found: dict[str, dict[str, dt.datetime]] = {}
+    if exchange is None:
+        return found
+    try:
+        entries = list(os.scandir(exchange / course_id / "inbound"))
+    except OSError:
+        return found
+    for entry in entries:
+        parts = entry.name.split("+")
+        if len(parts) < 3:
+            continue
+        try:
+            when = dt.datetime.fromisoformat(parts[2].removesuffix(" UTC"))
+        except ValueError:
+            continue
+        when = when.replace(tzinfo=dt.UTC)
+        mine = found.setdefault(parts[0], {})
+        if parts[1] not in mine or mine[parts[1]] < when:
+            mine[parts[1]] = when
+    return found
+
+
 @dataclass
 class ClassView:
-    """Learner id → their home folder; statuses are recomputed only for changed journals."""
+    """Learner id → their home folder; statuses are recomputed only for changed journals.
+    ``exchange``: the class exchange, whose inbound folder names say who handed in what."""
 
     homes: dict[str, Path]
     after: dt.timedelta = STUCK_AFTER
+    exchange: Path | None = None
     _seen: dict[Path, _Seen] = field(default_factory=dict)
 
     def journals(self, home: Path) -> list[Path]:
@@ -147,8 +177,22 @@ class ClassView:
         return status
 
     def rows(self, now: dt.datetime | None = None) -> list[dict[str, str]]:
+        from dataclasses import replace
+
+        from congdanso.world.clock import VIETNAM
+
         now = now or dt.datetime.now(dt.UTC)
-        return [self.status(learner).row(now, self.after) for learner in sorted(self.homes)]
+        given = handed_in(self.exchange)
+        rows = []
+        for learner in sorted(self.homes):
+            status = self.status(learner)
+            mine = given.get(learner, {})
+            if mine:
+                status = replace(status, handed_in="; ".join(
+                    f"{name} lúc {when.astimezone(VIETNAM):%H:%M}"
+                    for name, when in sorted(mine.items())))
+            rows.append(status.row(now, self.after))
+        return rows
 
 
 def _wall(text: Any) -> dt.datetime | None:

@@ -61,10 +61,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Trang theo dõi lớp học (dịch vụ của JupyterHub)")
     parser.add_argument("--course", required=True)
     parser.add_argument("--refresh", type=int, default=15)
+    parser.add_argument("--exchange", default=None, help="the class's nbgrader exchange")
     args = parser.parse_args(argv)
     course = Path(args.course)
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
-    view = ClassView({})
+    view = ClassView({}, exchange=Path(args.exchange) if args.exchange else None)
     app = web.Application([
         (prefix.rstrip("/") + "/?", LivePage, {"course": course, "view": view,
                                                "refresh": args.refresh}),
