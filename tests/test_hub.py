@@ -200,8 +200,10 @@ def _work_and_submit(pages, world, shots: Path, hub) -> None:
             board = _class_board(page)
             expect(board).to_contain_text("○ Chưa nhận bài", timeout=120_000)
             page.screenshot(path=str(shots / f"bang-bai-tap-{size}.png"))
-            board.get_by_role("button", name=f"Nhận bài {ASSIGNMENT}").click()
+            board.get_by_role("button", name=f"Nhận bài {ASSIGNMENT}").press("Enter")
             expect(board).to_contain_text("Đã nhận bài", timeout=60_000)
+            # the button pressed is gone: focus is on what happened, not lost to the page
+            expect(board.locator(":focus")).to_contain_text("Đã nhận bài")
             expect(board).to_contain_text("● Đã nhận, chưa nộp")
             page.screenshot(path=str(shots / f"bang-bai-tap-da-nhan-{size}.png"))
             assert axe(page, include=".cds-classwork") == []

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 
 from congdanso.cohort import classwork
 from congdanso.ui.base import button, esc, html, vbox
-from congdanso.ui.theme import CSS
+from congdanso.ui.theme import CSS, FOCUS_JS
 
 
 class ClassWork:
@@ -46,9 +46,10 @@ class ClassWork:
         self.refresh()
 
     def _ipython_display_(self):
-        from IPython.display import display
+        from IPython.display import Javascript, display
 
         display(self.root_box)
+        display(Javascript(FOCUS_JS))
 
     # -- what the board shows -------------------------------------------------------------------
     def refresh(self, said: str = "", ok: bool = True) -> None:
@@ -56,7 +57,7 @@ class ClassWork:
         self.works = listing.works
         self.links = []
         if said:
-            self._say(said, ok)
+            self._say(said, ok, focus=True)
         elif listing.message == classwork.NOT_IN_CLASS:  # lessons work without a class
             self.status.value = f'<div class="cds-note" role="status">ℹ {esc(listing.message)}</div>'
         elif not listing.ok:
@@ -69,9 +70,13 @@ class ClassWork:
             self.status.value = ""
         self.list.children = [self._row(work) for work in listing.works]
 
-    def _say(self, message: str, ok: bool) -> None:
+    def _say(self, message: str, ok: bool, *, focus: bool = False) -> None:
+        """A message; after a press (``focus``) keyboard focus moves to it, since the button
+        pressed may be gone (theme.FOCUS_JS)."""
         mark, kind, role = ("✔", "cds-ok", "status") if ok else ("✘", "cds-error", "alert")
-        self.status.value = f'<div class="{kind}" role="{role}">{mark} {esc(message)}</div>'
+        moves = ' tabindex="-1" data-cds-focus' if focus else ""
+        self.status.value = (f'<div class="{kind}" role="{role}"{moves}>'
+                             f"{mark} {esc(message)}</div>")
 
     @staticmethod
     def state(work: classwork.Work) -> str:

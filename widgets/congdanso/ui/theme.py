@@ -101,7 +101,9 @@ CSS = """
 # Keyboard and screen-reader focus follows the phone's screen: when a new screen's heading
 # appears (an app opened, a step done), focus moves to it, as a native app does, instead of
 # falling to the page body. Shown once per page, next to the first phone; the first heading of
-# a phone is left alone so that opening a page does not jump.
+# a phone is left alone so that opening a page does not jump. Elsewhere, an answer that replaces
+# the button just pressed (the class board's "Nhận bài") carries ``data-cds-focus``: focus moves
+# to it once, so the keyboard user stays where they were and hears what happened.
 FOCUS_JS = """
 (function () {
   if (window.cdsFocusFollowsScreen) { return; }
@@ -116,6 +118,10 @@ FOCUS_JS = """
       if (first) { return; }
       heading.setAttribute('tabindex', '-1');
       heading.focus();
+    });
+    document.querySelectorAll('[data-cds-focus]:not([data-cds-focused])').forEach(function (el) {
+      el.setAttribute('data-cds-focused', '');
+      el.focus();
     });
   }
   new MutationObserver(follow).observe(document.body, {childList: true, subtree: true});
