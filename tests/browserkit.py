@@ -106,6 +106,30 @@ class PhoneHands:
     def tap(self, text: str) -> None:
         self.phone.locator("button", has_text=text).first.click()
 
+    def open_app(self, label: str, ready) -> None:
+        """Tap an app on the home screen until ``ready`` shows: a tap that lands while the page
+        is still laying out an update (a desk's answer growing above the phone) can miss."""
+        from playwright.sync_api import expect
+
+        icon = self.phone.locator(".cds-launcher button", has_text=label)
+        for _ in range(3):
+            if ready.first.is_visible():
+                return
+            if icon.first.is_visible():
+                icon.first.click()
+            try:
+                expect(ready.first).to_be_visible(timeout=10_000)
+                return
+            except AssertionError:
+                continue
+        expect(ready.first).to_be_visible()
+
+    def home(self) -> None:
+        from playwright.sync_api import expect
+
+        self.tap("Màn hình chính")
+        expect(self.phone.locator(".cds-launcher")).to_be_visible()
+
     def fill(self, label: str, value: str, where=None) -> None:
         where = self.phone if where is None else where
         box = where.locator(".cds-field", has=self.page.locator(f"label:text-is('{label}')"))
@@ -133,17 +157,16 @@ class PhoneHands:
             desk.get_by_text("Người dân có mặt, mang thẻ căn cước gắn chip bản gốc").click()
             desk.locator("button", has_text="Đăng ký tài khoản mức 2").click()
             expect(desk).to_contain_text("Đã thu nhận")
-        self.tap("VNeID")
+        self.open_app("VNeID", phone.locator("button", has_text="Kích hoạt tài khoản"))
         self.tap("Kích hoạt tài khoản")
         self.tap("Tiếp tục – gửi mã OTP")
         expect(phone).to_contain_text("Bước 2/5")
-        self.tap("Màn hình chính")
-        expect(phone.locator(".cds-launcher")).to_be_visible()
-        self.tap("Tin nhắn")
+        self.home()
+        self.open_app("Tin nhắn", phone.locator(".cds-sms"))
         expect(phone.locator(".cds-sms").first).to_contain_text("OTP")
         otp = re.search(r"\b(\d{6})\b", phone.locator(".cds-sms").first.inner_text()).group(1)
-        self.tap("Màn hình chính")
-        self.tap("VNeID")
+        self.home()
+        self.open_app("VNeID", phone.locator("label:text-is('Mã OTP (6 số trong tin nhắn)')"))
         self.fill("Mã OTP (6 số trong tin nhắn)", otp)
         self.tap("Xác nhận")
         self.fill("Mật khẩu (8–20 ký tự: hoa, thường, số, ký tự đặc biệt)", self.PASSWORD)
@@ -166,21 +189,21 @@ class PhoneHands:
         from playwright.sync_api import expect
 
         page, phone = self.page, self.phone
-        self.tap("Màn hình chính")
-        self.tap("Cổng DVC")
+        self.home()
+        login = "Đăng nhập bằng tài khoản định danh điện tử (VNeID)"
+        self.open_app("Cổng DVC", phone.locator("button", has_text=login))
         expect(phone).to_contain_text("Cổng Dịch vụ công quốc gia")
-        self.tap("Đăng nhập bằng tài khoản định danh điện tử (VNeID)")
+        self.tap(login)
         expect(phone.locator("img").first).to_be_visible()
-        self.tap("Màn hình chính")
-        expect(phone.locator(".cds-launcher")).to_be_visible()
-        self.tap("VNeID")
-        expect(phone.locator("button", has_text="Quét mã đang hiện trên Cổng DVC")).to_be_visible()
-        self.tap("Quét mã đang hiện trên Cổng DVC")
+        self.home()
+        scan = "Quét mã đang hiện trên Cổng DVC"
+        self.open_app("VNeID", phone.locator("button", has_text=scan))
+        self.tap(scan)
         self.fill("Passcode để xác nhận", self.PASSCODE)
         self.tap("Xác nhận truy cập")
-        self.tap("Màn hình chính")
-        self.tap("Cổng DVC")
-        expect(phone).to_contain_text(self.person.full_name)
+        self.home()
+        self.open_app("Cổng DVC", phone.locator("button", has_text="Đăng xuất"))
+        expect(phone).to_contain_text(f"Xin chào {self.person.full_name}")
         for i, question in enumerate(spec(assignment)["questions"]):
             box = page.locator(".cds-answer").nth(i)
             box.get_by_text(self.scenario.expected(question), exact=True).click()

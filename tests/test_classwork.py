@@ -73,8 +73,11 @@ def test_receive_open_hand_in_and_read_the_comments_all_in_vietnamese(klass):
     [work] = board.works
     assert work.title.startswith("Nhận diện lừa đảo") and not work.received
     assert ClassWork.state(work) == "○ Chưa nhận bài"
-    _buttons(board)[f"Nhận bài {ASSIGNMENT}"].click()
+    pressed = _buttons(board)[f"Nhận bài {ASSIGNMENT}"]
+    assert pressed.comm is not None
+    pressed.click()
     assert "✔ Đã nhận bài" in board.status.value, board.status.value
+    assert pressed.comm is None  # the redrawn list let the old row's widgets go
     notebook = klass["home"] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert notebook.is_file()
     assert ClassWork.state(board.works[0]) == "● Đã nhận, chưa nộp"

@@ -51,6 +51,14 @@ def vbox(children: Sequence[widgets.Widget] = ()) -> widgets.VBox:
     return widgets.VBox(list(children), layout=FULL)
 
 
+def close_tree(widget: widgets.Widget) -> None:
+    """Close a widget and everything inside it (its comms with the browser): a closed child left
+    in a live parent breaks the notebook's widget state. Shared styles and layouts stay open."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
+
+
 def esc(text: object) -> str:
     return htmllib.escape(str(text))
 

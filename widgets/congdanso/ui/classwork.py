@@ -16,7 +16,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from congdanso.cohort import classwork
-from congdanso.ui.base import button, esc, html, vbox
+from congdanso.ui.base import button, close_tree, esc, html, vbox
 from congdanso.ui.theme import CSS, FOCUS_JS
 
 
@@ -68,7 +68,9 @@ class ClassWork:
                                  "tập</b>.</div>")
         else:
             self.status.value = ""
-        self.list.children = [self._row(work) for work in listing.works]
+        old, self.list.children = self.list.children, [self._row(w) for w in listing.works]
+        for row in old:  # each press redraws the list: the old rows' widgets are let go
+            close_tree(row)
 
     def _say(self, message: str, ok: bool, *, focus: bool = False) -> None:
         """A message; after a press (``focus``) keyboard focus moves to it, since the button

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 
 from congdanso.grading import requirements as req
 from congdanso.grading import variants
-from congdanso.ui.base import FULL, Field, button, esc, html, shared, vbox
+from congdanso.ui.base import FULL, Field, button, close_tree, esc, html, shared, vbox
 from congdanso.ui.phone import Phone
 from congdanso.ui.theme import CSS
 from congdanso.world.errors import DomainError
@@ -80,14 +80,6 @@ class AnswerBox:
             self.input.value = given.value
         self.status.value = (f'<div class="cds-ok" role="status">✔ Đã lưu: '
                              f"{esc(given.value)}</div>")
-
-
-def _close_tree(widget) -> None:
-    """Close a widget and everything inside it: a closed child left in a live parent breaks the
-    notebook's widget state."""
-    for child in getattr(widget, "children", ()):
-        _close_tree(child)
-    widget.close()
 
 
 class Desk:
@@ -318,14 +310,14 @@ class Exercise:
         self.world.course.begin_exercise(self.assignment, self.learner, self.token)
         self._build()
         for widget in old:
-            _close_tree(widget)
+            close_tree(widget)
 
     def close(self) -> None:
         """Stop following the world and close every widget (the journal keeps everything)."""
         self.world.unsubscribe(self._on_event)
         for phone in self.phones:
             phone.close()
-        _close_tree(self.root)
+        close_tree(self.root)
 
     # -- building the screen --------------------------------------------------------------------
     def _build(self) -> None:
