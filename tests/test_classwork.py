@@ -35,7 +35,6 @@ def klass(tmp_path, monkeypatch):
     settings = tmp_path / "jupyter"
     settings.mkdir()
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(settings))
-    monkeypatch.setenv("CONGDANSO_SERVER_ROOT", str(home))
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "du-lieu"))  # nbgrader's hand-in cache
     return {"course": course, "home": home, "settings": settings,
             "exchange": course / "exchange", "lesson": home / "khoa-hoc"}
@@ -66,7 +65,7 @@ def test_receive_open_hand_in_and_read_the_comments_all_in_vietnamese(klass):
     from congdanso.ui.exercise import Exercise
 
     _join_class(klass)
-    board = ClassWork(here=klass["lesson"])
+    board = ClassWork(klass["home"], here=klass["lesson"])
     assert board.works == [] and "chưa phát bài nào" in board.status.value
     grading.release(klass["course"], [ASSIGNMENT])
     board.refresh()
@@ -116,7 +115,7 @@ def test_receive_open_hand_in_and_read_the_comments_all_in_vietnamese(klass):
 def test_outside_a_class_or_with_broken_settings_it_explains_and_keeps_running(klass, capfd):
     from congdanso.ui.classwork import ClassWork
 
-    board = ClassWork(here=klass["lesson"])  # no class exchange on this machine
+    board = ClassWork(klass["home"], here=klass["lesson"])  # no class exchange on this machine
     assert "chưa nối với lớp học" in board.status.value and board.works == []
     assert "✘" not in board.status.value  # a note, not an error: lessons work without a class
     refused = board.fetch(ASSIGNMENT)

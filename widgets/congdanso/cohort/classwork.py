@@ -65,10 +65,18 @@ class NotInClass(Exception):
     pass
 
 
-def server_root() -> Path:
-    """The folder the learner's JupyterLab shows (where received exercises go): the class server
-    says it in ``CONGDANSO_SERVER_ROOT``; otherwise the learner's home, the hub's default."""
-    return Path(os.environ.get("CONGDANSO_SERVER_ROOT") or Path.home()).resolve()
+def _root(root: str | os.PathLike[str] | None) -> Path:
+    """The folder the learner's JupyterLab shows, where received exercises go: on the class
+    server (one machine or Kubernetes) the learner's home."""
+    return Path(root or Path.home()).resolve()
+
+
+def exchange_time(stamp: str) -> dt.datetime | None:
+    """nbgrader's timestamp of a hand-in ("2026-12-02 06:50:01.123456 UTC"), as an aware time."""
+    try:
+        return dt.datetime.fromisoformat(stamp.removesuffix(" UTC")).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
 
 
 def _last_line(text: str) -> str:
@@ -128,27 +136,20 @@ def _now() -> str:
     return dt.datetime.now(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
 
 
-def title_of(assignment: str) -> str:
+def title_of(assignment: str, known: dict | None = None) -> str:
+    """The exercise's Vietnamese title (its name for an exercise of the trainer's own);
+    ``known``: the scenario catalogue, when the caller already read it."""
     from congdanso.grading import variants
 
-    try:
-        return str(variants.spec(assignment).get("title") or assignment)
-    except Exception:  # an exercise of the trainer's own, outside the catalogue
-        return assignment
-
-
-def _when(timestamp: str) -> dt.datetime | None:
-    from nbgrader.utils import parse_utc
-
-    try:
-        return parse_utc(timestamp).replace(tzinfo=dt.UTC).astimezone(VIETNAM)
-    except Exception:
-        return None
+    known = variants.catalogue() if known is None else known
+    return str(known.get(assignment, {}).get("title") or assignment)
 
 
 def works(root: str | os.PathLike[str] | None = None) -> Listing:
     """Every exercise the trainer handed out or the learner handed in, oldest name first."""
-    root = Path(root).resolve() if root else server_root()
+    from congdanso.grading import variants
+
+    root = _root(root)
     try:
         with _exchange(root) as (manager, course):
             result = manager.list_assignments(course_id=course)
@@ -161,9 +162,12 @@ def works(root: str | os.PathLike[str] | None = None) -> Listing:
         return Listing(False, f"Chưa xem được danh sách bài tập "
                               f"({_last_line(result.get('value', ''))}). " + AGAIN)
     found: dict[str, Work] = {}
+    known = variants.catalogue()
     for info in result["value"]:
         name = str(info.get("assignment_id", ""))
-        work = found.setdefault(name, Work(name, title_of(name)))
+        if name not in found:
+            found[name] = Work(name, title_of(name, known))
+        work = found[name]
         status = info.get("status")
         if status == "released":
             work.released = True
@@ -175,7 +179,8 @@ def works(root: str | os.PathLike[str] | None = None) -> Listing:
             work.submissions = len(submissions)
             if submissions:
                 last = submissions[-1]
-                work.submitted_at = _when(str(last.get("timestamp", "")))
+                when = exchange_time(str(last.get("timestamp", "")))
+                work.submitted_at = when.astimezone(VIETNAM) if when else None
                 work.feedback_ready = bool(last.get("has_exchange_feedback")) and (
                     not last.get("has_local_feedback") or bool(last.get("feedback_updated")))
                 if last.get("has_local_feedback") and last.get("local_feedback_path"):
@@ -186,7 +191,7 @@ def works(root: str | os.PathLike[str] | None = None) -> Listing:
 
 def fetch(assignment: str, root: str | os.PathLike[str] | None = None) -> HandIn:
     """Receive a handed-out exercise into the learner's folder (nbgrader's Fetch)."""
-    root = Path(root).resolve() if root else server_root()
+    root = _root(root)
     if (root / assignment).exists():
         return HandIn(True, f"Bạn đã nhận bài này rồi: mở thư mục {assignment} để làm tiếp.")
     done = _run(root, "fetch_assignment", assignment, "Chưa nhận được bài")
@@ -198,7 +203,7 @@ def fetch(assignment: str, root: str | os.PathLike[str] | None = None) -> HandIn
 
 def fetch_feedback(assignment: str, root: str | os.PathLike[str] | None = None) -> HandIn:
     """Receive the trainer's comments on the learner's hand-ins (nbgrader's Fetch Feedback)."""
-    root = Path(root).resolve() if root else server_root()
+    root = _root(root)
     done = _run(root, "fetch_feedback", assignment, "Chưa nhận được nhận xét")
     if not done.ok:
         return done

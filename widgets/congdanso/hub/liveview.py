@@ -76,19 +76,18 @@ def handed_in(exchange: Path | None,
     found: dict[str, dict[str, dt.datetime]] = {}
     if exchange is None:
         return found
+    from congdanso.cohort.classwork import exchange_time
+
     try:
-        entries = list(os.scandir(exchange / course_id / "inbound"))
+        with os.scandir(exchange / course_id / "inbound") as entries:
+            names = [entry.name for entry in entries]
     except OSError:
         return found
-    for entry in entries:
-        parts = entry.name.split("+")
-        if len(parts) < 3:
+    for name in names:
+        parts = name.split("+")
+        when = exchange_time(parts[2]) if len(parts) >= 3 else None
+        if when is None:
             continue
-        try:
-            when = dt.datetime.fromisoformat(parts[2].removesuffix(" UTC"))
-        except ValueError:
-            continue
-        when = when.replace(tzinfo=dt.UTC)
         mine = found.setdefault(parts[0], {})
         if parts[1] not in mine or mine[parts[1]] < when:
             mine[parts[1]] = when

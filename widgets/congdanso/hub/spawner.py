@@ -190,6 +190,4 @@ class CourseSpawner(LocalProcessSpawner):
     def get_env(self):
         env = super().get_env()
         env["CONGDANSO_LEARNER"] = self.user.name
-        if not (self.user.admin and self.course):  # where lesson 00's board receives exercises
-            env["CONGDANSO_SERVER_ROOT"] = env.get("HOME", "")
         return env

@@ -26,7 +26,7 @@ class ClassWork:
 
     def __init__(self, root: str | os.PathLike[str] | None = None,
                  here: str | os.PathLike[str] | None = None):
-        self.root = Path(root).resolve() if root else classwork.server_root()
+        self.root = Path(root or Path.home()).resolve()
         self.here = Path(here or os.getcwd()).resolve()
         self.status = html()
         self.list = vbox()
