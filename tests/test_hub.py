@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
 import pytest
-import requests
+from hubkit import class_server, login, open_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNERS = ["hv-lop-01", "hv-lop-02", "hv-lop-03"]
@@ -36,94 +32,9 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the class server runs
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from congdanso.cohort.roster import import_roster
-    from congdanso.hub import codes
-    from congdanso.hub.launch import PROXY, unreachable_for_learners
-    from congdanso.hub.spawner import LESSONS
-
-    assert PROXY.exists(), "configurable-http-proxy is missing: run `make test` (npm in deploy/)"
-    from congdanso.hub.codes import TRAINER
-
-    for user in LEARNERS:  # accounts of an earlier run: their old work would be fetched over
-        subprocess.run(["userdel", "--remove", "--force", user], capture_output=True)
-    made = [*LEARNERS] if _exists(TRAINER) else [*LEARNERS, TRAINER]
-    for folder in unreachable_for_learners([Path(sys.executable), ROOT / "widgets", LESSONS]):
-        folder.chmod(folder.stat().st_mode | 0o001)
-    base = tmp_path_factory.mktemp("lop-hoc")
-    pg_parent = Path(tempfile.mkdtemp(prefix="cds-lop-"))  # learners, trainer, postgres enter it
-    pg_parent.chmod(0o755)
-    course = pg_parent / "khoa"  # the trainer's formgrader works in it as the trainer's account
-    course.mkdir()
-    (course / "nbgrader_config.py").write_bytes((ROOT / "exercises/nbgrader_config.py")
-                                                .read_bytes())
-    roster = base / "danh-sach.csv"
-    roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n" + "".join(
-        f"{x},Học Viên {i},Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
-        for i, x in enumerate(LEARNERS, 1)), encoding="utf-8")
-    import_roster(roster, course)
-    plain = codes.issue(course, LEARNERS)
-    log = (base / "hub.log").open("w")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("congdanso")), "hub", "--course", str(course),
-         "--port", str(PORT), "--ip", "127.0.0.1", "--bo-nho", "700",
-         "--trao-doi", str(pg_parent / "trao-doi"), "--thu-muc-so-diem", str(pg_parent / "pg"),
-         "--cong-so-diem", str(PG_PORT)], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{PORT}"
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(url + "/hub/login", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert process.poll() is None, (base / "hub.log").read_text()
-            time.sleep(0.5)
-        from congdanso.cohort import grading  # the trainer releases before the class starts
-
-        shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
-        grading.generate(course, [ASSIGNMENT])
-        grading.release(course, [ASSIGNMENT])
-        yield {"url": url, "codes": plain, "process": process, "log": base / "hub.log",
-               "course": course, "exchange": pg_parent / "trao-doi"}
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        shutil.rmtree(pg_parent, ignore_errors=True)
-        for user in made:  # the machine's accounts as they were (other tests check owners)
-            subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True)
-            subprocess.run(["userdel", "--remove", "--force", user], capture_output=True)
-
-
-def _exists(user: str) -> bool:
-    import pwd
-
-    try:
-        pwd.getpwnam(user)
-    except KeyError:
-        return False
-    return True
-
-
-def _login(url: str, user: str, code: str) -> tuple[requests.Session, requests.Response]:
-    session = requests.Session()
-    session.get(f"{url}/hub/login?username={user}", timeout=30)
-    response = session.post(f"{url}/hub/login", data={
-        "username": user, "password": code, "_xsrf": session.cookies.get("_xsrf")}, timeout=180)
-    return session, response
-
-
-def _open_lab(url: str, session: requests.Session, user: str) -> requests.Response:
-    for _ in range(120):
-        response = session.get(f"{url}/user/{user}/lab", timeout=60)
-        if response.status_code == 200 and f"/user/{user}/" in response.url:
-            return response
-        time.sleep(1)
-    return response
+def hub():
+    with class_server(LEARNERS, port=PORT, pg_port=PG_PORT, release=[ASSIGNMENT]) as running:
+        yield running
 
 
 def _scenario(course: Path, user: str):
@@ -292,8 +203,8 @@ def _wait_for_kernel(page, server: str, path: str) -> None:
 
 def test_each_learner_is_on_their_own_capped_server(hub):
     def one(user: str):
-        session, _ = _login(hub["url"], user, hub["codes"][user])
-        return session, _open_lab(hub["url"], session, user)
+        session, _ = login(hub["url"], user, hub["codes"][user])
+        return session, open_lab(hub["url"], session, user)
 
     with ThreadPoolExecutor(3) as pool:
         done = dict(zip(LEARNERS, pool.map(one, LEARNERS), strict=True))
@@ -352,7 +263,7 @@ def test_the_trainer_collects_and_grades_on_dask_and_hands_back_comments(hub):
     report = load_report(course)
     assert sorted(report.learners["id"]) == LEARNERS
     assert report.matrix.loc[LEARNERS[0]].min() == 1 and report.matrix.loc[LEARNERS[2]].max() < 1
-    trainer, _ = _login(hub["url"], TRAINER, hub["codes"][TRAINER])
+    trainer, _ = login(hub["url"], TRAINER, hub["codes"][TRAINER])
     live = trainer.get(f"{hub['url']}/services/lop-hoc/", timeout=60).content.decode("utf-8")
     rows = {user: live.split(f">{user}<", 1)[1].split("</tr>", 1)[0] for user in LEARNERS}
     assert all("Bài tập tai-khoan-dvc" in rows[u] and "8/8" in rows[u] for u in LEARNERS[:2])
@@ -427,8 +338,8 @@ def _trainer_sees_the_live_view(hub) -> None:
 def test_the_trainers_formgrader_reads_the_class_gradebook(hub):
     from congdanso.hub.codes import TRAINER
 
-    trainer, _ = _login(hub["url"], TRAINER, hub["codes"][TRAINER])
-    assert _open_lab(hub["url"], trainer, TRAINER).status_code == 200
+    trainer, _ = login(hub["url"], TRAINER, hub["codes"][TRAINER])
+    assert open_lab(hub["url"], trainer, TRAINER).status_code == 200
     api = f"{hub['url']}/user/{TRAINER}/formgrader/api"
     assignments = trainer.get(f"{api}/assignments", timeout=60)
     assert assignments.status_code == 200, assignments.text[:300]
@@ -452,7 +363,7 @@ def test_a_learner_cannot_reach_another_learners_server(hub):
 
 
 def test_a_wrong_code_is_refused_in_vietnamese(hub):
-    _, response = _login(hub["url"], LEARNERS[0], "00000000")
+    _, response = login(hub["url"], LEARNERS[0], "00000000")
     assert response.status_code == 403
     page = response.content.decode("utf-8")
     assert 'lang="vi"' in page and "Mã học viên hoặc mã đăng nhập chưa đúng" in page
@@ -464,7 +375,7 @@ def test_the_live_view_is_the_trainers_alone(hub):
 
     learner = hub["sessions"][LEARNERS[0]]
     assert learner.get(f"{hub['url']}/services/lop-hoc/", timeout=30).status_code == 403
-    trainer, _ = _login(hub["url"], TRAINER, hub["codes"][TRAINER])
+    trainer, _ = login(hub["url"], TRAINER, hub["codes"][TRAINER])
     page = trainer.get(f"{hub['url']}/services/lop-hoc/", timeout=60)
     assert page.status_code == 200
     text = page.content.decode("utf-8")
