@@ -47,6 +47,8 @@ else:
     # bad folder instead of stopping, and keeps a replaced submission (congdanso.cohort.exchange).
     c.ExchangeFactory.collect = "congdanso.cohort.exchange.SafeCollect"
     c.ExchangeFactory.release_feedback = "congdanso.cohort.exchange.SafeReleaseFeedback"
+    # Release refuses an exchange whose course folders someone else made first (squatting).
+    c.ExchangeFactory.release_assignment = "congdanso.cohort.exchange.SafeRelease"
     # Feedback in Vietnamese, large print (congdanso.grading.feedback).
     from congdanso.grading.feedback import use_our_feedback
 

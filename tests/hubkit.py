@@ -56,8 +56,9 @@ def opened_for_learners():
 
 @contextlib.contextmanager
 def class_server(learners: list[str], *, port: int, pg_port: int, extra: list[str] = (),
-                 release: list[str] = ()):
-    """Yields a dict: url, codes, process, log, course, exchange, base (a folder of the test)."""
+                 release: list[str] = (), https: bool = False):
+    """Yields a dict: url, codes, process, log, course, exchange, base (a folder of the test).
+    ``https``: the server was given a certificate in ``extra`` (requests must trust it)."""
     from congdanso.cohort.roster import import_roster
     from congdanso.hub import codes
     from congdanso.hub.codes import TRAINER
@@ -80,7 +81,7 @@ def class_server(learners: list[str], *, port: int, pg_port: int, extra: list[st
     import_roster(roster, course)
     plain = codes.issue(course, learners)
     log_path = base / "hub.log"
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if https else 'http'}://127.0.0.1:{port}"
     with opened_for_learners(), log_path.open("w") as log:
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("congdanso")), "hub", "--course", str(course),
@@ -92,7 +93,7 @@ def class_server(learners: list[str], *, port: int, pg_port: int, extra: list[st
                 try:
                     if requests.get(url + "/hub/login", timeout=2).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.exceptions.SSLError):
                     pass
                 assert process.poll() is None, log_path.read_text()
                 time.sleep(0.5)

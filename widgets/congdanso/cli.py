@@ -678,7 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
                               help="chạy mã học viên không cách ly (chỉ với bài của chính mình)")
             step.add_argument("--dask", metavar="ĐỊA-CHỈ",
                               help="chấm trên cụm Dask, mỗi bài nộp một tác vụ: địa chỉ bộ lập "
-                                   "lịch (tcp://máy:8786) hoặc \"local\" (--jobs tiến trình trên "
+                                   "lịch (tls://máy:8786) hoặc \"local\" (--jobs tiến trình trên "
                                    "máy này); các máy chấm phải thấy thư mục khoá học")
         if name == "release":
             step.add_argument("--force", action="store_true",
@@ -748,10 +748,20 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--nghi", dest="idle_minutes", type=int, default=30, metavar="PHÚT",
                      help="tắt máy của học viên không dùng sau chừng ấy phút (mặc định 30)")
     hub.add_argument("--trao-doi", dest="exchange", default=None, metavar="THƯ-MỤC",
-                     help="thư mục trao đổi bài của nbgrader (mặc định /srv/congdanso/trao-doi)")
+                     help="thư mục trao đổi bài của nbgrader (mặc định "
+                          "/srv/congdanso/trao-doi/<mã lớp>, mỗi lớp một thư mục)")
+    hub.add_argument("--dia", dest="disk_mb", type=int, default=1024, metavar="MB",
+                     help="dung lượng đĩa tối đa của mỗi học viên (thư mục riêng, /tmp, bài nộp; "
+                          "mặc định 1024; 0: không giới hạn)")
+    hub.add_argument("--chung-chi", dest="certificate", default=None, metavar="TỆP",
+                     help="chứng chỉ HTTPS (PEM) của máy chủ lớp; đi cùng --khoa")
+    hub.add_argument("--khoa", dest="key", default=None, metavar="TỆP",
+                     help="khoá riêng (PEM, chmod 600) của chứng chỉ HTTPS")
     hub.add_argument("--so-diem", dest="gradebook", default=None, metavar="URL",
-                     help="sổ điểm PostgreSQL có sẵn (postgresql+psycopg2://…); mặc định máy chủ "
-                          "lớp tự chạy một cụm PostgreSQL riêng")
+                     help="sổ điểm PostgreSQL có sẵn (postgresql+psycopg2://người-dùng@máy/csdl, "
+                          "không kèm mật khẩu); mặc định máy chủ lớp tự chạy một cụm riêng")
+    hub.add_argument("--mat-khau-so-diem", dest="gradebook_password", default=None,
+                     metavar="TỆP", help="tệp (chmod 600) chứa mật khẩu của --so-diem")
     hub.add_argument("--thu-muc-so-diem", dest="gradebook_dir", default=None, metavar="THƯ-MỤC",
                      help="thư mục dữ liệu của cụm PostgreSQL riêng (mặc định "
                           "/var/lib/congdanso/so-diem)")
@@ -784,9 +794,12 @@ def _cmd_hub(args: argparse.Namespace) -> int:
         return 2
     try:
         run(course, ip=args.ip, port=args.port, memory_mb=args.memory_mb,
-            idle_minutes=args.idle_minutes,
+            idle_minutes=args.idle_minutes, disk_mb=args.disk_mb,
             exchange=Path(args.exchange) if args.exchange else None,
+            certificate=Path(args.certificate) if args.certificate else None,
+            key=Path(args.key) if args.key else None,
             gradebook=args.gradebook, gradebook_port=args.gradebook_port,
+            gradebook_password=Path(args.gradebook_password) if args.gradebook_password else None,
             gradebook_dir=Path(args.gradebook_dir) if args.gradebook_dir else None)
     except HubError as exc:
         print(exc, file=sys.stderr)

@@ -17,9 +17,14 @@ the latest submission (before the due date when asked), and:
 * keeps the earlier collected copy in ``submitted-cu/<học viên>/<bài>/<thời điểm>`` when a newer
   submission replaces it, and says so.
 
-:class:`SafeReleaseFeedback` hands back only regular feedback files. Both are plugged into the
-course's ``nbgrader_config.py`` (``ExchangeFactory``), so ``nbgrader collect`` and the formgrader
-use them too; :data:`NOTES` gathers what the trainer must read.
+:class:`SafeReleaseFeedback` hands back only regular feedback files. :class:`SafeRelease` refuses
+to release into an exchange whose folders someone else made first (a learner who creates
+``congdanso/outbound`` before the first release would otherwise serve classmates an exercise of
+their own): every folder of the course in the exchange must be the trainer's, not a link, and
+writable by nobody else (the inbound folder excepted, where learners may only add); the class
+server makes them at start with those owners and modes (:func:`prepare`). All three are plugged
+into the course's ``nbgrader_config.py`` (``ExchangeFactory``), so nbgrader's own commands and the
+formgrader use them too; :data:`NOTES` gathers what the trainer must read.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.exchange.default.collect import ExchangeCollect, groupby
+from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from nbgrader.utils import parse_utc
 
@@ -266,3 +272,78 @@ class SafeReleaseFeedback(ExchangeReleaseFeedback):
             os.replace(partial, os.path.join(self.dest_path, f"{checksum}.html"))
             self.log.info("Released feedback for %s (%s, %s)", student, notebook,
                           timestamp.strip())
+
+
+# The exchange's folders of a course, and their modes: nbgrader's own (inbound: learners add,
+# nobody lists; feedback: entered by name only), owned by whoever releases (root on a class server).
+LAYOUT = {"": 0o755, "outbound": 0o755, "inbound": 0o2733, "feedback": 0o711}
+
+
+def squatted(root: str | os.PathLike[str], course_id: str, owner: int | None = None) -> list[str]:
+    """What in the exchange's course folders is not the trainer's to trust, in Vietnamese: a
+    link, something that is not a folder, a folder of another account, a folder others may
+    change. Empty when releasing there is safe."""
+    owner = os.geteuid() if owner is None else owner
+    problems = []
+    try:
+        top = os.lstat(root)
+    except FileNotFoundError:
+        return []
+    if stat.S_ISLNK(top.st_mode) or not stat.S_ISDIR(top.st_mode):
+        problems.append(f"{root} không phải thư mục thật")
+    elif top.st_uid not in (owner, 0):
+        problems.append(f"{root} do tài khoản {owner_name(top.st_uid)} tạo")
+    elif top.st_mode & 0o002 and not top.st_mode & stat.S_ISVTX:
+        problems.append(f"{root} cho mọi người đổi tên, xoá thư mục của người khác")
+    for name in LAYOUT:
+        path = os.path.join(root, course_id, name)
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+            problems.append(f"{path} không phải thư mục thật")
+        elif info.st_uid != owner:
+            problems.append(f"{path} do tài khoản {owner_name(info.st_uid)} tạo")
+        elif name != "inbound" and info.st_mode & 0o022:
+            problems.append(f"{path} cho người khác ghi vào")
+    return problems
+
+
+def prepare(root: str | os.PathLike[str], course_id: str) -> None:
+    """The exchange of a class, made by the account that releases (root on the class server)
+    before any learner can log in: the top folder sticky (everyone may add, nobody removes or
+    renames what others made), the course's folders with nbgrader's modes. Raises
+    :class:`PermissionError` (Vietnamese) if something is already there that is not ours."""
+    problems = squatted(root, course_id)
+    if problems:
+        raise PermissionError(squat_message(problems))
+    os.makedirs(root, exist_ok=True)
+    os.chmod(root, 0o1777)
+    for name, mode in LAYOUT.items():
+        path = os.path.join(root, course_id, name)
+        os.makedirs(path, exist_ok=True)
+        os.chmod(path, mode)
+
+
+def squat_message(problems: list[str]) -> str:
+    return ("Thư mục trao đổi bài có chỗ không an toàn, nên không phát bài vào đó: "
+            + "; ".join(problems[:6]) + ". Có thể một học viên đã tạo trước để phát bài giả. "
+            "Giảng viên: xoá những thư mục đó (hoặc dùng thư mục trao đổi mới với --trao-doi) "
+            "rồi phát lại.")
+
+
+class SafeRelease(ExchangeReleaseAssignment):
+    """nbgrader's release, refusing an exchange whose course folders are not the trainer's."""
+
+    def ensure_root(self):  # type: ignore[override]
+        super().ensure_root()
+        info = os.lstat(self.root)
+        if info.st_uid == os.geteuid() and not info.st_mode & stat.S_ISVTX:
+            os.chmod(self.root, stat.S_IMODE(info.st_mode) | stat.S_ISVTX)
+
+    def init_dest(self):  # type: ignore[override]
+        problems = squatted(self.root, self.coursedir.course_id)
+        if problems:
+            self.fail(squat_message(problems))
+        super().init_dest()

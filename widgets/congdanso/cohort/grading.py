@@ -342,22 +342,39 @@ def _grade_task(config, assignment: str, student: str) -> SubmissionResult:
 
 def _dask_client(stack, address: str, jobs: int):
     """A client of the Dask cluster at ``address`` ("local": a cluster of ``jobs`` worker
-    processes on this machine, started and stopped with the run)."""
+    processes on this machine, started and stopped with the run).
+
+    Learners' kernels run on the same machine or network, and a Dask worker runs whatever task
+    it is sent, with the grader's rights: so every connection is TLS with a client certificate.
+    The local cluster makes a new certificate authority and keys for each run (in memory only),
+    listens on 127.0.0.1 only and serves no dashboard or HTTP routes; a remote cluster must be
+    ``tls://`` with the certificates of Dask's configuration (``distributed.comm.tls``)."""
     try:
+        import dask
         from distributed import Client, LocalCluster
+        from distributed.security import Security
     except ImportError:  # pragma: no cover - a dependency of the package
         raise GradingError("Thiếu thư viện Dask (distributed): cài lại gói congdanso.") from None
     if address == "local":
+        security = Security.temporary()
+        stack.enter_context(dask.config.set({"distributed.scheduler.http.routes": [],
+                                             "distributed.worker.http.routes": []}))
         cluster = stack.enter_context(LocalCluster(
-            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+            n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+            protocol="tls", security=security, dashboard_address="127.0.0.1:0",
             silence_logs=50))
-        return stack.enter_context(Client(cluster))
+        return stack.enter_context(Client(cluster, security=security))
+    if not address.startswith("tls://"):
+        raise GradingError(f"Cụm Dask ở {address} không mã hoá, không xác thực: ai vào được mạng "
+                           "đó (kể cả mã của học viên) cũng gửi việc cho máy chấm được. Dùng cụm "
+                           "tls:// với chứng chỉ trong cấu hình Dask (distributed.comm.tls), hoặc "
+                           "--dask local.")
     try:
-        return stack.enter_context(Client(address, timeout="20s"))
+        return stack.enter_context(Client(address, timeout="20s", security=Security()))
     except (OSError, TimeoutError, ValueError) as exc:
         raise GradingError(f"Không kết nối được cụm Dask ở {address} ({exc}). Kiểm tra địa chỉ "
-                           "(ví dụ tcp://10.0.0.5:8786) và cụm đang chạy, hoặc dùng --dask local."
-                           ) from None
+                           "(ví dụ tls://10.0.0.5:8786), chứng chỉ và cụm đang chạy, hoặc dùng "
+                           "--dask local.") from None
 
 
 def multiprocessing_worker() -> bool:

@@ -39,7 +39,8 @@ def proxy_command() -> str:
 
 def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb: int = 1536,
                idle_minutes: int = 30, exchange: Path | None = None,
-               live_port: int | None = None) -> Config:
+               live_port: int | None = None, disk_mb: int = 1024,
+               certificate: Path | None = None, key: Path | None = None) -> Config:
     """The whole configuration, in Python: no jupyterhub_config.py to keep in step."""
     from congdanso.hub.auth import CodeAuthenticator
     from congdanso.hub.spawner import JUPYTER_CONFIG, CourseSpawner, first_layout
@@ -48,10 +49,19 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     runtime = course / ".congdanso" / "hub"
     runtime.mkdir(parents=True, exist_ok=True)
     runtime.chmod(0o700)
-    exchange = (exchange or EXCHANGE).resolve()
-    exchange.mkdir(parents=True, exist_ok=True)
-    exchange.chmod(0o1777)  # nbgrader's exchange: everyone writes, nobody removes others' files
+    from congdanso.cohort import exchange as exchanges
     from congdanso.cohort.gradebook import use_exchange
+    from congdanso.hub.accounts import class_id
+    from congdanso.hub.spawner import COURSE_ID
+
+    close_course(course)
+    # each class its own exchange: a learner id reused next month sees nothing of this class
+    exchange = (exchange or EXCHANGE / class_id(course)).resolve()
+    exchange.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        exchanges.prepare(exchange, COURSE_ID)  # made by root before any learner logs in
+    except PermissionError as exc:
+        raise HubError(str(exc)) from None
 
     use_exchange(course, exchange)  # release, collect and feedback of the trainer go there
     bin_dir = Path(sys.executable).parent
@@ -64,6 +74,7 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     c.Authenticator.admin_users = {TRAINER}
     c.JupyterHub.spawner_class = CourseSpawner
     c.CourseSpawner.memory_mb = memory_mb
+    c.CourseSpawner.disk_mb = disk_mb
     c.CourseSpawner.exchange = str(exchange)
     c.CourseSpawner.course = str(course)
     layout = first_layout(runtime / "bo-cuc-ban-dau")
@@ -74,6 +85,8 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     c.Spawner.start_timeout = 120
     c.Spawner.http_timeout = 90
     c.JupyterHub.template_paths = [str(TEMPLATES)]
+    if certificate or key:  # codes and cookies do not travel in clear on a shared Wi-Fi
+        c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = https_files(certificate, key)
     c.JupyterHub.db_url = f"sqlite:///{runtime / 'jupyterhub.sqlite'}"
     c.JupyterHub.cookie_secret_file = str(runtime / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(runtime / "jupyterhub.pid")
@@ -100,6 +113,34 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     return c
 
 
+def close_course(course: Path) -> None:
+    """The course folder is the trainer's: learners may not list or read it (classmates'
+    submissions, scores, the roster, the gradebook, the exercises' sources)."""
+    info = course.stat()
+    course.chmod(info.st_mode & 0o7770)
+
+
+def https_files(certificate: Path | None, key: Path | None) -> tuple[str, str]:
+    """The trainer's certificate and key for HTTPS, checked before the hub starts."""
+    if not (certificate and key):
+        raise HubError("HTTPS cần cả chứng chỉ (--chung-chi) và khoá riêng (--khoa).")
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        x509.load_pem_x509_certificate(Path(certificate).read_bytes())
+    except (OSError, ValueError) as exc:
+        raise HubError(f"Không đọc được chứng chỉ {certificate} (cần tệp PEM): {exc}") from None
+    try:
+        load_pem_private_key(Path(key).read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise HubError(f"Không đọc được khoá riêng {key} (cần tệp PEM không đặt mật khẩu): "
+                       f"{exc}") from None
+    if Path(key).stat().st_mode & 0o077:
+        raise HubError(f"Khoá riêng {key} đang cho người khác đọc: chmod 600 {key} rồi chạy lại.")
+    return str(Path(certificate).resolve()), str(Path(key).resolve())
+
+
 def unreachable_for_learners(paths: list[Path]) -> list[Path]:
     """Folders on the way to Python, the package or the lessons that other accounts may not
     pass through (a learner's server runs as the learner, not as root)."""
@@ -113,17 +154,26 @@ def unreachable_for_learners(paths: list[Path]) -> list[Path]:
 
 
 def open_gradebook(course: Path, url: str | None = None, *, data: Path | None = None,
-                   port: int | None = None):
+                   port: int | None = None, password: Path | None = None):
     """The class's PostgreSQL gradebook (its own cluster unless ``url`` is given), with the
     learners of the course's SQLite gradebook copied in; the trainer commands use it from now
     on. Returns the cluster to stop (None for a given URL)."""
     from congdanso.cohort.gradebook import use_gradebook
     from congdanso.cohort.roster import _tools_on_path
-    from congdanso.hub.postgres import DATA, PORT, LocalPostgres, PostgresError, copy_roster
+    from congdanso.hub.postgres import (
+        DATA,
+        PORT,
+        LocalPostgres,
+        PostgresError,
+        copy_roster,
+        given_url,
+    )
 
     cluster = None
     try:
-        if url is None:
+        if url is not None:
+            url = given_url(url, password)
+        else:
             cluster = LocalPostgres(data or DATA, port or PORT)
             url = cluster.start()
         _tools_on_path()
@@ -135,7 +185,8 @@ def open_gradebook(course: Path, url: str | None = None, *, data: Path | None = 
 
 
 def run(course: Path, *, gradebook: str | None = None, gradebook_dir: Path | None = None,
-        gradebook_port: int | None = None, **options) -> None:
+        gradebook_port: int | None = None, gradebook_password: Path | None = None,
+        **options) -> None:
     """Start the hub in this process until Ctrl+C (JupyterHub then stops every learner's
     server and the proxy; the gradebook's PostgreSQL stops after it)."""
     from jupyterhub.app import JupyterHub
@@ -151,7 +202,8 @@ def run(course: Path, *, gradebook: str | None = None, gradebook_dir: Path | Non
                        + " để chạy Python và bài học. Cài Python và khoá học ở nơi mọi tài khoản "
                        "dùng được (ví dụ /opt, /usr/local), hoặc cho phép đi qua mà không xem "
                        "được nội dung: chmod o+x " + " ".join(map(str, blocked)))
-    cluster = open_gradebook(course, gradebook, data=gradebook_dir, port=gradebook_port)
+    cluster = open_gradebook(course, gradebook, data=gradebook_dir, port=gradebook_port,
+                             password=gradebook_password)
     try:
         config = hub_config(course, **options)
         os.chdir(course.resolve() / ".congdanso" / "hub")  # no stray jupyterhub_config.py

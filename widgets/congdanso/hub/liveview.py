@@ -13,14 +13,18 @@ import datetime as dt
 import html
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from congdanso.grading.safefiles import TooBig, read_regular
 from congdanso.world.journal import DEFAULT_NAME, GENESIS, JournalError, parse_lines
 
 STUCK_AFTER = dt.timedelta(minutes=10)
 MAX_JOURNAL = 20 * 1024 * 1024  # a bigger file is not a learner's journal: skipped, said so
+MAX_JOURNALS = 8  # per learner, the most recently changed: what they are on now
+MAX_ENTRIES = 20_000  # files and folders walked in one home before giving up
 
 
 @dataclass
@@ -102,17 +106,34 @@ class ClassView:
     homes: dict[str, Path]
     after: dt.timedelta = STUCK_AFTER
     exchange: Path | None = None
+    notes: dict[str, str] = field(default_factory=dict)  # what the class server did (disk)
     _seen: dict[Path, _Seen] = field(default_factory=dict)
 
     def journals(self, home: Path) -> list[Path]:
-        found = []
+        """The learner's journals: regular files they own, one per file (a hard link counted
+        once), the :data:`MAX_JOURNALS` most recently changed; the walk gives up after
+        :data:`MAX_ENTRIES` entries (a home can be made as deep and wide as its owner likes)."""
+        try:
+            owner = os.lstat(home).st_uid
+        except OSError:
+            return []
+        found: dict[tuple[int, int], tuple[int, Path]] = {}
+        seen = 0
         for folder, dirs, files in os.walk(home, followlinks=False):
+            seen += len(dirs) + len(files)
+            if seen > MAX_ENTRIES:
+                break
             dirs[:] = [d for d in dirs if not d.startswith(".") and not d.endswith(".files")]
             if DEFAULT_NAME in files:
                 path = Path(folder) / DEFAULT_NAME
-                if not path.is_symlink():
-                    found.append(path)
-        return found
+                try:
+                    info = os.lstat(path)
+                except OSError:
+                    continue
+                if stat.S_ISREG(info.st_mode) and info.st_uid == owner:
+                    found[(info.st_dev, info.st_ino)] = (info.st_mtime_ns, path)
+        newest = sorted(found.values(), reverse=True)[:MAX_JOURNALS]
+        return [path for _, path in newest]
 
     def status(self, learner: str) -> Status:
         home = self.homes[learner]
@@ -126,7 +147,7 @@ class ClassView:
 
     def _read(self, learner: str, path: Path) -> Status:
         try:
-            info = path.stat()
+            info = os.lstat(path)
         except OSError:
             return Status(learner, note="không đọc được nhật ký")
         stamp = (info.st_mtime_ns, info.st_size)
@@ -142,13 +163,12 @@ class ClassView:
         if size > MAX_JOURNAL:
             status.note = "nhật ký quá lớn, bỏ qua"
             return status
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(fd, "rb") as f:
-                data = f.read(MAX_JOURNAL + 1)
+        try:  # root reads what a learner made: no link, no FIFO, no hard link, capped
+            data = read_regular(path, MAX_JOURNAL)
             events = parse_lines(data, start_seq=0, prev=GENESIS).events
-        except (OSError, JournalError) as exc:
+        except (OSError, TooBig, JournalError) as exc:
             status.note = ("nhật ký bị sửa hoặc hỏng" if isinstance(exc, JournalError)
+                           else "nhật ký quá lớn, bỏ qua" if isinstance(exc, TooBig)
                            else "không đọc được nhật ký")
             return status
         if not events:
@@ -190,6 +210,9 @@ class ClassView:
                 status = replace(status, handed_in="; ".join(
                     f"{name} lúc {when.astimezone(VIETNAM):%H:%M}"
                     for name, when in sorted(mine.items())))
+            if learner in self.notes:
+                status = replace(status, note="; ".join(filter(None, [status.note,
+                                                                     self.notes[learner]])))
             rows.append(status.row(now, self.after))
         return rows
 

@@ -18,6 +18,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import ioloop, web
 
 from congdanso.hub.codes import CODES_FILE, TRAINER
+from congdanso.hub.disk import read_notes
 from congdanso.hub.liveview import ClassView, page, summary, table
 from congdanso.world.clock import VIETNAM
 
@@ -46,6 +47,7 @@ class LivePage(HubOAuthenticated, web.RequestHandler):
     @web.authenticated
     def get(self):
         self.view.homes = class_homes(self.course)
+        self.view.notes = read_notes(self.course)
         self.set_header("Cache-Control", "no-store")
         rows = self.view.rows()
         if self.get_argument("phan", "") == "bang":  # the page refreshing its table

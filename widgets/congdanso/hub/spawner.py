@@ -1,7 +1,11 @@
-"""Each learner's own JupyterLab on the class server: their own system user (home 0700, so nobody
-else reads their work), the course's lessons copied into ``~/khoa-hoc`` once, JupyterLab in
-Vietnamese at 18 px, nbgrader's Assignments tab on the class exchange, and a memory cap for the
-learner's server and every kernel it starts (a control group)."""
+"""Each learner's own JupyterLab on the class server: their own system account of this class
+(:mod:`congdanso.hub.accounts`; home 0700, so nobody else reads their work), the course's lessons
+copied into ``~/khoa-hoc`` once, JupyterLab in Vietnamese at 18 px, nbgrader's Assignments tab on
+the class exchange, a memory and process cap for the server and every kernel it starts (a control
+group entered before the learner's code runs), and a disk limit (:mod:`congdanso.hub.disk`).
+
+Root never acts on a path the learner controls: the home is readied by the learner's own
+account (:mod:`congdanso.hub.home`)."""
 
 from __future__ import annotations
 
@@ -9,18 +13,20 @@ import asyncio
 import json
 import os
 import pwd
-import shutil
+import stat
 import subprocess
 from pathlib import Path
+from typing import ClassVar
 
 from jupyterhub.spawner import LocalProcessSpawner
 from traitlets import Integer, Unicode
+
+from congdanso.hub.accounts import HOME_BASE
 
 REPO = Path(__file__).resolve().parents[3]
 LESSONS = REPO / "course"
 JUPYTER_CONFIG = REPO / "widgets" / "jupyter-config"
 COURSE_ID = "congdanso"
-HOME_BASE = Path("/home")
 LEARNER_PLUGINS_OFF = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader",
                        "@jupyter/nbgrader:course-list")
 LEARNER_OFF = ("jupyter_lsp", "jupyter_server_terminals", "jupyterlab_jupytext", "notebook",
@@ -29,31 +35,23 @@ LEARNER_OFF = ("jupyter_lsp", "jupyter_server_terminals", "jupyterlab_jupytext",
 
 
 class SpawnError(RuntimeError):
-    pass
+    """Why a server does not start, in Vietnamese: the learner sees it, the hub's log keeps it."""
 
 
-def ensure_system_user(name: str) -> pwd.struct_passwd:
-    """The learner's system account, made on first login (the hub runs as root)."""
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        pass
-    if os.geteuid() != 0:
-        raise SpawnError("Máy chủ lớp cần chạy với quyền root để tạo tài khoản hệ thống cho học "
-                         f"viên {name}.")
-    subprocess.run(["useradd", "--create-home", "--home-dir", str(HOME_BASE / name),
-                    "--shell", "/bin/bash", "--user-group", name], check=True,
-                   capture_output=True)
-    entry = pwd.getpwnam(name)
-    os.chmod(entry.pw_dir, 0o700)
-    return entry
+def run_as(entry: pwd.struct_passwd, job: dict) -> None:
+    """:mod:`congdanso.hub.home` with the account's own uid and gid and no other group: root
+    never writes into a home, whatever links its owner placed there."""
+    import sys
 
-
-def _chown_tree(path: Path, uid: int, gid: int) -> None:
-    os.chown(path, uid, gid, follow_symlinks=False)
-    for folder, dirs, files in os.walk(path):
-        for item in dirs + files:
-            os.chown(os.path.join(folder, item), uid, gid, follow_symlinks=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "congdanso.hub.home"], input=json.dumps(job), text=True,
+        capture_output=True, user=entry.pw_uid, group=entry.pw_gid, extra_groups=[],
+        umask=0o077, cwd="/", check=False,
+        env={"HOME": entry.pw_dir, "USER": entry.pw_name, "LANG": "C.UTF-8",
+             "PATH": "/usr/local/bin:/usr/bin:/bin"})
+    if done.returncode:
+        raise SpawnError(f"Không chuẩn bị được thư mục của {entry.pw_name}: "
+                         + (done.stderr.strip().splitlines() or ["?"])[-1][:200])
 
 
 def first_layout(folder: Path) -> Path | None:
@@ -71,74 +69,73 @@ def first_layout(folder: Path) -> Path | None:
     return saved[0] if done.returncode == 0 and saved else None
 
 
-def prepare_home(entry: pwd.struct_passwd, exchange: Path, layout: Path | None = None, *,
-                 learner: bool = True) -> None:
-    """The lessons (once: the learner's work is never overwritten), the first layout of
-    JupyterLab (once: the learner's own is kept after) and nbgrader's settings."""
-    home = Path(entry.pw_dir)
-    os.chmod(home, 0o700)
-    workspaces = home / ".jupyter" / "lab" / "workspaces"
-    if layout is not None and not workspaces.exists():
-        workspaces.mkdir(parents=True)
-        shutil.copy2(layout, workspaces / layout.name)
-        _chown_tree(home / ".jupyter", entry.pw_uid, entry.pw_gid)
-    lessons = home / "khoa-hoc"
-    if not lessons.exists():
-        lessons.mkdir()
-        for item in [*sorted(LESSONS.glob("*.ipynb")), LESSONS / "README.md"]:
-            if item.is_file():
-                shutil.copy2(item, lessons / item.name)
-        _chown_tree(lessons, entry.pw_uid, entry.pw_gid)
-    config = home / ".jupyter"
-    config.mkdir(exist_ok=True)
-    if learner:  # the trainer's tools of nbgrader's Lab extension stay off a learner's screen
-        (config / "labconfig").mkdir(exist_ok=True)
-        (config / "labconfig" / "page_config.json").write_text(json.dumps(
-            {"disabledExtensions": {name: True for name in LEARNER_PLUGINS_OFF}}, indent=1),
-            encoding="utf-8")
-    (config / "nbgrader_config.py").write_text(
-        "# Written by the class server (congdanso hub): the class exchange.\n"
-        "c = get_config()  # noqa: F821\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
-    _chown_tree(config, entry.pw_uid, entry.pw_gid)
+def home_job(exchange: Path, layout: Path | None, *, learner: bool,
+             nbgrader_config: str | None = None, hand_in_kb: int = 0) -> dict:
+    """What :mod:`congdanso.hub.home` does in a home: the lessons and the first layout of
+    JupyterLab (once: the learner's work and own layout are kept), nbgrader's settings (the
+    class exchange; files over ``hand_in_kb`` are left out of a hand-in) and, for a learner,
+    nbgrader's trainer tools off their screen."""
+    if nbgrader_config is None:
+        nbgrader_config = (
+            "# Written by the class server (congdanso hub): the class exchange.\n"
+            "c = get_config()  # noqa: F821\n"
+            f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+            f"c.Exchange.root = {str(exchange)!r}\n"
+            + (f"c.CourseDirectory.max_file_size = {hand_in_kb}\n" if hand_in_kb else ""))
+    return {
+        "lessons": str(LESSONS),
+        "layout": ({"name": layout.name, "text": layout.read_text("utf-8")}
+                   if layout is not None and layout.is_file() else None),
+        "page_config": ({"disabledExtensions": {name: True for name in LEARNER_PLUGINS_OFF}}
+                        if learner else None),
+        "nbgrader_config": nbgrader_config,
+    }
 
 
-def prepare_trainer(entry: pwd.struct_passwd, course: Path, exchange: Path) -> None:
-    """The trainer's formgrader on the hub: nbgrader reads the course's own configuration, with
-    the class's gradebook and exchange; the course folder becomes writable by the trainer's group
-    (learners are not in it; the course secret stays unreadable to them)."""
+def trainer_config(course: Path, exchange: Path) -> str:
+    """The trainer's nbgrader settings: the course's own, with the class's gradebook and
+    exchange (written 0600 in the trainer's home: the gradebook URL holds a password)."""
     from congdanso.cohort.gradebook import gradebook_url
 
+    course = course.resolve()
+    return ("# Written by the class server (congdanso hub): the trainer's formgrader.\n"
+            "c = get_config()  # noqa: F821\n"
+            f"load_subconfig({str(course / 'nbgrader_config.py')!r})  # noqa: F821\n"
+            f"c.CourseDirectory.root = {str(course)!r}\n"
+            f"c.CourseDirectory.db_url = {gradebook_url(course)!r}\n"
+            f"c.Exchange.root = {str(exchange)!r}\n")
+
+
+def open_course_to_trainer(entry: pwd.struct_passwd, course: Path) -> None:
+    """The course folder becomes writable by the trainer's group (the formgrader works in it
+    as the trainer); learners are not in that group and cannot enter it at all. Root acts here
+    only on the course, which root made and learners cannot reach; links are skipped."""
     course = course.resolve()
     for folder, dirs, files in os.walk(course):
         for name in [".", *dirs, *files]:
             path = os.path.join(folder, name)
             if os.path.islink(path):
                 continue
-            info = os.stat(path)
-            os.chown(path, -1, entry.pw_gid)
-            extra = 0o2070 if os.path.isdir(path) else 0o060
+            info = os.lstat(path)
+            if not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
+                continue
+            os.chown(path, -1, entry.pw_gid, follow_symlinks=False)
+            extra = 0o2070 if stat.S_ISDIR(info.st_mode) else 0o060
             os.chmod(path, (info.st_mode & 0o7777) | extra)
-    home = Path(entry.pw_dir)
-    config = home / ".jupyter" / "nbgrader_config.py"
-    config.write_text(
-        "# Written by the class server (congdanso hub): the trainer's formgrader.\n"
-        "c = get_config()  # noqa: F821\n"
-        f"load_subconfig({str(course / 'nbgrader_config.py')!r})  # noqa: F821\n"
-        f"c.CourseDirectory.root = {str(course)!r}\n"
-        f"c.CourseDirectory.db_url = {gradebook_url(course)!r}\n"
-        f"c.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
-    os.chown(config, entry.pw_uid, entry.pw_gid)
-    os.chmod(config, 0o600)
+    os.chmod(course, (os.stat(course).st_mode & 0o7770) | 0o2070)
 
 
 class CourseSpawner(LocalProcessSpawner):
-    """LocalProcessSpawner as the learner's own user, in a memory-capped control group."""
+    """LocalProcessSpawner as the learner's own account of this class, inside a memory- and
+    process-capped control group it cannot leave, under a disk limit."""
 
     memory_mb = Integer(1536, help="memory of one learner's server and kernels, in MB").tag(
         config=True)
     processes = Integer(256, help="processes of one learner's server and kernels").tag(
+        config=True)
+    disk_mb = Integer(1024, help="disk a learner may fill (home, /tmp, hand-ins), in MB; "
+                                 "0: no limit").tag(config=True)
+    hand_in_kb = Integer(20_000, help="largest file a learner's hand-in carries, in kB").tag(
         config=True)
     exchange = Unicode(help="the nbgrader exchange folder of the class").tag(config=True)
     layout = Unicode("", help="JupyterLab's first layout for learners (a saved workspace)").tag(
@@ -146,32 +143,123 @@ class CourseSpawner(LocalProcessSpawner):
     course = Unicode("", help="the nbgrader course folder (the trainer's formgrader)").tag(
         config=True)
 
+    _watchdogs: ClassVar[dict] = {}  # one scan per class server, shared by every learner
+
+    def _watchdog(self):
+        from congdanso.hub.disk import SHARED, Watchdog
+
+        roots = [HOME_BASE, *SHARED, Path(self.exchange) / COURSE_ID / "inbound"]
+        key = tuple(map(str, roots))
+        if key not in self._watchdogs:
+            self._watchdogs[key] = Watchdog(roots)
+        return self._watchdogs[key]
+
     async def start(self):
+        from congdanso.hub import disk
+        from congdanso.hub.accounts import AccountError, class_id, ensure_account
+
+        course, exchange = Path(self.course), Path(self.exchange)
+        try:
+            entry = await asyncio.to_thread(ensure_account, self.user.name, class_id(course))
+        except AccountError as exc:
+            self.log.error("%s", exc)
+            raise SpawnError(str(exc)) from None
+        self._uid = entry.pw_uid
+        self._quota = bool(self.disk_mb) and await asyncio.to_thread(
+            disk.set_quota, entry.pw_name, self.disk_mb, Path(entry.pw_dir))
+        if self.disk_mb and not self._quota:
+            watchdog = self._watchdog()
+            watchdog.forget()
+            used = await asyncio.to_thread(watchdog.used, entry.pw_uid)
+            if used > self.disk_mb * 1024 * 1024:
+                raise SpawnError(
+                    f"Thư mục của {entry.pw_name} trên máy chủ lớp đang dùng "
+                    f"{disk.megabytes(used)}, quá giới hạn {self.disk_mb} MB, nên máy chưa mở "
+                    "lại. Nhờ giảng viên dọn bớt tệp lớn rồi đăng nhập lại.")
+        disk.clear_note(course, entry.pw_name)
+        admin = bool(self.user.admin)
+        job = home_job(exchange, Path(self.layout) if self.layout else None, learner=not admin,
+                       nbgrader_config=trainer_config(course, exchange) if admin else None,
+                       hand_in_kb=self.hand_in_kb)
+        await asyncio.to_thread(run_as, entry, job)
+        if admin:
+            await asyncio.to_thread(open_course_to_trainer, entry, course)
+        self._group = await asyncio.to_thread(self._new_group)
+        try:
+            return await super().start()
+        except BaseException:
+            await asyncio.to_thread(self._drop_group)
+            raise
+
+    def _new_group(self):
+        """A fresh control group for this server: any group left by an earlier server of the
+        same learner (one that died without being stopped) is emptied and removed first. No
+        group, no server: a learner must never get a server without caps."""
         from congdanso.grading.sandbox import Cgroup
 
-        entry = await asyncio.to_thread(ensure_system_user, self.user.name)
-        await asyncio.to_thread(prepare_home, entry, Path(self.exchange),
-                                Path(self.layout) if self.layout else None,
-                                learner=not self.user.admin)
-        if self.user.admin and self.course:
-            await asyncio.to_thread(prepare_trainer, entry, Path(self.course),
-                                    Path(self.exchange))
-        ip_port = await super().start()
+        for parent in Cgroup.parents().values():
+            for stale in parent.glob(f"{Cgroup.PREFIX}*-lop-{self.user.name}"):
+                old = Cgroup.__new__(Cgroup)
+                old.dirs = [stale]
+                old.remove()
         group = Cgroup(f"{os.getpid()}-lop-{self.user.name}", memory_mb=self.memory_mb,
                        processes=self.processes)
-        for folder in group.dirs:  # the server joins; kernels it starts later inherit
-            (folder / "cgroup.procs").write_text(str(self.pid))
-        self._group = group
         if not group.available:
-            self.log.warning("Không tạo được nhóm giới hạn bộ nhớ cho %s", self.user.name)
-        return ip_port
+            message = (f"Máy chủ lớp không đặt được giới hạn bộ nhớ và số tiến trình cho máy của "
+                       f"{self.user.name} (cần nhóm điều khiển cgroup, và chạy bằng root), nên "
+                       "không mở máy này: một máy không giới hạn có thể làm chậm cả lớp. Nhờ "
+                       "giảng viên xem nhật ký của máy chủ lớp.")
+            self.log.error("%s", message)
+            raise SpawnError(message)
+        return group
+
+    def _drop_group(self) -> None:
+        group = getattr(self, "_group", None)
+        if group is not None:
+            group.remove()  # every process still in it ends: orphaned kernels too
+            self._group = None
+
+    def make_preexec_fn(self, name):
+        """The server enters its control group before it runs anything of the learner's, then
+        becomes the learner: every process it starts inherits the group, none can leave it."""
+        demote = super().make_preexec_fn(name)
+        procs = [str(folder / "cgroup.procs") for folder in self._group.dirs]
+
+        def preexec():
+            pid = str(os.getpid())
+            for path in procs:
+                with open(path, "w") as f:
+                    f.write(pid)
+            demote()
+
+        return preexec
+
+    async def poll(self):
+        """The hub asks every half minute: a server that died (however) loses its group and
+        everything left in it; a server past the disk limit is stopped, the trainer told."""
+        status = await super().poll()
+        if status is not None:
+            await asyncio.to_thread(self._drop_group)
+            return status
+        uid = getattr(self, "_uid", None)
+        if not self.disk_mb or getattr(self, "_quota", True) or uid is None:
+            return None
+        from congdanso.hub import disk
+
+        used = await asyncio.to_thread(self._watchdog().used, uid)
+        if used <= self.disk_mb * 1024 * 1024:
+            return None
+        note = (f"Máy đã bị dừng lúc {disk.now_text()}: dùng {disk.megabytes(used)} đĩa, quá "
+                f"giới hạn {self.disk_mb} MB. Dọn bớt tệp trong /home/{self.user.name} (và /tmp) "
+                "rồi cho học viên đăng nhập lại.")
+        self.log.warning("%s: %s", self.user.name, note)
+        disk.record_note(Path(self.course), self.user.name, note)
+        await self.stop(now=True)
+        return 1
 
     async def stop(self, now=False):
         await super().stop(now=now)
-        group = getattr(self, "_group", None)
-        if group is not None:
-            await asyncio.to_thread(group.remove)
-            self._group = None
+        await asyncio.to_thread(self._drop_group)
 
     def get_args(self):
         """A learner's server loads only what a learner uses: JupyterLab and nbgrader's
