@@ -261,6 +261,7 @@ def test_feedback_page_is_vietnamese_large_and_passes_axe(tmp_path, browser):
     settings), for a graded cell with a trainer's comment."""
     from congdanso.grading.feedback import use_our_feedback
     from nbconvert import HTMLExporter
+    from nbgrader.converters import GenerateFeedback
     from traitlets.config import Config
 
     grade = {"grade": True, "grade_id": "vneid-kich-hoat", "locked": True, "points": 1,
@@ -272,7 +273,8 @@ def test_feedback_page_is_vietnamese_large_and_passes_axe(tmp_path, browser):
                                   metadata={"nbgrader": grade})])
     config = Config()
     use_our_feedback(config)
-    page_html, _ = HTMLExporter(config=config).from_notebook_node(nb, resources={
+    step = GenerateFeedback(config=config)  # our template is the feedback step's only
+    page_html, _ = HTMLExporter(parent=step, config=step.config).from_notebook_node(nb, resources={
         "nbgrader": {"notebook": "tai-khoan-dvc", "score": 1.0, "max_score": 1.0,
                      "late_penalty": 0}})
     path = tmp_path / "phan-hoi.html"
