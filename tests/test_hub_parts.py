@@ -173,3 +173,40 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_the_hubs_internal_ports_are_the_ones_given_or_free_ones(tmp_path, monkeypatch):
+    """The hub's own API and the proxy's API: as given (``--cong-hub``, ``--cong-proxy-api``),
+    or ports free now, so two classes (or a test) run side by side on one machine."""
+    import socket
+
+    from congdanso.cli import build_parser
+    from congdanso.hub import launch, spawner
+
+    monkeypatch.setattr(launch, "proxy_command", lambda: "/usr/bin/configurable-http-proxy")
+    monkeypatch.setattr(spawner, "first_layout", lambda folder: None)  # no Lab needed here
+    monkeypatch.setenv("CONFIGPROXY_AUTH_TOKEN", "thu")  # hub_config sets it when missing
+    course, exchange = tmp_path / "khoa", tmp_path / "trao-doi"
+    course.mkdir()
+    given = launch.hub_config(course, port=8000, exchange=exchange, hub_port=18181,
+                              proxy_api_port=18101)
+    assert given.JupyterHub.hub_port == 18181
+    assert given.ConfigurableHTTPProxy.api_url == "http://127.0.0.1:18101"
+    picked = launch.hub_config(course, port=8000, exchange=exchange)
+    url = picked.ConfigurableHTTPProxy.api_url
+    assert url.startswith("http://127.0.0.1:")
+    ports = [picked.JupyterHub.hub_port, int(url.rsplit(":", 1)[1])]
+    assert len({*ports, 8000, 8007}) == 4  # not each other, the hub's or the live view's port
+    for port in ports:  # nothing listens there: the hub and the proxy can take them
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", port))
+    # the command passes its options through to the hub
+    (course / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n", "utf-8")
+    seen = {}
+    monkeypatch.setattr(launch, "run", lambda course, **options: seen.update(options))
+    args = build_parser().parse_args(["hub", "--course", str(course), "--cong-hub", "18181",
+                                      "--cong-proxy-api", "18101"])
+    assert args.func(args) == 0
+    assert (seen["hub_port"], seen["proxy_api_port"]) == (18181, 18101)
+    args = build_parser().parse_args(["hub", "--course", str(course)])
+    assert args.func(args) == 0 and seen["hub_port"] is seen["proxy_api_port"] is None

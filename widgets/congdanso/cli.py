@@ -767,6 +767,12 @@ def build_parser() -> argparse.ArgumentParser:
                           "/var/lib/congdanso/so-diem)")
     hub.add_argument("--cong-so-diem", dest="gradebook_port", type=int, default=None,
                      metavar="CỔNG", help="cổng của cụm PostgreSQL riêng (mặc định 5544)")
+    hub.add_argument("--cong-hub", dest="hub_port", type=int, default=None, metavar="CỔNG",
+                     help="cổng nội bộ của hub (127.0.0.1) mà proxy và máy của học viên gọi tới "
+                          "(mặc định: một cổng còn trống, chọn lúc mở)")
+    hub.add_argument("--cong-proxy-api", dest="proxy_api_port", type=int, default=None,
+                     metavar="CỔNG", help="cổng nội bộ để hub điều khiển proxy (127.0.0.1; mặc "
+                                          "định: một cổng còn trống, chọn lúc mở)")
     hub.set_defaults(func=_cmd_hub)
     hub_sub = hub.add_subparsers(dest="hub_command", metavar="LỆNH")
     codes = hub_sub.add_parser("ma", help="cấp mã đăng nhập cho mọi học viên trong danh sách lớp "
@@ -800,7 +806,8 @@ def _cmd_hub(args: argparse.Namespace) -> int:
             key=Path(args.key) if args.key else None,
             gradebook=args.gradebook, gradebook_port=args.gradebook_port,
             gradebook_password=Path(args.gradebook_password) if args.gradebook_password else None,
-            gradebook_dir=Path(args.gradebook_dir) if args.gradebook_dir else None)
+            gradebook_dir=Path(args.gradebook_dir) if args.gradebook_dir else None,
+            hub_port=args.hub_port, proxy_api_port=args.proxy_api_port)
     except HubError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -37,10 +37,32 @@ def proxy_command() -> str:
     return str(found)
 
 
+def internal_ports(*wanted: int | None, taken: tuple[int, ...] = ()) -> list[int]:
+    """``wanted`` with each None replaced by a port free on 127.0.0.1 now, all different from
+    each other and from ``taken``: every probe stays bound until all are picked."""
+    import contextlib
+    import socket
+
+    ports = list(wanted)
+    avoid = set(taken) | {p for p in ports if p is not None}
+    with contextlib.ExitStack() as probes:
+        for i, port in enumerate(ports):
+            while port is None:
+                probe = probes.enter_context(socket.socket())
+                probe.bind(("127.0.0.1", 0))
+                found = probe.getsockname()[1]
+                if found not in avoid:
+                    port = found
+                    avoid.add(found)
+            ports[i] = port
+    return ports
+
+
 def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb: int = 1536,
                idle_minutes: int = 30, exchange: Path | None = None,
                live_port: int | None = None, disk_mb: int = 1024,
-               certificate: Path | None = None, key: Path | None = None) -> Config:
+               certificate: Path | None = None, key: Path | None = None,
+               hub_port: int | None = None, proxy_api_port: int | None = None) -> Config:
     """The whole configuration, in Python: no jupyterhub_config.py to keep in step."""
     from congdanso.hub.auth import CodeAuthenticator
     from congdanso.hub.spawner import JUPYTER_CONFIG, CourseSpawner, first_layout
@@ -68,6 +90,12 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     c = Config()
     c.JupyterHub.ip, c.JupyterHub.port = ip, port
     c.JupyterHub.hub_ip = "127.0.0.1"
+    # the hub's own API and the proxy's: given, or free ports picked now (not JupyterHub's
+    # fixed 8081 and 8001), so two classes, or a test, run side by side on one machine
+    hub_port, proxy_api_port = internal_ports(
+        hub_port, proxy_api_port, taken=(port, live_port or port + 7))
+    c.JupyterHub.hub_port = hub_port
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
     c.JupyterHub.authenticator_class = CodeAuthenticator
     c.CodeAuthenticator.course = str(course)
     c.Authenticator.allow_all = True  # who may log in is who holds a code
