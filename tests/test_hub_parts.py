@@ -23,10 +23,11 @@ def test_codes_are_stored_hashed_checked_and_locked_after_five_wrong(tmp_path):
     assert not any(c in stored.read_text() for c in plain.values())  # only hashes are kept
     checker = codes.Checker(tmp_path)
     assert checker.check(" HV-01 ", codes.pretty(plain["hv-01"]), NOW) == "hv-01"
-    with pytest.raises(codes.CodeError, match="chưa đúng"):
+    with pytest.raises(codes.CodeError, match="chưa đúng") as known:
         checker.check("hv-02", plain["hv-01"], NOW)
-    with pytest.raises(codes.CodeError, match="chưa đúng"):
-        checker.check("hv-99", "12345678", NOW)  # unknown learners get the same answer
+    with pytest.raises(codes.CodeError) as unknown:
+        checker.check("hv-99", "12345678", NOW)
+    assert str(unknown.value) == str(known.value)  # unknown learners get the same answer
     with pytest.raises(codes.CodeError, match="chữ không dấu"):
         checker.check("../etc", "1", NOW)
     for _ in range(4):
@@ -70,14 +71,18 @@ def test_a_refused_login_is_explained_in_vietnamese(tmp_path):
     auth = CodeAuthenticator(course=str(tmp_path))
 
     class Handler:
-        pass
+        request = type("Request", (), {"remote_ip": "192.168.1.21"})
+
+        def find_user(self, name):
+            return None  # logging in for the first time
 
     handler = Handler()
     assert asyncio.run(auth.authenticate(handler, {"username": "hv-01", "password": "1"})) is None
     assert "chưa đúng" in handler._congdanso_error
-    user = asyncio.run(auth.authenticate(None, {"username": "hv-01",
-                                                "password": plain["hv-01"]}))
-    assert user == {"name": "hv-01", "admin": False}
+    user = asyncio.run(auth.authenticate(Handler(), {"username": "hv-01",
+                                                     "password": plain["hv-01"]}))
+    assert {k: user[k] for k in ("name", "admin")} == {"name": "hv-01", "admin": False}
+    assert set(user["auth_state"]) == {"issued", "salt"}  # which sheet and code: ends with them
     trainer = asyncio.run(auth.authenticate(None, {"username": codes.TRAINER,
                                                    "password": plain[codes.TRAINER]}))
     assert trainer["admin"] is True

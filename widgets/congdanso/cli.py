@@ -778,12 +778,23 @@ def build_parser() -> argparse.ArgumentParser:
     codes = hub_sub.add_parser("ma", help="cấp mã đăng nhập cho mọi học viên trong danh sách lớp "
                                           "và in phiếu (PDF, mỗi người một thẻ có mã QR)")
     codes.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
-    codes.add_argument("--dia-chi", dest="url", required=True, metavar="URL",
-                       help="địa chỉ máy chủ lớp mà học viên mở, ví dụ http://192.168.1.10:8000")
+    codes.add_argument("--dia-chi", dest="url", default=None, metavar="URL",
+                       help="địa chỉ máy chủ lớp mà học viên mở, ví dụ http://192.168.1.10:8000 "
+                            "(cần khi in phiếu cho cả lớp)")
     codes.add_argument("--out", default="phieu-dang-nhap.pdf", help="tệp phiếu PDF")
     codes.add_argument("--ngay", dest="days", type=int, default=7,
                        help="số ngày mã còn dùng được (mặc định 7)")
+    codes.add_argument("--giang-vien", dest="trainer_only", action="store_true",
+                       help="chỉ cấp mã mới cho giảng viên, hiện trên màn hình (mã của học viên "
+                            "giữ nguyên); mở luôn khoá đăng nhập của giảng viên nếu có ai nhập "
+                            "sai mã nhiều lần")
     codes.set_defaults(func=_cmd_hub_codes)
+    end = hub_sub.add_parser("ket-thuc", help="kết thúc phiên đăng nhập của một học viên: cấp "
+                                              "mã mới cho riêng người đó, mã người khác giữ "
+                                              "nguyên")
+    end.add_argument("learner", metavar="MÃ-HỌC-VIÊN", help="ví dụ hv-01 (hoặc giang-vien)")
+    end.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
+    end.set_defaults(func=_cmd_hub_end)
 
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
     procedures.set_defaults(func=_cmd_procedures)
@@ -821,6 +832,12 @@ def _cmd_hub_codes(args: argparse.Namespace) -> int:
     from congdanso.hub import codes
 
     course = Path(args.course)
+    if args.trainer_only:
+        return _one_new_code(course, codes.TRAINER)
+    if not args.url:
+        print("Cần địa chỉ máy chủ lớp để in lên phiếu: --dia-chi http://192.168.1.10:8000 (địa "
+              "chỉ học viên mở). Chỉ cấp mã mới cho giảng viên: --giang-vien.", file=sys.stderr)
+        return 2
     if not args.url.startswith(("http://", "https://")):
         print("Địa chỉ phải bắt đầu bằng http:// hoặc https://, ví dụ http://192.168.1.10:8000",
               file=sys.stderr)
@@ -841,7 +858,35 @@ def _cmd_hub_codes(args: argparse.Namespace) -> int:
     cards.append((codes.TRAINER, "Giảng viên"))
     Path(args.out).write_bytes(codes.sheet_pdf(cards, plain, args.url))
     print(f"Đã cấp mã cho {len(people)} học viên và giảng viên ({codes.TRAINER}); phiếu: "
-          f"{args.out}. Mã cũ (nếu có) không còn dùng được. Mã hết hạn sau {args.days} ngày.")
+          f"{args.out}. Mã cũ (nếu có) không còn dùng được; phiên đang mở bằng mã cũ (của mọi "
+          "người, cả giảng viên) kết thúc trong khoảng 1 phút, ai cũng đăng nhập lại bằng mã mới. "
+          f"Mã hết hạn sau {args.days} ngày.")
+    return 0
+
+
+def _cmd_hub_end(args: argparse.Namespace) -> int:
+    return _one_new_code(Path(args.course), args.learner)
+
+
+def _one_new_code(course: Path, learner: str) -> int:
+    """A new code for one person (``hub ket-thuc``, ``hub ma --giang-vien``), shown this once."""
+    from congdanso.hub import codes
+
+    try:
+        name = codes.username(learner)
+        code = codes.reissue(course, name)
+    except codes.CodeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    who = f"giảng viên ({name})" if name == codes.TRAINER else name
+    print(f"Mã đăng nhập mới của {who}: {codes.pretty(code)}\n"
+          "Mã chỉ hiện một lần này: chép lại và đưa tận tay, không gửi qua nhóm chat.\n"
+          f"- Mã cũ của {name} hết dùng được ngay từ bây giờ; mã của những người khác không đổi.\n"
+          f"- Nếu {name} đang bị khoá đăng nhập vì ai đó nhập sai mã nhiều lần, khoá được mở "
+          "ngay.\n"
+          f"- Phiên đang mở bằng mã cũ (trang đang mở, cookie, khoá API) bị từ chối trong khoảng "
+          f"1 phút, ở lần dùng tiếp theo; khi đó máy của {name} trên máy chủ lớp được tắt (bài đã "
+          "lưu vẫn còn). Đăng nhập lại bằng mã mới để dùng tiếp.")
     return 0
 
 

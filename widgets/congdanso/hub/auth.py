@@ -1,14 +1,35 @@
-"""The hub's login: learner id + the 8-digit code printed on the class sheet (:mod:`codes`)."""
+"""The hub's login: learner id + the 8-digit code printed on the class sheet (:mod:`codes`).
+
+A session lasts as long as the code that opened it. Each login keeps, in JupyterHub's encrypted
+auth_state, which sheet and which code it used; JupyterHub asks :meth:`CodeAuthenticator.
+refresh_user` again every ``REFRESH_SECONDS`` (for cookies, API tokens and the OAuth tokens the
+learner's JupyterLab checks with the hub), and a session whose code expired or was replaced (a
+new sheet, ``congdanso hub ket-thuc``) is ended: its tokens revoked, its cookies void, its server
+stopped. Nothing of a session outlives its code by much more than a minute.
+
+Who is logging in is the proxy's word only: headers a client sends itself are not trusted
+(:func:`client_address`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import os
+import secrets
+import sys
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
 from jupyterhub.handlers.login import LoginHandler
-from traitlets import Unicode
+from jupyterhub.utils import new_token
+from traitlets import Unicode, default
 
 from congdanso.hub.codes import TRAINER, Checker, CodeError
+
+REFRESH_SECONDS = 30  # hub refresh + single-user cache: an ended session stops within ~1 min
+CRYPT_KEY_FILE = "jupyterhub_crypt_key"
+_STOPPING: set[asyncio.Future] = set()  # servers being stopped in the background
 
 
 class CodeLoginHandler(LoginHandler):
@@ -23,10 +44,28 @@ class CodeLoginHandler(LoginHandler):
 
 class CodeAuthenticator(Authenticator):
     """Logs a learner in with their id and class code; the trainer ("giang-vien") is the admin.
-    A refusal says in Vietnamese what was wrong (the login page shows it)."""
+    A refusal says in Vietnamese what was wrong (the login page shows it). Sessions end with
+    their code (module docstring): the defaults below are what that needs, and JupyterHub
+    refuses to start without a key for auth_state (``c.CryptKeeper.keys``, :func:`crypt_key`)."""
 
     course = Unicode(help="the nbgrader course folder that holds the class's codes").tag(
         config=True)
+
+    @default("enable_auth_state")
+    def _keep_which_code(self) -> bool:
+        return True
+
+    @default("auth_refresh_age")
+    def _refresh_often(self) -> int:
+        return REFRESH_SECONDS
+
+    @default("auth_refresh_strict")
+    def _refuse_stale_tokens(self) -> bool:
+        return True  # JupyterHub 6.1: API and OAuth tokens of a stale user are refused too
+
+    @default("refresh_pre_spawn")
+    def _refresh_before_spawn(self) -> bool:
+        return True
 
     def _checker(self) -> Checker:
         if getattr(self, "_codes", None) is None or self._codes.course != Path(self.course):
@@ -34,14 +73,172 @@ class CodeAuthenticator(Authenticator):
         return self._codes
 
     async def authenticate(self, handler, data):
+        address = "" if handler is None else client_address(handler.request)
+        if address is None:  # the client hung up: nobody would read the answer
+            return None
         try:
-            name = self._checker().check(data.get("username", ""), data.get("password", ""))
+            login = await self._checker().login(data.get("username", ""),
+                                                data.get("password", ""), address)
         except CodeError as exc:
             if handler is not None:
                 handler._congdanso_error = str(exc)  # shown by our login page
-            self.log.info("Đăng nhập bị từ chối: %s", str(exc)[:80])
+            self.log.info("Đăng nhập bị từ chối (%s): %s", address, str(exc)[:80])
             return None
-        return {"name": name, "admin": name == TRAINER}
+        if handler is not None:
+            user = handler.find_user(login.name)
+            if user is not None and await user.get_auth_state() != login.mark:
+                # the last session was opened with an older code: nothing of it may come back
+                # to life with this login (a cookie or token left on someone else's machine)
+                await end_session(handler, user, wait=True)
+        return {"name": login.name, "admin": login.name == TRAINER, "auth_state": login.mark}
+
+    async def refresh_user(self, user, handler=None):
+        """True while the code that opened the session is still the learner's; otherwise the
+        session is ended and the learner must log in again with their new code."""
+        if self._checker().current(user.name, await user.get_auth_state()):
+            return True
+        self.log.warning("Phiên của %s đã hết: mã đã hết hạn hoặc được thay. Phải đăng nhập "
+                         "lại bằng mã mới.", user.name)
+        if handler is not None:
+            await end_session(handler, user, wait=False)
+        return False
 
     def get_handlers(self, app):
         return [(r"/login", CodeLoginHandler)]
+
+
+async def end_session(handler, user, *, wait: bool) -> None:
+    """Everything a user's earlier logins left stops working: API and OAuth tokens (the
+    learner's JupyterLab checks its own with the hub) and pending OAuth codes are deleted, the
+    hub cookie no longer names the user, and their running servers stop (awaited at a login;
+    in the background when a request is being refused, which may come from that very server)."""
+    db = handler.db
+    orm_user = user.orm_user
+    for token in [*orm_user.api_tokens, *orm_user.oauth_codes]:
+        db.delete(token)
+    orm_user.cookie_id = new_token()
+    db.commit()
+    running = [name for name, spawner in list(user.spawners.items())
+               if spawner.active and not spawner.pending]
+    if not running:
+        return
+    stopping = asyncio.gather(*(handler.stop_single_user(user, name) for name in running),
+                              return_exceptions=True)
+
+    def done(future: asyncio.Future) -> None:
+        _STOPPING.discard(future)
+        for problem in [] if future.cancelled() else future.result():
+            if isinstance(problem, Exception):  # the session is over all the same
+                handler.log.warning("Không tắt được máy của %s: %s", user.name, problem)
+
+    stopping.add_done_callback(done)
+    if wait:
+        await stopping
+    else:
+        _STOPPING.add(stopping)
+
+
+def client_address(request, *, proxy_uid: int | None = None) -> str | None:
+    """Where a login comes from, as far as the hub can know it — never from a header the
+    client chose.
+
+    Tornado (JupyterHub runs it with ``xheaders``) takes ``remote_ip`` from X-Real-Ip, which a
+    client sets at will, and configurable-http-proxy passes it on. So: when the TCP peer is the
+    proxy (a socket of this machine owned by the hub's own account, ``proxy_uid``), the address
+    is the last X-Forwarded-For hop, the one the proxy appended; any other local peer (a learner's
+    kernel calling the hub's port directly, whatever headers it sends) is its address and its
+    account; a peer elsewhere is its address. IPv6 addresses count by /64, the block one device
+    is given. A request made in-process (no connection) has only ``remote_ip``; a connection
+    already closed gives None."""
+    connection = getattr(request, "connection", None)
+    if connection is None:
+        return request.remote_ip
+    stream = getattr(connection, "stream", None)
+    sock = getattr(stream, "socket", None)
+    if sock is None:
+        return None
+    try:
+        peer, local = sock.getpeername(), sock.getsockname()
+    except OSError:
+        return None
+    if not isinstance(peer, tuple):  # a Unix socket: only this machine's accounts reach it
+        return "unix"
+    owner = socket_owner(peer, local)
+    if owner is not None and owner == (os.geteuid() if proxy_uid is None else proxy_uid):
+        hops = ",".join(request.headers.get_list("X-Forwarded-For")).split(",")
+        forwarded = _address(hops[-1])
+        if forwarded:
+            return forwarded
+    address = _address(peer[0]) or str(peer[0])
+    return address if owner is None else f"{address} uid {owner}"
+
+
+def _address(text: str) -> str | None:
+    try:
+        ip = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def socket_owner(peer: tuple, local: tuple) -> int | None:
+    """The account owning the other end of a TCP connection whose ends are ``peer`` and
+    ``local`` (as this side's socket names them), when that end is on this machine (Linux's
+    /proc/net/tcp, /proc/net/tcp6); None otherwise."""
+    wanted = {}
+    for table, a, b in _proc_forms(peer, local):
+        wanted.setdefault(table, set()).add((a, b))
+    for table, pairs in wanted.items():
+        try:
+            lines = Path("/proc/net", table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 7 and (fields[1], fields[2]) in pairs:
+                return int(fields[7])
+    return None
+
+
+def _proc_forms(peer: tuple, local: tuple) -> list[tuple[str, str, str]]:
+    """How /proc/net/tcp{,6} print the peer's socket (its local end first): each 32-bit word
+    of the address in the machine's byte order, then the port, in hex."""
+    forms = []
+    for tcp6 in (False, True):
+        ends = []
+        for host, port in (peer[:2], local[:2]):
+            ip = ipaddress.ip_address(host)
+            if ip.version == 6 and ip.ipv4_mapped and not tcp6:
+                ip = ip.ipv4_mapped
+            elif ip.version == 4 and tcp6:
+                ip = ipaddress.IPv6Address(f"::ffff:{ip}")
+            if (ip.version == 6) != tcp6:
+                break
+            packed = ip.packed
+            if sys.byteorder == "little":
+                packed = b"".join(packed[i:i + 4][::-1] for i in range(0, len(packed), 4))
+            ends.append(f"{packed.hex().upper()}:{port:04X}")
+        if len(ends) == 2:
+            forms.append(("tcp6" if tcp6 else "tcp", ends[0], ends[1]))
+    return forms
+
+
+def crypt_key(folder: Path) -> str:
+    """The key JupyterHub encrypts auth_state with (``c.CryptKeeper.keys``): made once in the
+    hub's private folder (0600), kept across restarts so sessions survive them."""
+    from congdanso.cohort.gradebook import write_private
+
+    path = Path(folder) / CRYPT_KEY_FILE
+    try:
+        key = path.read_text("ascii").strip()
+    except (OSError, ValueError):
+        key = ""
+    if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+        key = secrets.token_hex(32)
+        write_private(path, key + "\n")
+    path.chmod(0o600)
+    return key

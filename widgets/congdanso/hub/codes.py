@@ -2,14 +2,32 @@
 on a sheet with a QR that opens the login page with the learner id filled in.
 
 A code is 8 digits (a phone's number pad, read aloud without confusion), valid for the class
-(7 days by default; issuing again replaces every earlier code). Only a salted PBKDF2 hash is kept,
-in the course's private folder (``.congdanso/ma-dang-nhap.json``, 0600), never the code itself:
-the sheet is the only copy. Wrong codes are counted per learner: after 5 the learner waits 5
-minutes (the message says so), so guessing 100 million codes is hopeless.
+(7 days by default; issuing again replaces every earlier code, :func:`reissue` one person's).
+Only a salted PBKDF2 hash is kept, in the course's private folder (``.congdanso/ma-dang-nhap.json``,
+0600), never the code itself: the sheet is the only copy.
+
+Guessing is slowed without letting anyone lock a classmate (or the trainer) out:
+
+- wrong tries are counted per learner id *and* address: after 5 from one address, that address
+  waits 5 minutes for that id; every other address is unaffected;
+- all addresses together get 50 wrong tries per id per hour (someone with many addresses still
+  cannot try 100 million codes); a new code for that id (``congdanso hub ma --giang-vien``,
+  ``congdanso hub ket-thuc``) clears both counts at once;
+- an unknown id is answered exactly as a known id with a wrong code: same words, same counts,
+  same PBKDF2 work, so the page tells nobody who is in the class;
+- a try is counted before its code is checked, so parallel tries cannot get past the count;
+- the PBKDF2 check runs in a small pool of threads (:meth:`Checker.login`), never on the hub's
+  event loop, with a bound on waiting checks: a flood gets "busy" answers, the hub keeps serving;
+- the tables of wrong tries forget entries once their wait is over and never hold more than
+  ``MAX_ENTRIES`` each (the oldest go first).
+
+Which sheet and which code a login used (:class:`Login` ``mark``) is kept by the hub with the
+session; :meth:`Checker.current` tells whether that code is still the learner's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -17,7 +35,9 @@ import json
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from collections import Counter, OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from congdanso.cohort.gradebook import write_private
@@ -26,9 +46,23 @@ CODES_FILE = Path(".congdanso") / "ma-dang-nhap.json"
 TRAINER = "giang-vien"
 DIGITS = 8
 ITERATIONS = 60_000
-MAX_WRONG = 5
-WAIT = dt.timedelta(minutes=5)
+MAX_WRONG = 5  # wrong tries of one id from one address ...
+WAIT = dt.timedelta(minutes=5)  # ... then that address waits this long for that id
+NAME_MAX_WRONG = 50  # wrong tries of one id from all addresses together ...
+NAME_WINDOW = dt.timedelta(hours=1)  # ... within this long
+MAX_ENTRIES = 10_000  # each table of wrong tries at most (oldest dropped)
+WORKERS = max(1, min(4, (os.cpu_count() or 2) // 2))  # PBKDF2 threads: half the cores at most
+MAX_PENDING = 64  # checks waiting for those threads at once ...
+ADDRESS_PENDING = 32  # ... and from one address (a class behind one router still fits)
 _USER = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+_WRONG = ("Mã học viên hoặc mã đăng nhập chưa đúng. Đọc lại phiếu: mã học viên (ví dụ hv-01) "
+          "và 8 chữ số. Còn {left} lần thử.")
+_LOCKED = ("Đã nhập sai mã nhiều lần. Chờ {minutes} phút rồi thử lại, hoặc nhờ giảng viên cấp "
+           "mã mới.")
+_BUSY = ("Máy chủ đang kiểm tra nhiều lượt đăng nhập cùng lúc. Chờ vài giây rồi bấm "
+         "Vào lớp học lại.")
+_NO_SHEET = "Lớp chưa có mã đăng nhập: giảng viên cần in phiếu mã (congdanso hub ma)."
+_EXPIRED = "Mã đăng nhập của lớp đã hết hạn. Nhờ giảng viên in phiếu mã mới."
 
 
 class CodeError(ValueError):
@@ -48,22 +82,55 @@ def _digest(code: str, salt: bytes) -> str:
     return hashlib.pbkdf2_hmac("sha256", code.encode(), salt, ITERATIONS).hex()
 
 
+def _new_code() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(DIGITS))
+
+
+def _stored(code: str) -> dict[str, str]:
+    salt = secrets.token_bytes(16)
+    return {"salt": salt.hex(), "hash": _digest(code, salt)}
+
+
 def issue(course: str | os.PathLike[str], learners: list[str], *, days: int = 7,
           now: dt.datetime | None = None) -> dict[str, str]:
     """New codes for ``learners`` and the trainer; returns them (the only time they are seen)."""
     now = now or dt.datetime.now(dt.UTC)
     names = sorted({username(x) for x in learners} | {TRAINER})
-    plain = {name: "".join(secrets.choice("0123456789") for _ in range(DIGITS)) for name in names}
-    stored = {}
-    for name, code in plain.items():
-        salt = secrets.token_bytes(16)
-        stored[name] = {"salt": salt.hex(), "hash": _digest(code, salt)}
+    plain = {name: _new_code() for name in names}
     write_private(Path(course) / CODES_FILE, json.dumps({
         "issued": now.isoformat(timespec="seconds"),
         "expires": (now + dt.timedelta(days=days)).isoformat(timespec="seconds"),
-        "codes": stored,
+        "codes": {name: _stored(code) for name, code in plain.items()},
     }, ensure_ascii=False, indent=1))
     return plain
+
+
+def reissue(course: str | os.PathLike[str], learner: str, *,
+            now: dt.datetime | None = None) -> str:
+    """A new code for one person of the current sheet, everyone else's unchanged; returns it
+    (the only time it is seen). Their old code stops working, the sessions it opened end at
+    their next check, and the wrong tries counted against them are forgotten."""
+    now = now or dt.datetime.now(dt.UTC)
+    name = username(learner)
+    path = Path(course) / CODES_FILE
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise CodeError("Lớp chưa có phiếu mã: cấp phiếu cho cả lớp trước (congdanso hub ma "
+                        "--dia-chi …).") from None
+    except ValueError:
+        raise CodeError(f"Không đọc được phiếu mã {path}: cấp phiếu mới cho cả lớp "
+                        "(congdanso hub ma --dia-chi …).") from None
+    if now > dt.datetime.fromisoformat(data["expires"]):
+        raise CodeError("Phiếu mã của lớp đã hết hạn, nên mọi phiên đăng nhập đã kết thúc. Cấp "
+                        "phiếu mới cho cả lớp (congdanso hub ma --dia-chi …).")
+    if name not in data["codes"]:
+        raise CodeError(f"Không có {name} trong phiếu mã hiện tại. Xem lại mã học viên trong "
+                        "danh sách lớp, hoặc cấp phiếu mới cho cả lớp (congdanso hub ma).")
+    code = _new_code()
+    data["codes"][name] = _stored(code)
+    write_private(path, json.dumps(data, ensure_ascii=False, indent=1))
+    return code
 
 
 def pretty(code: str) -> str:
@@ -71,50 +138,177 @@ def pretty(code: str) -> str:
 
 
 @dataclass
+class Login:
+    """A successful login: the hub username, and which sheet and which code it used (what the
+    hub keeps with the session, to end it when that code is no longer the learner's)."""
+
+    name: str
+    mark: dict[str, str]
+
+
+@dataclass
+class _Wrong:
+    count: int
+    since: dt.datetime  # pair: the last wrong try; id: the start of its window
+    generation: str  # the id's salt when counted: a new code starts the count over
+
+
+@dataclass
+class _Try:
+    name: str
+    address: str
+    entry: dict[str, str] | None
+    mark: dict[str, str]
+
+
+@dataclass
 class Checker:
-    """Checks codes against the course's file; counts wrong attempts (in memory, per hub)."""
+    """Checks codes against the course's file and counts wrong tries (in memory, per hub)."""
 
     course: Path
+    pairs: OrderedDict[tuple[str, str], _Wrong] = field(default_factory=OrderedDict, init=False)
+    names: OrderedDict[str, _Wrong] = field(default_factory=OrderedDict, init=False)
 
     def __post_init__(self) -> None:
-        self.wrong: dict[str, tuple[int, dt.datetime]] = {}
+        self._sheet: tuple[tuple[int, int, int], dict] | None = None
+        self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="ma-dang-nhap")
+        self._waiting: Counter[str] = Counter()
 
-    def _load(self) -> dict:
+    def sheet(self) -> dict:
+        """The course's codes, read again only when the file changed."""
+        path = self.course / CODES_FILE
         try:
-            return json.loads((self.course / CODES_FILE).read_text("utf-8"))
+            info = path.stat()
+            key = (info.st_ino, info.st_mtime_ns, info.st_size)
+            if self._sheet is None or self._sheet[0] != key:
+                self._sheet = (key, json.loads(path.read_text("utf-8")))
         except (OSError, ValueError):
-            raise CodeError("Lớp chưa có mã đăng nhập: giảng viên cần in phiếu mã (congdanso hub "
-                            "ma).") from None
+            raise CodeError(_NO_SHEET) from None
+        return self._sheet[1]
 
-    def check(self, user: str, code: str, now: dt.datetime | None = None) -> str:
-        """The hub username when the code is right; otherwise :class:`CodeError`."""
+    def current(self, name: str, mark: object, now: dt.datetime | None = None) -> bool:
+        """Whether a session opened with ``mark`` may go on: the sheet it used is the class's
+        and unexpired, and the learner's code is still the one it was opened with."""
         now = now or dt.datetime.now(dt.UTC)
-        name = username(user)
-        count, since = self.wrong.get(name, (0, now))
-        if count >= MAX_WRONG and now - since < WAIT:
-            left = int((WAIT - (now - since)).total_seconds() // 60) + 1
-            raise CodeError(f"Đã nhập sai mã {MAX_WRONG} lần. Chờ {left} phút rồi thử lại, hoặc "
-                            "nhờ giảng viên kiểm tra phiếu mã.")
-        if count >= MAX_WRONG:
-            count = 0
-        data = self._load()
-        if now > dt.datetime.fromisoformat(data["expires"]):
-            raise CodeError("Mã đăng nhập của lớp đã hết hạn. Nhờ giảng viên in phiếu mã mới.")
+        try:
+            data = self.sheet()
+        except CodeError:
+            return False
         entry = data["codes"].get(name)
-        typed = re.sub(r"\D", "", str(code or ""))
-        if entry is None:
-            _digest(typed or "0", b"x" * 16)  # the same work either way: no hint who exists
-            self.wrong[name] = (count + 1, since if count else now)
-            raise CodeError("Mã học viên hoặc mã đăng nhập chưa đúng. Đọc lại phiếu: mã học viên "
-                            "(ví dụ hv-01) và 8 chữ số.")
-        if not hmac.compare_digest(_digest(typed, bytes.fromhex(entry["salt"])), entry["hash"]):
-            self.wrong[name] = (count + 1, since if count else now)
-            left = MAX_WRONG - count - 1
-            raise CodeError("Mã học viên hoặc mã đăng nhập chưa đúng. Đọc lại phiếu: mã học viên "
-                            f"và 8 chữ số. Còn {left} lần thử." if left else
-                            f"Đã nhập sai mã {MAX_WRONG} lần. Chờ 5 phút rồi thử lại.")
-        self.wrong.pop(name, None)
-        return name
+        return (entry is not None and now <= dt.datetime.fromisoformat(data["expires"])
+                and mark == {"issued": data["issued"], "salt": entry["salt"]})
+
+    def check(self, user: str, code: str, now: dt.datetime | None = None,
+              address: str = "") -> str:
+        """The hub username when the code is right; otherwise :class:`CodeError`. Checks in
+        this thread: the hub uses :meth:`login`."""
+        now = now or dt.datetime.now(dt.UTC)
+        attempt = self._begin(user, address, now)
+        return self._finish(attempt, _matches(attempt.entry, code), now).name
+
+    async def login(self, user: str, code: str, address: str,
+                    now: dt.datetime | None = None) -> Login:
+        """:meth:`check` for the hub: the PBKDF2 work in the pool, the event loop free."""
+        now = now or dt.datetime.now(dt.UTC)
+        if (self._waiting.total() >= MAX_PENDING
+                or self._waiting[address] >= ADDRESS_PENDING):
+            raise CodeError(_BUSY)
+        attempt = self._begin(user, address, now)
+        self._waiting[address] += 1
+        try:
+            right = await asyncio.get_running_loop().run_in_executor(
+                self._pool, _matches, attempt.entry, code)
+        finally:
+            self._waiting[address] -= 1
+            if not self._waiting[address]:
+                del self._waiting[address]
+        return self._finish(attempt, right, now)
+
+    def _begin(self, user: str, address: str, now: dt.datetime) -> _Try:
+        """Refuse a locked id and address; otherwise count the try as wrong until it proves
+        right (parallel tries see each other's count)."""
+        name = username(user)
+        data = self.sheet()
+        if now > dt.datetime.fromisoformat(data["expires"]):
+            raise CodeError(_EXPIRED)
+        entry = data["codes"].get(name)
+        generation = entry["salt"] if entry else ""
+        self._forget(now)
+        pair = self._entry(self.pairs, (name, address), generation, now)
+        every = self._entry(self.names, name, generation, now)
+        waits = []
+        if pair and pair.count >= MAX_WRONG:
+            waits.append(WAIT - (now - pair.since))
+        if every and every.count >= NAME_MAX_WRONG:
+            waits.append(NAME_WINDOW - (now - every.since))
+        if waits:
+            raise CodeError(_LOCKED.format(minutes=_minutes(max(waits))))
+        self._count(self.pairs, (name, address), pair, generation, now, move=True)
+        self._count(self.names, name, every, generation, now, move=False)
+        mark = {"issued": data["issued"], "salt": generation}
+        return _Try(name, address, entry, mark)
+
+    def _finish(self, attempt: _Try, right: bool, now: dt.datetime) -> Login:
+        pair = self.pairs.get((attempt.name, attempt.address))
+        if right:
+            self.pairs.pop((attempt.name, attempt.address), None)
+            every = self.names.get(attempt.name)
+            if every is not None and every.count:
+                every.count -= 1  # this try was counted before it proved right
+            return Login(attempt.name, attempt.mark)
+        left = MAX_WRONG - (pair.count if pair else MAX_WRONG)
+        if left > 0:
+            raise CodeError(_WRONG.format(left=left))
+        raise CodeError(_LOCKED.format(minutes=_minutes(WAIT - (now - pair.since) if pair
+                                                        else WAIT)))
+
+    def _forget(self, now: dt.datetime) -> None:
+        """Entries whose wait is over go (each table is kept oldest first)."""
+        while self.pairs:
+            key, oldest = next(iter(self.pairs.items()))
+            if now - oldest.since < WAIT:
+                break
+            del self.pairs[key]
+        while self.names:
+            key, oldest = next(iter(self.names.items()))
+            if now - oldest.since < NAME_WINDOW:
+                break
+            del self.names[key]
+
+    @staticmethod
+    def _entry(table: OrderedDict, key, generation: str, now: dt.datetime) -> _Wrong | None:
+        found = table.get(key)
+        if found is not None and found.generation != generation:  # a new code since
+            del table[key]
+            return None
+        return found
+
+    @staticmethod
+    def _count(table: OrderedDict, key, found: _Wrong | None, generation: str,
+               now: dt.datetime, *, move: bool) -> None:
+        if found is None:
+            while len(table) >= MAX_ENTRIES:
+                table.popitem(last=False)
+            table[key] = _Wrong(1, now, generation)
+            return
+        found.count += 1
+        if move:  # a pair waits from its last wrong try; an id's window stays where it began
+            found.since = now
+            table.move_to_end(key)
+
+
+def _matches(entry: dict[str, str] | None, code: str) -> bool:
+    """The PBKDF2 comparison (thread-safe: touches nothing shared). An unknown id costs the
+    same work as a known one."""
+    typed = re.sub(r"\D", "", str(code or ""))
+    if entry is None:
+        _digest(typed or "0", b"x" * 16)
+        return False
+    return hmac.compare_digest(_digest(typed, bytes.fromhex(entry["salt"])), entry["hash"])
+
+
+def _minutes(wait: dt.timedelta) -> int:
+    return max(1, -(-int(wait.total_seconds()) // 60))
 
 
 def sheet_pdf(people: list[tuple[str, str]], codes: dict[str, str], login_url: str,

@@ -64,7 +64,7 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
                certificate: Path | None = None, key: Path | None = None,
                hub_port: int | None = None, proxy_api_port: int | None = None) -> Config:
     """The whole configuration, in Python: no jupyterhub_config.py to keep in step."""
-    from congdanso.hub.auth import CodeAuthenticator
+    from congdanso.hub.auth import REFRESH_SECONDS, CodeAuthenticator, crypt_key
     from congdanso.hub.spawner import JUPYTER_CONFIG, CourseSpawner, first_layout
 
     course = course.resolve()
@@ -98,6 +98,9 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
     c.JupyterHub.authenticator_class = CodeAuthenticator
     c.CodeAuthenticator.course = str(course)
+    # each session keeps which code opened it (auth_state, encrypted with this key) and ends
+    # with that code: CodeAuthenticator turns on auth_state and a short, strict refresh
+    c.CryptKeeper.keys = [crypt_key(runtime)]
     c.Authenticator.allow_all = True  # who may log in is who holds a code
     c.Authenticator.admin_users = {TRAINER}
     c.JupyterHub.spawner_class = CourseSpawner
@@ -108,7 +111,10 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     layout = first_layout(runtime / "bo-cuc-ban-dau")
     c.CourseSpawner.layout = str(layout) if layout else ""
     c.Spawner.cmd = [str(bin_dir / "congdanso-singleuser")]  # jupyterhub-singleuser, faster
-    c.Spawner.args = [f"--LabApp.app_settings_dir={JUPYTER_CONFIG}"]
+    c.Spawner.args = [f"--LabApp.app_settings_dir={JUPYTER_CONFIG}",
+                      # a learner's Lab asks the hub about its token this often, so an ended
+                      # session stops working there within about a minute (default: 5 minutes)
+                      f"--HubOAuth.cache_max_age={REFRESH_SECONDS}"]
     c.Spawner.default_url = "/lab/tree/khoa-hoc/00-the-gioi-mo-phong.ipynb"
     c.Spawner.start_timeout = 120
     c.Spawner.http_timeout = 90
