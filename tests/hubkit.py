@@ -32,8 +32,18 @@ def exists(user: str) -> bool:
 
 
 def remove_account(user: str) -> None:
+    """The account, its home and its files in /tmp and the like (a new account may get the same
+    uid and would own them)."""
+    from congdanso.hub.accounts import SHARED_TMP, remove_owned
+
+    try:
+        uid = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return
     subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True)
     subprocess.run(["userdel", "--remove", "--force", user], capture_output=True)
+    for folder in SHARED_TMP:
+        remove_owned(folder, uid)
 
 
 @contextlib.contextmanager

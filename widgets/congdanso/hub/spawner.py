@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from jupyterhub.spawner import LocalProcessSpawner
+from tornado import web
 from traitlets import Integer, Unicode
 
 from congdanso.hub.accounts import HOME_BASE
@@ -34,8 +35,17 @@ LEARNER_OFF = ("jupyter_lsp", "jupyter_server_terminals", "jupyterlab_jupytext",
                "nbgrader.server_extensions.course_list")
 
 
-class SpawnError(RuntimeError):
-    """Why a server does not start, in Vietnamese: the learner sees it, the hub's log keeps it."""
+class SpawnError(web.HTTPError):
+    """Why a server does not start, in Vietnamese: the learner sees it on the hub's page (an
+    HTTPError with ``jupyterhub_message`` is shown as it is, not as "Unhandled error"), the
+    hub's log keeps it."""
+
+    def __init__(self, message: str, status: int = 403) -> None:
+        super().__init__(status, log_message=message.replace("%", "%%"))
+        self.jupyterhub_message = message
+
+    def __str__(self) -> str:
+        return self.jupyterhub_message
 
 
 def run_as(entry: pwd.struct_passwd, job: dict) -> None:
@@ -210,7 +220,7 @@ class CourseSpawner(LocalProcessSpawner):
                        "không mở máy này: một máy không giới hạn có thể làm chậm cả lớp. Nhờ "
                        "giảng viên xem nhật ký của máy chủ lớp.")
             self.log.error("%s", message)
-            raise SpawnError(message)
+            raise SpawnError(message, status=503)
         return group
 
     def _drop_group(self) -> None:
@@ -242,7 +252,8 @@ class CourseSpawner(LocalProcessSpawner):
             await asyncio.to_thread(self._drop_group)
             return status
         uid = getattr(self, "_uid", None)
-        if not self.disk_mb or getattr(self, "_quota", True) or uid is None:
+        if (not self.disk_mb or getattr(self, "_quota", True) or uid is None
+                or getattr(self, "_stopping", False)):  # stop() itself asks poll()
             return None
         from congdanso.hub import disk
 
@@ -258,7 +269,11 @@ class CourseSpawner(LocalProcessSpawner):
         return 1
 
     async def stop(self, now=False):
-        await super().stop(now=now)
+        self._stopping = True
+        try:
+            await super().stop(now=now)
+        finally:
+            self._stopping = False
         await asyncio.to_thread(self._drop_group)
 
     def get_args(self):
