@@ -233,10 +233,14 @@ def test_kill_9_of_autograde_leaves_nothing_running_and_the_next_run_cleans_up(t
                             str(course), "--jobs", "2", "--timeout", "300"],
                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     def sandboxes() -> list:
+        """Kernels running inside a sandbox: by then bubblewrap has armed --die-with-parent
+        (a bwrap process alone may still be starting, and one killed in that instant has no
+        parent death signal yet: what the next run's clean-up is for)."""
         found = []
         for process in _running(_family(run.pid)):
             try:  # a short-lived helper may exit between listing and reading
-                if "cds-vao" in " ".join(process.cmdline()):
+                if "ipykernel" in " ".join(process.cmdline()) and any(
+                        parent.name() == "bwrap" for parent in process.parents()):
                     found.append(process)
             except psutil.Error:
                 pass

@@ -90,10 +90,10 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
     c = Config()
     c.JupyterHub.ip, c.JupyterHub.port = ip, port
     c.JupyterHub.hub_ip = "127.0.0.1"
-    # the hub's own API and the proxy's: given, or free ports picked now (not JupyterHub's
-    # fixed 8081 and 8001), so two classes, or a test, run side by side on one machine
-    hub_port, proxy_api_port = internal_ports(
-        hub_port, proxy_api_port, taken=(port, live_port or port + 7))
+    # the hub's own API, the proxy's and the live view's: given, or free ports picked now (not
+    # JupyterHub's fixed 8081 and 8001), so two classes, or a test, run side by side
+    hub_port, proxy_api_port, live_port = internal_ports(
+        hub_port, proxy_api_port, live_port, taken=(port,))
     c.JupyterHub.hub_port = hub_port
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
     c.JupyterHub.authenticator_class = CodeAuthenticator
@@ -132,7 +132,7 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
         {"name": "idle-culler",
          "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                      f"--timeout={idle_minutes * 60}", "--cull-every=60"]},
-        {"name": LIVE_VIEW, "url": f"http://127.0.0.1:{live_port or port + 7}",
+        {"name": LIVE_VIEW, "url": f"http://127.0.0.1:{live_port}",
          "command": [sys.executable, "-m", "congdanso.hub.service", "--course", str(course),
                      "--exchange", str(exchange)],
          "display": True, "oauth_no_confirm": True},
