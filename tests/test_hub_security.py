@@ -319,7 +319,10 @@ def _stopped_and_refused(hub, user: str, session) -> None:
     again = _server(hub, user, "POST")  # refused while over, saying why in Vietnamese
     assert again.status_code == 403 and "quá giới hạn" in again.json()["message"]
     page = session.get(f"{hub['url']}/hub/spawn/{user}", timeout=60)  # what the browser shows
-    assert page.status_code == 403 and "quá giới hạn" in page.content.decode("utf-8")
+    text = page.content.decode("utf-8")
+    assert page.status_code == 403 and "quá giới hạn" in text
+    assert '<html lang="vi">' in text and "Không mở được" in text and "Forbidden" not in \
+        text.split("Mã lỗi")[0]  # the class's own page, in Vietnamese
 
 
 # -- without the hub --------------------------------------------------------------------------
@@ -335,6 +338,13 @@ def test_the_grading_cluster_refuses_anyone_without_this_runs_keys():
         listening = {c.laddr.port for p in [psutil.Process(), *psutil.Process().children(
             recursive=True)] for c in p.net_connections() if c.status == "LISTEN"}
         assert 8787 not in listening
+        for port in listening:  # no dashboard, status or info page for anyone who asks
+            try:
+                answer = requests.get(f"http://127.0.0.1:{port}/status", timeout=5,
+                                      allow_redirects=False)
+            except requests.RequestException:
+                continue  # a TLS port: no HTTP there
+            assert answer.status_code == 404, (port, answer.status_code)
         tried = as_account("nobody", f"""
             result = {{}}
             from distributed import Client
@@ -360,9 +370,8 @@ def test_a_remote_grading_cluster_must_be_tls():
         _dask_client(stack, "tcp://10.0.0.5:8786", 1)
 
 
-@root_only
-def test_a_release_into_a_squatted_exchange_is_refused(tmp_path):
-    from congdanso.cohort import exchange as exchanges
+def _generated_course(tmp_path: Path, learners: list[str]) -> Path:
+    """A course with ``learners`` in its roster and the exercise generated (not released)."""
     from congdanso.cohort import grading
     from congdanso.cohort.roster import import_roster
 
@@ -371,11 +380,66 @@ def test_a_release_into_a_squatted_exchange_is_refused(tmp_path):
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
     shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
     roster = tmp_path / "ds.csv"
-    roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
-                      "hv-chiem,Lê Thị Na,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n",
-                      encoding="utf-8")
+    roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n" + "".join(
+        f"{x},Lê Thị Na,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n" for x in learners),
+        encoding="utf-8")
     import_roster(roster, course)
     grading.generate(course, [ASSIGNMENT])
+    return course
+
+
+@root_only
+def test_a_classmates_forged_hand_in_neither_hides_the_real_one_nor_fakes_a_time(tmp_path):
+    """hv-nop-01 makes a folder under hv-nop-02's name dated 2099 (it would sort last and
+    hide the real hand-in), and hands in their own work back-dated to before the due date."""
+    from congdanso.cohort import grading
+    from congdanso.hub.liveview import handed_in
+
+    learners = ["hv-nop-01", "hv-nop-02"]
+    for name in learners:
+        remove_account(name)
+        subprocess.run(["useradd", "--no-create-home", name], check=True, capture_output=True)
+    try:
+        course = _generated_course(tmp_path, learners)
+        grading.release(course, [ASSIGNMENT])
+        inbound = course / "exchange" / "congdanso" / "inbound"
+        now = dt.datetime.now(dt.UTC)
+
+        def hand_in(owner: str, under: str, when: dt.datetime, tag: str) -> None:
+            stamp = when.strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC"
+            folder = inbound / f"{under}+{ASSIGNMENT}+{stamp}+{tag}"
+            folder.mkdir()
+            shutil.copy(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", folder)
+            (folder / "timestamp.txt").write_text(stamp)
+            account = pwd.getpwnam(owner)
+            for path in (folder, *folder.iterdir()):
+                os.chown(path, account.pw_uid, account.pw_gid)
+
+        hand_in("hv-nop-02", "hv-nop-02", now, "that")
+        hand_in("hv-nop-01", "hv-nop-02", dt.datetime(2099, 1, 1, tzinfo=dt.UTC), "gia")
+        hand_in("hv-nop-01", "hv-nop-01", now - dt.timedelta(days=3), "lui-ngay")
+        result = grading.collect(course, [ASSIGNMENT])
+        assert result.counts[ASSIGNMENT] == 2, result.notes
+        got = course / "submitted" / "hv-nop-02" / ASSIGNMENT
+        assert (got / "timestamp.txt").read_text().startswith(now.strftime("%Y-%m-%d %H:%M"))
+        notes = [str(n) for n in result.notes]
+        assert any("do hv-nop-01 tạo" in n and n.startswith("hv-nop-02") for n in notes), notes
+        fixed = (course / "submitted" / "hv-nop-01" / ASSIGNMENT / "timestamp.txt").read_text()
+        assert fixed.startswith(now.strftime("%Y-%m-%d"))  # the folder's own time, not 3 days ago
+        assert any(n.startswith("hv-nop-01") and "không khớp" in n for n in notes), notes
+        shown = handed_in(course / "exchange")  # the live view's "Đã nộp" column
+        assert shown["hv-nop-02"][ASSIGNMENT].year == now.year
+    finally:
+        for name in learners:
+            remove_account(name)
+
+
+@root_only
+def test_a_release_into_a_squatted_exchange_is_refused(tmp_path):
+    from congdanso.cohort import exchange as exchanges
+    from congdanso.cohort import grading
+
+    course = _generated_course(tmp_path, ["hv-chiem"])
     nobody = pwd.getpwnam("nobody")
     exchange = course / "exchange"  # a learner made the course's folders before the trainer
     fake = exchange / "congdanso" / "outbound" / ASSIGNMENT
@@ -457,14 +521,41 @@ def test_the_disk_watchdog_counts_what_each_account_owns_once(tmp_path):
     mine.write_bytes(os.urandom(3 * 1024 * 1024))
     os.link(mine, tmp_path / "b.bin")
     (tmp_path / "lien-ket").symlink_to("/usr")
-    used = usage_by_owner([tmp_path])
+    used = usage_by_owner([tmp_path]).bytes
     assert 3 * 1024 * 1024 <= used[os.geteuid()] < 4 * 1024 * 1024  # once, /usr not followed
     dog = Watchdog([tmp_path], every=3600)
-    first = dog.used(os.geteuid())
+    first, files = dog.used(os.geteuid())
+    assert files == 3
     (tmp_path / "c.bin").write_bytes(os.urandom(1024 * 1024))
-    assert dog.used(os.geteuid()) == first  # one scan serves every learner for a while
+    assert dog.used(os.geteuid())[0] == first  # one scan serves every learner for a while
     dog.forget()
-    assert dog.used(os.geteuid()) >= first + 1024 * 1024
+    assert dog.used(os.geteuid())[0] >= first + 1024 * 1024
+
+
+@root_only
+def test_millions_of_files_of_one_learner_do_not_blind_the_watchdog_to_the_rest(tmp_path):
+    """A learner who fills a folder with empty files and links (no bytes, many entries) is
+    over the file limit themselves, and the scan still reaches a classmate's big file in a
+    later folder."""
+    from congdanso.hub.disk import usage_by_owner
+
+    nobody = pwd.getpwnam("nobody").pw_uid
+    first, later = tmp_path / "var-tmp", tmp_path / "home"
+    junk = first / "rac"
+    junk.mkdir(parents=True)
+    later.mkdir()
+    os.chown(junk, nobody, nobody)
+    seed = junk / "0"
+    seed.write_bytes(b"")
+    os.chown(seed, nobody, nobody)
+    for i in range(1, 400):
+        os.link(seed, junk / str(i))
+    big = later / "lon.bin"
+    big.write_bytes(os.urandom(2 * 1024 * 1024))
+    os.chown(big, 4343, 4343)
+    usage = usage_by_owner([first, later], max_files=100, max_entries=250)
+    assert nobody in usage.over and usage.entries[nobody] == 101
+    assert usage.bytes[4343] >= 2 * 1024 * 1024  # the entries cap was not spent on the junk
 
 
 def test_https_needs_a_readable_certificate_and_a_private_key(tmp_path):

@@ -47,6 +47,7 @@ from congdanso.grading import safefiles
 from congdanso.world.errors import os_error_vi
 
 OLD_DIR = "submitted-cu"
+CLOCK_SLACK = datetime.timedelta(minutes=10)  # a hand-in's named time vs. its folder's ctime
 REFUSED_DIR = "bi-tu-choi"
 
 
@@ -124,10 +125,13 @@ class SafeCollect(ExchangeCollect):
             try:
                 if len(parts) < 3:
                     raise ValueError
-                records.append({"username": parts[0], "filename": name,
-                                "timestamp": parse_utc(parts[2])})
+                record = {"username": parts[0], "filename": name,
+                          "timestamp": parse_utc(parts[2])}
             except (ValueError, OverflowError):
                 self._note(parts[0], f"bỏ qua thư mục nộp có tên sai dạng: {name}")
+                continue
+            if self._genuine(record, path):
+                records.append(record)
         from congdanso.cohort.grading import learners_in_roster
 
         self.known = set(learners_in_roster(self.coursedir.db_url))
@@ -146,6 +150,34 @@ class SafeCollect(ExchangeCollect):
                 early = [r for r in mine if r["timestamp"] <= self.duedate]
                 mine = early or mine
             self.src_records.append(mine[0])
+
+    def _genuine(self, record: dict, path: str) -> bool:
+        """Before the latest hand-in is chosen: a folder under a learner's name that another
+        account made is left out (a classmate could otherwise make one dated 2099 and the real
+        hand-in would never be collected), and, where learners hand in from accounts of their
+        own, a date in the name that the folder's change time contradicts (back-dated to dodge
+        the due date, or in the future) is replaced by that time. (Elsewhere the trainer may
+        have copied the exchange, which gives every folder a new change time.)"""
+        student = record["username"]
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return False
+        allowed, who = self._allowed_owners(student)
+        if info.st_uid not in allowed:
+            self._note(student, f"bỏ qua thư mục {record['filename']}: mang tên học viên này "
+                       f"nhưng do {owner_name(info.st_uid)} tạo, không phải {who}.")
+            return False
+        changed = datetime.datetime.fromtimestamp(info.st_ctime, datetime.UTC).replace(
+            tzinfo=None)
+        own_account = account_of(student) is not None  # a class server: learners hand in
+        if own_account and abs(record["timestamp"] - changed) > CLOCK_SLACK:
+            named = record["timestamp"]
+            self._note(student, f"giờ nộp ghi trong tên thư mục ({named:%H:%M %d/%m/%Y}) không "
+                       f"khớp lúc thư mục được tạo; dùng giờ của máy ({changed:%H:%M %d/%m/%Y}, "
+                       "UTC).", collected=True)
+            record["timestamp"], record["corrected"] = changed, True
+        return True
 
     def _allowed_owners(self, student: str) -> tuple[set[int], str]:
         uid = account_of(student)
@@ -209,6 +241,9 @@ class SafeCollect(ExchangeCollect):
             shutil.rmtree(staging, ignore_errors=True)
             self._note(student, f"không đọc được bài nộp ({os_error_vi(exc)}); không thu.")
             return
+        if rec.get("corrected"):  # the grader's late penalty reads this file
+            (staging / "timestamp.txt").write_text(
+                rec["timestamp"].strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC", encoding="utf-8")
         if report.refused:
             self._note(student, "không lấy " + ", ".join(map(str, report.refused[:5]))
                        + (" …" if len(report.refused) > 5 else ""), collected=True)

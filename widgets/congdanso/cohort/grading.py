@@ -362,6 +362,7 @@ def _dask_client(stack, address: str, jobs: int):
         cluster = stack.enter_context(LocalCluster(
             n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
             protocol="tls", security=security, dashboard_address="127.0.0.1:0",
+            scheduler_kwargs={"dashboard": False},  # no page, not even "install bokeh"
             silence_logs=50))
         return stack.enter_context(Client(cluster, security=security))
     if not address.startswith("tls://"):

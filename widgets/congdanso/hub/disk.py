@@ -6,8 +6,9 @@ writes 2 GiB in a loop would stop the whole class. Where the filesystem has user
 (mounted with ``usrquota``, the ``quota`` package installed), each learner gets a hard quota
 (``setquota``). Otherwise — the usual case on a laptop or a rented server — a watchdog counts,
 every half minute, the blocks of the files each account owns in those folders (metadata only:
-nothing is opened, no link followed, hard links counted once), and the spawner stops a server
-past its limit and refuses to start it again until the trainer has made room.
+nothing is opened, no link followed, hard links counted once in bytes), and the spawner stops a
+server past its limit — in bytes, or in files (inodes run out too) — and refuses to start it again
+until the trainer has made room.
 """
 
 from __future__ import annotations
@@ -16,42 +17,66 @@ import datetime as dt
 import json
 import os
 import shutil
+import stat
 import subprocess
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SHARED = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
-MAX_ENTRIES = 3_000_000  # a scan this long is itself a sign of abuse: it stops there
+MAX_FILES = 100_000  # files and folders one learner may make (a course needs a few hundred)
+MAX_ENTRIES = 5_000_000  # the whole scan stops there, whatever happens
 
 
-def usage_by_owner(roots: list[Path], *, max_entries: int = MAX_ENTRIES) -> Counter:
-    """uid → bytes on disk of the files and folders it owns under ``roots``."""
-    used: Counter = Counter()
+@dataclass
+class Usage:
+    """uid → bytes on disk, and → files and folders (hard links each count as an entry, once
+    in bytes). ``over`` holds the uids whose entries passed the per-account limit: the scan
+    stopped counting them and did not enter their folders (a learner who makes millions of
+    empty files cannot make the scan miss the rest of the machine)."""
+
+    bytes: Counter = field(default_factory=Counter)
+    entries: Counter = field(default_factory=Counter)
+    over: set[int] = field(default_factory=set)
+
+
+def usage_by_owner(roots: list[Path], *, max_files: int = MAX_FILES,
+                   max_entries: int = MAX_ENTRIES) -> Usage:
+    """What each account owns under ``roots``, the first roots first (homes before /tmp)."""
+    usage = Usage()
     seen: set[tuple[int, int]] = set()
-    stack = [str(root) for root in roots]
+    stack: list[tuple[str, int]] = [(str(root), 0) for root in reversed(roots)]
     count = 0
     while stack and count < max_entries:
-        folder = stack.pop()
+        folder, owner = stack.pop()
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
+                    if owner in usage.over:
+                        break  # the rest of an over-limit account's folder is theirs to lose
                     count += 1
                     try:
                         info = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue
-                    key = (info.st_dev, info.st_ino)
-                    if key in seen:
+                    uid = info.st_uid
+                    if uid in usage.over:
                         continue
-                    seen.add(key)
-                    used[info.st_uid] += info.st_blocks * 512
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
+                    usage.entries[uid] += 1
+                    if uid and usage.entries[uid] > max_files:
+                        usage.over.add(uid)
+                        continue
+                    key = (info.st_dev, info.st_ino)
+                    if key not in seen:
+                        seen.add(key)
+                        usage.bytes[uid] += info.st_blocks * 512
+                    if stat.S_ISDIR(info.st_mode):
+                        stack.append((entry.path, uid))
         except OSError:
             continue
-    return used
+    return usage
 
 
 class Watchdog:
@@ -61,14 +86,16 @@ class Watchdog:
         self.roots, self.every = roots, every
         self._lock = threading.Lock()
         self._at: float | None = None  # when the last scan was made (None: never)
-        self._used: Counter = Counter()
+        self._usage = Usage()
 
-    def used(self, uid: int) -> int:
+    def used(self, uid: int) -> tuple[int, int]:
+        """Bytes and files of ``uid`` (files past :data:`MAX_FILES` if it made too many)."""
         with self._lock:
             if self._at is None or time.monotonic() - self._at > self.every:
-                self._used = usage_by_owner(self.roots)
+                self._usage = usage_by_owner(self.roots)
                 self._at = time.monotonic()
-            return self._used.get(uid, 0)
+            usage = self._usage
+            return usage.bytes.get(uid, 0), usage.entries.get(uid, 0)
 
     def forget(self) -> None:
         """The next question scans again (after the trainer made room, at a server's start)."""
@@ -96,12 +123,14 @@ def quota_mount(path: Path) -> str | None:
 
 
 def set_quota(name: str, limit_mb: int, path: Path) -> bool:
-    """A hard block quota for ``name`` on the filesystem of ``path``; False if not supported."""
+    """Hard block and file quotas for ``name`` on the filesystem of ``path``; False if not
+    supported."""
     mount = quota_mount(path)
     if mount is None:
         return False
     blocks = limit_mb * 1024  # setquota counts 1 KiB blocks
-    done = subprocess.run(["setquota", "-u", name, str(blocks), str(blocks), "0", "0", mount],
+    files = str(MAX_FILES)
+    done = subprocess.run(["setquota", "-u", name, str(blocks), str(blocks), files, files, mount],
                           capture_output=True, check=False)
     return done.returncode == 0
 

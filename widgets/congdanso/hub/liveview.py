@@ -76,7 +76,8 @@ class _Seen:
 def handed_in(exchange: Path | None,
               course_id: str = "congdanso") -> dict[str, dict[str, dt.datetime]]:
     """Learner → exercise → when they last handed it in, from the names of the class exchange's
-    inbound folders (``learner+exercise+timestamp+random``, nbgrader's): nothing is opened."""
+    inbound folders (``learner+exercise+timestamp+random``, nbgrader's) and who made them (a
+    learner with an account of their own must own the folder): nothing is opened."""
     found: dict[str, dict[str, dt.datetime]] = {}
     if exchange is None:
         return found
@@ -84,14 +85,21 @@ def handed_in(exchange: Path | None,
 
     try:
         with os.scandir(exchange / course_id / "inbound") as entries:
-            names = [entry.name for entry in entries]
+            names = [(entry.name, entry.stat(follow_symlinks=False)) for entry in entries]
     except OSError:
         return found
-    for name in names:
+    from congdanso.cohort.exchange import account_of
+
+    for name, info in names:
         parts = name.split("+")
         when = exchange_time(parts[2]) if len(parts) >= 3 else None
         if when is None:
             continue
+        uid = account_of(parts[0])
+        if uid is not None and info.st_uid != uid:
+            continue  # a classmate's folder under this learner's name: not a hand-in
+        made = dt.datetime.fromtimestamp(info.st_ctime, dt.UTC)
+        when = min(when, made) if uid is not None else when  # no hand-in dated in the future
         mine = found.setdefault(parts[0], {})
         if parts[1] not in mine or mine[parts[1]] < when:
             mine[parts[1]] = when

@@ -178,14 +178,12 @@ class CourseSpawner(LocalProcessSpawner):
         self._quota = bool(self.disk_mb) and await asyncio.to_thread(
             disk.set_quota, entry.pw_name, self.disk_mb, Path(entry.pw_dir))
         if self.disk_mb and not self._quota:
-            watchdog = self._watchdog()
-            watchdog.forget()
-            used = await asyncio.to_thread(watchdog.used, entry.pw_uid)
-            if used > self.disk_mb * 1024 * 1024:
+            self._watchdog().forget()
+            over = await self._over_limit(entry.pw_uid)
+            if over:
                 raise SpawnError(
-                    f"Thư mục của {entry.pw_name} trên máy chủ lớp đang dùng "
-                    f"{disk.megabytes(used)}, quá giới hạn {self.disk_mb} MB, nên máy chưa mở "
-                    "lại. Nhờ giảng viên dọn bớt tệp lớn rồi đăng nhập lại.")
+                    f"Thư mục của {entry.pw_name} trên máy chủ lớp đang {over}, nên máy chưa mở "
+                    "lại. Nhờ giảng viên dọn bớt tệp rồi đăng nhập lại.")
         disk.clear_note(course, entry.pw_name)
         admin = bool(self.user.admin)
         job = home_job(exchange, Path(self.layout) if self.layout else None, learner=not admin,
@@ -200,6 +198,19 @@ class CourseSpawner(LocalProcessSpawner):
         except BaseException:
             await asyncio.to_thread(self._drop_group)
             raise
+
+    async def _over_limit(self, uid: int) -> str | None:
+        """What the learner's files pass, in Vietnamese ("dùng 499 MB đĩa, quá giới hạn 150
+        MB"), or None while within the limits."""
+        from congdanso.hub import disk
+
+        used, files = await asyncio.to_thread(self._watchdog().used, uid)
+        if used > self.disk_mb * 1024 * 1024:
+            return f"dùng {disk.megabytes(used)} đĩa, quá giới hạn {self.disk_mb} MB"
+        if files > disk.MAX_FILES:
+            return (f"có hơn {disk.MAX_FILES:,} tệp và thư mục, quá giới hạn số tệp".replace(
+                ",", "."))
+        return None
 
     def _new_group(self):
         """A fresh control group for this server: any group left by an earlier server of the
@@ -257,12 +268,11 @@ class CourseSpawner(LocalProcessSpawner):
             return None
         from congdanso.hub import disk
 
-        used = await asyncio.to_thread(self._watchdog().used, uid)
-        if used <= self.disk_mb * 1024 * 1024:
+        over = await self._over_limit(uid)
+        if not over:
             return None
-        note = (f"Máy đã bị dừng lúc {disk.now_text()}: dùng {disk.megabytes(used)} đĩa, quá "
-                f"giới hạn {self.disk_mb} MB. Dọn bớt tệp trong /home/{self.user.name} (và /tmp) "
-                "rồi cho học viên đăng nhập lại.")
+        note = (f"Máy đã bị dừng lúc {disk.now_text()}: {over}. Dọn bớt tệp trong "
+                f"/home/{self.user.name} (và /tmp, /var/tmp) rồi cho học viên đăng nhập lại.")
         self.log.warning("%s: %s", self.user.name, note)
         disk.record_note(Path(self.course), self.user.name, note)
         await self.stop(now=True)
