@@ -335,8 +335,11 @@ def test_the_grading_cluster_refuses_anyone_without_this_runs_keys():
         address = client.scheduler.address
         assert address.startswith("tls://127.0.0.1:")
         assert client.submit(os.getuid).result() == 0  # the run itself works
-        listening = {c.laddr.port for p in [psutil.Process(), *psutil.Process().children(
-            recursive=True)] for c in p.net_connections() if c.status == "LISTEN"}
+        workers = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
+        grading_processes = [psutil.Process(), *workers,
+                             *(w.parent() for w in workers)]  # scheduler, workers, nannies
+        listening = {c.laddr.port for p in grading_processes for c in p.net_connections()
+                     if c.status == "LISTEN"}
         assert 8787 not in listening
         for port in listening:  # no dashboard, status or info page for anyone who asks
             try:
