@@ -1,6 +1,9 @@
 """The class server's login (issue 22): sessions end with their codes, and wrong tries cannot be
-turned against a classmate or the trainer. Checker and CodeAuthenticator are driven directly
-with fake handlers; one test runs a real `congdanso hub` (root, PostgreSQL) end to end."""
+turned against a classmate or the trainer (the server itself is one address; a browser that
+logged in once keeps a device cookie that others' wrong tries do not lock). Checker and
+CodeAuthenticator are driven directly with fake handlers (tornado's own request handler, so the
+device cookie is signed and checked as in the hub); one test runs a real `congdanso hub` (root,
+PostgreSQL) end to end."""
 
 from __future__ import annotations
 
@@ -12,14 +15,24 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from congdanso.hub import codes
-from congdanso.hub.auth import CodeAuthenticator, client_address, crypt_key, socket_owner
-from tornado.httputil import HTTPHeaders
+from congdanso.hub.auth import (
+    DEVICE_COOKIE,
+    SERVER,
+    CodeAuthenticator,
+    client_address,
+    crypt_key,
+    socket_owner,
+)
+from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
+from tornado.web import Application, RequestHandler, create_signed_value, decode_signed_value
 
 NOW = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
+HUB_SECRET = os.urandom(32)  # the hub's cookie secret, for these tests
 
 
 def _refused(check, *args, **kwargs) -> str:
@@ -44,11 +57,22 @@ class FakeUser:
         return self.auth_state
 
 
-class FakeHandler:
-    """A request handler as far as the authenticator uses it."""
+class FakeHandler(RequestHandler):
+    """A request handler as far as the authenticator uses it: tornado's own (cookies signed and
+    checked with the hub's secret), for a request whose address the hub found to be
+    ``remote_ip`` (an in-process request, no connection)."""
 
-    def __init__(self, remote_ip: str, users=(), db=None) -> None:
-        self.request = SimpleNamespace(remote_ip=remote_ip)
+    def __init__(self, remote_ip: str, users=(), db=None, cookies=None, protocol="http",
+                 secret=HUB_SECRET) -> None:
+        headers = HTTPHeaders({"Host": "192.168.1.10:8000"})
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        request = HTTPServerRequest(
+            start_line=RequestStartLine("POST", "/hub/login", "HTTP/1.1"), headers=headers,
+            connection=SimpleNamespace(set_close_callback=print))
+        super().__init__(Application(cookie_secret=secret), request)
+        request.connection, request.remote_ip, request.protocol = None, remote_ip, protocol
+        self.hub = SimpleNamespace(base_url="/hub/")
         self.users = {u.name: u for u in users}
         self.db = db
         self.log = logging.getLogger("test_hub_login")
@@ -61,10 +85,18 @@ class FakeHandler:
         await asyncio.sleep(0)
         self.stopped.append((user.name, server_name))
 
+    def set_cookies(self) -> dict:
+        """The cookies this response sets (name -> Morsel)."""
+        return dict(getattr(self, "_new_cookie", {}))
 
-def _login(auth, user, code, address, **kwargs):
-    handler = FakeHandler(address, **kwargs)
+
+def _login(auth, user, code, address, jar=None, **kwargs):
+    """One login through the authenticator; ``jar``: the browser's cookies (sent, and updated
+    with what the answer sets)."""
+    handler = FakeHandler(address, cookies=jar, **kwargs)
     model = asyncio.run(auth.authenticate(handler, {"username": user, "password": code}))
+    if jar is not None:
+        jar.update({name: morsel.value for name, morsel in handler.set_cookies().items()})
     return model, getattr(handler, "_congdanso_error", None)
 
 
@@ -107,6 +139,161 @@ def test_the_authenticator_keys_wrong_tries_on_the_address_it_is_given(tmp_path)
     assert "Chờ" in _login(auth, codes.TRAINER, plain[codes.TRAINER], "10.0.0.66")[1]
     model, error = _login(auth, codes.TRAINER, plain[codes.TRAINER], "192.168.1.10")
     assert error is None and model["name"] == codes.TRAINER and model["admin"] is True
+
+
+def test_a_kernel_on_many_loopback_addresses_is_one_address_and_locks_no_one_else_out(
+        tmp_path, monkeypatch):
+    """The tester's attack: 5 wrong codes for the trainer from each of 127.0.0.2 … 127.0.0.12
+    (a learner's kernel binding source addresses) used to count as 55 tries from 11 addresses
+    and hit the id's ceiling, so the trainer's right code was refused everywhere for an hour."""
+    plain = codes.issue(tmp_path, ["hv-01"], now=dt.datetime.now(dt.UTC))
+    auth = CodeAuthenticator(course=str(tmp_path))
+    checked, matches = [], codes._matches
+    monkeypatch.setattr(codes, "_matches", lambda *a: checked.append(1) or matches(*a))
+    answers = [_login(auth, codes.TRAINER, f"0000000{n}", f"127.0.0.{i}")[1]
+               for i in range(2, 13) for n in range(5)]
+    assert [a.split("Còn ")[-1] for a in answers[:4]] == [f"{n} lần thử." for n in (4, 3, 2, 1)]
+    assert all("Chờ 5 phút" in a for a in answers[4:]), answers[4:6]
+    assert len(checked) == codes.MAX_WRONG  # the other 50 never reached PBKDF2 ...
+    checker = auth._checker()
+    assert list(checker.pairs) == [(codes.TRAINER, SERVER)]  # ... one address, the server's
+    assert checker.names[codes.TRAINER].count == codes.MAX_WRONG  # far below the ceiling
+    for local in ("127.0.0.1", "::1", "::ffff:127.0.0.9"):  # every way of writing the server
+        assert "Chờ" in _login(auth, codes.TRAINER, plain[codes.TRAINER], local)[1]
+    model, error = _login(auth, codes.TRAINER, plain[codes.TRAINER], "192.168.1.10")
+    assert error is None and model["name"] == codes.TRAINER  # the trainer on the LAN gets in
+    assert _login(auth, "hv-01", plain["hv-01"], "127.0.0.7")[0]["name"] == "hv-01"
+
+
+def _signed(name: str, value: str, secret=HUB_SECRET) -> str:
+    return create_signed_value(secret, name, value).decode()
+
+
+def test_a_device_cookie_gets_its_browser_in_whatever_others_type(tmp_path):
+    plain = codes.issue(tmp_path, ["hv-01"], now=dt.datetime.now(dt.UTC))
+    auth = CodeAuthenticator(course=str(tmp_path))
+    trainer, learner = {}, {}  # two browsers' cookies
+    handler = FakeHandler("192.168.1.10")
+    assert asyncio.run(auth.authenticate(handler, {"username": codes.TRAINER,
+                                                   "password": plain[codes.TRAINER]}))
+    cookie = handler.set_cookies()[DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["path"] == "/hub/" and cookie["samesite"] == "Strict"
+    assert int(cookie["max-age"]) == 30 * 86400 and not cookie["secure"]  # this login: HTTP
+    value = decode_signed_value(HUB_SECRET, DEVICE_COOKIE, cookie.value).decode()
+    assert value.startswith(f"{codes.TRAINER}:") and plain[codes.TRAINER] not in value
+    trainer[DEVICE_COOKIE] = cookie.value
+    over_https = FakeHandler("192.168.1.10", protocol="https")
+    asyncio.run(auth.authenticate(over_https, {"username": codes.TRAINER,
+                                               "password": plain[codes.TRAINER]}))
+    assert over_https.set_cookies()[DEVICE_COOKIE]["secure"]
+    assert _login(auth, "hv-01", plain["hv-01"], "10.0.0.5", learner)[1] is None
+
+    # many LAN addresses use up the trainer's hour: no address without the cookie gets in
+    for n in range(codes.NAME_MAX_WRONG // codes.MAX_WRONG):
+        for _ in range(codes.MAX_WRONG):
+            assert _login(auth, codes.TRAINER, "00000000", f"10.0.{n}.1")[0] is None
+    assert "Chờ 60 phút" in _login(auth, codes.TRAINER, plain[codes.TRAINER], "10.9.9.9")[1]
+    # the trainer's browser does, from anywhere, even from an address locked for that id
+    for address in ("10.0.0.1", "127.0.0.1", "10.9.9.9"):
+        model, error = _login(auth, codes.TRAINER, plain[codes.TRAINER], address, trainer)
+        assert error is None and model["name"] == codes.TRAINER, address
+    # nothing else passes: a learner's cookie, the same words unsigned, another secret's
+    nonce = decode_signed_value(HUB_SECRET, DEVICE_COOKIE, trainer[DEVICE_COOKIE]).decode()
+    for jar in (dict(learner), {DEVICE_COOKIE: nonce},
+                {DEVICE_COOKIE: _signed(DEVICE_COOKIE, nonce, b"not the hub's secret")},
+                {DEVICE_COOKIE: _signed("another-cookie", nonce)}):
+        assert "Chờ 60 phút" in _login(auth, codes.TRAINER, plain[codes.TRAINER], "10.9.9.9",
+                                       jar)[1], jar
+    # a learner who logs in on the trainer's computer does not take the trainer's cookie away
+    assert _login(auth, "hv-01", plain["hv-01"], "10.0.0.1", trainer)[1] is None
+    assert _login(auth, codes.TRAINER, plain[codes.TRAINER], "10.9.9.9", trainer)[1] is None
+
+    # a new trainer code voids every device cookie issued under the old one
+    fresh = codes.reissue(tmp_path, codes.TRAINER)
+    for n in range(codes.NAME_MAX_WRONG // codes.MAX_WRONG):
+        for _ in range(codes.MAX_WRONG):
+            _login(auth, codes.TRAINER, "00000000", f"10.1.{n}.1")
+    before = dict(trainer)
+    assert "Chờ 60 phút" in _login(auth, codes.TRAINER, fresh, "10.9.9.9", trainer)[1]
+    assert trainer == before  # a refusal sets no cookie
+
+
+def test_a_device_cookie_has_its_own_small_count(tmp_path):
+    plain = codes.issue(tmp_path, ["hv-01"], now=NOW)
+    checker = codes.Checker(tmp_path)
+
+    def login(user, code, at, address, device=None):
+        return asyncio.run(checker.login(user, code, address, at, device=device))
+
+    device = login(codes.TRAINER, plain[codes.TRAINER], NOW, "192.168.1.10").device
+    answers = []
+    for i in range(codes.DEVICE_MAX_WRONG):
+        with pytest.raises(codes.CodeError) as refused:
+            login(codes.TRAINER, "00000000", NOW + dt.timedelta(seconds=i), "10.0.0.1", device)
+        answers.append(str(refused.value))
+    assert answers[0].endswith("Còn 9 lần thử.") and answers[-2].endswith("Còn 1 lần thử.")
+    assert "Chờ 5 phút" in answers[-1]
+    at = NOW + dt.timedelta(minutes=1)
+    assert "Chờ 5 phút" in _refused(login, codes.TRAINER, plain[codes.TRAINER], at, "10.0.0.1",
+                                    device)  # the cookie waits, even with the right code
+    # its wrong tries were its own: the address and the id's hour are untouched
+    assert not checker.pairs and checker.names[codes.TRAINER].count == 0
+    assert login(codes.TRAINER, plain[codes.TRAINER], at, "10.0.0.1").name == codes.TRAINER
+    later = at + codes.DEVICE_WAIT
+    assert login(codes.TRAINER, plain[codes.TRAINER], later, "10.0.0.1", device).device == device
+
+
+def test_a_new_trainer_code_starts_the_trainers_counts_over(tmp_path):
+    """What `congdanso hub ma --giang-vien` is for when the trainer, on the server itself with
+    no device cookie yet, is locked out by wrong tries: the counts belong to the old code."""
+    plain = codes.issue(tmp_path, ["hv-01"], now=dt.datetime.now(dt.UTC))
+    auth = CodeAuthenticator(course=str(tmp_path))
+    for n in range(codes.NAME_MAX_WRONG // codes.MAX_WRONG):
+        for _ in range(codes.MAX_WRONG):
+            _login(auth, codes.TRAINER, "00000000", f"10.0.{n}.1")
+    for i in range(2, 7):
+        _login(auth, codes.TRAINER, "00000000", f"127.0.0.{i}")
+    locked = _login(auth, codes.TRAINER, plain[codes.TRAINER], "127.0.0.1")[1]
+    assert "Chờ" in locked
+    for _ in range(codes.MAX_WRONG):  # a locked-out unknown id reads exactly the same
+        unknown = _login(auth, "hv-khong-co", "00000000", "10.0.0.1")[1]
+    assert unknown == locked.replace("Chờ 60 phút", "Chờ 5 phút")
+    assert "Chờ 60 phút" in locked
+    fresh = codes.reissue(tmp_path, codes.TRAINER)  # `congdanso hub ma --giang-vien`
+    assert "Còn 4 lần thử" in _login(auth, codes.TRAINER, "00000000", "10.0.0.1")[1]
+    checker = auth._checker()
+    assert checker.names[codes.TRAINER].count == 1
+    assert (codes.TRAINER, SERVER) not in checker.pairs  # the old code's counts are gone
+    model, error = _login(auth, codes.TRAINER, fresh, "127.0.0.1")
+    assert error is None and model["name"] == codes.TRAINER
+    assert "Chờ" in _login(auth, "hv-khong-co", "00000000", "10.0.0.1")[1]  # others' stay
+
+
+def test_the_device_table_stays_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(codes, "ITERATIONS", 1)
+    monkeypatch.setattr(codes, "MAX_ENTRIES", 20)
+    learners = [f"hv-{i:02}" for i in range(1, 31)]
+    plain = codes.issue(tmp_path, learners, now=NOW)
+    checker = codes.Checker(tmp_path)
+
+    def login(user, address, device=None):
+        return asyncio.run(checker.login(user, plain[user], address, NOW, device=device))
+
+    first = login("hv-01", "10.0.0.1").device
+    assert login("hv-01", "10.0.0.1", first).device == first  # one browser, one device
+    browsers = [login("hv-01", f"10.0.1.{i}").device for i in range(codes.DEVICES_PER_NAME)]
+    assert len(checker.devices["hv-01"]) == codes.DEVICES_PER_NAME
+    salt = checker.sheet()["codes"]["hv-01"]["salt"]
+    assert checker._device(first, "hv-01", salt, NOW) is None  # that id's oldest went first
+    assert all(checker._device(b, "hv-01", salt, NOW) for b in browsers)
+    for learner in learners:
+        login(learner, "10.0.2.1")
+    assert sum(map(len, checker.devices.values())) <= codes.MAX_ENTRIES
+    assert list(checker.devices)[-1] == "hv-30" and "hv-01" not in checker.devices
+    shared = ""  # one shared computer: its cookie names the last DEVICE_IDS ids
+    for learner in learners[:6]:
+        shared = login(learner, "10.0.3.1", shared).device
+    assert [item.split(":")[0] for item in shared.split()] == learners[6 - codes.DEVICE_IDS:6]
 
 
 def test_an_unknown_id_gets_exactly_the_answer_of_a_known_id_with_a_wrong_code(tmp_path,
@@ -399,13 +586,17 @@ def test_the_address_is_the_proxys_last_hop_never_one_the_client_sends(connectio
     forged = {"X-Forwarded-For": "10.1.1.1, 10.2.2.2,192.168.1.23", "X-Real-Ip": "10.3.3.3"}
     # the peer is the proxy (the hub's own account): only the hop the proxy appended counts
     assert client_address(_request(accepted, forged), proxy_uid=me) == "192.168.1.23"
-    # without a hop of its own, a request is its peer's: address and account
-    assert client_address(_request(accepted, {"X-Real-Ip": "10.3.3.3"}),
-                          proxy_uid=me) == f"127.0.0.1 uid {me}"
+    # without a hop of its own, a request is its peer's: here, the server itself
+    assert client_address(_request(accepted, {"X-Real-Ip": "10.3.3.3"}), proxy_uid=me) == SERVER
     assert client_address(_request(accepted, {"X-Forwarded-For": "10.3.3.3,không-phải-ip"}),
-                          proxy_uid=me) == f"127.0.0.1 uid {me}"
-    # any other local peer (a learner's kernel calling the hub's port) is its address and account
-    assert client_address(_request(accepted, forged), proxy_uid=me + 1) == f"127.0.0.1 uid {me}"
+                          proxy_uid=me) == SERVER
+    # any other local peer (a learner's kernel calling the hub's port): the server itself
+    assert client_address(_request(accepted, forged), proxy_uid=me + 1) == SERVER
+    # every loopback address, through the proxy or in-process, is that one address
+    for local in ("127.0.0.1", "127.0.0.2", "127.255.255.254", "::1", "::ffff:127.0.0.12"):
+        assert client_address(_request(accepted, {"X-Forwarded-For": f"10.0.0.1, {local}"}),
+                              proxy_uid=me) == SERVER, local
+        assert client_address(SimpleNamespace(remote_ip=local)) == SERVER, local
     # one device's IPv6 addresses are one address; IPv4 in IPv6 is IPv4
     v6 = [client_address(_request(accepted, {"X-Forwarded-For": f"2001:db8:1:2::{n}"}),
                          proxy_uid=me) for n in (5, 6)]
@@ -428,6 +619,10 @@ def test_the_auth_state_key_is_kept_private_and_reused(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the class server needs root (learner accounts)")
 def test_on_a_real_class_server_a_new_sheet_ends_sessions_and_the_trainer_gets_in():
+    import re
+    import subprocess
+    import sys
+
     import requests
     from browserkit import free_port
     from hubkit import class_server, login, open_lab
@@ -435,9 +630,13 @@ def test_on_a_real_class_server_a_new_sheet_ends_sessions_and_the_trainer_gets_i
 
     learner = "hv-phien-01"
 
-    class From(HTTPAdapter):  # another machine of the classroom: another source address
+    class From(HTTPAdapter):  # a learner's kernel on the server, bound to another loopback
+        def __init__(self, source: str) -> None:
+            self.source = source
+            super().__init__()
+
         def init_poolmanager(self, *args, **kwargs):
-            kwargs["source_address"] = ("127.0.0.2", 0)
+            kwargs["source_address"] = (self.source, 0)
             super().init_poolmanager(*args, **kwargs)
 
     def post_login(session, user, code, headers=None):
@@ -449,6 +648,10 @@ def test_on_a_real_class_server_a_new_sheet_ends_sessions_and_the_trainer_gets_i
     def said(response) -> str:  # the refusal shown on the login page
         page = response.content.decode("utf-8")
         return page[page.find('class="error"'):].split("</p>")[0]
+
+    def who(session) -> str | None:
+        me = session.get(f"{url}/hub/api/user", timeout=30)
+        return me.json()["name"] if me.status_code == 200 else None
 
     with class_server([learner], port=free_port(), pg_port=free_port()) as hub:
         url, plain = hub["url"], hub["codes"]
@@ -464,20 +667,46 @@ def test_on_a_real_class_server_a_new_sheet_ends_sessions_and_the_trainer_gets_i
         token = {"Authorization": f"token {made.json()['token']}"}
         assert requests.get(f"{url}/hub/api/user", headers=token, timeout=30).status_code == 200
 
-        # another machine floods the trainer's id, claiming the trainer's address in headers
-        elsewhere = requests.Session()
-        elsewhere.mount("http://", From())
-        forged = {"X-Forwarded-For": "127.0.0.1", "X-Real-Ip": "127.0.0.1"}
-        answers = [said(post_login(elsewhere, codes.TRAINER, "00000000", forged))
-                   for _ in range(codes.MAX_WRONG)]
-        assert ["Còn 4 lần thử" in answers[0], "Chờ 5 phút" in answers[-1]] == [True, True], answers
-        refused = post_login(elsewhere, codes.TRAINER, plain[codes.TRAINER], forged)
-        assert refused.status_code == 403  # that machine waits, even with the right code ...
-        assert "Chờ 5 phút" in said(refused)
+        # the trainer logs in once on the server: the browser keeps a device cookie for /hub/
         trainer = requests.Session()
-        assert post_login(trainer, codes.TRAINER, plain[codes.TRAINER]).status_code == 302
-        me = trainer.get(f"{url}/hub/api/user", timeout=30)  # the trainer is in
-        assert me.status_code == 200 and me.json()["name"] == codes.TRAINER
+        first = post_login(trainer, codes.TRAINER, plain[codes.TRAINER])
+        assert first.status_code == 302 and who(trainer) == codes.TRAINER
+        device = [c for c in trainer.cookies if c.name == DEVICE_COOKIE]
+        assert [(c.path, c.has_nonstandard_attr("HttpOnly")) for c in device] == [("/hub/", True)]
+        sent = [h for h in first.raw.headers.getlist("Set-Cookie")
+                if h.startswith(f"{DEVICE_COOKIE}=")]
+        assert len(sent) == 1 and "SameSite=Strict" in sent[0] and "Secure" not in sent[0]
+
+        # the tester's attack: a kernel opens connections from 127.0.0.2 … 127.0.0.12 and sends
+        # 5 wrong trainer codes from each, each claiming some LAN address in its headers
+        answers = []
+        for i in range(2, 13):
+            kernel = requests.Session()
+            kernel.mount("http://", From(f"127.0.0.{i}"))
+            forged = {"X-Forwarded-For": f"10.0.0.{i}", "X-Real-Ip": f"10.0.0.{i}"}
+            answers += [said(post_login(kernel, codes.TRAINER, f"0000000{n}", forged))
+                        for n in range(codes.MAX_WRONG)]
+        # one address, the server itself: 5 tries counted, 50 refused (not the id's hour)
+        assert "Còn 4 lần thử" in answers[0], answers[:6]
+        assert all("Chờ 5 phút" in a for a in answers[codes.MAX_WRONG - 1:]), answers
+        bare = requests.Session()  # the server itself waits, without a device cookie ...
+        refused = post_login(bare, codes.TRAINER, plain[codes.TRAINER])
+        assert refused.status_code == 403 and "Chờ 5 phút" in said(refused)
+        back = requests.Session()  # ... the trainer's browser that logged in before does not
+        for cookie in device:
+            back.cookies.set_cookie(cookie)
+        assert post_login(back, codes.TRAINER, plain[codes.TRAINER]).status_code == 302
+        assert who(back) == codes.TRAINER
+        # a new trainer code (`congdanso hub ma --giang-vien`) starts the trainer's counts over:
+        # the trainer on the server without a device cookie gets in with it
+        issued = subprocess.run([str(Path(sys.executable).with_name("congdanso")), "hub", "ma",
+                                 "--giang-vien", "--course", str(hub["course"])],
+                                capture_output=True, text=True, timeout=120)
+        assert issued.returncode == 0, issued.stderr
+        fresh = re.search(r"giang-vien\): (\d{4} \d{4})", issued.stdout)[1].replace(" ", "")
+        bare = requests.Session()
+        assert post_login(bare, codes.TRAINER, fresh).status_code == 302
+        assert who(bare) == codes.TRAINER
 
         new = codes.issue(hub["course"], [learner])  # the trainer prints a new sheet
         started, ended, refusals = time.monotonic(), None, (302, 303, 401, 403)

@@ -8,7 +8,10 @@ new sheet, ``congdanso hub ket-thuc``) is ended: its tokens revoked, its cookies
 stopped. Nothing of a session outlives its code by much more than a minute.
 
 Who is logging in is the proxy's word only: headers a client sends itself are not trusted
-(:func:`client_address`).
+(:func:`client_address`), and every connection from the server itself is one address. A browser
+that logged in gets a device cookie (``congdanso-thiet-bi``, signed with the hub's cookie secret,
+HttpOnly, only for ``/hub/``): with it, the wrong tries others make for that id do not keep it
+out (:mod:`codes`).
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from jupyterhub.handlers.login import LoginHandler
 from jupyterhub.utils import new_token
 from traitlets import Unicode, default
 
-from congdanso.hub.codes import TRAINER, Checker, CodeError
+from congdanso.hub.codes import DEVICE_DAYS, TRAINER, Checker, CodeError
 
 REFRESH_SECONDS = 30  # hub refresh + single-user cache: an ended session stops within ~1 min
 CRYPT_KEY_FILE = "jupyterhub_crypt_key"
+DEVICE_COOKIE = "congdanso-thiet-bi"
+SERVER = "máy chủ"  # every connection from this machine's loopback: one address
 _STOPPING: set[asyncio.Future] = set()  # servers being stopped in the background
 
 
@@ -78,7 +83,8 @@ class CodeAuthenticator(Authenticator):
             return None
         try:
             login = await self._checker().login(data.get("username", ""),
-                                                data.get("password", ""), address)
+                                                data.get("password", ""), address,
+                                                device=device_cookie(handler))
         except CodeError as exc:
             if handler is not None:
                 handler._congdanso_error = str(exc)  # shown by our login page
@@ -90,6 +96,7 @@ class CodeAuthenticator(Authenticator):
                 # the last session was opened with an older code: nothing of it may come back
                 # to life with this login (a cookie or token left on someone else's machine)
                 await end_session(handler, user, wait=True)
+            keep_device(handler, login.device)
         return {"name": login.name, "admin": login.name == TRAINER, "auth_state": login.mark}
 
     async def refresh_user(self, user, handler=None):
@@ -105,6 +112,31 @@ class CodeAuthenticator(Authenticator):
 
     def get_handlers(self, app):
         return [(r"/login", CodeLoginHandler)]
+
+
+def device_cookie(handler) -> str | None:
+    """The browser's device cookie when the hub's signature on it holds (None otherwise, and
+    for a handler without cookies: an in-process call)."""
+    read = getattr(handler, "get_secure_cookie", None)
+    if read is None:
+        return None
+    value = read(DEVICE_COOKIE, max_age_days=DEVICE_DAYS)
+    return value.decode("utf-8", "replace") if value else None
+
+
+def keep_device(handler, value: str) -> None:
+    """Sets the device cookie after a login: signed with the hub's cookie secret, HttpOnly,
+    sent only to the hub's pages (never to a learner's server under /user/), only over HTTPS
+    when the login came over HTTPS, for ``DEVICE_DAYS``."""
+    write = getattr(handler, "set_secure_cookie", None)
+    if write is None or not value:
+        return
+    public = getattr(handler, "settings", {}).get("public_url")
+    https = (getattr(handler.request, "protocol", "http") == "https"
+             or getattr(public, "scheme", "") == "https")
+    path = getattr(getattr(handler, "hub", None), "base_url", None) or "/hub/"
+    write(DEVICE_COOKIE, value, expires_days=DEVICE_DAYS, max_age=DEVICE_DAYS * 86400,
+          httponly=True, secure=https, samesite="Strict", path=path)
 
 
 async def end_session(handler, user, *, wait: bool) -> None:
@@ -145,14 +177,16 @@ def client_address(request, *, proxy_uid: int | None = None) -> str | None:
     Tornado (JupyterHub runs it with ``xheaders``) takes ``remote_ip`` from X-Real-Ip, which a
     client sets at will, and configurable-http-proxy passes it on. So: when the TCP peer is the
     proxy (a socket of this machine owned by the hub's own account, ``proxy_uid``), the address
-    is the last X-Forwarded-For hop, the one the proxy appended; any other local peer (a learner's
-    kernel calling the hub's port directly, whatever headers it sends) is its address and its
-    account; a peer elsewhere is its address. IPv6 addresses count by /64, the block one device
-    is given. A request made in-process (no connection) has only ``remote_ip``; a connection
-    already closed gives None."""
+    is the last X-Forwarded-For hop, the one the proxy appended; any other peer on this machine
+    (a learner's kernel calling the hub's port directly, whatever headers it sends) is
+    ``SERVER``; a peer elsewhere is its address. IPv6 addresses count by /64, the block one
+    device is given. Loopback addresses (127.0.0.0/8, ::1, IPv4-mapped loopback) are all
+    ``SERVER``, "the server itself": a kernel binding 127.0.0.2, 127.0.0.3 … (through the proxy
+    or not) is one address, like the trainer's browser on the server. A request made in-process
+    (no connection) has only ``remote_ip``; a connection already closed gives None."""
     connection = getattr(request, "connection", None)
     if connection is None:
-        return request.remote_ip
+        return _address(request.remote_ip or "") or request.remote_ip
     stream = getattr(connection, "stream", None)
     sock = getattr(stream, "socket", None)
     if sock is None:
@@ -169,8 +203,9 @@ def client_address(request, *, proxy_uid: int | None = None) -> str | None:
         forwarded = _address(hops[-1])
         if forwarded:
             return forwarded
-    address = _address(peer[0]) or str(peer[0])
-    return address if owner is None else f"{address} uid {owner}"
+    if owner is not None:  # this machine, whichever of its addresses it used
+        return SERVER
+    return _address(peer[0]) or str(peer[0])
 
 
 def _address(text: str) -> str | None:
@@ -179,7 +214,9 @@ def _address(text: str) -> str | None:
     except ValueError:
         return None
     if ip.version == 6 and ip.ipv4_mapped:
-        return str(ip.ipv4_mapped)
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return SERVER
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)

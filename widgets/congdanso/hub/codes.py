@@ -9,17 +9,29 @@ Only a salted PBKDF2 hash is kept, in the course's private folder (``.congdanso/
 Guessing is slowed without letting anyone lock a classmate (or the trainer) out:
 
 - wrong tries are counted per learner id *and* address: after 5 from one address, that address
-  waits 5 minutes for that id; every other address is unaffected;
+  waits 5 minutes for that id; every other address is unaffected. Every connection from the
+  server itself (127.0.0.0/8, ::1: a learner's kernel, the trainer's browser on the server) is
+  one address (:func:`congdanso.hub.auth.client_address`), so a kernel cannot multiply itself;
 - all addresses together get 50 wrong tries per id per hour (someone with many addresses still
-  cannot try 100 million codes); a new code for that id (``congdanso hub ma --giang-vien``,
-  ``congdanso hub ket-thuc``) clears both counts at once;
+  cannot try 100 million codes);
+- the counts belong to the code they were counted against (the id's salt): a new code for that
+  id (``congdanso hub ma --giang-vien``, ``congdanso hub ket-thuc``, a new sheet) starts both
+  at zero, and whoever wants to lock it again must guess against the new code;
+- a browser that logged in once carries a device cookie for that id (OWASP's answer to lock-out
+  denial of service): its tries skip both counts above and have their own, 10 wrong tries per
+  5 minutes per cookie, so the trainer (or a learner) who logged in once gets in again whatever
+  others type. The hub signs the cookie; it names the id and a random nonce kept here, and holds
+  only while the id's code is the one it was issued under (a new code, a new sheet void it) and
+  the hub has not restarted since (then one ordinary login issues a new one);
 - an unknown id is answered exactly as a known id with a wrong code: same words, same counts,
   same PBKDF2 work, so the page tells nobody who is in the class;
 - a try is counted before its code is checked, so parallel tries cannot get past the count;
 - the PBKDF2 check runs in a small pool of threads (:meth:`Checker.login`), never on the hub's
-  event loop, with a bound on waiting checks: a flood gets "busy" answers, the hub keeps serving;
+  event loop, with a bound on waiting checks: a flood gets "busy" answers, the hub keeps serving
+  (a try with a valid device cookie is not held to that bound: its own count bounds it);
 - the tables of wrong tries forget entries once their wait is over and never hold more than
-  ``MAX_ENTRIES`` each (the oldest go first).
+  ``MAX_ENTRIES`` each (the oldest go first); the device table keeps ``DEVICES_PER_NAME`` per id
+  at most, ``MAX_ENTRIES`` in all.
 
 Which sheet and which code a login used (:class:`Login` ``mark``) is kept by the hub with the
 session; :meth:`Checker.current` tells whether that code is still the learner's.
@@ -54,7 +66,13 @@ MAX_ENTRIES = 10_000  # each table of wrong tries at most (oldest dropped)
 WORKERS = max(1, min(4, (os.cpu_count() or 2) // 2))  # PBKDF2 threads: half the cores at most
 MAX_PENDING = 64  # checks waiting for those threads at once ...
 ADDRESS_PENDING = 32  # ... and from one address (a class behind one router still fits)
+DEVICE_MAX_WRONG = 10  # wrong tries with one device cookie ...
+DEVICE_WAIT = dt.timedelta(minutes=5)  # ... then that cookie waits this long
+DEVICE_DAYS = 30  # a device cookie lasts this long after the last login it made
+DEVICES_PER_NAME = 5  # device cookies honoured per id (the newest)
+DEVICE_IDS = 4  # ids one browser keeps a device cookie for (a shared computer: the newest)
 _USER = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+_DEVICE = re.compile(r"^([a-z][a-z0-9-]{1,30}):([A-Za-z0-9_-]{22})$")
 _WRONG = ("Mã học viên hoặc mã đăng nhập chưa đúng. Đọc lại phiếu: mã học viên (ví dụ hv-01) "
           "và 8 chữ số. Còn {left} lần thử.")
 _LOCKED = ("Đã nhập sai mã nhiều lần. Chờ {minutes} phút rồi thử lại, hoặc nhờ giảng viên cấp "
@@ -144,6 +162,7 @@ class Login:
 
     name: str
     mark: dict[str, str]
+    device: str = ""  # the browser's device cookie from now on ("" when nothing to set)
 
 
 @dataclass
@@ -159,6 +178,16 @@ class _Try:
     address: str
     entry: dict[str, str] | None
     mark: dict[str, str]
+    device: str = ""  # the nonce of the valid device cookie the try came with
+    cookie: str = ""  # the browser's device cookie as it came (its other ids are kept)
+
+
+@dataclass
+class _Device:
+    generation: str  # the id's salt when issued: a new code voids the cookie
+    used: dt.datetime  # its last login
+    wrong: int = 0
+    since: dt.datetime | None = None  # its last wrong try
 
 
 @dataclass
@@ -168,6 +197,9 @@ class Checker:
     course: Path
     pairs: OrderedDict[tuple[str, str], _Wrong] = field(default_factory=OrderedDict, init=False)
     names: OrderedDict[str, _Wrong] = field(default_factory=OrderedDict, init=False)
+    # id -> nonce -> device, the least recently used first (ids and each id's devices)
+    devices: OrderedDict[str, OrderedDict[str, _Device]] = field(default_factory=OrderedDict,
+                                                                 init=False)
 
     def __post_init__(self) -> None:
         self._sheet: tuple[tuple[int, int, int], dict] | None = None
@@ -199,21 +231,22 @@ class Checker:
                 and mark == {"issued": data["issued"], "salt": entry["salt"]})
 
     def check(self, user: str, code: str, now: dt.datetime | None = None,
-              address: str = "") -> str:
+              address: str = "", device: str | None = None) -> str:
         """The hub username when the code is right; otherwise :class:`CodeError`. Checks in
         this thread: the hub uses :meth:`login`."""
         now = now or dt.datetime.now(dt.UTC)
-        attempt = self._begin(user, address, now)
+        attempt = self._begin(user, address, now, device, busy=False)
         return self._finish(attempt, _matches(attempt.entry, code), now).name
 
     async def login(self, user: str, code: str, address: str,
-                    now: dt.datetime | None = None) -> Login:
-        """:meth:`check` for the hub: the PBKDF2 work in the pool, the event loop free."""
+                    now: dt.datetime | None = None, *, device: str | None = None) -> Login:
+        """:meth:`check` for the hub: the PBKDF2 work in the pool, the event loop free.
+        ``device``: the browser's device cookie, as the hub verified its signature (None
+        without one); the :class:`Login` says what the cookie becomes."""
         now = now or dt.datetime.now(dt.UTC)
-        if (self._waiting.total() >= MAX_PENDING
-                or self._waiting[address] >= ADDRESS_PENDING):
-            raise CodeError(_BUSY)
-        attempt = self._begin(user, address, now)
+        busy = (self._waiting.total() >= MAX_PENDING
+                or self._waiting[address] >= ADDRESS_PENDING)
+        attempt = self._begin(user, address, now, device, busy=busy)
         self._waiting[address] += 1
         try:
             right = await asyncio.get_running_loop().run_in_executor(
@@ -224,16 +257,29 @@ class Checker:
                 del self._waiting[address]
         return self._finish(attempt, right, now)
 
-    def _begin(self, user: str, address: str, now: dt.datetime) -> _Try:
-        """Refuse a locked id and address; otherwise count the try as wrong until it proves
-        right (parallel tries see each other's count)."""
+    def _begin(self, user: str, address: str, now: dt.datetime, cookie: str | None, *,
+               busy: bool) -> _Try:
+        """Refuse a locked id and address (or a locked device cookie); otherwise count the try
+        as wrong until it proves right (parallel tries see each other's count)."""
         name = username(user)
         data = self.sheet()
         if now > dt.datetime.fromisoformat(data["expires"]):
             raise CodeError(_EXPIRED)
         entry = data["codes"].get(name)
         generation = entry["salt"] if entry else ""
+        mark = {"issued": data["issued"], "salt": generation}
         self._forget(now)
+        known = self._device(cookie, name, generation, now)
+        if known is not None:  # its own count, whatever others typed for this id
+            nonce, device = known
+            if device.wrong >= DEVICE_MAX_WRONG:
+                raise CodeError(_LOCKED.format(minutes=_minutes(
+                    DEVICE_WAIT - (now - device.since))))
+            device.wrong += 1
+            device.since = now
+            return _Try(name, address, entry, mark, nonce, cookie or "")
+        if busy:
+            raise CodeError(_BUSY)
         pair = self._entry(self.pairs, (name, address), generation, now)
         every = self._entry(self.names, name, generation, now)
         waits = []
@@ -245,22 +291,68 @@ class Checker:
             raise CodeError(_LOCKED.format(minutes=_minutes(max(waits))))
         self._count(self.pairs, (name, address), pair, generation, now, move=True)
         self._count(self.names, name, every, generation, now, move=False)
-        mark = {"issued": data["issued"], "salt": generation}
-        return _Try(name, address, entry, mark)
+        return _Try(name, address, entry, mark, "", cookie or "")
 
     def _finish(self, attempt: _Try, right: bool, now: dt.datetime) -> Login:
+        if attempt.device:
+            device = self.devices.get(attempt.name, {}).get(attempt.device)
+            if right:
+                return Login(attempt.name, attempt.mark, self._remember(attempt, now))
+            left = DEVICE_MAX_WRONG - (device.wrong if device else DEVICE_MAX_WRONG)
+            if left > 0:
+                raise CodeError(_WRONG.format(left=left))
+            raise CodeError(_LOCKED.format(minutes=_minutes(
+                DEVICE_WAIT - (now - device.since) if device and device.since else DEVICE_WAIT)))
         pair = self.pairs.get((attempt.name, attempt.address))
         if right:
             self.pairs.pop((attempt.name, attempt.address), None)
             every = self.names.get(attempt.name)
             if every is not None and every.count:
                 every.count -= 1  # this try was counted before it proved right
-            return Login(attempt.name, attempt.mark)
+            return Login(attempt.name, attempt.mark, self._remember(attempt, now))
         left = MAX_WRONG - (pair.count if pair else MAX_WRONG)
         if left > 0:
             raise CodeError(_WRONG.format(left=left))
         raise CodeError(_LOCKED.format(minutes=_minutes(WAIT - (now - pair.since) if pair
                                                         else WAIT)))
+
+    def _device(self, cookie: str | None, name: str, generation: str,
+                now: dt.datetime) -> tuple[str, _Device] | None:
+        """The device the browser's cookie holds for ``name``, when it is still valid: issued
+        here, for this id, under the id's current code, used within ``DEVICE_DAYS``."""
+        nonce = _devices(cookie).get(name)
+        mine = self.devices.get(name)
+        if nonce is None or mine is None or nonce not in mine:
+            return None
+        device = mine[nonce]
+        if (device.generation != generation or not generation
+                or now - device.used > dt.timedelta(days=DEVICE_DAYS)):
+            del mine[nonce]
+            if not mine:
+                del self.devices[name]
+            return None
+        if device.since is not None and now - device.since >= DEVICE_WAIT:
+            device.wrong, device.since = 0, None  # its wait is over
+        return nonce, device
+
+    def _remember(self, attempt: _Try, now: dt.datetime) -> str:
+        """After a right code: the browser's device for this id (the one it came with, or a
+        new one) is this id's newest; returns the cookie's new value (its other ids kept)."""
+        name, generation = attempt.name, attempt.mark["salt"]
+        mine = self.devices.pop(name, None) or OrderedDict()
+        for nonce in [n for n, d in mine.items() if d.generation != generation]:
+            del mine[nonce]  # issued under an earlier code
+        nonce = attempt.device if attempt.device in mine else secrets.token_urlsafe(16)
+        mine.pop(nonce, None)
+        mine[nonce] = _Device(generation, now)
+        while len(mine) > DEVICES_PER_NAME:
+            mine.popitem(last=False)
+        while len(self.devices) >= max(1, MAX_ENTRIES // DEVICES_PER_NAME):
+            self.devices.popitem(last=False)
+        self.devices[name] = mine
+        held = {k: v for k, v in _devices(attempt.cookie).items() if k != name}
+        held[name] = nonce
+        return " ".join(f"{k}:{v}" for k, v in list(held.items())[-DEVICE_IDS:])
 
     def _forget(self, now: dt.datetime) -> None:
         """Entries whose wait is over go (each table is kept oldest first)."""
@@ -295,6 +387,17 @@ class Checker:
         if move:  # a pair waits from its last wrong try; an id's window stays where it began
             found.since = now
             table.move_to_end(key)
+
+
+def _devices(cookie: str | None) -> dict[str, str]:
+    """id -> nonce of a device cookie's value ("id:nonce id:nonce", the newest last)."""
+    found = {}
+    for item in str(cookie or "").split()[-DEVICE_IDS:]:
+        match = _DEVICE.match(item)
+        if match:
+            found.pop(match[1], None)
+            found[match[1]] = match[2]
+    return found
 
 
 def _matches(entry: dict[str, str] | None, code: str) -> bool:
