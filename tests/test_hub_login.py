@@ -738,3 +738,18 @@ def test_on_a_real_class_server_a_new_sheet_ends_sessions_and_the_trainer_gets_i
         assert session.get(files, timeout=30, allow_redirects=False).status_code != 200
         assert session.get(f"{url}/hub/api/user", timeout=30).status_code == 403
         assert requests.get(f"{url}/hub/api/user", headers=token, timeout=30).status_code == 403
+
+
+def test_one_address_alone_never_reaches_the_ids_hourly_ceiling(tmp_path):
+    """A learner's kernel (the server itself: one address) tries the trainer's id five times
+    every five minutes for a whole hour: it waits each time, but the trainer, without a device
+    cookie, still logs in from a laptop."""
+    plain = codes.issue(tmp_path, ["hv-01"], now=NOW)
+    checker = codes.Checker(tmp_path)
+    for window in range(13):
+        at = NOW + window * codes.WAIT + dt.timedelta(seconds=1)
+        for _ in range(codes.MAX_WRONG):
+            _refused(checker.check, codes.TRAINER, "00000000", at, address="máy chủ")
+    later = NOW + 13 * codes.WAIT
+    assert checker.check(codes.TRAINER, plain[codes.TRAINER], later,
+                         address="192.168.1.20") == codes.TRAINER

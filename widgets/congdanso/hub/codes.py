@@ -60,7 +60,8 @@ DIGITS = 8
 ITERATIONS = 60_000
 MAX_WRONG = 5  # wrong tries of one id from one address ...
 WAIT = dt.timedelta(minutes=5)  # ... then that address waits this long for that id
-NAME_MAX_WRONG = 50  # wrong tries of one id from all addresses together ...
+NAME_MAX_WRONG = 150  # wrong tries of one id from all addresses together (one address alone,
+# 5 per 5 minutes, makes at most 60 an hour: it cannot reach this) ...
 NAME_WINDOW = dt.timedelta(hours=1)  # ... within this long
 MAX_ENTRIES = 10_000  # each table of wrong tries at most (oldest dropped)
 WORKERS = max(1, min(4, (os.cpu_count() or 2) // 2))  # PBKDF2 threads: half the cores at most
