@@ -264,13 +264,12 @@ class SafeCollect(ExchangeCollect):
         self.log.info("Collected %s %s", student, self.coursedir.assignment_id)
 
 
-def read_regular(path: str) -> str:
-    """Text of a regular file, refusing a link in its place."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise OSError(f"{path} không phải tệp thường")
-        return f.read().decode("utf-8")
+MAX_FEEDBACK = 100 * 1024 * 1024  # one feedback page, images of the notebook included
+
+
+def read_text(path: str) -> str:
+    """Text of a regular file, refusing a link, a FIFO or a hard link in its place."""
+    return safefiles.read_regular(path, MAX_FEEDBACK).decode("utf-8")
 
 
 class SafeReleaseFeedback(ExchangeReleaseFeedback):
@@ -293,10 +292,10 @@ class SafeReleaseFeedback(ExchangeReleaseFeedback):
             student, notebook = match["student_id"], match["notebook_id"]
             folder = os.path.dirname(html_file)
             try:
-                page = read_regular(html_file)
-                timestamp = read_regular(os.path.join(folder, "timestamp.txt"))
-                secret = read_regular(os.path.join(folder, "submission_secret.txt"))
-            except (OSError, UnicodeDecodeError) as exc:
+                page = read_text(html_file)
+                timestamp = read_text(os.path.join(folder, "timestamp.txt"))
+                secret = read_text(os.path.join(folder, "submission_secret.txt"))
+            except (OSError, UnicodeDecodeError, safefiles.TooBig) as exc:
                 NOTES.append(Note(student, self.coursedir.assignment_id,
                                   f"không trả phản hồi {notebook}: {exc}"))
                 continue

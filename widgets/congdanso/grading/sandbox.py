@@ -259,11 +259,16 @@ class Cgroup:
             for stale in folder.glob(cls.PREFIX + "*") if folder.is_dir() else []:
                 if _alive(stale.name[len(cls.PREFIX):].split("-")[0]):
                     continue  # a grading run still going on (ours or another trainer's)
-                group = cls.__new__(cls)
-                group.dirs = [stale]
-                group.remove()
+                cls.remove_at(stale)
                 removed += not stale.exists()
         return removed
+
+    @classmethod
+    def remove_at(cls, folder: Path) -> None:
+        """A group found on disk (left by a process that is gone): emptied, then removed."""
+        group = cls.__new__(cls)
+        group.dirs = [folder]
+        group.remove()
 
 
 def _readonly_roots() -> list[Path]:

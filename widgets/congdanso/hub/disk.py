@@ -25,7 +25,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SHARED = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
 MAX_FILES = 100_000  # files and folders one learner may make (a course needs a few hundred)
 MAX_ENTRIES = 5_000_000  # the whole scan stops there, whatever happens
 
@@ -135,8 +134,13 @@ def set_quota(name: str, limit_mb: int, path: Path) -> bool:
     return done.returncode == 0
 
 
+def number(value: float) -> str:
+    """Vietnamese thousands: 100.000."""
+    return f"{value:,.0f}".replace(",", ".")
+
+
 def megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:,.0f}".replace(",", ".") + " MB"
+    return number(size / 1024 / 1024) + " MB"
 
 
 NOTES_FILE = Path(".congdanso") / "hub" / "canh-bao.json"

@@ -22,7 +22,7 @@ from jupyterhub.spawner import LocalProcessSpawner
 from tornado import web
 from traitlets import Integer, Unicode
 
-from congdanso.hub.accounts import HOME_BASE
+from congdanso.hub.accounts import HOME_BASE, SHARED_TMP
 
 REPO = Path(__file__).resolve().parents[3]
 LESSONS = REPO / "course"
@@ -156,9 +156,9 @@ class CourseSpawner(LocalProcessSpawner):
     _watchdogs: ClassVar[dict] = {}  # one scan per class server, shared by every learner
 
     def _watchdog(self):
-        from congdanso.hub.disk import SHARED, Watchdog
+        from congdanso.hub.disk import Watchdog
 
-        roots = [HOME_BASE, *SHARED, Path(self.exchange) / COURSE_ID / "inbound"]
+        roots = [HOME_BASE, *SHARED_TMP, Path(self.exchange) / COURSE_ID / "inbound"]
         key = tuple(map(str, roots))
         if key not in self._watchdogs:
             self._watchdogs[key] = Watchdog(roots)
@@ -208,8 +208,7 @@ class CourseSpawner(LocalProcessSpawner):
         if used > self.disk_mb * 1024 * 1024:
             return f"dùng {disk.megabytes(used)} đĩa, quá giới hạn {self.disk_mb} MB"
         if files > disk.MAX_FILES:
-            return (f"có hơn {disk.MAX_FILES:,} tệp và thư mục, quá giới hạn số tệp".replace(
-                ",", "."))
+            return f"có hơn {disk.number(disk.MAX_FILES)} tệp và thư mục, quá giới hạn số tệp"
         return None
 
     def _new_group(self):
@@ -220,9 +219,7 @@ class CourseSpawner(LocalProcessSpawner):
 
         for parent in Cgroup.parents().values():
             for stale in parent.glob(f"{Cgroup.PREFIX}*-lop-{self.user.name}"):
-                old = Cgroup.__new__(Cgroup)
-                old.dirs = [stale]
-                old.remove()
+                Cgroup.remove_at(stale)
         group = Cgroup(f"{os.getpid()}-lop-{self.user.name}", memory_mb=self.memory_mb,
                        processes=self.processes)
         if not group.available:
