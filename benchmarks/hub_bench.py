@@ -46,6 +46,7 @@ def hub_load() -> None:
     course = work / "khoa"
     course.mkdir()
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     roster = work / "ds.csv"
     roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n" + "".join(
         f"{u},Học Viên {i},Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
@@ -157,12 +158,16 @@ def hub_load() -> None:
 
 
 def grading_throughput() -> None:
-    from congdanso.cohort import grading, synthetic
+    from congdanso.cohort import grading
+
+    sys.path.insert(0, str(ROOT / "tests"))  # the synthetic cohort's robot lives with the tests
+    import synthetic
 
     work = Path(tempfile.mkdtemp(prefix="cds-cham-"))
     course = work / "khoa"
     course.mkdir()
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     chosen = ["an-toan-lua-dao", "tai-khoan-dvc"]
     (course / "source").mkdir()
     for name in chosen:

@@ -25,31 +25,35 @@ c.Autograde.exclude_overwriting = {
 # The grader decides (congdanso.grading.decide): each grade cell's declared requirements are
 # checked against the learner's verified journal and scenario, in nbgrader's own pipeline in place
 # of execution, so stock "nbgrader autograde", the formgrader and feedback all grade this way.
+# Without the package nbgrader would grade the stock way (grade cells run in the learner's
+# notebook): refuse instead, loudly, so no trainer publishes grades that mean nothing.
 try:
     from congdanso.grading.decide import DecideFromJournal
-except ImportError:  # the congdanso package is not installed where nbgrader runs
-    pass
-else:
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (
-        AssignLatePenalties,
-        CheckCellMetadata,
-        IgnorePattern,
-        LimitOutput,
-        SaveAutoGrades,
-    )
+except ImportError as exc:
+    raise RuntimeError(
+        "Khoá học Công Dân Số cần gói congdanso để chấm (nbgrader đang chạy ở một môi trường "
+        "Python không có gói này). Hãy chạy nbgrader bằng .venv/bin/nbgrader hoặc lệnh "
+        f"congdanso của khoá học. Lỗi gốc: {exc}") from exc
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
 
-    c.Autograde.autograde_preprocessors = [
-        DecideFromJournal, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-        AssignLatePenalties, CheckCellMetadata]
-    c.DecideFromJournal.course_root = here
-    # The exchange checks who submitted (roster, owner of the files), follows no link, skips a
-    # bad folder instead of stopping, and keeps a replaced submission (congdanso.cohort.exchange).
-    c.ExchangeFactory.collect = "congdanso.cohort.exchange.SafeCollect"
-    c.ExchangeFactory.release_feedback = "congdanso.cohort.exchange.SafeReleaseFeedback"
-    # Release refuses an exchange whose course folders someone else made first (squatting).
-    c.ExchangeFactory.release_assignment = "congdanso.cohort.exchange.SafeRelease"
-    # Feedback in Vietnamese, large print (congdanso.grading.feedback).
-    from congdanso.grading.feedback import use_our_feedback
+c.Autograde.autograde_preprocessors = [
+    DecideFromJournal, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata]
+c.DecideFromJournal.course_root = here
+# The exchange checks who submitted (roster, owner of the files), follows no link, skips a
+# bad folder instead of stopping, and keeps a replaced submission (congdanso.cohort.exchange).
+c.ExchangeFactory.collect = "congdanso.cohort.exchange.SafeCollect"
+c.ExchangeFactory.release_feedback = "congdanso.cohort.exchange.SafeReleaseFeedback"
+# Release refuses an exchange whose course folders someone else made first (squatting).
+c.ExchangeFactory.release_assignment = "congdanso.cohort.exchange.SafeRelease"
+# Feedback in Vietnamese, large print (congdanso.grading.feedback).
+from congdanso.grading.feedback import use_our_feedback  # noqa: E402
 
-    use_our_feedback(c)
+use_our_feedback(c)

@@ -84,6 +84,7 @@ def class_server(learners: list[str], *, port: int, pg_port: int, extra: list[st
     course.mkdir()
     (course / "nbgrader_config.py").write_bytes((ROOT / "exercises/nbgrader_config.py")
                                                 .read_bytes())
+    (course / "dap-an.json").write_bytes((ROOT / "exercises/dap-an.json").read_bytes())
     roster = base / "danh-sach.csv"
     roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n" + "".join(
         f"{x},Học Viên {i},Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"

@@ -30,12 +30,13 @@ pytestmark = pytest.mark.browser
 def course(tmp_path_factory):
     from congdanso.cohort import grading
     from congdanso.cohort.roster import import_roster
-    from congdanso.cohort.synthetic import _exchange_step
+    from synthetic import _exchange_step
 
     base = tmp_path_factory.mktemp("lop")
     course = base / "khoa"
     (course / "source").mkdir(parents=True)
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
     roster = base / "danh-sach.csv"
     roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
@@ -93,9 +94,9 @@ def _scenario(course: Path):
 
 def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
     from congdanso.cohort import grading
-    from congdanso.cohort.synthetic import _exchange_step
     from congdanso.world import World
     from playwright.sync_api import expect, sync_playwright
+    from synthetic import _exchange_step
 
     scenario = _scenario(course["course"])
     person = World().population.require(scenario.resident)

@@ -25,6 +25,7 @@ def klass(tmp_path, monkeypatch):
     (course / "source").mkdir(parents=True)
     (home / "khoa-hoc").mkdir(parents=True)
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
     roster = tmp_path / "ds.csv"
     roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
@@ -60,9 +61,9 @@ def _buttons(board) -> dict:
 
 def test_receive_open_hand_in_and_read_the_comments_all_in_vietnamese(klass):
     from congdanso.cohort import grading
-    from congdanso.cohort.hands import do_exercise
     from congdanso.ui.classwork import ClassWork
     from congdanso.ui.exercise import Exercise
+    from hands import do_exercise
 
     _join_class(klass)
     board = ClassWork(klass["home"], here=klass["lesson"])
@@ -131,8 +132,8 @@ def test_the_exercise_hands_itself_in_through_nbgrader_and_says_so_in_vietnamese
     """"Nộp bài cho giảng viên" at the end of an exercise: nbgrader's own submit with the
     learner's class settings; without a class exchange it explains and submits nothing."""
     from congdanso.cohort import grading
-    from congdanso.cohort.synthetic import _exchange_step
     from congdanso.ui.exercise import Exercise
+    from synthetic import _exchange_step
 
     grading.release(klass["course"], [ASSIGNMENT])
     _exchange_step("fetch", klass["course"], klass["home"], LEARNER, ASSIGNMENT)

@@ -21,7 +21,8 @@ from typing import ClassVar
 
 import nbformat
 import pytest
-from congdanso.cohort import grading, synthetic
+import synthetic
+from congdanso.cohort import grading
 from congdanso.grading.decide import declared
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +83,7 @@ def run(tmp_path_factory):
     course = base / "khoa"
     course.mkdir()
     (course / "nbgrader_config.py").write_bytes((ROOT / "exercises/nbgrader_config.py").read_bytes())
+    (course / "dap-an.json").write_bytes((ROOT / "exercises/dap-an.json").read_bytes())
     import shutil
 
     shutil.copytree(ROOT / "exercises/source", course / "source")

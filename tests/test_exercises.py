@@ -11,12 +11,13 @@ from pathlib import Path
 import nbformat
 import pytest
 from congdanso import World
-from congdanso.cohort.hands import do_exercise
 from congdanso.grading import requirements as req
 from congdanso.grading.decide import declared
+from congdanso.grading.key import judging, load_key
 from congdanso.grading.requirements import journal_bodies
 from congdanso.grading.variants import catalogue
 from congdanso.ui.exercise import Exercise
+from hands import do_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "exercises" / "source").glob("*/*.ipynb"))
@@ -71,21 +72,48 @@ def test_every_competency_has_five_items_and_sound_digcomp_codes():
 
 
 def test_catalogue_answers_are_among_their_options():
-    for name, spec in catalogue().items():
+    key = load_key()
+    for name in catalogue():
+        spec = key.spec(name)
         for qid, question in spec["questions"].items():
-            if question["kind"] == "choice" and not question["answer"].startswith(("$", "@")):
-                assert question["answer"] in question["options"], (name, qid)
+            answer = question["answer"]
+            if question["kind"] == "choice" and not answer.startswith(("$", "@")):
+                assert answer in question["options"], (name, qid)
         if "tinh-huong" in spec["questions"]:
             for case in spec.get("support_cases", []):
                 assert case["answer"] in spec["questions"]["tinh-huong"]["options"]
+
+
+def test_graded_answers_are_only_in_the_course_key():
+    """The package's catalogue (what a learner's server has) holds no answer to a graded item;
+    the course's key has one for every graded question."""
+    key = load_key()
+    for name, spec in catalogue().items():
+        if spec.get("practice"):
+            continue
+        assert all("answer" not in q for q in spec["questions"].values()), name
+        for lst in ("support_cases", "needs", "copies", "qr_traps", "messages"):
+            for item in spec.get(lst, []):
+                assert not {"answer", "procedure", "fields", "verdict", "advice", "pay",
+                            "scam"} & set(item), (name, lst, item["id"])
+        assert set(key.spec(name)["questions"]) == set(spec["questions"])
+        assert all("answer" in q for q in key.spec(name)["questions"].values()), name
+
+
+def _graded(world, assignment: str):
+    """The grader's view of an in-memory world: its journal replayed with the answer key."""
+    key = load_key()
+    with judging(key):
+        replayed = World.from_journal_bytes(world.journal.data(), files=world.files)
+    _, events = req.events_since_begin(journal_bodies(world), assignment)
+    return req.Context(replayed, events, replayed.course.exercise(assignment).scenario, key)
 
 
 def _score(assignment: str, way: str, learner: str) -> tuple[int, int]:
     world = World()
     exercise = Exercise(assignment, world=world, learner=learner, folder=ROOT / "khong-co")
     do_exercise(exercise, way)
-    _, events = req.events_since_begin(journal_bodies(world), assignment)
-    ctx = req.Context(world, events, exercise.scenario)
+    ctx = _graded(world, assignment)
     names = [n for cell in declared(ROOT / "exercises/source" / assignment
                                     / f"{assignment}.ipynb")[0].values() for n in cell]
     return sum(req.evaluate(ctx, n) is None for n in names), len(names)
@@ -116,10 +144,10 @@ def test_variants_differ_between_learners():
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
 def test_no_answer_is_readable_in_the_notebook(source):
-    """Answers live in the catalogue and in each learner's scenario, never in a notebook cell
-    (locked cells and metadata included)."""
+    """Answers live in the course's key, never in a notebook cell (locked cells and metadata
+    included)."""
     text = source.read_text(encoding="utf-8")
-    spec = catalogue()[source.parent.name]
+    spec = load_key().spec(source.parent.name)
     for question in spec["questions"].values():
         answer = question["answer"]
         if not answer.startswith(("$", "@")) and len(answer) > 12:  # not a word like "Mã hồ sơ"
@@ -145,6 +173,7 @@ def test_nbgrader_validate_shows_progress_but_never_correctness(tmp_path):
     course = tmp_path / "khoa"
     shutil.copytree(ROOT / "exercises/source" / name, course / "source" / name)
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     env = {**os.environ, "CONGDANSO_LEARNER": "hv-x",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force"],

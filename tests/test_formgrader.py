@@ -64,6 +64,7 @@ def formgrader(tmp_path_factory):
     course = base / "khoa"
     course.mkdir()
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
     _nbgrader(course, env, "generate_assignment", ASSIGNMENT, "--force")
     write_variant_table(course, ASSIGNMENT, [LEARNER])

@@ -113,6 +113,7 @@ def test_missing_bubblewrap_is_a_clear_message(monkeypatch, capsys, tmp_path):
     course = tmp_path / "khoa"
     (course / "source" / "bai").mkdir(parents=True)
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     (course / "source" / "bai" / "bai.ipynb").write_text("{}", encoding="utf-8")
     monkeypatch.setattr(sandbox, "check_sandbox", unavailable)
     assert main(["autograde", "--course", str(course)]) == 1
@@ -128,6 +129,7 @@ def test_trainer_commands_explain_a_wrong_course_or_assignment(capsys, tmp_path)
     course = tmp_path / "khoa"
     shutil.copytree(ROOT / "exercises/source", course / "source")
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     assert main(["generate", "bai-khong-co", "--course", str(course)]) == 1
     err = capsys.readouterr().err
     assert "Không có bài bai-khong-co" in err and "tai-khoan-dvc" in err
@@ -141,6 +143,7 @@ def test_generate_never_ships_a_trainers_journal(tmp_path):
     shutil.copytree(ROOT / "exercises/source/an-toan-lua-dao", course / "source" /
                     "an-toan-lua-dao")
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     (course / "source/an-toan-lua-dao/nhat-ky.jsonl").write_text("{}\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "congdanso.cli", "generate", "--course",
                              str(course)], capture_output=True, text=True, timeout=300)
@@ -179,6 +182,7 @@ def test_release_twice_keeps_the_first_unless_forced(capsys, tmp_path):
     shutil.copytree(ROOT / "exercises/source/an-toan-lua-dao",
                     course / "source" / "an-toan-lua-dao")
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     assert main(["generate", "--course", str(course)]) == 0
     assert main(["release", "--course", str(course)]) == 1  # no roster yet: no scenarios
     assert "nhập danh sách lớp trước" in capsys.readouterr().err
@@ -208,6 +212,7 @@ def test_autograde_never_overwrites_a_learners_journal_with_the_trainers(tmp_pat
     shutil.copytree(ROOT / "exercises/source/an-toan-lua-dao",
                     course / "source" / "an-toan-lua-dao")
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     grading.generate(course)
     from congdanso.grading.variants import course_secret
 

@@ -63,6 +63,7 @@ def course(tmp_path_factory) -> Path:
 
     course = tmp_path_factory.mktemp("khoa")
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
         config.write("\nc.CourseDirectory.max_dir_size = 2000  # KB, for the oversized case\n")
     shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
@@ -222,6 +223,7 @@ def test_kill_9_of_autograde_leaves_nothing_running_and_the_next_run_cleans_up(t
     course = tmp_path / "khoa-code"
     (course / "source" / "bai").mkdir(parents=True)
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     (course / "source" / "bai" / "bai.ipynb").write_text(json.dumps(KERNEL_SOURCE), "utf-8")
     import_roster(_roster(tmp_path / "ds.csv", ["hv-a", "hv-b"]), course)
     grading.generate(course)

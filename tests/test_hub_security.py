@@ -381,6 +381,7 @@ def _generated_course(tmp_path: Path, learners: list[str]) -> Path:
     course = tmp_path / "khoa"
     (course / "source").mkdir(parents=True)
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     shutil.copytree(ROOT / "exercises/source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
     roster = tmp_path / "ds.csv"
     roster.write_text("Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n" + "".join(

@@ -39,8 +39,8 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def _work(folder: Path, learner: str, way: str) -> None:
-    from congdanso.cohort.hands import do_exercise
     from congdanso.ui.exercise import Exercise
+    from hands import do_exercise
 
     exercise = Exercise.open(ASSIGNMENT, folder=folder, learner=learner)
     do_exercise(exercise, way)
@@ -61,11 +61,12 @@ def _run_in_kernel(notebook: Path, learner: str) -> None:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict:
-    from congdanso.cohort.synthetic import CHEAT, SHADOW
     from congdanso.grading.variants import write_variant_table
+    from synthetic import CHEAT, SHADOW
 
     course = tmp_path_factory.mktemp("khoa-hoc")
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
     shutil.copytree(SOURCE.parent, course / "source" / ASSIGNMENT)
     _nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     write_variant_table(course, ASSIGNMENT, LEARNERS)
@@ -135,9 +136,9 @@ def test_released_notebook_gives_nothing_away(graded):
     text = (graded["release"] / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8")
     nb = nbformat.reads(text, as_version=4)
     assert not any(c.metadata.get("nbgrader", {}).get("solution") for c in nb.cells)
-    from congdanso.grading.variants import catalogue
+    from congdanso.grading.key import load_key
 
-    for question in catalogue()[ASSIGNMENT]["questions"].values():
+    for question in load_key().spec(ASSIGNMENT)["questions"].values():
         if not question["answer"].startswith(("$", "@")):
             # the options are shown in the phone, never marked; the notebook holds none of them
             assert question["answer"] not in text

@@ -27,11 +27,13 @@ from nbformat.v4 import new_output
 from traitlets import Unicode
 
 from congdanso.grading import requirements as req
+from congdanso.grading.key import KEY_FILE, AnswerKey, judging, load_key
 from congdanso.grading.sandbox import SandboxedExecute
 from congdanso.world.journal import DEFAULT_NAME
 
 CALL = "kiem_tra"
 FLAGS: list[dict[str, str]] = []  # what the last decisions want the trainer to know
+RESPONSES: list[dict[str, Any]] = []  # each graded answer given (the report's item analysis)
 RESPONSES: list[dict] = []  # each graded answer: what the learner gave, right or not
 
 
@@ -93,18 +95,23 @@ class Judgement:
         return req.evaluate(self.context, name, judge=True)
 
 
-def judge(folder: Path, assignment: str, student: str, secret: bytes) -> Judgement:
-    """The submission's journal, verified, held against the learner's own scenario."""
+def judge(folder: Path, assignment: str, student: str, secret: bytes,
+          key: AnswerKey) -> Judgement:
+    """The submission's journal, verified, held against the learner's own scenario and the
+    course's answer key."""
     from congdanso.world.check import check_journal
 
     path = folder / DEFAULT_NAME
     if not path.is_file() or path.is_symlink():
         return Judgement("Bài nộp không có nhật ký thao tác: chưa làm bước nào trong điện thoại "
                          "mô phỏng hay ô trả lời. Hãy mở bài, làm theo tình huống, lưu rồi nộp.")
-    return _against_scenario(check_journal(path), assignment, student, secret)
+    with judging(key):
+        report = check_journal(path)
+    return _against_scenario(report, assignment, student, secret, key)
 
 
-def _against_scenario(report, assignment: str, student: str, secret: bytes) -> Judgement:
+def _against_scenario(report, assignment: str, student: str, secret: bytes,
+                      key: AnswerKey) -> Judgement:
     from congdanso.grading.variants import PRACTICE_PREFIX, token_for
 
     if not report.ok:
@@ -137,7 +144,49 @@ def _against_scenario(report, assignment: str, student: str, secret: bytes) -> J
     if state is None or state.scenario.token != expected:
         return Judgement("Tình huống của bài đã bị làm lại nhưng chưa mở lại: hãy chạy ô đầu "
                          "tiên của bài rồi làm tiếp.", head=head, report=report)
-    return Judgement(context=req.Context(world, events, state.scenario), head=head, report=report)
+    return Judgement(context=req.Context(world, events, state.scenario, key), head=head,
+                     report=report, flags=too_fast(begin, events))
+
+
+SECONDS_PER_STEP = 1.5  # a person reads, taps and types: no one does a step of the exercise faster
+MIN_STEPS = 5  # a few quick taps are not a sign of anything
+
+
+def too_fast(begin: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
+    """A flag for the trainer's "Cần xem" when the exercise was done faster than a person could:
+    the events' wall-clock times (``at``, written by the world) from opening the scenario to the
+    last step, against 1.5 s a step."""
+    import datetime as dt
+
+    steps = [e for e in events if isinstance(e.get("at"), str)]
+    if len(steps) < MIN_STEPS or not isinstance(begin.get("at"), str):
+        return []
+    try:
+        start = dt.datetime.fromisoformat(begin["at"])
+        end = dt.datetime.fromisoformat(steps[-1]["at"])
+    except ValueError:
+        return ["thời gian trong nhật ký không đọc được"]
+    seconds = (end - start).total_seconds()
+    if seconds >= SECONDS_PER_STEP * len(steps):
+        return []
+    shown = f"{seconds:.1f}".replace(".", ",")
+    return [f"làm {len(steps)} thao tác trong {shown} giây, nhanh hơn một người làm được "
+            f"(dưới {str(SECONDS_PER_STEP).replace('.', ',')} giây mỗi thao tác): xem lại "
+            "cách bài được làm"]
+
+
+def _record_response(ctx: req.Context, student: str, assignment: str, cell: str | None,
+                     question: str, problem: str | None) -> None:
+    """One graded answer, for the trainer's item analysis (which option each learner picked)."""
+    from congdanso.grading.variants import spec
+
+    state = ctx.world.course.exercises.get(assignment)
+    given = state.answers.get(question) if state else None
+    q = spec(assignment)["questions"].get(question, {})
+    RESPONSES.append({"student": student, "assignment": assignment, "cell": cell,
+                      "question": question, "value": given.value if given else None,
+                      "correct": problem is None and given is not None,
+                      "options": list(q.get("options", [])) if q.get("kind") == "choice" else []})
 
 
 def _passed(text: str) -> NotebookNode:
@@ -146,6 +195,20 @@ def _passed(text: str) -> NotebookNode:
 
 def _failed(message: str) -> NotebookNode:
     return new_output("error", ename="Chưa đạt", evalue=message, traceback=[f"✘ {message}"])
+
+
+def _course_key(course: Path) -> AnswerKey:
+    path = course / KEY_FILE
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = -1.0
+    return _cached_key(str(course), mtime)
+
+
+@lru_cache(maxsize=8)
+def _cached_key(course: str, mtime: float) -> AnswerKey:
+    return load_key(course)
 
 
 class DecideFromJournal(SandboxedExecute):
@@ -176,7 +239,7 @@ class DecideFromJournal(SandboxedExecute):
                 f"Khoá học {course} chưa có bí mật (.congdanso/bi-mat-khoa-hoc) hoặc tệp bị hỏng: "
                 "không biết phương án của từng học viên nên không chấm. Bài phải được phát bằng "
                 "\"congdanso release\" từ đúng thư mục khoá học này.") from None
-        judgement = judge(folder, assignment, student, secret)
+        judgement = judge(folder, assignment, student, secret, _course_key(course))
         if judgement.report is not None:  # the trainer's journal column: checked once, here
             report = judgement.report
             FLAGS.append({"student": student, "assignment": assignment, "trusted": report.ok,
@@ -196,7 +259,14 @@ class DecideFromJournal(SandboxedExecute):
                 continue
             if not names:  # a classic code test: the sandboxed kernel's output stands
                 continue
-            problems = [p for p in (judgement.evaluate(n) for n in names) if p is not None]
+            problems = []
+            for name in names:
+                problem = judgement.evaluate(name)
+                if problem is not None:
+                    problems.append(problem)
+                if name.startswith(req.ANSWER) and judgement.context is not None:
+                    _record_response(judgement.context, student, assignment,
+                                     meta.get("grade_id"), name[len(req.ANSWER):], problem)
             scenario = judgement.context.scenario if judgement.context else None
             if problems:
                 cell.outputs = [_failed(" ".join(problems))]

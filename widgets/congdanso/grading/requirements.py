@@ -6,18 +6,21 @@ scenario; in the learner's kernel the same check only shows progress. A check re
 when the requirement is met, otherwise a message in Vietnamese that says what to do next.
 
 Answers (``"cau:<question>"``) are judged only by the grader; in the kernel they count as done
-once answered, so the self-check never gives an answer away.
+once answered, so the self-check never gives an answer away. A check that needs the answer key
+(which procedure, whether the QR should be paid) reads ``ctx.key``; in the learner's kernel there is
+no key (``None``), and such a check says only whether the step was done.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from congdanso.world import normalize
+
 if TYPE_CHECKING:
+    from congdanso.grading.key import AnswerKey
     from congdanso.grading.variants import Scenario
     from congdanso.world.world import World
 
@@ -32,18 +35,31 @@ class Context:
     world: World
     events: list[dict[str, Any]]
     scenario: Scenario
+    key: AnswerKey | None = None  # the grader's; None in the learner's kernel
+
+    def expected_values(self) -> dict[str, Any] | None:
+        """The scenario's values with what the key says (None without a key)."""
+        if self.key is None:
+            return None
+        cached = getattr(self, "_expected_values", None)
+        if cached is None:
+            cached = self.key.values(self.world, self.scenario)
+            self._expected_values = cached
+        return cached
 
     @property
     def resident(self) -> str:
         return self.scenario.resident or ""
 
     def did(self, name: str, **args: Any) -> list[dict[str, Any]]:
-        return [e for e in self.events if e["action"] == name and e.get("ok")
-                and all(e["args"].get(k) == v for k, v in args.items())]
+        """Successful ``name`` actions with these arguments, compared as the world reads them
+        ("087 062 514 932" is the ID number 087062514932; a code in lower case is that code)."""
+        return [e for e in self.tried(name, **args) if e.get("ok")]
 
     def tried(self, name: str, **args: Any) -> list[dict[str, Any]]:
+        wanted = {k: normalize.argument(k, v) for k, v in args.items()}
         return [e for e in self.events if e["action"] == name
-                and all(e["args"].get(k) == v for k, v in args.items())]
+                and all(normalize.argument(k, e["args"].get(k)) == v for k, v in wanted.items())]
 
 
 @dataclass(frozen=True)
@@ -150,16 +166,20 @@ def _visit_log(ctx: Context) -> str | None:
 
 
 # -- dossiers ---------------------------------------------------------------------------------------
-def _dossier(world: World, scenario: Scenario):
-    mine = [d for d in world.portal.dossiers.values()
-            if d.id_number == scenario.resident
-            and d.procedure.code == scenario.values.get("procedure")]
+def _dossier(ctx: Context):
+    """The resident's dossier for the procedure their need calls for (with the key); without the
+    key (learner's kernel), the latest dossier the learner filed for the resident."""
+    values = ctx.expected_values()
+    earlier = ctx.scenario.values.get("supplement_code")
+    mine = [d for d in ctx.world.portal.dossiers.values()
+            if d.id_number == ctx.scenario.resident and d.code != earlier
+            and (values is None or d.procedure.code == values.get("procedure"))]
     return mine[-1] if mine else None
 
 
 @requirement("ho-so-nop", "Nộp hồ sơ đúng thủ tục người dân cần, dùng thông tin điền sẵn")
 def _submitted(ctx: Context) -> str | None:
-    if _dossier(ctx.world, ctx.scenario) is None:
+    if _dossier(ctx) is None:
         return ("Chưa có hồ sơ nào đúng thủ tục người dân cần. Trên Cổng DVC: tìm thủ tục → kiểm "
                 "tra thông tin điền sẵn → khai phần còn thiếu → nộp.")
     return None
@@ -167,10 +187,13 @@ def _submitted(ctx: Context) -> str | None:
 
 @requirement("ho-so-dung-thong-tin", "Phần khai thêm của hồ sơ đúng nhu cầu của người dân")
 def _fields(ctx: Context) -> str | None:
-    dossier = _dossier(ctx.world, ctx.scenario)
+    dossier = _dossier(ctx)
     if dossier is None:
         return "Chưa có hồ sơ để xem phần khai thêm."
-    for key, wanted in ctx.scenario.values["fields"].items():
+    values = ctx.expected_values()
+    if values is None:  # right or wrong is the grader's to say
+        return None
+    for key, wanted in values["fields"].items():
         if _norm(dossier.data.get(key)) != _norm(wanted):
             return ("Phần khai thêm của hồ sơ chưa khớp với điều người dân cần (đọc lại tình "
                     "huống: mục đích, loại giấy tờ, số bản).")
@@ -179,7 +202,7 @@ def _fields(ctx: Context) -> str | None:
 
 @requirement("phi-da-tra", "Trả phí, lệ phí của hồ sơ qua ứng dụng ngân hàng")
 def _fee(ctx: Context) -> str | None:
-    dossier = _dossier(ctx.world, ctx.scenario)
+    dossier = _dossier(ctx)
     if dossier is None or dossier.fee_status != "da_thanh_toan":
         return ("Phí của hồ sơ chưa được trả. Khi hồ sơ đã được tiếp nhận: Quản lý hồ sơ → Yêu "
                 "cầu thanh toán → quét mã bằng ứng dụng ngân hàng → kiểm tra tên người nhận → OTP.")
@@ -188,7 +211,7 @@ def _fee(ctx: Context) -> str | None:
 
 @requirement("ho-so-tra-cuu", "Tra cứu tình trạng hồ sơ bằng mã hồ sơ")
 def _looked_up(ctx: Context) -> str | None:
-    dossier = _dossier(ctx.world, ctx.scenario)
+    dossier = _dossier(ctx)
     if dossier is None or not ctx.did("portal.lookup", code=dossier.code):
         return "Hãy tra cứu hồ sơ bằng mã hồ sơ (ô \"Tra cứu hồ sơ\" trên Cổng DVC)."
     return None
@@ -196,7 +219,7 @@ def _looked_up(ctx: Context) -> str | None:
 
 @requirement("ho-so-ket-qua", "Nhận kết quả hồ sơ trực tuyến (tải về khi đã có)")
 def _result(ctx: Context) -> str | None:
-    dossier = _dossier(ctx.world, ctx.scenario)
+    dossier = _dossier(ctx)
     if dossier is None or not ctx.did("portal.download_result", code=dossier.code):
         return ("Chưa tải kết quả hồ sơ. Cho thời gian trôi (nút \"Thời gian trôi\") đến khi hồ "
                 "sơ có kết quả, rồi vào Quản lý hồ sơ → Tải kết quả.")
@@ -305,9 +328,11 @@ def _qr_scanned(ctx: Context) -> str | None:
 @requirement("tien-rac-dung-cach", "Xử lý mã QR tiền rác đúng cách")
 def _qr_handled(ctx: Context) -> str | None:
     values = ctx.scenario.values
+    if ctx.key is None:  # pay or not is the grader's to say: here, only whether it was read
+        return _qr_scanned(ctx)
+    target = _qr_target(values["qr_payload"])
     paid = [e for e in ctx.did("bank.confirm_transfer")
-            if e["result"].get("status") == "thanh_cong"
-            and e["result"].get("target") == values["qr_account"]]
+            if e["result"].get("status") == "thanh_cong" and e["result"].get("target") == target]
     if values["trap"] == "nguoi-la":
         if paid:
             return "Đã chuyển tiền vào tài khoản của một người lạ qua mã QR dán đè."
@@ -315,6 +340,12 @@ def _qr_handled(ctx: Context) -> str | None:
     if not paid:
         return "Mã QR đúng của đơn vị thu gom rác mà tiền rác chưa được trả."
     return None
+
+
+def _qr_target(payload: str) -> str:
+    from congdanso.world.vietqr import decode
+
+    return decode(payload).account
 
 
 # -- troubleshooting at the support point ------------------------------------------------------------
@@ -393,47 +424,44 @@ def _stay_in_vneid(ctx: Context) -> str | None:
 
 # -- answers ----------------------------------------------------------------------------------------
 def _norm(value: Any) -> str:
-    return unicodedata.normalize("NFC", " ".join(str(value if value is not None else "").split()))
+    return normalize.text(value)
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return normalize.fold(text)
 
 
 def same_answer(given: str, expected: Any, match: str | None) -> bool:
-    if expected is None:
-        return False
-    if match == "number":
-        digits = re.sub(r"[^\d]", "", given)
-        return digits != "" and int(digits) == int(expected)
-    if match == "code":
-        return re.sub(r"\s", "", given).upper() == re.sub(r"\s", "", str(expected)).upper()
-    if match == "name":
-        return " ".join(_fold(given).split()) == " ".join(_fold(str(expected)).split())
-    return _norm(given) == _norm(expected)
+    return normalize.same(match, given, expected)
 
 
-def answer_now(world: World, scenario: Scenario, question: str) -> Any:
-    """The value an "@" answer expects, in the world as it is at this moment."""
-    from congdanso.grading.variants import spec
-
-    answer = spec(scenario.assignment)["questions"][question]["answer"]
+def answer_now(world: World, scenario: Scenario, question: str, key: AnswerKey) -> Any:
+    """The value an "@" answer expects, in the world as it is at this moment (grader only)."""
+    answer = key.answer(scenario.assignment, question)
     if not (isinstance(answer, str) and answer.startswith("@")):
         return None
-    key = answer[1:]
-    if key in ("households_without", "coverage_percent"):
-        values = scenario.values
+    name = answer[1:]
+    values = scenario.values
+    if name in ("households", "households_without", "coverage_percent"):
         homes = [h for h in world.population.households
                  if h.ward.code == values["ward"] and h.khu_pho == values["khu_pho"]]
         covered = sum(any(world.portal.account_of(p.id_number) for p in h.members) for h in homes)
-        if key == "households_without":
+        if name == "households":
+            return len(homes)
+        if name == "households_without":
             return len(homes) - covered
         return round(100 * covered / len(homes)) if homes else 0
-    dossier = _dossier(world, scenario)
+    if name.startswith("qr_"):
+        from congdanso.world.vietqr import decode
+
+        qr = decode(values["qr_payload"])
+        target = world.bank.account(qr.bank_bin, qr.account)
+        return {"qr_account": qr.account, "qr_amount": qr.amount or values.get("qr_amount"),
+                "qr_name": target.holder if target is not None else ""}[name]
+    dossier = _dossier(Context(world, [], scenario, key))
     if dossier is None:
         return None
-    return dossier.code if key == "dossier_code" else dossier.fee
+    return dossier.code if name == "dossier_code" else dossier.fee
 
 
 def check_answer(ctx: Context, question: str, *, judge: bool) -> str | None:
@@ -449,12 +477,24 @@ def check_answer(ctx: Context, question: str, *, judge: bool) -> str | None:
         return f"Chưa trả lời câu: \"{prompt}\". Chọn hoặc gõ câu trả lời rồi bấm \"Lưu\"."
     if not judge:
         return None
+    if ctx.key is None:
+        return "Không có đáp án để chấm câu này."
     q = questions[question]
-    expected = given.expected_now if str(q["answer"]).startswith("@") \
-        else ctx.scenario.expected(question)
+    answer = ctx.key.answer(ctx.scenario.assignment, question)
+    expected = given.expected_now if str(answer).startswith("@") \
+        else ctx.key.expected(ctx.world, ctx.scenario, question)
     if not same_answer(given.value, expected, q.get("match")):
-        return f"Câu \"{prompt}\": câu trả lời \"{given.value}\" chưa đúng."
+        return wrong_answer(ctx, question, given.value)
     return None
+
+
+def wrong_answer(ctx: Context, question: str, value: str) -> str:
+    """What the grader says for a wrong answer: what to check, never the answer itself."""
+    prompt = ctx.scenario.prompt(question)
+    spec = ctx.key.spec(ctx.scenario.assignment)["questions"][question] if ctx.key else {}
+    hint = spec.get("check")
+    return (f"Câu \"{prompt}\": câu trả lời \"{value}\" chưa đúng."
+            + (f" Xem lại: {hint}" if hint else ""))
 
 
 def title_of(name: str, scenario: Scenario) -> str:

@@ -2,15 +2,19 @@
 
 The trainer's course holds a random secret (``.congdanso/bi-mat-khoa-hoc``, never in the package
 or the repository). A learner's *token* for an assignment is an HMAC of their learner id under that
-secret; ``congdanso release`` writes the table of tokens (``phuong-an.json``) into the released
-assignment, so the learner's kernel finds its own without ever seeing the secret. Everything else
-(which resident, which amounts, which trap) is drawn deterministically from the token, in the
-kernel when the exercise opens and again in the grader, which recomputes the token from the
-submission's learner id. A journal copied from a classmate carries the classmate's token and
-resident, so it earns nothing on the items that differ.
+secret. On the class server each learner's server is given only that learner's tokens
+(``~/.congdanso/phuong-an.json``); on a single machine ``congdanso release`` writes the table
+(``phuong-an.json``) into the released assignment. Everything else (which resident, which amounts,
+which trap, the order of the options) is drawn deterministically from the token, in the kernel when
+the exercise opens and again in the grader, which recomputes the token from the submission's learner
+id. A journal copied from a classmate carries the classmate's token and resident, so it earns
+nothing on the items that differ.
 
-Scenarios are data: texts, traps and answers live in the catalogue; this module only draws from
-it and sets the world up (accounts, documents, a QR on a market gate) inside one journaled action.
+The catalogue holds what a learner sees: situations, messages, papers, options. Which option is right
+lives only in the course's answer key (``dap-an.json``, :mod:`congdanso.grading.key`), read by the
+grader; a scenario drawn in the learner's kernel carries ids and texts, never an expected answer.
+A lesson's practice (``"practice": true``) is the exception: it says right or wrong at once, so its
+answers are in the catalogue and its items are never graded.
 """
 
 from __future__ import annotations
@@ -89,12 +93,30 @@ def practice_token(assignment: str, learner: str) -> str:
     return PRACTICE_PREFIX + digest
 
 
+OWN_TOKENS = Path(".congdanso") / VARIANTS_FILE  # in a class-server learner's home
+CLASS_MARK = Path(".congdanso") / "ma-lop"  # a course the class server runs
+
+
+def tokens_of(course: str | os.PathLike[str], learner: str) -> dict[str, str]:
+    """One learner's tokens for every assignment of the course (what the class server gives
+    that learner's server, and nobody else's)."""
+    secret = course_secret(course)
+    source = Path(course) / "source"
+    names = sorted(p.name for p in source.iterdir() if p.is_dir()) if source.is_dir() else []
+    return {name: token_for(secret, name, learner) for name in names}
+
+
 def write_variant_table(course: str | os.PathLike[str], assignment: str,
-                        learners: list[str]) -> Path:
-    """The tokens of every learner of the roster, beside the released notebook."""
+                        learners: list[str]) -> Path | None:
+    """The tokens of every learner of the roster, beside the released notebook: for a course on
+    one machine. A class-server course publishes no table (every learner could read it): each
+    learner's server is given that learner's own tokens at start (:func:`tokens_of`)."""
+    path = Path(course) / "release" / assignment / VARIANTS_FILE
+    if (Path(course) / CLASS_MARK).exists():
+        path.unlink(missing_ok=True)
+        return None
     secret = course_secret(course)
     table = {learner: token_for(secret, assignment, learner) for learner in sorted(learners)}
-    path = Path(course) / "release" / assignment / VARIANTS_FILE
     path.write_text(json.dumps({"assignment": assignment, "tokens": table}, indent=1,
                                ensure_ascii=False) + "\n", encoding="utf-8")
     return path
@@ -106,17 +128,27 @@ def learner_id() -> str:
             or getpass.getuser())
 
 
+def _read_token(path: Path, assignment: str, learner: str) -> str | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if path.name == VARIANTS_FILE and data.get("learner") is not None:  # one learner's own
+            token = data["tokens"][assignment] if data["learner"] == learner else None
+        else:  # a released table: every learner of the roster
+            token = data["tokens"][learner]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return token if isinstance(token, str) and token else None
+
+
 def token_in_folder(folder: str | os.PathLike[str], assignment: str,
                     learner: str) -> tuple[str, bool]:
-    """(token, official): the learner's token from the released table, or a practice token
-    when the learner is not on it (the exercise still works, but is not the graded variant)."""
-    try:
-        data = json.loads((Path(folder) / VARIANTS_FILE).read_text("utf-8"))
-        token = data["tokens"][learner]
-        if isinstance(token, str) and token:
+    """(token, official): the learner's token (given to their server by the class server, or
+    from the released table), or a practice token when the learner is on neither (the exercise
+    still works, but is not the graded variant)."""
+    for path in (Path.home() / OWN_TOKENS, Path(folder) / VARIANTS_FILE):
+        token = _read_token(path, assignment, learner)
+        if token is not None:
             return token, True
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
     return practice_token(assignment, learner), False
 
 
@@ -137,13 +169,11 @@ class Scenario:
     def resident(self) -> str | None:
         return self.residents[0] if self.residents else None
 
-    def expected(self, question: str) -> Any:
-        """The answer a question expects, from the catalogue and this scenario ("$name");
-        answers that depend on the world at answering time ("@name") are computed there."""
-        answer = spec(self.assignment)["questions"][question]["answer"]
-        if isinstance(answer, str) and answer.startswith("$"):
-            return self.values[answer[1:]]
-        return answer
+    def option_order(self, question: str, options: list[str]) -> list[str]:
+        """The options of a choice question in this learner's own order (drawn from the token)."""
+        order = list(options)
+        random.Random(f"{self.assignment}:{self.token}:{question}").shuffle(order)
+        return order
 
     def prompt(self, question: str) -> str:
         return _fill(spec(self.assignment)["questions"][question]["prompt"], self.values)
@@ -199,7 +229,7 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         scenario.residents = [rng.choice(pool).id_number]
         case = rng.choice(data["support_cases"])
         values.update(situation=situation["id"], situation_text=situation["text"],
-                      need=situation["need"], case_text=case["text"], case_answer=case["answer"],
+                      need=situation["need"], case=case["id"], case_text=case["text"],
                       otp_caller=rng.choice(["Một người gọi xưng là công an phường",
                                              "Một người gọi xưng là nhân viên nhà mạng",
                                              "Một người gọi xưng là cán bộ Cổng Dịch vụ công"]))
@@ -209,9 +239,7 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         scenario.residents = [rng.choice(_candidates(world)).id_number]
     if kind == "ho-so-truc-tuyen":
         need = rng.choice(data["needs"])
-        procedure = world.portal.procedure(need["procedure"])
-        values.update(need=need["id"], need_text=need["text"], procedure=procedure.code,
-                      procedure_name=procedure.name, fields=dict(need["fields"]))
+        values.update(need=need["id"], need_text=need["text"])  # the procedure is the learner's
         if data.get("supplement"):  # a newborn's birth registration sent back for a new photo
             sup = data["supplement"]
             gender = rng.choice(["nam", "nữ"])
@@ -224,7 +252,7 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
                           birth_place=sup["birth_place"], supplement_text=sup["text"])
         if data.get("fee_scams"):  # a message asking for a fee that is not the procedure's
             scam = rng.choice(data["fee_scams"])
-            fake = procedure.fee + rng.choice([35_000, 50_000, 120_000, 200_000])
+            fake = rng.choice([85_000, 120_000, 150_000, 250_000])
             values.update(fee_scam_from=scam["from"],
                           fee_scam_text=scam["text"].replace("$fake_fee", f"{fake:,}".replace(
                               ",", ".")))
@@ -235,14 +263,13 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
                               and len(str(s)) == len(str(salary))])
         sent = data.get("copies_sent", 2)  # a lesson's practice may show every verdict
         picked = rng.sample(data["copies"], sent)
-        values.update(salary=salary, changed_salary=changed, copies_sent=sent,
-                      advice_1=picked[0]["advice"])
+        values.update(salary=salary, changed_salary=changed, copies_sent=sent)
         for n, copy in enumerate(picked, 1):
-            values[f"copy_{n}"], values[f"verdict_{n}"] = copy["id"], copy["verdict"]
+            values[f"copy_{n}"] = copy["id"]
     elif kind == "thanh-toan-hoa-don":
         trap = rng.choice(data["qr_traps"])
         values.update(service=rng.choice(data["services"]), trap=trap["id"],
-                      trap_text=trap["text"], qr_pay=trap["pay"],
+                      trap_text=trap["text"],
                       qr_amount=rng.choice([30_000, 45_000, 60_000, 75_000]),
                       stranger_pick=rng.randrange(10**6))
     elif kind == "go-roi-vneid":
@@ -260,7 +287,6 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         picked = rng.sample(data["messages"], 4)
         for i, message in enumerate(picked, 1):
             values[f"message_{i}"] = message["id"]
-            values[f"verdict_{i}"] = "Lừa đảo" if message["scam"] else "Không phải lừa đảo"
     return scenario
 
 
@@ -327,13 +353,7 @@ def setup(world: World, scenario: Scenario) -> None:
             account = world.bank.open_account(stranger.id_number, BANK_BIN, BANK_PASSWORD)
             payload = encode(training_qr(BANK_BIN, account.number, amount=values["qr_amount"],
                                          message="Tien rac"))
-        from congdanso.world.vietqr import decode
-
-        qr = decode(payload)
-        target = world.bank.account(qr.bank_bin, qr.account)
-        values.update(qr_payload=payload, qr_account=qr.account,
-                      qr_amount=qr.amount or values["qr_amount"],
-                      qr_name=target.holder if target is not None else "")
+        values["qr_payload"] = payload  # who it pays is read from the code, as on the phone
     elif kind == "go-roi-vneid":
         assert person is not None and person.phone is not None
         from congdanso.world.security import LOCK_FOR, MAX_PASSWORD_ATTEMPTS

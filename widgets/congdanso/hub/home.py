@@ -9,7 +9,8 @@ points to, the writes land only where that account could write anyway.
 The job: ``lessons`` (a folder of notebooks copied once into ``~/khoa-hoc``: the learner's work
 is never overwritten), ``layout`` (JupyterLab's first layout, copied once), ``page_config``
 (Lab plugins turned off for a learner) and ``nbgrader_config`` (the text of
-``~/.jupyter/nbgrader_config.py``, rewritten on every start). Standard library only: it runs
+``~/.jupyter/nbgrader_config.py``, rewritten on every start) and ``tokens`` (the learner's own
+exercise tokens, ``~/.congdanso/phuong-an.json``). Standard library only: it runs
 before every server starts.
 """
 
@@ -44,6 +45,14 @@ def prepare(job: dict) -> None:
         (config / "labconfig").mkdir(exist_ok=True)
         (config / "labconfig" / "page_config.json").write_text(
             json.dumps(job["page_config"], indent=1), encoding="utf-8")
+    if job.get("tokens"):  # this learner's own exercise tokens (never a classmate's)
+        own = home / ".congdanso"
+        own.mkdir(mode=0o700, exist_ok=True)
+        tmp = own / ".phuong-an.json.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(job["tokens"], f, ensure_ascii=False)
+        os.replace(tmp, own / "phuong-an.json")
     if job.get("nbgrader_config"):
         target = config / "nbgrader_config.py"
         tmp = config / ".nbgrader_config.py.tmp"

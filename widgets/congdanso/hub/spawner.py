@@ -22,6 +22,7 @@ from jupyterhub.spawner import LocalProcessSpawner
 from tornado import web
 from traitlets import Integer, Unicode
 
+from congdanso.grading.variants import tokens_of
 from congdanso.hub.accounts import HOME_BASE, SHARED_TMP
 
 REPO = Path(__file__).resolve().parents[3]
@@ -80,7 +81,8 @@ def first_layout(folder: Path) -> Path | None:
 
 
 def home_job(exchange: Path, layout: Path | None, *, learner: bool,
-             nbgrader_config: str | None = None, hand_in_kb: int = 0) -> dict:
+             nbgrader_config: str | None = None, hand_in_kb: int = 0,
+             tokens: dict | None = None) -> dict:
     """What :mod:`congdanso.hub.home` does in a home: the lessons and the first layout of
     JupyterLab (once: the learner's work and own layout are kept), nbgrader's settings (the
     class exchange; files over ``hand_in_kb`` are left out of a hand-in) and, for a learner,
@@ -99,6 +101,7 @@ def home_job(exchange: Path, layout: Path | None, *, learner: bool,
         "page_config": ({"disabledExtensions": {name: True for name in LEARNER_PLUGINS_OFF}}
                         if learner else None),
         "nbgrader_config": nbgrader_config,
+        "tokens": tokens,
     }
 
 
@@ -188,7 +191,9 @@ class CourseSpawner(LocalProcessSpawner):
         admin = bool(self.user.admin)
         job = home_job(exchange, Path(self.layout) if self.layout else None, learner=not admin,
                        nbgrader_config=trainer_config(course, exchange) if admin else None,
-                       hand_in_kb=self.hand_in_kb)
+                       hand_in_kb=self.hand_in_kb,
+                       tokens=None if admin else {"learner": self.user.name, "tokens": (
+                           await asyncio.to_thread(tokens_of, course, self.user.name))})
         await asyncio.to_thread(run_as, entry, job)
         if admin:
             await asyncio.to_thread(open_course_to_trainer, entry, course)

@@ -46,7 +46,7 @@ class AnswerBox:
         self.label = html(f'<div class="cds-question"><b>Câu {number}.</b> {esc(prompt)}</div>')
         if self.kind == "choice":
             self.input: widgets.ValueWidget = widgets.RadioButtons(
-                options=spec["options"], value=None, layout={"width": "auto"},
+                options=exercise.scenario.option_order(question, spec["options"]), value=None, layout={"width": "auto"},
                 style=shared().description)
         else:
             self.input = widgets.Text(placeholder="Gõ câu trả lời", layout=FULL,
@@ -518,8 +518,13 @@ class Exercise:
 
     # -- progress -------------------------------------------------------------------------------
     def _context(self) -> req.Context:
+        """What the checklist looks at. A lesson's practice judges with its own answers; a graded
+        exercise has no answer key here (the grader holds it)."""
+        from congdanso.grading.key import PRACTICE_ONLY
+
         _, events = req.events_since_begin(req.journal_bodies(self.world), self.assignment)
-        return req.Context(self.world, events, self.scenario)
+        return req.Context(self.world, events, self.scenario,
+                           PRACTICE_ONLY if self.spec.get("practice") else None)
 
     def progress(self) -> list[tuple[str, str, str | None]]:
         """(requirement, title, what to do or None) for each visible step of the checklist."""

@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from congdanso.world import normalize
 from congdanso.world.actions import action
 from congdanso.world.errors import NotFoundError, ValidationError
 
@@ -101,7 +102,7 @@ def _number(seed: int, text: str, digits: int) -> int:
 
 
 def check_customer_code(service: str, code: str) -> str:
-    value = str(code).strip().upper().replace(" ", "")
+    value = normalize.code(code)
     if service not in SERVICES:
         raise ValidationError("Hãy chọn dịch vụ: điện, nước hoặc môi trường.", field="service")
     if not value:

@@ -67,6 +67,7 @@ class CourseService:
     def answer(self, assignment: str, question: str, value: str) -> dict[str, str]:
         """Record the learner's answer to one question of their exercise (the last one counts).
         Whether it is right is decided by the grader, not here."""
+        from congdanso.grading import key as answer_key
         from congdanso.grading import variants
         from congdanso.grading.requirements import answer_now
 
@@ -84,8 +85,13 @@ class CourseService:
         spec = questions[question]
         if spec["kind"] == "choice" and text not in spec["options"]:
             raise ValidationError("Hãy chọn một trong các phương án có sẵn.", field="value")
-        state.answers[question] = Answer(text, self.world.now.isoformat(),
-                                         answer_now(self.world, state.scenario, question))
+        # An answer about the world at this moment (a dossier code, a count) is worked out only
+        # by the grader while it replays, or for a lesson's practice; never in a graded kernel.
+        judge = answer_key.current() or (answer_key.PRACTICE_ONLY if variants.spec(
+            assignment).get("practice") else None)
+        state.answers[question] = Answer(text, self.world.now.isoformat(), None if judge is None
+                                         else answer_now(self.world, state.scenario, question,
+                                                         judge))
         return {"question": question, "value": text}
 
     @action("course.receive_copies")

@@ -49,8 +49,10 @@ def make_id_number(province_code: str, birth_year: int, gender: str, serial: int
 
 
 def clean_id_number(text: str) -> str:
-    """Remove the spaces and dots people type between digit groups."""
-    return "".join(ch for ch in str(text) if ch not in " .-\u00a0\t")
+    """Remove the spaces and dots people type between digit groups (:mod:`normalize`)."""
+    from congdanso.world.normalize import id_number
+
+    return id_number(text)
 
 
 def parse_id_number(text: str) -> IdParts:

@@ -28,12 +28,9 @@ CARRIER_WEIGHTS: dict[str, int] = {
 
 def clean_phone(text: str) -> str:
     """Normalise a typed number: drop spaces/dots/dashes, turn +84 / 84 into a leading 0."""
-    value = "".join(ch for ch in str(text).strip() if ch not in " .-()\u00a0\t")
-    if value.startswith("+84"):
-        value = "0" + value[3:]
-    elif value.startswith("84") and len(value) == 11:
-        value = "0" + value[2:]
-    return value
+    from congdanso.world.normalize import phone
+
+    return phone(text)
 
 
 def parse_phone(text: str) -> str:

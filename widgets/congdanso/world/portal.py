@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from congdanso.world import normalize
 from congdanso.world.actions import action
 from congdanso.world.clock import add_working_days, format_time
 from congdanso.world.errors import (
@@ -651,7 +652,7 @@ class PortalService:
     @action("portal.lookup")
     def lookup(self, code: str) -> dict[str, Any]:
         """ "Tra cứu hồ sơ" by its code (no login needed)."""
-        dossier = self.dossiers.get(str(code).strip().upper())
+        dossier = self.dossiers.get(normalize.code(code))
         if dossier is None:
             raise NotFoundError(
                 "Không tìm thấy hồ sơ có mã này. Hãy chép đúng mã trong tin nhắn "
@@ -783,7 +784,7 @@ class PortalService:
                        when=self.world.now)
 
     def _own_dossier(self, session: PortalSession, code: str) -> Dossier:
-        dossier = self.dossiers.get(str(code).strip().upper())
+        dossier = self.dossiers.get(normalize.code(code))
         if dossier is None or dossier.id_number != session.id_number:
             raise NotFoundError(
                 "Không tìm thấy hồ sơ này trong tài khoản đang đăng nhập.", field="code"

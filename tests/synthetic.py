@@ -3,7 +3,7 @@
 Learners (invented names, several wards and khu phố) fetch each released assignment from the
 nbgrader exchange, open it as the notebook's first cell does (their own scenario, from the
 released table of tokens), work through the exercise with the same methods its buttons call
-(:mod:`congdanso.cohort.hands`), and submit. Eight kinds of learner:
+(tests/hands.py), and submit. Eight kinds of learner:
 
 ``dung-het``     every step done, every answer right
 ``chi-tra-loi``  answers every question right but never touches the phone
@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-
 from congdanso.cohort import roster
 
 PROFILES = ("dung-het", "chi-tra-loi", "bo-trong", "sai", "sua-nhat-ky", "chep-bai", "gian-lan",
@@ -63,9 +62,8 @@ class Learner(roster.Learner):
 
 def cohort(size: int = 30, seed: int = 2026) -> list[Learner]:
     """``size`` learners with invented names, spread over the khu phố of :data:`PLACES`."""
-    from faker import Faker
-
     from congdanso.world.people import FEMALE, MALE, CitizenProvider
+    from faker import Faker
 
     fake = Faker("vi_VN")
     fake.add_provider(CitizenProvider)
@@ -89,9 +87,8 @@ def write_roster(learners: list[Learner], path: Path) -> Path:
 
 # -- the learner's side of the exchange --------------------------------------------------------------
 def _exchange_config(course: Path, home: Path, student: str, assignment: str):
-    from traitlets.config import Config
-
     from congdanso.cohort.grading import load_config
+    from traitlets.config import Config
 
     config = load_config(course)
     extra = Config()
@@ -141,9 +138,9 @@ def _add_cell(nb, source: str) -> None:
 def do_assignment(folder: Path, learner: Learner, *, copy_from: Path | None = None,
                   probe: dict[str, str] | None = None) -> None:
     """Work in a fetched assignment folder as the learner would, then save the notebook."""
-    from congdanso.cohort.hands import do_exercise
     from congdanso.ui.exercise import Exercise
     from congdanso.world.journal import DEFAULT_NAME
+    from hands import do_exercise
 
     path = next(folder.glob("*.ipynb"))
     assignment = folder.name

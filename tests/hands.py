@@ -2,13 +2,16 @@
 
 Used by the synthetic cohort, tests and benchmarks. ``do_exercise(ex, way)``: ``dung-het`` does every
 step and answers right; ``chi-tra-loi`` only answers (right), never touching the phone; ``sai``
-does every step but answers wrong; ``bo-trong`` does nothing. The answer key comes from the scenario in this process — what only a test may see.
+does every step but answers wrong; ``bo-trong`` does nothing. The answers come from the
+repository's answer key (exercises/dap-an.json), which only tests, benchmarks and the grader read:
+this robot is not part of the package a learner's server runs.
 """
 
 from __future__ import annotations
 
 from congdanso.grading import requirements as req
 from congdanso.grading import variants
+from congdanso.grading.key import load_key
 from congdanso.world.errors import DomainError
 from congdanso.world.scenarios import PRACTICE_PASSCODE, PRACTICE_PASSWORD
 from congdanso.world.vneid import SECURITY_QUESTIONS
@@ -56,13 +59,14 @@ def _pay_with_otp(ex, bank, phone) -> None:
 
 
 def _answer_all(ex, *, right: bool) -> None:
+    key = load_key()
     questions = variants.spec(ex.assignment)["questions"]
     for question, spec in questions.items():
-        answer = spec["answer"]
+        answer = key.answer(ex.assignment, question)
         if isinstance(answer, str) and answer.startswith("@"):
-            expected = req.answer_now(ex.world, ex.scenario, question)
+            expected = req.answer_now(ex.world, ex.scenario, question, key)
         else:
-            expected = ex.scenario.expected(question)
+            expected = key.expected(ex.world, ex.scenario, question)
         value = str(expected)
         if not right:
             if spec["kind"] == "choice":
@@ -109,7 +113,8 @@ def do_exercise(ex, way: str = "dung-het") -> None:
 
 
 def _steps(ex) -> None:
-    a, v = ex.kind, ex.scenario.values
+    a = ex.kind
+    v = load_key().values(ex.world, ex.scenario)  # what the exercise expects, from the key
     phone = ex.phones[0] if ex.phones else None
     try:
         if a == "tai-khoan-dvc":
