@@ -34,7 +34,6 @@ from congdanso.world.journal import DEFAULT_NAME
 CALL = "kiem_tra"
 FLAGS: list[dict[str, str]] = []  # what the last decisions want the trainer to know
 RESPONSES: list[dict[str, Any]] = []  # each graded answer given (the report's item analysis)
-RESPONSES: list[dict] = []  # each graded answer: what the learner gave, right or not
 
 
 # -- what a source notebook declares --------------------------------------------------------------
