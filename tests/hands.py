@@ -62,7 +62,7 @@ def _answer_all(ex, *, right: bool) -> None:
     key = load_key()
     questions = variants.spec(ex.assignment)["questions"]
     for question, spec in questions.items():
-        answer = key.answer(ex.assignment, question)
+        answer = key.answer(ex.scenario, question)
         if isinstance(answer, str) and answer.startswith("@"):
             expected = req.answer_now(ex.world, ex.scenario, question, key)
         else:
@@ -70,7 +70,8 @@ def _answer_all(ex, *, right: bool) -> None:
         value = str(expected)
         if not right:
             if spec["kind"] == "choice":
-                value = next(o for o in spec["options"] if o != expected)
+                value = next(o for o in ex.scenario.question(question)["options"]
+                             if o != expected)
             else:
                 value = (value[:-1] + ("1" if value[-1:] != "1" else "2")) if value else "0"
         ex.answer(question, value)

@@ -76,9 +76,11 @@ def test_catalogue_answers_are_among_their_options():
     for name in catalogue():
         spec = key.spec(name)
         for qid, question in spec["questions"].items():
-            answer = question["answer"]
-            if question["kind"] == "choice" and not answer.startswith(("$", "@")):
-                assert answer in question["options"], (name, qid)
+            for variant in question.get("variants", [question]):
+                answer = question["answers"][variant["id"]] if "variants" in question \
+                    else question["answer"]
+                if question["kind"] == "choice" and not answer.startswith(("$", "@")):
+                    assert answer in variant["options"], (name, qid)
         if "tinh-huong" in spec["questions"]:
             for case in spec.get("support_cases", []):
                 assert case["answer"] in spec["questions"]["tinh-huong"]["options"]
@@ -97,7 +99,12 @@ def test_graded_answers_are_only_in_the_course_key():
                 assert not {"answer", "procedure", "fields", "verdict", "advice", "pay",
                             "scam"} & set(item), (name, lst, item["id"])
         assert set(key.spec(name)["questions"]) == set(spec["questions"])
-        assert all("answer" in q for q in key.spec(name)["questions"].values()), name
+        for qid, question in key.spec(name)["questions"].items():
+            if "variants" in question:
+                assert {v["id"] for v in question["variants"]} == set(question["answers"]), qid
+                assert all("answer" not in v for v in question["variants"]), qid
+            else:
+                assert "answer" in question, (name, qid)
 
 
 def _graded(world, assignment: str):
@@ -149,9 +156,9 @@ def test_no_answer_is_readable_in_the_notebook(source):
     text = source.read_text(encoding="utf-8")
     spec = load_key().spec(source.parent.name)
     for question in spec["questions"].values():
-        answer = question["answer"]
-        if not answer.startswith(("$", "@")) and len(answer) > 12:  # not a word like "Mã hồ sơ"
-            assert answer not in text, answer
+        for answer in question.get("answers", {"": question.get("answer")}).values():
+            if not answer.startswith(("$", "@")) and len(answer) > 12:  # not "Mã hồ sơ"
+                assert answer not in text, answer
     for key in ("situations", "support_cases", "copies", "qr_traps", "needs"):
         for entry in spec.get(key, []):
             for value in entry.values():

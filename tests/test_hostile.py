@@ -23,7 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "an-toan-lua-dao"
-LEARNERS = ["hv-a", "hv-b", "hv-c", "hv-d", "hv-e"]
+LEARNERS = ["hv-a", "hv-b", "hv-c", "hv-d", "hv-e", "hv-f"]
 
 pytestmark = pytest.mark.nbgrader
 
@@ -89,6 +89,8 @@ def collected(course, tmp_path_factory) -> dict:
     _submit(course, "hv-b", 9, {"lan-2.txt": b"lan 2"})
     _submit(course, "hv-la", 8)  # not in the roster
     _submit(course, "hv-c", 8, {"video.mp4": os.urandom(3_000_000)})  # over 2000 KB
+    _submit(course, "hv-f", 8, {"that.txt": b"bai that"})  # genuine, then a newer one refused
+    _submit(course, "hv-f", 9, {"video.mp4": os.urandom(3_000_000)})
     _submit(course, "hv-a", 8, name=f"hv-a+{ASSIGNMENT}+khong-phai-ngay+x")
     elsewhere = tmp_path_factory.mktemp("noi-khac")
     (course / "exchange/congdanso/inbound" / f"hv-e+{ASSIGNMENT}+{_stamp(8)}+r").symlink_to(
@@ -131,7 +133,10 @@ def test_collect_checks_identity_and_goes_on_past_bad_folders(course, collected)
     if os.geteuid() == 0:
         assert not (submitted / "hv-d").exists()  # left out before the latest was chosen
         _note(collected, "hv-d", "mang tên học viên này nhưng do uid 4242 tạo")
-    assert collected["result"].counts == {ASSIGNMENT: 2}
+    # a newer hand-in refused does not hide the learner's genuine earlier one
+    assert (submitted / "hv-f" / ASSIGNMENT / "that.txt").exists()
+    _note(collected, "hv-f", "thu lần nộp trước đó, lúc 08:00:00")
+    assert collected["result"].counts == {ASSIGNMENT: 3}
 
 
 def test_a_replaced_submission_is_kept_and_reported(course, collected):

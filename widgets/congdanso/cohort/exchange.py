@@ -149,7 +149,7 @@ class SafeCollect(ExchangeCollect):
             if self.duedate is not None and self.before_duedate:
                 early = [r for r in mine if r["timestamp"] <= self.duedate]
                 mine = early or mine
-            self.src_records.append(mine[0])
+            self.src_records.append({**mine[0], "fallbacks": mine[1:]})
 
     def _genuine(self, record: dict, path: str) -> bool:
         """Before the latest hand-in is chosen: a folder under a learner's name that another
@@ -188,35 +188,48 @@ class SafeCollect(ExchangeCollect):
     def copy_files(self):  # type: ignore[override]
         for rec in sorted(self.src_records, key=lambda r: r["username"]):
             student = rec["username"]
-            try:
-                self._collect_one(rec)
-            except Exception as exc:  # one learner's folder never stops the class
-                self._note(student, f"không thu được ({type(exc).__name__}: {exc}); các bài "
-                           "khác vẫn được thu.")
+            # A newer hand-in refused (someone else's files, too big, not a folder) does not
+            # block the learner's genuine one: the newest acceptable hand-in is collected.
+            for candidate in [rec, *rec.get("fallbacks", [])]:
+                try:
+                    if self._collect_one(candidate):
+                        break
+                except Exception as exc:  # one learner's folder never stops the class
+                    self._note(student, f"không thu được ({type(exc).__name__}: {exc}); các "
+                               "bài khác vẫn được thu.")
+                    break
+                following = rec.get("fallbacks", [])
+                index = [rec, *following].index(candidate)
+                if index < len(following):
+                    shown = f"{candidate['timestamp']:%H:%M:%S %d/%m/%Y}"
+                    earlier = f"{following[index]['timestamp']:%H:%M:%S %d/%m/%Y}"
+                    self._note(student, f"lần nộp lúc {shown} không thu được; thu lần nộp trước "
+                               f"đó, lúc {earlier} (UTC).", collected=True)
 
-    def _collect_one(self, rec: dict) -> None:
+    def _collect_one(self, rec: dict) -> bool:
+        """Collect one hand-in; False when this folder was refused (an earlier one may do)."""
         student = rec["username"]
         src = os.path.join(self.inbound_path, rec["filename"])
         if student not in self.known:
             self._note(student, f"mã học viên \"{student}\" không có trong danh sách lớp nên bài "
                        "không được thu. Nếu đúng là học viên của lớp, hãy nhập danh sách lớp có "
                        "mã này (congdanso roster import) rồi thu lại.")
-            return
+            return True
         try:
             top = os.lstat(src)
         except OSError as exc:
             self._note(student, f"không đọc được bài nộp ({os_error_vi(exc)}).")
-            return
+            return False
         if not stat.S_ISDIR(top.st_mode):
             self._note(student, "bài nộp là liên kết hoặc tệp đặc biệt, không phải thư mục: "
                        "không thu.")
-            return
+            return False
         allowed, who = self._allowed_owners(student)
         strangers = foreign_owners(src, allowed)
         if strangers:
             self._note(student, f"bài nộp không thuộc {who} ({', '.join(strangers[:3])}): có "
                        "thể ai đó nộp dưới tên học viên này, nên không thu.")
-            return
+            return False
         if len(self.groups.get(student, [])) > 1:
             self._note(student, f"đã nộp {len(self.groups[student])} lần; thu lần nộp lúc "
                        f"{rec['timestamp']:%H:%M:%S %d/%m/%Y} (UTC).", collected=True)
@@ -224,7 +237,7 @@ class SafeCollect(ExchangeCollect):
                                                self.coursedir.assignment_id))
         previous = self.coursedir.get_existing_timestamp(str(dest)) if dest.is_dir() else None
         if dest.is_dir() and previous is not None and previous >= rec["timestamp"]:
-            return  # what was collected is already the latest
+            return True  # what was collected is already the latest
         staging = dest.parent / f".dang-thu-{self.coursedir.assignment_id}"
         shutil.rmtree(staging, ignore_errors=True)
         try:
@@ -236,11 +249,11 @@ class SafeCollect(ExchangeCollect):
             shutil.rmtree(staging, ignore_errors=True)
             self._note(student, f"bài nộp quá lớn ({exc}) nên không thu. Nhờ học viên xoá tệp "
                        "thừa trong thư mục bài rồi nộp lại.")
-            return
+            return False
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             self._note(student, f"không đọc được bài nộp ({os_error_vi(exc)}); không thu.")
-            return
+            return False
         if rec.get("corrected"):  # the grader's late penalty reads this file
             (staging / "timestamp.txt").write_text(
                 rec["timestamp"].strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC", encoding="utf-8")
@@ -262,6 +275,7 @@ class SafeCollect(ExchangeCollect):
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staging, dest)
         self.log.info("Collected %s %s", student, self.coursedir.assignment_id)
+        return True
 
 
 MAX_FEEDBACK = 100 * 1024 * 1024  # one feedback page, images of the notebook included

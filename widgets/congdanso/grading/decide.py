@@ -77,6 +77,45 @@ def declared(source_notebook: Path) -> tuple[dict[str, tuple[str, ...]], bool]:
     return _declared(str(source_notebook), source_notebook.stat().st_mtime)
 
 
+# What learner code has no reason to touch in a course for non-programmers, and what would let it
+# change how the grade cells after it run in the same kernel: IPython's input and AST
+# transformers and event hooks, the builtins, tracing, exception hooks, and the dynamic ways to
+# reach them (getattr with a built string, exec, eval, import by name, frames, the gc).
+TAMPER_NAMES = frozenset({
+    "get_ipython", "input_transformers_post", "input_transformers_cleanup", "ast_transformers",
+    "events", "register", "run_cell", "showtraceback", "custom_exc", "set_custom_exc",
+    "builtins", "__builtins__", "settrace", "setprofile", "excepthook", "_getframe",
+    "f_back", "f_globals", "f_locals", "gc", "ctypes", "getattr", "setattr", "delattr", "exec",
+    "eval", "compile", "__import__", "importlib", "globals", "vars", "sys", "inspect"})
+
+
+def tampering_in(nb: NotebookNode) -> list[str]:
+    """Names in the learner's solution cells that could change how the grade cells run. The
+    classic code path runs learner code and tests in one kernel (as stock nbgrader does), so
+    such code is refused statically: the grade cells that test code are not credited."""
+    found: list[str] = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("solution"):
+            continue
+        try:  # magics (%…, !…) become the get_ipython() calls they are
+            from IPython.core.inputtransformer2 import TransformerManager
+
+            tree = ast.parse(TransformerManager().transform_cell(cell.source))
+        except SyntaxError:  # IPython cannot run it either
+            continue
+        for node in ast.walk(tree):
+            name = node.attr if isinstance(node, ast.Attribute) else \
+                node.id if isinstance(node, ast.Name) else \
+                (node.names[0].name.split(".")[0] if isinstance(node, ast.Import | ast.ImportFrom)
+                 and node.names else None)
+            if isinstance(node, ast.ImportFrom) and node.module:
+                name = node.module.split(".")[0]
+            if name in TAMPER_NAMES and name not in found:
+                found.append(name)
+    return found
+
+
 # -- judging one submission -----------------------------------------------------------------------
 @dataclass
 class Judgement:
@@ -104,9 +143,41 @@ def judge(folder: Path, assignment: str, student: str, secret: bytes,
     if not path.is_file() or path.is_symlink():
         return Judgement("Bài nộp không có nhật ký thao tác: chưa làm bước nào trong điện thoại "
                          "mô phỏng hay ô trả lời. Hãy mở bài, làm theo tình huống, lưu rồi nộp.")
-    with judging(key):
-        report = check_journal(path)
+    size = path.stat().st_size
+    if size > MAX_JOURNAL_BYTES:
+        return _over_budget(f"nhật ký {size / 1e6:.1f} MB, quá {MAX_JOURNAL_BYTES // 10**6} MB")
+    with path.open("rb") as f:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    if lines > MAX_JOURNAL_EVENTS:
+        return _over_budget(f"nhật ký có {lines:,} sự kiện, quá {MAX_JOURNAL_EVENTS:,}"
+                            .replace(",", "."))
+    import time
+
+    from congdanso.world.world import REPLAY_DEADLINE
+
+    deadline = REPLAY_DEADLINE.set(time.monotonic() + REPLAY_SECONDS)
+    try:
+        with judging(key):
+            report = check_journal(path)
+    finally:
+        REPLAY_DEADLINE.reset(deadline)
+    if not report.ok and "quá thời gian cho phép" in (report.problem or ""):
+        return _over_budget(f"chạy lại nhật ký quá {REPLAY_SECONDS} giây")
     return _against_scenario(report, assignment, student, secret, key)
+
+
+# What one submission's journal may cost the grader. An exercise done by hand writes a few
+# hundred events (a few hundred KB); far more is a journal made to stall grading for hours.
+MAX_JOURNAL_BYTES = 20 * 10**6
+MAX_JOURNAL_EVENTS = 20_000
+REPLAY_SECONDS = 60
+
+
+def _over_budget(why: str) -> Judgement:
+    return Judgement(
+        f"Nhật ký của bài dài bất thường ({why}) nên không được chấm tự động. Giảng viên sẽ xem "
+        "lại; nếu bạn chỉ làm bài bình thường, hãy báo giảng viên.",
+        flags=[f"nhật ký vượt ngân sách chấm ({why}): không chấm, cần xem"])
 
 
 def _against_scenario(report, assignment: str, student: str, secret: bytes,
@@ -181,7 +252,7 @@ def _record_response(ctx: req.Context, student: str, assignment: str, cell: str 
 
     state = ctx.world.course.exercises.get(assignment)
     given = state.answers.get(question) if state else None
-    q = spec(assignment)["questions"].get(question, {})
+    q = ctx.scenario.question(question) if question in spec(assignment)["questions"] else {}
     RESPONSES.append({"student": student, "assignment": assignment, "cell": cell,
                       "question": question, "value": given.value if given else None,
                       "correct": problem is None and given is not None,
@@ -224,6 +295,11 @@ class DecideFromJournal(SandboxedExecute):
         course = Path(self.course_root)
         source = course / "source" / assignment / f"{notebook}.ipynb"
         declared_cells, needs_kernel = declared(source) if source.exists() else ({}, True)
+        tampering = tampering_in(nb) if needs_kernel else []
+        if tampering:
+            FLAGS.append({"student": student, "assignment": assignment,
+                          "flag": "mã của học viên can thiệp vào cách chạy ô chấm ("
+                          + ", ".join(tampering[:6]) + "): các ô chấm bằng mã không được tính"})
         if needs_kernel:
             nb, resources = super().preprocess(nb, resources, km)
         # The collected submission, as handed in: an assignment that needs a kernel has just run
@@ -256,7 +332,15 @@ class DecideFromJournal(SandboxedExecute):
             if names is None:
                 cell.outputs = [_failed("Ô chấm này không có trong bài gốc của giảng viên.")]
                 continue
-            if not names:  # a classic code test: the sandboxed kernel's output stands
+            if not names:  # a classic code test: only a sandboxed run of it counts
+                if not needs_kernel:
+                    cell.outputs = [_failed("Ô chấm này không khai báo yêu cầu nào và bài không "
+                                            "có ô lời giải để chạy: không chấm được. Báo giảng "
+                                            "viên.")]
+                elif tampering:
+                    cell.outputs = [_failed("Mã trong bài thay đổi cách máy chạy các ô chấm ("
+                                            + ", ".join(tampering[:4]) + "): ô này không được "
+                                            "tính; giảng viên sẽ xem lại.")]
                 continue
             problems = []
             for name in names:

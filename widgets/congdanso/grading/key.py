@@ -66,12 +66,25 @@ class AnswerKey:
                 "được. Hãy chép tệp dap-an.json mới nhất của khoá học vào thư mục khoá học.")
         return _merge(public, secret)
 
-    def answer(self, assignment: str, question: str) -> Any:
+    def answer(self, scenario: Scenario, question: str) -> Any:
+        """The answer spec of a question as this scenario meets it: a fixed answer, "$name"
+        (from the scenario's values) or "@name" (the world when answered). An item with variants
+        has one answer per variant (``"answers": {"variant id": …}``)."""
         try:
-            return self.spec(assignment)["questions"][question]["answer"]
+            item = self.spec(scenario.assignment)["questions"][question]
+            variant = scenario.values.get("variants", {}).get(question)
+            return item["answers"][variant] if variant is not None else item["answer"]
         except KeyError:
             raise AnswerKeyError(f"Tệp đáp án không có đáp án cho câu \"{question}\" của bài "
-                                 f"\"{assignment}\".") from None
+                                 f"\"{scenario.assignment}\".") from None
+
+    def check(self, scenario: Scenario, question: str) -> str | None:
+        """Where to look again after a wrong answer (never the answer itself)."""
+        item = self.spec(scenario.assignment)["questions"].get(question, {})
+        variant = scenario.values.get("variants", {}).get(question)
+        hints = item.get("checks") or {}
+        return hints.get(variant) if variant is not None and variant in hints \
+            else item.get("check")
 
     def values(self, world: World | None, scenario: Scenario) -> dict[str, Any]:
         """The expected values ("$name") of one scenario: the scenario's own values, plus what
@@ -109,7 +122,7 @@ class AnswerKey:
 
     def expected(self, world: World | None, scenario: Scenario, question: str) -> Any:
         """What a "$name" or fixed answer expects ("@name" answers are computed when answered)."""
-        answer = self.answer(scenario.assignment, question)
+        answer = self.answer(scenario, question)
         if isinstance(answer, str) and answer.startswith("$"):
             return self.values(world, scenario).get(answer[1:])
         return answer

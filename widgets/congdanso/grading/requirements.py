@@ -437,7 +437,7 @@ def same_answer(given: str, expected: Any, match: str | None) -> bool:
 
 def answer_now(world: World, scenario: Scenario, question: str, key: AnswerKey) -> Any:
     """The value an "@" answer expects, in the world as it is at this moment (grader only)."""
-    answer = key.answer(scenario.assignment, question)
+    answer = key.answer(scenario, question)
     if not (isinstance(answer, str) and answer.startswith("@")):
         return None
     name = answer[1:]
@@ -479,8 +479,8 @@ def check_answer(ctx: Context, question: str, *, judge: bool) -> str | None:
         return None
     if ctx.key is None:
         return "Không có đáp án để chấm câu này."
-    q = questions[question]
-    answer = ctx.key.answer(ctx.scenario.assignment, question)
+    q = ctx.scenario.question(question)
+    answer = ctx.key.answer(ctx.scenario, question)
     expected = given.expected_now if str(answer).startswith("@") \
         else ctx.key.expected(ctx.world, ctx.scenario, question)
     if not same_answer(given.value, expected, q.get("match")):
@@ -491,8 +491,7 @@ def check_answer(ctx: Context, question: str, *, judge: bool) -> str | None:
 def wrong_answer(ctx: Context, question: str, value: str) -> str:
     """What the grader says for a wrong answer: what to check, never the answer itself."""
     prompt = ctx.scenario.prompt(question)
-    spec = ctx.key.spec(ctx.scenario.assignment)["questions"][question] if ctx.key else {}
-    hint = spec.get("check")
+    hint = ctx.key.check(ctx.scenario, question) if ctx.key else None
     return (f"Câu \"{prompt}\": câu trả lời \"{value}\" chưa đúng."
             + (f" Xem lại: {hint}" if hint else ""))
 

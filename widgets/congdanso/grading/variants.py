@@ -175,8 +175,22 @@ class Scenario:
         random.Random(f"{self.assignment}:{self.token}:{question}").shuffle(order)
         return order
 
+    def question(self, question: str) -> dict[str, Any]:
+        """A question as this learner meets it: for an item with variants, the variant drawn
+        for this learner (its own situation, prompt and options)."""
+        found = spec(self.assignment)["questions"][question]
+        chosen = self.values.get("variants", {}).get(question)
+        if chosen is None:
+            return found
+        variant = next(v for v in found["variants"] if v["id"] == chosen)
+        return {**{k: v for k, v in found.items() if k != "variants"}, **variant}
+
     def prompt(self, question: str) -> str:
-        return _fill(spec(self.assignment)["questions"][question]["prompt"], self.values)
+        return _fill(self.question(question)["prompt"], self.values)
+
+    def options(self, question: str) -> list[str]:
+        """The options of a choice question, in this learner's own order."""
+        return self.option_order(question, list(self.question(question).get("options", [])))
 
 
 def _fill(text: str, values: dict[str, Any]) -> str:
@@ -202,6 +216,10 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
     rng = _rng(assignment, token)
     scenario = Scenario(assignment, token, learner)
     values = scenario.values
+    drawn = {q: random.Random(f"{assignment}:{token}:bien-the:{q}").choice(item["variants"])["id"]
+             for q, item in data["questions"].items() if item.get("variants")}
+    if drawn:  # each item with variants: a situation of its own for this learner
+        values["variants"] = drawn
     if kind == "ho-tro-nguoi-dan":
         ward, khu_pho = rng.choice(data["places"])
         practice = {p.id_number for p in world.population.practice_residents()}

@@ -40,13 +40,13 @@ class AnswerBox:
 
     def __init__(self, exercise: Exercise, question: str, number: int):
         self.exercise, self.question = exercise, question
-        spec = variants.spec(exercise.assignment)["questions"][question]
+        spec = exercise.scenario.question(question)
         self.kind = spec["kind"]
         prompt = exercise.scenario.prompt(question)
         self.label = html(f'<div class="cds-question"><b>Câu {number}.</b> {esc(prompt)}</div>')
         if self.kind == "choice":
             self.input: widgets.ValueWidget = widgets.RadioButtons(
-                options=exercise.scenario.option_order(question, spec["options"]), value=None, layout={"width": "auto"},
+                options=exercise.scenario.options(question), value=None, layout={"width": "auto"},
                 style=shared().description)
         else:
             self.input = widgets.Text(placeholder="Gõ câu trả lời", layout=FULL,

@@ -82,7 +82,7 @@ class CourseService:
         if len(text) > MAX_ANSWER:
             raise ValidationError(f"Câu trả lời dài quá {MAX_ANSWER} ký tự: chỉ ghi điều được "
                                   "hỏi.", field="value")
-        spec = questions[question]
+        spec = state.scenario.question(question)
         if spec["kind"] == "choice" and text not in spec["options"]:
             raise ValidationError("Hãy chọn một trong các phương án có sẵn.", field="value")
         # An answer about the world at this moment (a dossier code, a count) is worked out only
