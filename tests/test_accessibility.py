@@ -236,6 +236,54 @@ def test_phone_in_jupyterlab_passes_axe(tmp_path, browser):
         page.close()
 
 
+def test_self_check_wrong_answer_by_keyboard_in_jupyterlab(tmp_path, browser):
+    """A lesson's self-check answered wrong with the keyboard alone (Tab, Space, Enter): the
+    feedback is an alert in words (✘ Chưa đúng, why, the section to read again), never the right
+    option; then the right answer keeps its explanation."""
+    from browserkit import jupyter_lab
+    from congdanso.course.checks import CHECKS
+    from playwright.sync_api import expect
+
+    check = next(c for c in CHECKS["05"] if c.qid == "05-cau1")
+    first = check.options[0]
+    assert first != check.answer
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        'from congdanso.course.checks import quiz\n\nquiz("05-cau1")')])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                              "language": "python"}
+    nbformat.write(nb, tmp_path / "tu-kiem-tra.ipynb")
+    with jupyter_lab(tmp_path, log=tmp_path / "lab.log", token="a11y") as url:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(f"{url}/lab/tree/tu-kiem-tra.ipynb?token=a11y")
+        expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=90_000)
+        page.locator(".jp-Notebook").click()
+        page.keyboard.press("Shift+Enter")
+        box = page.locator(".cds-quiz-box")
+        box.locator("input[type=radio]").first.wait_for(timeout=90_000)
+        box.locator("input[type=radio]").first.focus()
+        page.keyboard.press("Space")  # the first option: a wrong one
+        for _ in check.options:  # ipywidgets' radios are one tab stop each, then the button
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent").strip() == "Kiểm tra":
+                break
+        assert page.evaluate("document.activeElement.textContent").strip() == "Kiểm tra"
+        page.keyboard.press("Enter")
+        alert = box.locator("[role=alert]")
+        expect(alert).to_contain_text("✘ Chưa đúng", timeout=30_000)
+        said = alert.inner_text()
+        assert check.wrong[first] in said and "Xem lại mục “Giải thích”" in said
+        assert check.answer not in said
+        assert axe(page, include=".cds-quiz-box") == []
+        box.screenshot(path=str(tmp_path / "o.png"))
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        box.screenshot(path=str(SHOTS / "tu-kiem-tra-sai.png"))
+        box.locator("input[type=radio]").nth(check.options.index(check.answer)).check()
+        box.get_by_role("button", name="Kiểm tra").press("Enter")
+        expect(box.locator("[role=status]")).to_contain_text("✔ Đúng", timeout=30_000)
+        box.screenshot(path=str(SHOTS / "tu-kiem-tra-dung.png"))
+        page.close()
+
+
 def test_competency_report_passes_axe(tmp_path, browser):
     import pandas as pd
     from congdanso.cohort.report import build_report, write_report

@@ -20,6 +20,7 @@ import pytest
 from congdanso.course.build import notebook_from_markdown
 from congdanso.course.checks import CHECKS, quiz
 from congdanso.course.handouts import handout_pdf, handout_text, pages
+from congdanso.ui.base import esc
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "course" / "src").glob("*.md"))
@@ -82,21 +83,52 @@ def test_every_self_check_is_in_its_lesson(source):
 
 @pytest.mark.parametrize("check", [c for cs in CHECKS.values() for c in cs], ids=lambda c: c.qid)
 def test_self_checks_answer_right_and_wrong(check, world):
+    """Each wrong option says why it is wrong and which section to read again, without the right
+    option or its explanation; the right one keeps its explanation; every answer is journaled."""
     from congdanso.world.journal import GENESIS, parse_lines
 
     widget = quiz(check.qid, world)
-    wrong = next(o for o in check.options if o != check.answer)
-    assert widget.check(wrong) is False
-    assert "✘ Chưa đúng" in widget.feedback.value
+    wrong = [o for o in check.options if o != check.answer]
+    assert set(check.wrong) == set(wrong)
+    for option in wrong:
+        assert widget.check(option) is False
+        shown = widget.feedback.value
+        assert shown.startswith('<div class="cds-error" role="alert">✘ Chưa đúng. ')
+        assert esc(check.wrong[option]) in shown and f"Xem lại mục “{check.see}”" in shown
+        assert check.answer.casefold() not in check.wrong[option].casefold()
+        assert esc(check.why) not in shown
+    assert len(set(check.wrong.values())) == len(wrong)  # each option its own reason
     assert widget.check(check.answer) is True
-    assert "✔ Đúng" in widget.feedback.value and check.why[:20] in widget.feedback.value
+    assert widget.feedback.value == (f'<div class="cds-ok" role="status">✔ Đúng. '
+                                     f"{esc(check.why)}</div>")
     assert widget.check(None) is False and "Hãy chọn" in widget.feedback.value
     widget.button.click()  # the button checks what is selected
     assert "✔ Đúng" in widget.feedback.value
     events = parse_lines(world.journal.data(), start_seq=0, prev=GENESIS).events
     answers = [e.body["args"] for e in events if e.action == "course.self_check"]
-    assert [a["correct"] for a in answers] == [False, True, True]
-    assert answers[0]["question"] == check.qid
+    assert [a["correct"] for a in answers] == [False] * len(wrong) + [True, True]
+    assert [a["question"] for a in answers] == [check.qid] * (len(wrong) + 2)
+
+
+@pytest.mark.parametrize("check", [c for cs in CHECKS.values() for c in cs], ids=lambda c: c.qid)
+def test_a_wrong_answer_points_to_a_real_section_in_plain_vietnamese(check):
+    source = next(s for s in SOURCES if s.stem.startswith(check.qid[:2]))
+    assert f"\n## {check.see}\n" in source.read_text(encoding="utf-8")
+    for text in (check.question, check.why, *check.options, *check.wrong.values()):
+        assert unicodedata.is_normalized("NFC", text)
+    for reason in check.wrong.values():
+        assert not reason[0].islower() and reason.endswith(".") and len(reason) <= 220
+
+
+def test_a_self_check_without_a_reason_for_each_wrong_option_is_refused():
+    from congdanso.course.quiz import Quiz
+
+    with pytest.raises(ValueError, match="missing: \\['Có'\\]"):
+        Quiz("x-cau1", "VNeID có mức 3 không?", ["Có", "Không"], answer="Không", why="Không có.",
+             wrong={}, see="Từ khoá")
+    with pytest.raises(ValueError):
+        Quiz("x-cau1", "?", ["Có", "Không"], answer="Không", why=".",
+             wrong={"Có": "Sai.", "Không": "Không phải."}, see="Từ khoá")
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -185,7 +217,7 @@ def test_instructor_timetable_has_graded_work_breaks_and_role_plays():
     catalogue = json.loads((ROOT / "widgets/congdanso/grading/data/bai-tap.json")
                            .read_text(encoding="utf-8"))["assignments"]
     graded = [name for name, spec in catalogue.items() if not spec.get("practice")]
-    timetable = notes.split("## Lịch một buổi tập huấn", 1)[1].split("\n## ", 1)[0]
+    timetable = notes.split("## Lịch tập huấn", 1)[1].split("\n## ", 1)[0]
     assert all(f"**{name}**" in timetable for name in graded), graded
     assert timetable.count("Nghỉ") >= 3
     role_plays = notes.split("## Kịch bản đóng vai", 1)[1].split("\n## ", 1)[0]

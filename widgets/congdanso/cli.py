@@ -270,10 +270,19 @@ def _cmd_kyso_demo_kit(args: argparse.Namespace) -> int:
 def _cmd_course_build(args: argparse.Namespace) -> int:
     from congdanso.course.build import COURSE, build_notebooks
     from congdanso.course.handouts import write_handout_data
+    from congdanso.course.timetable import GUIDE, build_guide
 
     for path in build_notebooks():
         print(f"Đã tạo {path.name}")
     print(f"Đã lưu nội dung tờ hướng dẫn vào gói: {write_handout_data(COURSE / 'src').name}")
+    found = build_guide()
+    if found:
+        print(f"Chưa viết lại lịch tập huấn trong {GUIDE.name}: course/lich-hoc.json cần sửa",
+              file=sys.stderr)
+        for problem in found:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"Đã viết lại lịch tập huấn và các con số trong {GUIDE.name}")
     return 0
 
 
@@ -623,7 +632,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     course = sub.add_parser("course", help="bài học: tạo notebook từ bản nguồn, in tờ hướng dẫn")
     course_sub = course.add_subparsers(dest="course_command", metavar="LỆNH")
-    build = course_sub.add_parser("build", help="tạo lại course/*.ipynb từ course/src/*.md")
+    build = course_sub.add_parser("build", help="tạo lại course/*.ipynb từ course/src/*.md, và lịch "
+                                  "tập huấn trong hướng dẫn giảng viên từ course/lich-hoc.json")
     build.set_defaults(func=_cmd_course_build)
     handouts = course_sub.add_parser(
         "handouts", help="in tờ hướng dẫn một trang, chữ to, cho người dân (PDF), mỗi bài một tờ")

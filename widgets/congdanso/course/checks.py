@@ -1,18 +1,26 @@
 """The self-check questions of every lesson, in one place (the lessons show them; the tests
-answer each one right and wrong)."""
+answer each one right and wrong). A wrong answer is explained as carefully as a right one: why
+that option is wrong and which section of the lesson to read again."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Check:
+    """One self-check. ``why`` is shown with the right answer; ``wrong`` says, for each other
+    option, why it is wrong without naming the right one; ``see`` is the lesson's section
+    ("## …" heading) to read again after a wrong answer."""
+
     qid: str
     question: str
     options: tuple[str, ...]
     answer: str
     why: str
+    wrong: Mapping[str, str]
+    see: str
 
 
 CHECKS: dict[str, tuple[Check, ...]] = {
@@ -21,7 +29,14 @@ CHECKS: dict[str, tuple[Check, ...]] = {
               ("Năm sinh", "Tỉnh nơi đăng ký khai sinh", "Giới tính", "Số thứ tự ngẫu nhiên"),
               "Tỉnh nơi đăng ký khai sinh",
               "Ba số đầu là mã tỉnh (Bình Dương 074); số thứ tư cho biết thế kỷ và giới tính, hai "
-              "số sau là năm sinh."),
+              "số sau là năm sinh.",
+              {"Năm sinh": "Năm sinh nằm ở chữ số thứ 5 và 6 (hai số cuối của năm sinh), không "
+                           "phải ở ba số đầu.",
+               "Giới tính": "Giới tính (cùng thế kỷ sinh) nằm ở chữ số thứ 4, ngay sau ba số "
+                            "đầu.",
+               "Số thứ tự ngẫu nhiên": "Phần ngẫu nhiên là 6 chữ số cuối. Ba số đầu thì giống "
+                                       "nhau ở rất nhiều người, không phải số ngẫu nhiên."},
+              "Giải thích"),
     ),
     "01": (
         Check("01-cau1", "Người dân nhờ bạn ghi lại mật khẩu VNeID vào sổ của điểm hỗ trợ để "
@@ -30,13 +45,23 @@ CHECKS: dict[str, tuple[Check, ...]] = {
                "Từ chối, hướng dẫn người dân tự ghi nhớ hoặc tự cất giữ"),
               "Từ chối, hướng dẫn người dân tự ghi nhớ hoặc tự cất giữ",
               "Mật khẩu, passcode, OTP là của riêng người dân; điểm hỗ trợ không giữ những thông "
-              "tin này (Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, hiệu lực 1/1/2026)."),
+              "tin này (Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, hiệu lực 1/1/2026).",
+              {"Ghi vào sổ cho tiện": "Sổ của điểm hỗ trợ nhiều người xem được; ai đọc được mật "
+                                      "khẩu là vào được tài khoản của người dân.",
+               "Chụp ảnh màn hình lưu lại": "Ảnh chụp mật khẩu vẫn là giữ mật khẩu của người "
+                                            "dân, lại nằm trong máy của bạn: mất máy là lộ."},
+              "Lưu ý an toàn"),
         Check("01-cau2", "Mô hình \"Mỗi hộ dân một tài khoản\" ở phường Phú Lợi nhằm điều gì?",
               ("Mỗi hộ có ít nhất một người có tài khoản dịch vụ công để làm thủ tục cho cả nhà",
                "Cả hộ dùng chung một mật khẩu", "Chỉ chủ hộ được làm thủ tục"),
               "Mỗi hộ có ít nhất một người có tài khoản dịch vụ công để làm thủ tục cho cả nhà",
               "Mục tiêu là mỗi hộ có người dùng được dịch vụ công trực tuyến; mỗi người vẫn giữ "
-              "tài khoản và mật khẩu riêng."),
+              "tài khoản và mật khẩu riêng.",
+              {"Cả hộ dùng chung một mật khẩu": "Mỗi người có tài khoản và mật khẩu riêng; dùng "
+                                                "chung mật khẩu là làm lộ tài khoản.",
+               "Chỉ chủ hộ được làm thủ tục": "Mô hình không hạn chế ai trong hộ được làm thủ "
+                                              "tục; nó đếm số hộ, không đếm chủ hộ."},
+              "Giải thích"),
     ),
     "02": (
         Check("02-cau1", "Có người gọi điện xưng công an, nói tài khoản của bác cần nâng lên "
@@ -45,17 +70,36 @@ CHECKS: dict[str, tuple[Check, ...]] = {
                "Đúng nếu họ gửi đường link có chữ \"bocongan\" để cài ứng dụng",
                "Sai — VNeID chỉ có mức 1 và mức 2; đây là lừa đảo"),
               "Sai — VNeID chỉ có mức 1 và mức 2; đây là lừa đảo",
-              "Không có mức 3. Mức 2 chỉ làm trực tiếp tại công an phường."),
+              "Không có mức 3. Mức 2 chỉ làm trực tiếp tại công an phường.",
+              {"Đúng, cần làm ngay": "Công an không giải quyết tài khoản VNeID qua điện thoại, và "
+                                     "lời giục \"làm ngay\" là cách kẻ gian không cho bạn kịp "
+                                     "suy nghĩ. Xem lại có những mức tài khoản nào.",
+               "Đúng nếu họ gửi đường link có chữ \"bocongan\" để cài ứng dụng":
+                   "Ai cũng tạo được đường link có chữ \"bocongan\". Ứng dụng cài từ link là "
+                   "ứng dụng giả, đọc trộm mã OTP; VNeID thật chỉ tải từ kho ứng dụng chính "
+                   "thức."},
+              "Từ khoá"),
         Check("02-cau2", "Khi kích hoạt, bước nào đến ngay sau khi nhập mã OTP?",
               ("Đặt passcode", "Đặt mật khẩu", "Chọn câu hỏi bảo mật"), "Đặt mật khẩu",
-              "Thứ tự: OTP → mật khẩu → passcode → 2 câu hỏi bảo mật → đăng nhập lại."),
+              "Thứ tự: OTP → mật khẩu → passcode → 2 câu hỏi bảo mật → đăng nhập lại.",
+              {"Đặt passcode": "Passcode 6 số được đặt muộn hơn một bước, chưa phải ngay sau "
+                               "OTP.",
+               "Chọn câu hỏi bảo mật": "2 câu hỏi bảo mật là bước cuối, ngay trước khi đăng nhập "
+                                       "lại."},
+              "Giải thích"),
         Check("02-cau3", "Báo lỗi \"số điện thoại không đăng ký chính chủ\". Bạn hướng dẫn gì?",
               ("Dùng số của con cháu cũng được vì cùng hộ",
                "Soạn TTTB gửi 1414 để kiểm tra, rồi ra nhà mạng cập nhật thông tin thuê bao",
                "Bỏ qua bước này"),
               "Soạn TTTB gửi 1414 để kiểm tra, rồi ra nhà mạng cập nhật thông tin thuê bao",
               "Số điện thoại phải đứng tên chính người dân; tin nhắn TTTB đến 1414 cho biết "
-              "thuê bao đứng tên ai."),
+              "thuê bao đứng tên ai.",
+              {"Dùng số của con cháu cũng được vì cùng hộ":
+                   "Cùng hộ không đủ: tài khoản cần số đứng tên chính người dân. Mã OTP gửi về "
+                   "số của con thì người con nhận mã, không phải người dân.",
+               "Bỏ qua bước này": "Không bỏ qua được: số không đứng tên người dân thì không kích "
+                                  "hoạt được tài khoản."},
+              "Điểm chính"),
     ),
     "03": (
         Check("03-cau1", "Khi nộp hồ sơ, phần họ tên, ngày sinh, nơi thường trú đã điền sẵn. "
@@ -63,57 +107,112 @@ CHECKS: dict[str, tuple[Check, ...]] = {
               ("Có, gõ lại cho chắc", "Không — chỉ kiểm tra và xác nhận; nếu sai thì điều chỉnh "
                "tại công an phường"),
               "Không — chỉ kiểm tra và xác nhận; nếu sai thì điều chỉnh tại công an phường",
-              "Thông tin lấy từ Cơ sở dữ liệu dân cư: không phải khai lại nhiều lần."),
+              "Thông tin lấy từ Cơ sở dữ liệu dân cư: không phải khai lại nhiều lần.",
+              {"Có, gõ lại cho chắc": "Phần điền sẵn lấy từ Cơ sở dữ liệu dân cư; gõ lại không "
+                                      "làm nó chắc hơn mà dễ gõ sai."},
+              "Giải thích"),
         Check("03-cau2", "Người dân muốn biết hồ sơ đến đâu rồi. Cần gì để tra cứu?",
               ("Mã hồ sơ", "Số tài khoản ngân hàng", "Mật khẩu của cán bộ"), "Mã hồ sơ",
-              "Mã hồ sơ có trong tin nhắn và mục Quản lý hồ sơ; tra cứu không cần đăng nhập."),
+              "Mã hồ sơ có trong tin nhắn và mục Quản lý hồ sơ; tra cứu không cần đăng nhập.",
+              {"Số tài khoản ngân hàng": "Số tài khoản ngân hàng dùng để trả tiền; nó không cho "
+                                         "biết hồ sơ nào nên không tra cứu được.",
+               "Mật khẩu của cán bộ": "Không ai được hỏi mật khẩu của cán bộ; người dân tự tra "
+                                      "cứu được mà không cần ai."},
+              "Từ khoá"),
     ),
     "04": (
         Check("04-cau1", "Hợp đồng lao động đã ký số, sau đó ai đó sửa mức lương. Phần mềm kiểm "
               "tra sẽ báo gì?",
               ("Chữ ký hợp lệ", "Tài liệu đã bị sửa sau khi ký", "Chứng thư số hết hạn"),
               "Tài liệu đã bị sửa sau khi ký",
-              "Chữ ký số gắn với đúng nội dung lúc ký; sửa một con số là chữ ký không còn khớp."),
+              "Chữ ký số gắn với đúng nội dung lúc ký; sửa một con số là chữ ký không còn khớp.",
+              {"Chữ ký hợp lệ": "Chữ ký số gắn với đúng nội dung lúc ký; nội dung đổi rồi thì "
+                                "phần mềm không thể báo hợp lệ.",
+               "Chứng thư số hết hạn": "Hết hạn nói về thời hạn của chứng thư, không liên quan "
+                                       "đến việc ai đó đổi nội dung."},
+              "Giải thích"),
         Check("04-cau2", "Ai được nhập mã PIN để ký số cho người dân?",
               ("Tình nguyện viên", "Chính người dân", "Cán bộ phường"), "Chính người dân",
-              "Mã PIN xác nhận ý muốn ký của chủ chứng thư; không ai nhập thay."),
+              "Mã PIN xác nhận ý muốn ký của chủ chứng thư; không ai nhập thay.",
+              {"Tình nguyện viên": "Tình nguyện viên chỉ hướng dẫn; nhập mã PIN là ký thay người "
+                                   "khác.",
+               "Cán bộ phường": "Cán bộ phường cũng không ký thay được: mã PIN xác nhận ý muốn "
+                                "ký của chủ chứng thư."},
+              "Giải thích"),
     ),
     "05": (
         Check("05-cau1", "Trước khi bấm chuyển tiền, điều gì phải đọc cho người dân nghe?",
               ("Số dư tài khoản", "Tên người nhận và số tiền", "Mã OTP"),
               "Tên người nhận và số tiền",
-              "Ứng dụng hiện tên người nhận đã đăng ký với ngân hàng: sai tên là dừng lại."),
+              "Ứng dụng hiện tên người nhận đã đăng ký với ngân hàng: sai tên là dừng lại.",
+              {"Số dư tài khoản": "Số dư không cho biết tiền sẽ đi đến đâu, nên không giúp nhận "
+                                  "ra chuyển nhầm hay mã QR dán đè.",
+               "Mã OTP": "Mã OTP không bao giờ đọc to: người dân tự xem và tự nhập."},
+              "Giải thích"),
         Check("05-cau2", "Chuyển 15 triệu đồng một lần thì ứng dụng ngân hàng yêu cầu gì?",
               ("Chỉ cần OTP", "Xác thực khuôn mặt của chủ tài khoản", "Không cần xác thực"),
               "Xác thực khuôn mặt của chủ tài khoản",
               "Theo Quyết định 2345/QĐ-NHNN: trên 10 triệu/lần hoặc 20 triệu/ngày phải xác thực "
-              "sinh trắc học."),
+              "sinh trắc học.",
+              {"Chỉ cần OTP": "Mã OTP chỉ đủ cho khoản nhỏ: không quá 10 triệu đồng một lần "
+                              "và 20 triệu đồng một ngày. 15 triệu đồng một lần đã vượt "
+                              "ngưỡng (Quyết định 2345/QĐ-NHNN).",
+               "Không cần xác thực": "Chuyển tiền trực tuyến lần nào cũng phải xác thực; khoản "
+                                     "càng lớn, cách xác thực càng chặt."},
+              "Giải thích"),
         Check("05-cau3", "Mã tiền điện PB0403… cho biết điều gì?",
               ("Điện lực Thuận An", "Điện lực Dĩ An", "Số tiền phải trả"), "Điện lực Thuận An",
               "Sáu ký tự đầu là đơn vị điện lực: PB0401 Thủ Dầu Một, PB0402 Dĩ An, PB0403 Thuận "
-              "An…"),
+              "An…",
+              {"Điện lực Dĩ An": "Dĩ An là PB0402. So lại từng ký tự của mã với danh sách đơn vị "
+                                 "điện lực.",
+               "Số tiền phải trả": "Mã khách hàng không chứa số tiền; số tiền chỉ hiện khi tra "
+                                   "cứu hoá đơn."},
+              "Giải thích"),
     ),
     "06": (
         Check("06-cau1", "Tin nhắn: \"Bạn cần cập nhật địa chỉ trên VNeID, chuyển 22.000đ phí "
               "vào tài khoản sau\". Đây là gì?",
               ("Thông báo thật của công an", "Lừa đảo — không có khoản phí nào như vậy"),
               "Lừa đảo — không có khoản phí nào như vậy",
-              "Sau sáp nhập 2025 kẻ gian dùng chiêu này. Công an không thu tiền qua tin nhắn."),
+              "Sau sáp nhập 2025 kẻ gian dùng chiêu này. Công an không thu tiền qua tin nhắn.",
+              {"Thông báo thật của công an": "Công an không thu tiền qua tin nhắn, và tên người "
+                                             "gửi như \"BoCongAn\" cũng giả được. Đổi thẻ vì "
+                                             "sáp nhập còn được miễn phí."},
+              "Giải thích"),
         Check("06-cau2", "Ứng dụng VNeID thật được tải ở đâu?",
               ("Đường link trong tin nhắn", "Chỉ từ kho ứng dụng chính thức (App Store, Google "
                "Play)", "Tệp .apk người lạ gửi qua Zalo"),
               "Chỉ từ kho ứng dụng chính thức (App Store, Google Play)",
-              "Ứng dụng giả đọc trộm OTP và rút tiền tài khoản ngân hàng."),
+              "Ứng dụng giả đọc trộm OTP và rút tiền tài khoản ngân hàng.",
+              {"Đường link trong tin nhắn": "Ứng dụng cài từ đường link trong tin nhắn là ứng "
+                                            "dụng giả: nó đọc trộm tin nhắn, lấy mã OTP để rút "
+                                            "tiền.",
+               "Tệp .apk người lạ gửi qua Zalo": "Tệp .apk người lạ gửi là cách kẻ gian cài ứng "
+                                                 "dụng giả vào máy; cơ quan nhà nước không gửi "
+                                                 "ứng dụng qua Zalo."},
+              "Từ khoá"),
     ),
     "07": (
         Check("07-cau1", "Khu phố có 40 hộ, 22 hộ đã có ít nhất một tài khoản Cổng DVC. Tỷ lệ "
               "\"mỗi hộ một tài khoản\" là bao nhiêu?",
-              ("22%", "55%", "40%"), "55%", "22 / 40 = 0,55 tức 55%."),
+              ("22%", "55%", "40%"), "55%", "22 / 40 = 0,55 tức 55%.",
+              {"22%": "22 là số hộ có tài khoản, chưa phải tỷ lệ: còn phải chia cho tổng số hộ "
+                      "rồi nhân 100.",
+               "40%": "40 là tổng số hộ, không phải tỷ lệ: lấy số hộ có tài khoản chia cho tổng "
+                      "số hộ rồi nhân 100."},
+              "Từ khoá"),
         Check("07-cau2", "Sổ theo dõi của điểm hỗ trợ nên ghi những gì?",
               ("Họ tên, hộ, việc đã giúp, kết quả", "Mật khẩu và OTP của người dân",
                "Ảnh chụp thẻ căn cước hai mặt"),
               "Họ tên, hộ, việc đã giúp, kết quả",
-              "Chỉ ghi điều cần để theo dõi; không giữ mật khẩu, OTP hay ảnh giấy tờ."),
+              "Chỉ ghi điều cần để theo dõi; không giữ mật khẩu, OTP hay ảnh giấy tờ.",
+              {"Mật khẩu và OTP của người dân": "Sổ theo dõi không bao giờ ghi mật khẩu, OTP: ai "
+                                                "đọc sổ cũng vào được tài khoản của người dân.",
+               "Ảnh chụp thẻ căn cước hai mặt": "Ảnh giấy tờ tuỳ thân là dữ liệu cá nhân nhạy "
+                                                "cảm (Nghị định 356/2025/NĐ-CP); điểm hỗ trợ "
+                                                "không giữ ảnh giấy tờ."},
+              "Lưu ý an toàn"),
     ),
     "08": (
         Check("08-cau1", "Một bà cụ quên mật khẩu VNeID, nhập sai nhiều lần nên bị khoá. Bạn "
@@ -123,20 +222,38 @@ CHECKS: dict[str, tuple[Check, ...]] = {
                "Đưa bà ra công an phường đăng ký lại mức 2"),
               "Quên mật khẩu: mã OTP về số của tài khoản, bà tự chụp mặt và tự đặt mật khẩu mới",
               "Bà đã có tài khoản: không đăng ký lại. Đặt mật khẩu mới xong thì khoá do nhập sai "
-              "cũng hết."),
-        Check("08-cau2", "Người dân mất điện thoại cùng SIM, vừa mua máy mới. Vì sao phải ra cửa "
-              "hàng nhà mạng trước?",
+              "cũng hết.",
+              {"Đăng ký một tài khoản VNeID mới cho bà": "Bà đã có tài khoản, và mỗi người chỉ có "
+                                                         "một tài khoản: đăng ký lại sẽ bị từ "
+                                                         "chối.",
+               "Đưa bà ra công an phường đăng ký lại mức 2": "Quên mật khẩu không làm mất mức 2; "
+                                                             "công an phường là nơi đến khi tự "
+                                                             "lấy lại tài khoản không được."},
+              "Giải thích"),
+        Check("08-cau2", "Người dân mất điện thoại cùng SIM, lại quên mật khẩu VNeID. Vì sao phải "
+              "ra cửa hàng nhà mạng trước?",
               ("Để nhà mạng mở khoá tài khoản VNeID",
                "Mã OTP chỉ gửi về số của tài khoản: cấp lại SIM giữ số thì mới nhận được mã",
                "Để mua gói cước có mạng"),
               "Mã OTP chỉ gửi về số của tài khoản: cấp lại SIM giữ số thì mới nhận được mã",
-              "Lấy lại mật khẩu và xác thực máy mới đều cần mã OTP gửi về đúng số đã đăng ký; chỉ "
-              "người đứng tên thuê bao, mang thẻ căn cước, được cấp lại SIM."),
+              "Lấy lại mật khẩu cần mã OTP gửi về đúng số điện thoại của tài khoản; chỉ người "
+              "đứng tên thuê bao, mang thẻ căn cước, được cấp lại SIM.",
+              {"Để nhà mạng mở khoá tài khoản VNeID": "Nhà mạng không quản lý tài khoản VNeID "
+                                                      "nên không mở khoá được.",
+               "Để mua gói cước có mạng": "Máy mới dùng Wi-Fi vẫn vào mạng được. Nghĩ xem khi "
+                                          "quên mật khẩu, mã xác nhận được gửi đến đâu."},
+              "Giải thích"),
         Check("08-cau3", "Khi lấy lại mật khẩu VNeID, ai được chụp khuôn mặt?",
               ("Tình nguyện viên, cho nhanh", "Người con đi cùng", "Chính người dân"),
               "Chính người dân",
               "Ứng dụng so khuôn mặt với ảnh chụp ở công an phường; không ai chụp thay được, kể cả "
-              "người thân."),
+              "người thân.",
+              {"Tình nguyện viên, cho nhanh": "Ứng dụng so khuôn mặt với ảnh của chủ tài khoản: "
+                                              "mặt người khác không khớp, và tình nguyện viên "
+                                              "không làm thay việc xác thực.",
+               "Người con đi cùng": "Người thân cũng không thay được: tài khoản VNeID, khuôn mặt "
+                                    "không uỷ quyền được."},
+              "Giải thích"),
     ),
 }
 
@@ -148,4 +265,4 @@ def quiz(qid: str, world=None):
     lesson = qid.split("-")[0]
     check = next(c for c in CHECKS[lesson] if c.qid == qid)
     return Quiz(check.qid, check.question, list(check.options), answer=check.answer,
-                why=check.why, world=world, lesson=lesson)
+                why=check.why, wrong=check.wrong, see=check.see, world=world, lesson=lesson)

@@ -64,17 +64,21 @@ CSS = """
 .cds-table td { padding: 2px 6px; vertical-align: top; }
 .cds-sms { border: 1px solid #999; border-radius: 14px; padding: 6px 10px; margin: 5px 0; }
 .cds-launcher button { min-height: 72px; }
-.cds-exercise { font-size: 16px; max-width: 100%; }
-.cds-exercise button { min-height: 44px; font-size: 16px; white-space: normal !important;
-  height: auto; }
-.cds-answer .widget-radio-box { height: auto; }
-.cds-answer .widget-radio-box label { white-space: normal; height: auto; line-height: 1.4;
-  display: flex; gap: 8px; align-items: flex-start; margin: 4px 0; }
-.cds-answer .widget-radio-box input { order: -1; flex: none; float: none; height: auto;
-  margin: 5px 0 0 1px; }
+.cds-exercise, .cds-quiz-box { font-size: 16px; max-width: 100%; }
+.cds-quiz-box { --jp-widgets-font-size: 16px; }
+.cds-exercise button, .cds-quiz-box button { min-height: 44px; font-size: 16px;
+  white-space: normal !important; height: auto; }
+.cds-answer .widget-radio-box, .cds-quiz-box .widget-radio-box { height: auto; }
+.cds-answer .widget-radio-box label, .cds-quiz-box .widget-radio-box label { white-space: normal;
+  height: auto; line-height: 1.4; display: flex; gap: 8px; align-items: flex-start; margin: 4px 0; }
+.cds-answer .widget-radio-box input, .cds-quiz-box .widget-radio-box input { order: -1;
+  flex: none; float: none; height: auto; margin: 5px 0 0 1px; }
 .cds-exercise.cds-exercise.cds-exercise :focus, .cds-exercise.cds-exercise.cds-exercise :focus-visible,
-.cds-exercise.cds-exercise.cds-exercise input:focus, .cds-exercise.cds-exercise.cds-exercise textarea:focus {
+.cds-exercise.cds-exercise.cds-exercise input:focus, .cds-exercise.cds-exercise.cds-exercise textarea:focus,
+.cds-quiz-box.cds-quiz-box.cds-quiz-box :focus, .cds-quiz-box.cds-quiz-box.cds-quiz-box :focus-visible {
   outline: 4px solid #0b3d91 !important; outline-offset: 2px; }
+.cds-quiz-box .cds-ok, .cds-quiz-box .cds-error { font-size: 16px; line-height: 1.45;
+  white-space: normal; max-width: 60em; }
 .cds-checklist li { margin: 4px 0; }
 .cds-link { margin: 6px 0; } .cds-link a { font-size: 18px; font-weight: 600;
   text-decoration: underline; color: #0b3d91; display: inline-block; padding: 8px 0; }
