@@ -55,3 +55,19 @@ def test_numbers_continue_from_the_registry(tmp_path):
 def test_a_course_without_a_key_is_explained(tmp_path):
     with pytest.raises(c.CertificateError, match="chưa cấp chứng nhận nào"):
         c.verify_qr("CDS2.e30.AA", tmp_path)
+
+
+def test_a_transcript_says_what_it_is_and_a_certificate_keeps_its_form(tmp_path):
+    signer = c.course_signer(tmp_path, create=True)
+    transcript = c.CertificateFacts("CDS-2026-000001", "hv-01", "Đỗ Thị Gấm", "", ("TK1", "AT1"),
+                                    dt.date(2026, 12, 1), c.TRANSCRIPT, 5, 12)
+    certificate = c.CertificateFacts("CDS-2026-000002", "hv-02", "Võ Văn Em", "", ("TK1",),
+                                     dt.date(2026, 12, 1))
+    assert set(certificate.body()) == {"n", "id", "ten", "nl", "ngay"}  # older QR codes still read
+    for facts in (transcript, certificate):
+        c._register(tmp_path, facts, c.qr_payload(facts, signer))
+    ok, message = c.verify_qr(c.qr_payload(transcript, signer), tmp_path)
+    assert ok and message.startswith("Bảng kết quả năng lực số CDS-2026-000001 hợp lệ")
+    assert "đánh giá 5/12 năng lực" in message and "chưa phải chứng nhận khoá học" in message
+    ok, message = c.verify_qr(c.qr_payload(certificate, signer), tmp_path)
+    assert ok and message.startswith("Chứng nhận số CDS-2026-000002 hợp lệ")

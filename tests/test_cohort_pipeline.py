@@ -107,14 +107,14 @@ def run(tmp_path_factory):
     feedback = grading.feedback(course)
     lap("phan-hoi")
     server.shutdown()
-    from congdanso.cohort.certificates import issue_for_ready
+    from congdanso.cohort.certificates import issue
     from congdanso.cohort.report import load_report, write_report
 
     out = ROOT / "tests" / "artifacts" / "dot-tap-huan"
     report = load_report(course)
     files = write_report(report, out)
     lap("bao-cao-nang-luc")
-    certificates = issue_for_ready(report, out / "chung-nhan")
+    certificates = issue(report, out / "chung-nhan")
     lap("chung-nhan")
     (out / "thoi-gian.json").write_text(json.dumps(seconds, indent=2) + "\n", encoding="utf-8")
     return {"course": course, "learners": learners, "results": results, "targets": targets,
@@ -153,12 +153,19 @@ def test_competency_matrix_is_exact(run):
 
 
 def test_only_learners_who_mastered_everything_are_certified(run):
-    ready = sorted(x.id for x in run["learners"] if x.profile in ("dung-het", "loi-chay"))
-    assert run["report"].ready == ready
-    assert [p.name for p in run["certificates"]] == [f"chung-nhan-{x}.pdf" for x in ready]
-    from congdanso.cohort.certificates import verify_certificate_pdf
+    from congdanso.cohort.certificates import CERTIFICATE, TRANSCRIPT, verify_certificate_pdf
 
-    ok, message = verify_certificate_pdf(run["certificates"][0].read_bytes(), run["course"])
+    ready = sorted(x.id for x in run["learners"] if x.profile in ("dung-het", "loi-chay"))
+    assert run["report"].assessed == list(run["report"].framework.competencies)  # all 12
+    assert run["report"].ready == ready
+    papers = {d.learner_id: d for d in run["certificates"]}
+    assert sorted(x for x, d in papers.items() if d.kind == CERTIFICATE) == ready
+    assert [papers[x].path.name for x in ready] == [f"chung-nhan-{x}.pdf" for x in ready]
+    kinds = {x.id: x.profile for x in run["learners"]}
+    assert {kinds[x] for x, d in papers.items() if d.kind is None} >= {"bo-trong", "gian-lan"}
+    assert all(d.path.name.startswith("bang-ket-qua-") for d in papers.values()
+               if d.kind == TRANSCRIPT)
+    ok, message = verify_certificate_pdf(papers[ready[0]].path.read_bytes(), run["course"])
     assert ok, message
     by_place = run["report"].by_khu_pho["ready"].to_dict()
     expected: dict[str, int] = {}
@@ -219,7 +226,8 @@ def test_results_csv_feedback_and_report_files(run):
     released = list((course / "exchange" / "congdanso" / "feedback").glob("*.html"))
     assert len(released) == 30 * len(ASSIGNMENTS)
     page = run["files"]["html"].read_text(encoding="utf-8")
-    assert f"Sẵn sàng cấp chứng nhận ({len(run['report'].ready)})" in page
+    assert f"Sẵn sàng cấp chứng nhận khoá học ({len(run['report'].ready)})" in page
+    assert "Khoá học đã đánh giá 12/12 năng lực" in page
     review = run["report"].review
     kinds = {x.id: x.profile for x in run["learners"]}
     model = next(x.id for x in run["learners"] if x.profile == "dung-het")
@@ -259,3 +267,38 @@ def test_grading_on_a_two_worker_dask_cluster_gives_the_same_results(run):
     on_dask = grading.autograde(run["course"], students=chosen, jobs=2, dask="local")
     assert len(on_dask) == len(chosen) * len(ASSIGNMENTS)
     assert key(on_dask) == key(run["results"])
+
+
+def test_every_graded_answer_is_kept_for_the_item_analysis(run):
+    """autograde keeps each learner's answers (.congdanso/tra-loi.csv, the trainer's only); the
+    report counts the options picked and weighs every grade cell as an item."""
+    import stat
+
+    import pandas as pd
+    from congdanso.cohort import responses
+
+    course = run["course"]
+    path = course / responses.FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    kept = responses.read(course)
+    kinds = {x.id: x.profile for x in run["learners"]}
+    answered = {(r["student"], r["assignment"]) for r in kept}
+    # every learner whose journal was graded has their answers kept, one row per question
+    assert {kinds[s] for s, _ in answered} >= {"dung-het", "chi-tra-loi", "sai"}
+    assert len({(r["student"], r["assignment"], r["question"]) for r in kept}) == len(kept)
+    for r in kept:
+        if kinds[r["student"]] in ("dung-het", "loi-chay"):
+            assert r["correct"], r
+        if kinds[r["student"]] == "sai" and r["options"]:
+            assert not r["correct"] and r["value"] in r["options"], r
+    items = run["report"].items
+    assert items.has_responses and len(items.items) == len(ITEMS)
+    options = items.options
+    assert not options.empty and (options.groupby(["cell", "question", "version"])["picks"]
+                                  .sum() == options.groupby(["cell", "question", "version"])
+                                  ["answers"].first()).all()
+    sheets = pd.read_excel(run["files"]["xlsx"], sheet_name=None)
+    assert len(sheets["Phân tích ô chấm"]) == len(ITEMS)
+    assert "Lựa chọn của học viên" in sheets
+    page = run["files"]["html"].read_text(encoding="utf-8")
+    assert f"Phân tích ô chấm ({len(ITEMS)} ô)" in page

@@ -291,9 +291,9 @@ def test_training_panel_reads_the_competency_report(monkeypatch, tmp_path):
     from congdanso.grading.competencies import load_framework
 
     framework = load_framework()
-    competency = next(iter(framework.competencies))
+    # one cell measuring every competency: a learner who passes it may be certified
     tags = pd.DataFrame([{"assignment": "bai-1", "notebook": "bai-1", "cell": "c1",
-                          "competency": competency}])
+                          "competency": competency} for competency in framework.competencies])
     scores = pd.DataFrame([{"learner": f"hv-{i}", "assignment": "bai-1", "notebook": "bai-1",
                             "cell": "c1", "score": s, "max_score": 1.0}
                            for i, s in enumerate([1.0, 1.0, 0.0])])

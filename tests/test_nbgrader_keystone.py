@@ -191,9 +191,12 @@ def test_competency_report_from_the_gradebook(graded):
     assert report.matrix.loc[["hv-chua-lam", "hv-sua-nhat-ky", "hv-gian-lan"]].eq(0).all().all()
     # chi-tra-loi: TK1 from 2 of its 5 items (both answers), TK2 1 of 2
     assert report.matrix.loc["hv-chi-tra-loi", "TK1"] == pytest.approx(2 / 5)
-    assert report.ready == ["hv-dat"]
+    # one exercise of seven measures 5 of the 12 competencies: no course certificate yet,
+    # at most a transcript of what was measured
+    assert report.ready == [] and "hv-dat" in report.transcript
     page = graded["files"]["html"].read_text(encoding="utf-8")
-    assert "Sẵn sàng cấp chứng nhận (1)" in page
+    assert "Khoá học đã đánh giá 5/12 năng lực" in page
+    assert "Sẵn sàng cấp chứng nhận khoá học (0)" in page
 
 
 def test_certificates_verify_resist_edits_and_forgery(graded, tmp_path, capsys):
@@ -202,16 +205,20 @@ def test_certificates_verify_resist_edits_and_forgery(graded, tmp_path, capsys):
 
     from congdanso.cli import main as cli
     from congdanso.cohort import certificates
-    from congdanso.cohort.certificates import issue_for_ready
+    from congdanso.cohort.certificates import TRANSCRIPT, issue
 
     course = str(graded["course"])
-    written = issue_for_ready(graded["report"], tmp_path / "chung-nhan")
-    assert [p.name for p in written] == ["chung-nhan-hv-dat.pdf"]
+    done = {d.learner_id: d for d in issue(graded["report"], tmp_path / "chung-nhan")}
+    assert done["hv-dat"].kind == TRANSCRIPT  # after 1 of 7 exercises: a transcript only
+    assert done["hv-chua-lam"].kind is None
+    written = [done["hv-dat"].path]
+    assert written[0].name == "bang-ket-qua-hv-dat.pdf"
     assert oct((graded["course"] / ".congdanso" / "khoa-ky-chung-nhan.pem").stat().st_mode)[-3:] \
         == "600"
     assert cli(["certificate", "verify", str(written[0]), "--course", course]) == 0
     out = capsys.readouterr().out
-    assert "✔ Chứng nhận số CDS-" in out and "Nguyễn Thị Ánh (Út); \"Bé\" (hv-dat)" in out
+    assert "✔ Bảng kết quả năng lực số CDS-" in out
+    assert "Nguyễn Thị Ánh (Út); \"Bé\" (hv-dat)" in out
     data = written[0].read_bytes()
     payload = re.search(rb"/Keywords \((CDS2\.[^)]*)\)", data).group(1).decode()
     assert cli(["certificate", "verify", "--qr", payload, "--course", course]) == 0

@@ -353,21 +353,47 @@ def _cmd_report(args: argparse.Namespace) -> int:
           f"{time.perf_counter() - start:.2f} s):")
     for kind, path in paths.items():
         print(f"  {kind.upper():<5} {path}")
-    print(f"Sẵn sàng cấp chứng nhận: {len(report.ready)} học viên.")
+    total = len(report.framework.competencies)
+    print(f"Khoá học đã đánh giá {len(report.assessed)}/{total} năng lực.")
+    print(f"Sẵn sàng cấp chứng nhận khoá học (đạt cả {total}/{total} năng lực): "
+          f"{len(report.ready)} học viên; chỉ cấp được bảng kết quả năng lực: "
+          f"{len(report.transcript)} học viên.")
+    if report.items is not None and len(report.items.items):
+        flagged = report.items.flagged
+        print(f"Phân tích ô chấm: {len(flagged)}/{len(report.items.items)} ô cần xem lại"
+              + (" (" + ", ".join(f"số {n} {c}" for n, c in zip(
+                  flagged["number"], flagged["cell"], strict=True)) + ")" if len(flagged) else "")
+              + "." + ("" if report.items.has_responses else " Chưa có tệp câu trả lời "
+                       "(.congdanso/tra-loi.csv): chưa đếm được lựa chọn của học viên."))
     return 0
 
 
 def _cmd_certificate_issue(args: argparse.Namespace) -> int:
-    from congdanso.cohort.certificates import issue_for_ready
+    from congdanso.cohort.certificates import CERTIFICATE, TRANSCRIPT, issue
     from congdanso.cohort.report import load_report
 
     course = _graded_course(args.course)
     if course is None:
         return 1
-    written = issue_for_ready(load_report(course), args.out)
-    print(f"Đã cấp {len(written)} giấy chứng nhận (PDF có chữ ký số và mã QR) trong {args.out}.")
-    for path in written:
-        print(f"  {path.name}")
+    report = load_report(course)
+    total = len(report.framework.competencies)
+    done = issue(report, args.out)
+    assessed = len(report.assessed)
+    if assessed < total:
+        print(f"Khoá học mới đánh giá {assessed}/{total} năng lực: chưa ai nhận được chứng nhận "
+              f"khoá học (cần đạt đủ {total}/{total} năng lực); học viên đã đạt năng lực nào thì "
+              "nhận bảng kết quả năng lực ghi các năng lực đó.")
+    groups = [(CERTIFICATE, f"Chứng nhận khoá học (đạt cả {total}/{total} năng lực)"),
+              (TRANSCRIPT, "Bảng kết quả năng lực (chưa đủ điều kiện chứng nhận khoá học)"),
+              (None, "Không cấp")]
+    for kind, title in groups:
+        chosen = [d for d in done if d.kind == kind]
+        print(f"{title}: {len(chosen)} học viên.")
+        for d in chosen:
+            where = f"{d.path.name}  " if d.path else ""
+            print(f"  {where}{d.name} ({d.learner_id}): {d.reason}")
+    if any(d.path for d in done):
+        print(f"Các tệp PDF (có chữ ký số và mã QR) ở {args.out}.")
     return 0
 
 
@@ -705,8 +731,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     certificate = sub.add_parser("certificate", help="giấy chứng nhận cho học viên đạt năng lực")
     certificate_sub = certificate.add_subparsers(dest="certificate_command", metavar="LỆNH")
-    issue = certificate_sub.add_parser("issue", help="cấp chứng nhận (PDF ký số, có mã QR) cho "
-                                                     "mọi học viên sẵn sàng")
+    issue = certificate_sub.add_parser("issue", help="cấp chứng nhận khoá học (PDF ký số, có mã "
+                                                     "QR) cho học viên đạt đủ mọi năng lực; bảng "
+                                                     "kết quả năng lực cho học viên mới đạt một "
+                                                     "phần")
     issue.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
     issue.add_argument("--out", default="chung-nhan", help="thư mục ghi chứng nhận")
     issue.set_defaults(func=_cmd_certificate_issue)

@@ -1,6 +1,12 @@
 """Certificates for learners ready to help residents: PDFs signed with the course's own key,
 with a QR code anyone can check (`congdanso certificate verify`).
 
+A *course certificate* only for a learner who has every competency of the framework assessed and
+mastered. Before that — some exercises not yet graded, or some competency not mastered — a
+learner who mastered at least one competency gets at most a *transcript* ("Bảng kết quả năng
+lực"): the competencies measured and mastered so far, saying how many of the framework's were
+assessed, and never claiming the course.
+
 The trainer's first ``certificate issue`` makes, in the course folder (``.congdanso/``, never in
 the package or the repository), a random signing key, a root certificate for it and an empty
 revocation list; every issued number goes into a registry (``so-chung-nhan.json``). A
@@ -26,6 +32,8 @@ KEYS = Path(".congdanso")
 KEY_FILE, ROOT_FILE, LEAF_FILE, CRL_FILE = ("khoa-ky-chung-nhan.pem", "goc-chung-nhan.crt",
                                             "chung-thu-chung-nhan.crt", "goc-chung-nhan.crl")
 REGISTRY = "so-chung-nhan.json"
+CERTIFICATE, TRANSCRIPT = "chung-nhan", "bang-ket-qua"  # kinds of paper; also their file names
+COURSE = "khoá tập huấn hỗ trợ người dân sử dụng dịch vụ số"
 
 
 class CertificateError(RuntimeError):
@@ -38,14 +46,20 @@ class CertificateFacts:
     learner_id: str
     name: str
     place: str
-    competencies: tuple[str, ...]
+    competencies: tuple[str, ...]  # mastered (a certificate: all of the framework)
     issued: dt.date
+    kind: str = CERTIFICATE
+    assessed: int = 0  # a transcript: how many competencies of the framework were assessed …
+    total: int = 0  # … of how many
 
     def body(self) -> dict:
         from congdanso.world.text import nfc
 
-        return {"n": self.number, "id": self.learner_id, "ten": nfc(self.name),
+        body = {"n": self.number, "id": self.learner_id, "ten": nfc(self.name),
                 "nl": list(self.competencies), "ngay": self.issued.isoformat()}
+        if self.kind == TRANSCRIPT:  # a certificate's payload keeps its first form
+            body.update(loai=TRANSCRIPT, dg=f"{self.assessed}/{self.total}")
+        return body
 
 
 @dataclass(frozen=True)
@@ -178,13 +192,19 @@ def verify_qr(payload: str, course: str | os.PathLike[str]) -> tuple[bool, str]:
         return False, (f"Số chứng nhận {body.get('n')} không có trong sổ chứng nhận của khoá học: "
                        "không phải chứng nhận do khoá học cấp.")
     date = dt.date.fromisoformat(body["ngay"]).strftime("%d/%m/%Y")
+    if body.get("loai") == TRANSCRIPT:
+        return True, (f"Bảng kết quả năng lực số {body['n']} hợp lệ: {body['ten']} ({body['id']}) "
+                      f"đạt các năng lực {', '.join(body['nl'])} (khoá học đã đánh giá "
+                      f"{body.get('dg', '?')} năng lực), cấp ngày {date}. Đây là bảng kết quả "
+                      "các năng lực đã đánh giá, chưa phải chứng nhận khoá học.")
     return True, (f"Chứng nhận số {body['n']} hợp lệ: {body['ten']} ({body['id']}), năng lực "
                   f"{', '.join(body['nl'])}, cấp ngày {date}.")
 
 
 def certificate_pdf(facts: CertificateFacts, competency_names: dict[str, str],
                     signer: CourseSigner) -> bytes:
-    """The certificate: landscape A4, large print, QR code, signed by the course's key."""
+    """The certificate or transcript: landscape A4, large print, QR code, signed by the course's
+    key. A transcript names only the competencies measured and mastered."""
     from fpdf import FPDF
 
     from congdanso.world.fonts import font_path
@@ -208,11 +228,13 @@ def certificate_pdf(facts: CertificateFacts, competency_names: dict[str, str],
              new_y="NEXT")
     pdf.cell(0, 7, "Độc lập – Tự do – Hạnh phúc", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
+    transcript = facts.kind == TRANSCRIPT
     pdf.set_font("DejaVu", "B", 26)
-    pdf.cell(0, 14, "GIẤY CHỨNG NHẬN", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 15)
-    pdf.cell(0, 9, "Hoàn thành khoá tập huấn hỗ trợ người dân sử dụng dịch vụ số", align="C",
+    pdf.cell(0, 14, "BẢNG KẾT QUẢ NĂNG LỰC" if transcript else "GIẤY CHỨNG NHẬN", align="C",
              new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 15)
+    pdf.cell(0, 9, f"Các năng lực đã được đánh giá và đạt trong {COURSE}" if transcript
+             else f"Hoàn thành {COURSE}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("DejaVu", "B", 22)
     pdf.cell(0, 12, nfc(facts.name), align="C", new_x="LMARGIN", new_y="NEXT")
@@ -220,19 +242,33 @@ def certificate_pdf(facts: CertificateFacts, competency_names: dict[str, str],
     pdf.cell(0, 8, nfc(facts.place), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_x(30)
-    pdf.multi_cell(170, 7, nfc("Đạt các năng lực: " + "; ".join(
-        competency_names.get(c, c) for c in facts.competencies) + "."), new_x="LMARGIN",
-        new_y="NEXT")
+    if transcript:
+        pdf.multi_cell(170, 7, nfc(
+            f"Đạt {len(facts.competencies)} năng lực (khoá học đã đánh giá {facts.assessed}/"
+            f"{facts.total} năng lực): " + "; ".join(
+                f"{c} {competency_names.get(c, '')}".strip() for c in facts.competencies) + "."),
+            new_x="LMARGIN", new_y="NEXT")
+        pdf.set_x(30)
+        pdf.set_font("DejaVu", "", 12)
+        pdf.multi_cell(170, 6, f"Bảng này chỉ ghi các năng lực đã được đánh giá, chưa phải chứng "
+                       f"nhận khoá học (cấp khi đạt đủ {facts.total}/{facts.total} năng lực).",
+                       new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.multi_cell(170, 7, nfc("Đạt các năng lực: " + "; ".join(
+            competency_names.get(c, c) for c in facts.competencies) + "."), new_x="LMARGIN",
+            new_y="NEXT")
     pdf.set_xy(30, 170)
     pdf.set_font("DejaVu", "", 12)
     pdf.cell(0, 6, nfc(f"Số: {facts.number} · Cấp ngày {facts.issued:%d/%m/%Y} · Quét mã QR để "
                        "kiểm tra"))
     pdf.set_xy(30, 178)
     pdf.set_font("DejaVu", "", 10)
-    pdf.cell(0, 6, "Chứng nhận của khoá tập huấn (dữ liệu mô phỏng), không phải văn bằng nhà nước.")
+    pdf.cell(0, 6, ("Bảng kết quả" if transcript else "Chứng nhận") + " của khoá tập huấn (dữ "
+             "liệu mô phỏng), không phải văn bằng nhà nước.")
     pdf.image(io.BytesIO(to_png(payload, caption=None, scale=3)), x=228, y=120, w=50)
     data = bytes(pdf.output())
-    return sign_pdf(data, signer.leaf, signer.key, [signer.root], reason="Cấp chứng nhận",
+    return sign_pdf(data, signer.leaf, signer.key, [signer.root],
+                    reason="Cấp bảng kết quả năng lực" if transcript else "Cấp chứng nhận",
                     box=(420, 140, 640, 205),
                     when=dt.datetime.combine(facts.issued, dt.time(8)))
 
@@ -257,25 +293,67 @@ def verify_certificate_pdf(data: bytes, course: str | os.PathLike[str],
     return verify_qr(match.group(1).decode("ascii"), course)
 
 
-def issue_for_ready(report, out_dir, issued: dt.date | None = None) -> list:
-    """A certificate for every learner the report says is ready; returns the files written.
-    Each gets a new number in the course's registry."""
+@dataclass(frozen=True)
+class Issued:
+    """What one learner got from ``certificate issue``, and why."""
+
+    learner_id: str
+    name: str
+    kind: str | None  # CERTIFICATE, TRANSCRIPT, or None: nothing issued
+    path: Path | None
+    reason: str
+
+
+def _reason(report, learner_id: str) -> str:
+    """Why a learner gets a certificate, a transcript or nothing, in a trainer's words."""
+    total = len(report.framework.competencies)
+    row = report.mastered.loc[learner_id] if learner_id in report.mastered.index else None
+    values = {} if row is None else {c: v for c, v in row.items()
+                                     if v is not None and not (isinstance(v, float) and v != v)}
+    if len(values) == total and all(values.values()):
+        return f"đạt cả {total}/{total} năng lực của khoá"
+    if not values:
+        return f"chưa có bài nào được chấm (đã đánh giá 0/{total} năng lực)"
+    good = sum(bool(v) for v in values.values())
+    failed = [c for c, v in values.items() if not v]
+    parts = [f"đã đánh giá {len(values)}/{total} năng lực, đạt {good}"]
+    if failed:
+        parts.append("chưa đạt " + ", ".join(failed))
+    if len(values) < total:
+        parts.append(f"còn {total - len(values)} năng lực chưa được đánh giá")
+    return "; ".join(parts)
+
+
+def issue(report, out_dir, issued: dt.date | None = None) -> list[Issued]:
+    """A course certificate for every learner with every competency of the framework assessed
+    and mastered; a transcript of the competencies measured and mastered for every other learner
+    who mastered some; nothing for the rest. Each paper gets a new number in the course's
+    registry. Returns one entry per learner of the report, with the reason."""
     out = Path(out_dir)
-    signer = course_signer(report.course, create=True)
-    out.mkdir(parents=True, exist_ok=True)
     issued = issued or dt.date.today()
     names = {cid: c.name for cid, c in report.framework.competencies.items()}
+    total = len(names)
     learners = report.learners.set_index("id")
-    written = []
-    for learner_id in report.ready:
+    signer = None
+    done: list[Issued] = []
+    for learner_id in sorted(learners.index):
         row = learners.loc[learner_id]
+        name = str(row.get("name")) if isinstance(row.get("name"), str) else learner_id
+        reason = _reason(report, learner_id)
+        kind = CERTIFICATE if row["ready"] else TRANSCRIPT if row["transcript"] else None
+        if kind is None:
+            done.append(Issued(learner_id, name, None, None, reason))
+            continue
+        if signer is None:
+            signer = course_signer(report.course, create=True)
+            out.mkdir(parents=True, exist_ok=True)
         mastered = report.mastered.loc[learner_id]
         competencies = tuple(c for c, v in mastered.items() if v is not None and v == True)  # noqa: E712
         place = ", ".join(str(x) for x in (row.get("khu_pho"), row.get("ward")) if isinstance(x, str))
-        facts = CertificateFacts(next_number(report.course, issued.year), learner_id,
-                                 str(row.get("name") or learner_id), place, competencies, issued)
-        target = out / f"chung-nhan-{learner_id}.pdf"
+        facts = CertificateFacts(next_number(report.course, issued.year), learner_id, name, place,
+                                 competencies, issued, kind, int(row["n_assessed"]), total)
+        target = out / f"{kind}-{learner_id}.pdf"
         target.write_bytes(certificate_pdf(facts, names, signer))
         _register(report.course, facts, qr_payload(facts, signer))
-        written.append(target)
-    return written
+        done.append(Issued(learner_id, name, kind, target, reason))
+    return done

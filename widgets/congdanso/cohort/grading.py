@@ -12,7 +12,9 @@ what a course run by volunteers needs and stock nbgrader lacks:
   journals made for another learner's scenario, and identical journals, are flagged;
 * edited or deleted read-only and grade cells are reported (nbgrader grades with the originals);
 * a CSV per assignment (``cham-bai/<bài>.csv``) lists score, journal state and incidents for the
-  trainer.
+  trainer;
+* every graded answer (what was given, right or not, the options offered) is kept for the
+  report's item analysis (:mod:`congdanso.cohort.responses`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class SubmissionResult:
     edited_cells: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     head: str = ""  # hash of the journal's last event
+    responses: list[dict[str, Any]] = field(default_factory=list)  # decide.RESPONSES, this one's
     error: str = ""
     seconds: float = 0.0
 
@@ -459,7 +462,10 @@ def _grade(assignment: str, student: str, started: float) -> SubmissionResult:
     result = SubmissionResult(student, assignment, ok=False)
     sandbox.INCIDENTS.clear()
     decide.FLAGS.clear()
+    decide.RESPONSES.clear()
     outcome = api.autograde(assignment, student, force=True, create=True)
+    result.responses = [dict(r) for r in decide.RESPONSES
+                        if r.get("student") == student and r.get("assignment") == assignment]
     result.incidents = list(sandbox.INCIDENTS)
     result.flags = sorted({f["flag"] for f in decide.FLAGS if "flag" in f})
     result.head = next((f["head"] for f in decide.FLAGS if "head" in f), "")
@@ -542,6 +548,7 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
     config = course_config(course, limits=limits, sandboxed=sandboxed)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
     results: list[SubmissionResult] = []
+    unsaved: list[SubmissionResult] = []  # answers not yet in the course's file
     with contextlib.ExitStack() as stack:
         bar = stack.enter_context(_progress(total=len(work), desc="Chấm bài", unit="bài"))
         if dask:
@@ -565,12 +572,16 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
             if links:
                 result.flags.append("tệp bị từ chối (không theo liên kết): " + "; ".join(links[:5]))
             results.append(result)
+            unsaved.append(result)
             bar.update()
             if len(results) % 10 == 0:  # a run stopped half way keeps what it graded
                 write_results(course, results)
+                write_responses(course, unsaved)
+                unsaved.clear()
     results.sort(key=lambda r: (r.assignment, r.student))
     flag_identical(results)
     write_results(course, results)
+    write_responses(course, unsaved)
     return results
 
 
@@ -584,6 +595,16 @@ def _dask_result(future, assignment: str, student: str) -> SubmissionResult:
         result.error = (f"Máy chấm Dask không chấm xong bài này ({type(exc).__name__}); các bài "
                         "khác vẫn được chấm. Chấm lại riêng bài này sau.")[:300]
         return result
+
+
+def write_responses(course: Path, results: list[SubmissionResult]) -> Path | None:
+    """Keep the answers of every submission graded here in ``.congdanso/tra-loi.csv``, in place
+    of their older grading (a submission that could not be graded keeps its older answers)."""
+    from congdanso.cohort import responses
+
+    graded = [r for r in results if r.ok]
+    return responses.merge(course, (x for r in graded for x in r.responses),
+                           {(r.student, r.assignment) for r in graded})
 
 
 def write_results(course: Path, results: list[SubmissionResult]) -> list[Path]:
