@@ -184,7 +184,9 @@ def test_no_verdict_on_too_few_answers():
                            for cell, score in (("de", 2), ("kho", 0), ("vua", 2 * (i % 2)),
                                                ("vua-2", 2 * (i % 2)), ("vua-3", 2 * (i % 2)),
                                                ("nguoc", 2 * (1 - i % 2)))])
-    items = ia.analyse_items(scores).items.set_index("cell")
+    ungraded = scores[scores["cell"] == "de"].assign(cell="khong-diem", max_score=0)
+    items = ia.analyse_items(pd.concat([scores, ungraded])).items.set_index("cell")
+    assert "khong-diem" not in items.index  # a cell worth no points is no item
     assert items.loc["de", "difficulty"] == 1
     assert items.loc["vua", "difficulty"] == pytest.approx(sum(i % 2 for i in range(few)) / few)
     assert items.loc["nguoc", "discrimination"] == pytest.approx(-1)

@@ -168,7 +168,7 @@ def analyse_items(scores: pd.DataFrame, tags: pd.DataFrame | None = None,
     items = pd.DataFrame({"answers": grouped["learner"].nunique(),
                           "difficulty": grouped["x"].mean()})
     items["discrimination"] = _discrimination(frame).reindex(items.index)
-    items = items.reindex(pd.MultiIndex.from_tuples(_order(scores, tags), names=KEYS))
+    items = items.reindex(pd.MultiIndex.from_tuples(_order(frame, tags), names=KEYS))
     items = items.reset_index()
     items.insert(3, "number", range(1, len(items) + 1))
     if tags is not None and not tags.empty:
