@@ -249,9 +249,19 @@ def _item_chart(analysis: ItemAnalysis, width: float) -> str | None:
                zorder=4)
     ax.scatter(items.loc[negative, "difficulty"] * 100, items.loc[negative, "discrimination"],
                marker="v", s=150, color="#b3261e", label="phân biệt ngược", zorder=5)
-    for row in items[negative | unused].itertuples():
-        ax.annotate(f"số {row.number}", (row.difficulty * 100, row.discrimination),
-                    xytext=(8, 4), textcoords="offset points", fontsize=size, weight="bold")
+    # one label per spot: items with the same numbers share a mark
+    marked = items[negative | unused]
+    spots = marked.groupby([marked["difficulty"].round(3), marked["discrimination"].round(2)],
+                           sort=False)["number"]
+    for (p, r), numbers in spots:
+        few = 1 if narrow else 3
+        shown = ", ".join(str(n) for n in list(numbers)[:few])
+        label = f"số {shown}" if len(numbers) <= few else (
+            f"{len(numbers)} ô" if narrow else f"{len(numbers)} ô: số {shown}…")
+        right = p * 100 > 50
+        ax.annotate(label, (p * 100, r), xytext=(-10 if right else 10, 6),
+                    textcoords="offset points", fontsize=size, weight="bold",
+                    ha="right" if right else "left")
     ax.set_xlim(-4, 104)
     ax.set_ylim(low, high)
     ax.set_xlabel("Độ khó p (% điểm đạt được)", fontsize=size)
