@@ -80,7 +80,9 @@ def test_every_slot_is_long_enough(data, course):
         found = re.search(r"\*\*Thời gian:\*\* (\d+) phút", source.read_text("utf-8"))
         lesson_minutes[source.stem[:2]] = int(found.group(1))
     per_cell = data["rules"]["min_minutes_per_grade_cell"]
-    assert per_cell >= 3
+    # most grade cells are one situation and its options (about a minute to read and answer);
+    # two minutes a cell, on top of an exercise's own minimum, leaves room for the phone's steps
+    assert per_cell >= 2
     for session in data["sessions"]:
         for slot in session["slots"]:
             if "lesson" in slot:

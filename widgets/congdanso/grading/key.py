@@ -100,9 +100,7 @@ class AnswerKey:
                                      f"\"{item_id}\" trong {name}.")
             return found
 
-        if kind == "tai-khoan-dvc":
-            v["case_answer"] = by_id("support_cases", v["case"]).get("answer")
-        elif kind == "ho-so-truc-tuyen":
+        if kind == "ho-so-truc-tuyen":
             need = by_id("needs", v["need"])
             v["procedure"], v["fields"] = need.get("procedure"), dict(need.get("fields", {}))
             if world is not None and v["procedure"]:
@@ -114,10 +112,11 @@ class AnswerKey:
         elif kind == "thanh-toan-hoa-don":
             v["qr_pay"] = by_id("qr_traps", v["trap"]).get("pay")
         elif kind == "an-toan-lua-dao":
-            for i in range(1, 5):
+            for i in range(1, 5):  # the question's two options: [scam, genuine]
+                scam_word, genuine_word = data["questions"][f"tin-{i}"]["options"][:2]
                 scam = by_id("messages", v[f"message_{i}"]).get("scam")
                 v[f"verdict_{i}"] = None if scam is None else (
-                    "Lừa đảo" if scam else "Không phải lừa đảo")
+                    scam_word if scam else genuine_word)
         return v
 
     def expected(self, world: World | None, scenario: Scenario, question: str) -> Any:

@@ -194,7 +194,14 @@ def _fields(ctx: Context) -> str | None:
     if values is None:  # right or wrong is the grader's to say
         return None
     for key, wanted in values["fields"].items():
-        if _norm(dossier.data.get(key)) != _norm(wanted):
+        given = dossier.data.get(key)
+        if isinstance(wanted, dict):  # free text: the words that matter, in any wording
+            words = [normalize.fold(w) for w in wanted.get("contains", [])]
+            if all(w in normalize.fold(given).split() for w in words):
+                continue
+            return ("Phần khai thêm của hồ sơ chưa khớp với điều người dân cần (đọc lại tình "
+                    "huống: mục đích, loại giấy tờ, số bản).")
+        if _norm(given) != _norm(wanted):
             return ("Phần khai thêm của hồ sơ chưa khớp với điều người dân cần (đọc lại tình "
                     "huống: mục đích, loại giấy tờ, số bản).")
     return None
@@ -461,6 +468,8 @@ def answer_now(world: World, scenario: Scenario, question: str, key: AnswerKey) 
     dossier = _dossier(Context(world, [], scenario, key))
     if dossier is None:
         return None
+    if name == "due_date":
+        return dossier.due.strftime("%d/%m/%Y") if dossier.due else None
     return dossier.code if name == "dossier_code" else dossier.fee
 
 

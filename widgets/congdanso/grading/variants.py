@@ -245,9 +245,8 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
             pool = [p for p in _candidates(world)
                     if (world.vneid.account_of(p.id_number) is not None) == has_one]
         scenario.residents = [rng.choice(pool).id_number]
-        case = rng.choice(data["support_cases"])
         values.update(situation=situation["id"], situation_text=situation["text"],
-                      need=situation["need"], case=case["id"], case_text=case["text"],
+                      need=situation["need"],
                       otp_caller=rng.choice(["Một người gọi xưng là công an phường",
                                              "Một người gọi xưng là nhân viên nhà mạng",
                                              "Một người gọi xưng là cán bộ Cổng Dịch vụ công"]))

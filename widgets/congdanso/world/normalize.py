@@ -57,6 +57,17 @@ def amount(value: Any) -> int | None:
     return int(digits) if digits else None
 
 
+def date(value: Any) -> str | None:
+    """A day as dd/mm/yyyy from "5/6/2026", "05-06-2026", "05.06.2026" or a screen's
+    "08:00 Thứ Hai 05/06/2026"; None if there is no such date."""
+    found = re.search(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})",
+                      _ascii_digits(str(value if value is not None else "")))
+    if not found:
+        return None
+    day, month, year = (int(x) for x in found.groups())
+    return f"{day:02d}/{month:02d}/{year:04d}"
+
+
 def fold(value: Any) -> str:
     """A comparison key for a name as a screen shows it: no diacritics, case folded."""
     decomposed = unicodedata.normalize("NFD", text(value).replace("đ", "d").replace("Đ", "D"))
@@ -76,7 +87,8 @@ def argument(name: str, value: Any) -> Any:
 
 def same(kind: str | None, given: Any, expected: Any) -> bool:
     """Whether an answer given is the expected one, for a kind of answer: ``number`` (an amount
-    or a count), ``code``, ``id``, ``phone``, ``name`` (no diacritics needed); otherwise text."""
+    or a count), ``code``, ``id``, ``phone``, ``name`` (no diacritics needed), ``date``;
+    otherwise text."""
     if expected is None:
         return False
     if kind == "number":
@@ -90,4 +102,6 @@ def same(kind: str | None, given: Any, expected: Any) -> bool:
         return phone(given) == phone(expected)
     if kind == "name":
         return fold(given) == fold(expected)
+    if kind == "date":
+        return date(given) is not None and date(given) == date(expected)
     return text(given) == text(expected)

@@ -1,0 +1,329 @@
+"""A grade is a claim (issue 23): nothing on the learner's side tells which option is right,
+options give no cue, correct work typed the way lessons teach is credited, and the grader's
+other paths (classic code cells, oversized journals, refused hand-ins, a course without the
+package) cannot be turned into points."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from congdanso import World
+from congdanso.grading import requirements as req
+from congdanso.grading.key import load_key
+from congdanso.grading.variants import catalogue
+from congdanso.ui.exercise import Exercise
+
+ROOT = Path(__file__).resolve().parents[1]
+GRADED = sorted(a for a, s in catalogue().items() if not s.get("practice"))
+LEARNERS = [f"hv-{i:02d}" for i in range(1, 41)]
+
+
+def _strings(root: object, skip: tuple[type, ...]) -> list[str]:
+    """Every string reachable from ``root`` through attributes, dicts, lists, tuples and sets,
+    leaving out objects of the ``skip`` types (the simulated world, read through the phone)."""
+    seen: set[int] = set()
+    found: list[str] = []
+    todo = [root]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, skip):
+            continue
+        seen.add(id(item))
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            todo += list(item.keys()) + list(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            todo += list(item)
+        elif hasattr(item, "__dict__") and not isinstance(item, type):
+            todo += list(vars(item).values())
+            traits = getattr(item, "_trait_values", None)  # ipywidgets keep values here
+            if isinstance(traits, dict):
+                todo += list(traits.values())
+    return found
+
+
+@pytest.mark.parametrize("assignment", GRADED)
+def test_nothing_the_exercise_exposes_tells_the_right_option(assignment, tmp_path):
+    """A learner-side search of every object the exercise exposes (scenario, questions, widgets,
+    checklist, the catalogue the kernel loaded): the right option of a choice question occurs no
+    more often than the options it is shown with, and no answer key is held anywhere."""
+    from congdanso.world.world import World as WorldType
+
+    key = load_key()
+    for learner in LEARNERS[:6]:
+        world = World()
+        exercise = Exercise(assignment, world=world, learner=learner, folder=tmp_path)
+        exercise.show_checklist()
+        strings = _strings([exercise, catalogue()[assignment]], (WorldType,))
+        text = "\n".join(strings)
+        for question in catalogue()[assignment]["questions"]:
+            asked = exercise.scenario.question(question)
+            if asked["kind"] != "choice":
+                continue
+            right = key.expected(world, exercise.scenario, question)
+            counts = {o: sum(s == o for s in strings) for o in asked["options"]}
+            assert counts[right] <= min(counts.values()), (learner, question, counts)
+        for word in ('"answer"', "answers", "verdict", "case_answer", "qr_pay"):
+            assert word not in {s.strip() for s in strings}, word
+        assert "expected_now" not in text
+        assert not hasattr(exercise.scenario, "expected")
+        exercise.close()
+
+
+def _pick(options: list[str], way: str) -> str:
+    if way == "dai-nhat":
+        return max(options, key=len)
+    if way == "ngan-nhat":
+        return min(options, key=len)
+    return options[{"dau-tien": 0, "thu-hai": 1}[way]]
+
+
+@pytest.mark.parametrize("way", ["dai-nhat", "ngan-nhat", "dau-tien", "thu-hai"])
+def test_picking_by_position_or_length_wins_no_more_than_chance(way):
+    """A learner who picks the longest, shortest, first or second option (as shown to them)
+    wins, on every exercise, no more than chance + 0.1 of its fixed-answer choice points."""
+    key = load_key()
+    for assignment in GRADED:
+        wins = chance = items = 0
+        for learner in LEARNERS:
+            world = World()
+            exercise = Exercise(assignment, world=world, learner=learner,
+                                folder=ROOT / "khong-co")
+            for question in catalogue()[assignment]["questions"]:
+                asked = exercise.scenario.question(question)
+                if asked["kind"] != "choice":
+                    continue
+                shown = exercise.scenario.options(question)
+                right = key.expected(world, exercise.scenario, question)
+                wins += _pick(shown, way) == right
+                chance += 1 / len(shown)
+                items += 1
+            exercise.close()
+        if items:
+            assert wins / items <= chance / items + 0.1, (assignment, way, wins / items,
+                                                          chance / items)
+
+
+def test_right_options_are_not_longer_than_the_others_on_average():
+    key = load_key()
+    for assignment in GRADED:
+        right, others = [], []
+        for question in key.spec(assignment)["questions"].values():
+            for variant in question.get("variants", []):
+                answer = question["answers"][variant["id"]]
+                right.append(len(answer))
+                others += [len(o) for o in variant["options"] if o != answer]
+        if right:
+            assert sum(right) / len(right) <= sum(others) / len(others), assignment
+
+
+def _self_check_texts() -> str:
+    """What lessons show with its answer right away: self-checks, practices, handouts."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "course").rglob("*"))
+             if p.suffix in (".ipynb", ".md", ".json", ".py") and p.is_file()]
+    practice = {a: s for a, s in catalogue().items() if s.get("practice")}
+    return "\n".join(texts) + json.dumps(practice, ensure_ascii=False)
+
+
+def test_graded_items_are_new_situations_not_a_self_checks_words():
+    """A graded question with a fixed answer (the same for every learner, not read from the
+    learner's own situation) has at least three variants, and no variant's prompt appears in a
+    lesson, self-check or practice."""
+    shown = _self_check_texts()
+    key = load_key()
+    for assignment in GRADED:
+        for qid, question in catalogue()[assignment]["questions"].items():
+            answer = key.spec(assignment)["questions"][qid].get("answer", "")
+            if str(answer).startswith(("@", "$")):  # read from the learner's own situation
+                continue
+            for variant in question.get("variants", [question]):
+                prompt = variant["prompt"]
+                if "$" not in prompt:
+                    assert prompt not in shown, (assignment, qid, prompt)
+            assert len(question.get("variants", [])) >= 3, (assignment, qid)
+
+
+def test_message_context_is_no_cue():
+    """Every message of the scam exercise carries a context line, or none does."""
+    for assignment, spec in catalogue().items():
+        messages = spec.get("messages", [])
+        with_context = [m for m in messages if m.get("context")]
+        assert len(with_context) in (0, len(messages)), assignment
+
+
+# -- one normaliser ---------------------------------------------------------------------------
+def test_forms_people_type_are_the_same_value_everywhere():
+    from congdanso.world import normalize
+
+    assert normalize.id_number("087 062 514 932") == "087062514932"
+    assert normalize.id_number("087.062.514.932") == "087062514932"
+    assert normalize.phone("+84 912 345 678") == normalize.phone("0912.345.678") == "0912345678"
+    assert normalize.code(" h74.lth-260312-0003 ") == "H74.LTH-260312-0003"
+    assert normalize.amount("150.000 đ") == normalize.amount("150,000") == 150_000
+    assert normalize.same("name", "NGUYEN VAN AN", "Nguyễn Văn An")
+    nfd = "Nguye\u0302\u0303n"
+    assert normalize.same(None, nfd, "Nguyễn")
+    assert not normalize.same("code", "H74.LTH-260312-0004", "H74.LTH-260312-0003")
+
+
+def test_an_id_typed_in_groups_of_three_is_credited():
+    """The police desk accepts "087 062 514 932" and a phone typed with dots; so do Kiểm tra and
+    the grader: a volunteer who types as lesson 00 teaches is not marked as not having done it."""
+    key = load_key()
+    assignment = "tai-khoan-dvc"
+    learner = next(x for x in LEARNERS if Exercise(assignment, world=World(), learner=x,
+                                                    folder=ROOT / "khong-co")
+                   .scenario.values["situation"] == "moi")
+    world = World()
+    ex = Exercise(assignment, world=world, learner=learner, folder=ROOT / "khong-co")
+    person = ex.person()
+    spaced = " ".join(person.id_number[i:i + 3] for i in range(0, 12, 3))
+    dotted_phone = f"{person.phone[:4]}.{person.phone[4:7]}.{person.phone[7:]}"
+    ctx = req.Context(world, [], ex.scenario, key)
+    assert req.evaluate(ctx, "vneid-muc-2") is not None  # nothing done yet
+    ex.police.enroll(spaced, dotted_phone)
+    assert world.vneid.account_of(person.id_number) is not None  # the desk accepted it
+    events = req.events_since_begin(req.journal_bodies(world), assignment)[1]
+    assert events[-1]["args"]["id_number"] == spaced  # the journal keeps what was typed
+    for judge in (key, None):  # the grader, and Kiểm tra in the learner's kernel
+        ctx = req.Context(world, events, ex.scenario, judge)
+        assert req.evaluate(ctx, "vneid-muc-2") is None
+
+
+def test_a_dossier_looked_up_in_lower_case_counts():
+    assignment = "ho-so-truc-tuyen"
+    key = load_key()
+    world = World()
+    from hands import do_exercise
+
+    ex = Exercise(assignment, world=world, learner="hv-05", folder=ROOT / "khong-co")
+    do_exercise(ex, "dung-het")
+    code = next(d.code for d in world.portal.dossiers.values()
+                if d.id_number == ex.scenario.resident
+                and d.code != ex.scenario.values.get("supplement_code"))
+    world.portal.lookup("  " + code.lower() + " ")  # the portal finds it
+    events = req.events_since_begin(req.journal_bodies(world), assignment)[1]
+    typed = [e for e in events if e["action"] == "portal.lookup"]
+    typed[-1]["args"]["code"] = code.lower() + " "
+    only_lower = [e for e in events if e["action"] != "portal.lookup"] + [typed[-1]]
+    ctx = req.Context(world, only_lower, ex.scenario, key)
+    assert req.evaluate(ctx, "ho-so-tra-cuu") is None
+    assert req.same_answer(code.lower(), code, "code")
+
+
+# -- the grader's other paths -----------------------------------------------------------------
+def test_the_course_config_refuses_to_grade_without_the_package(tmp_path):
+    """Without congdanso, nbgrader would grade the stock way (grade cells in the learner's
+    notebook): the course's config stops with a Vietnamese message instead."""
+    runner = tmp_path / "chay.py"
+    runner.write_text(
+        "import sys\nsys.modules['congdanso'] = None  # as if not installed\n"
+        "class C:\n    def __getattr__(self, name):\n        return self\n"
+        "    def __setattr__(self, name, value):\n        pass\n"
+        f"exec(open({str(ROOT / 'exercises/nbgrader_config.py')!r}).read(), "
+        f"{{'get_config': C, '__file__': {str(ROOT / 'exercises/nbgrader_config.py')!r}}})\n",
+        encoding="utf-8")
+    result = subprocess.run([sys.executable, str(runner)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0
+    assert "cần gói congdanso để chấm" in result.stderr
+
+
+def _classic_course(tmp_path: Path, solution: str) -> Path:
+    from congdanso.cohort import grading
+    from congdanso.cohort.roster import import_roster
+
+    course = tmp_path / "khoa-ma"
+    (course / "source" / "bai").mkdir(parents=True)
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
+
+    def cell(cid, source, **meta):
+        return {"cell_type": "code", "execution_count": None, "id": cid, "outputs": [],
+                "metadata": {"nbgrader": {"grade_id": cid, "schema_version": 3, "task": False,
+                                          "locked": not meta.get("solution", False),
+                                          "grade": meta.get("grade", False),
+                                          "solution": meta.get("solution", False),
+                                          **({"points": 1} if meta.get("grade") else {})}},
+                "source": source}
+
+    nb = {"cells": [cell("lam", "answer = None\n", solution=True),
+                    cell("kiem", "assert answer == 42", grade=True)],
+          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                      "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    (course / "source/bai/bai.ipynb").write_text(json.dumps(nb), "utf-8")
+    (tmp_path / "ds.csv").write_text(
+        "Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
+        "hv-a,Nguyễn Văn An,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
+        "hv-b,Trần Thị Bình,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n", "utf-8")
+    import_roster(tmp_path / "ds.csv", course)
+    grading.generate(course)
+    grading.release(course)
+    for learner, answer in (("hv-a", "answer = 6 * 7\n"), ("hv-b", solution)):
+        folder = course / "submitted" / learner / "bai"
+        shutil.copytree(course / "release" / "bai", folder)
+        done = json.loads((folder / "bai.ipynb").read_text("utf-8"))
+        done["cells"][0]["source"] = answer
+        (folder / "bai.ipynb").write_text(json.dumps(done), "utf-8")
+    return course
+
+
+@pytest.mark.nbgrader
+def test_learner_code_cannot_turn_a_code_test_into_a_pass(tmp_path):
+    """The attack of the issue: the answer cell installs an IPython input transformer that turns
+    ``assert`` into ``pass``. The honest learner keeps the point; the transformer earns none and
+    is listed for the trainer."""
+    from congdanso.cohort import grading
+
+    attack = ("ip = get_ipython()\n"
+              "ip.input_transformers_post.append(\n"
+              "    lambda lines: [l.replace('assert', 'pass #') for l in lines])\n")
+    course = _classic_course(tmp_path, attack)
+    results = {r.student: r for r in grading.autograde(course, jobs=1)}
+    assert results["hv-a"].score == 1
+    assert results["hv-b"].score == 0
+    assert any("can thiệp vào cách chạy ô chấm" in f for f in results["hv-b"].flags)
+
+
+def test_an_oversized_or_endless_journal_is_flagged_not_graded(tmp_path, monkeypatch):
+    from congdanso.grading import decide
+    from congdanso.world.journal import DEFAULT_NAME
+    from hands import do_exercise
+
+    assignment = "an-toan-lua-dao"
+    folder = tmp_path / "bai"
+    folder.mkdir()
+    world = World.open(folder / DEFAULT_NAME)
+    ex = Exercise(assignment, world=world, learner="hv-a", folder=folder)
+    do_exercise(ex, "dung-het")
+    ex.close()
+    secret = b"k" * 32
+    from congdanso.grading.variants import token_for
+
+    assert ex.token != token_for(secret, assignment, "hv-a")  # a practice token here
+    monkeypatch.setattr(decide, "MAX_JOURNAL_EVENTS", 5)
+    judged = decide.judge(folder, assignment, "hv-a", secret, load_key())
+    assert "dài bất thường" in judged.problem and "sự kiện" in judged.problem
+    assert any("vượt ngân sách chấm" in f for f in judged.flags)
+    monkeypatch.setattr(decide, "MAX_JOURNAL_EVENTS", 20_000)
+    monkeypatch.setattr(decide, "REPLAY_SECONDS", -1)
+    judged = decide.judge(folder, assignment, "hv-a", secret, load_key())
+    assert "dài bất thường" in judged.problem and "giây" in judged.problem
+
+
+def test_work_done_faster_than_a_person_is_listed_for_the_trainer():
+    from congdanso.grading.decide import too_fast
+
+    begin = {"at": "2026-03-02T08:00:00.000+00:00"}
+    quick = [{"at": f"2026-03-02T08:00:0{i}.000+00:00"} for i in range(8)]  # 8 steps in 7 s
+    assert too_fast(begin, quick) and "8 thao tác" in too_fast(begin, quick)[0]
+    steady = [{"at": f"2026-03-02T08:{i + 1:02d}:00.000+00:00"} for i in range(8)]
+    assert too_fast(begin, steady) == []
+    assert too_fast(begin, quick[:3]) == []  # a few quick taps are nothing
