@@ -139,16 +139,17 @@ def test_released_notebook_gives_nothing_away(graded):
     from congdanso.grading.key import load_key
 
     for question in load_key().spec(ASSIGNMENT)["questions"].values():
-        if not question["answer"].startswith(("$", "@")):
-            # the options are shown in the phone, never marked; the notebook holds none of them
-            assert question["answer"] not in text
+        for answer in question.get("answers", {"": question.get("answer")}).values():
+            if not answer.startswith(("$", "@")):
+                # the options are shown in the phone, never marked; the notebook holds none
+                assert answer not in text
     table = json.loads((graded["release"] / "phuong-an.json").read_text(encoding="utf-8"))
     assert set(table["tokens"]) == set(LEARNERS) and len(set(table["tokens"].values())) == 6
 
 
 def test_learner_who_did_it_scores_full_marks(graded):
-    assert graded["max"] == 8
-    assert graded["scores"]["hv-dat"] == 8
+    assert graded["max"] == 11
+    assert graded["scores"]["hv-dat"] == 11
     assert all(text.startswith("✔ Đạt") for text in graded["outputs"]["hv-dat"].values())
 
 
@@ -158,7 +159,7 @@ def test_doing_nothing_scores_zero(graded):
 
 
 def test_answers_without_the_work_score_only_the_answers(graded):
-    assert graded["scores"]["hv-chi-tra-loi"] == 4
+    assert graded["scores"]["hv-chi-tra-loi"] == 7  # the seven answers, none of the four steps
     assert "chưa được kích hoạt" in \
         graded["outputs"]["hv-chi-tra-loi"]["kiem-tra-vneid-kich-hoat"]
 
@@ -189,8 +190,9 @@ def test_competency_report_from_the_gradebook(graded):
     assert set(report.matrix.columns) == {"TK1", "TK2", "HT1", "AT1", "AT2"}
     assert report.matrix.loc["hv-dat"].eq(1.0).all()
     assert report.matrix.loc[["hv-chua-lam", "hv-sua-nhat-ky", "hv-gian-lan"]].eq(0).all().all()
-    # chi-tra-loi: TK1 from 2 of its 5 items (both answers), TK2 1 of 2
+    # chi-tra-loi: TK1 from 2 of its 5 items (both answers), TK2 from 4 of 5 (not the portal)
     assert report.matrix.loc["hv-chi-tra-loi", "TK1"] == pytest.approx(2 / 5)
+    assert report.matrix.loc["hv-chi-tra-loi", "TK2"] == pytest.approx(4 / 5)
     # one exercise of seven measures 5 of the 12 competencies: no course certificate yet,
     # at most a transcript of what was measured
     assert report.ready == [] and "hv-dat" in report.transcript
