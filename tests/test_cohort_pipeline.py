@@ -49,7 +49,7 @@ def _items() -> dict[tuple[str, str], tuple[str, list[str]]]:
 
 ITEMS = _items()
 # Answers that need the learner's own dossier: right only after submitting it.
-NEEDS_DOSSIER = {"cau:ma-ho-so", "cau:so-tien-phi"}
+NEEDS_DOSSIER = {"cau:ma-ho-so", "cau:so-tien-phi", "cau:hen-ngay"}
 
 
 def earned(kind: str, requirement: str) -> bool:
@@ -128,7 +128,7 @@ def test_cohort_shape(run):
     assert len({x.khu_pho for x in learners}) == 5 and len({x.ward for x in learners}) == 4
     assert {x.profile for x in learners} == set(synthetic.PROFILES)
     assert len(run["results"]) == 30 * len(ASSIGNMENTS) and all(r.ok for r in run["results"])
-    assert len(ITEMS) == 64
+    assert len(ITEMS) == 79
 
 
 def test_every_submission_has_the_exact_score(run):
@@ -230,6 +230,11 @@ def test_results_csv_feedback_and_report_files(run):
     assert "Khoá học đã đánh giá 12/12 năng lực" in page
     review = run["report"].review
     kinds = {x.id: x.profile for x in run["learners"]}
+    # the synthetic learners' hands work in milliseconds: every exercise done with steps is
+    # listed as faster than a person could; the other reasons are checked without that flag
+    speed = review["Cần xem (gian lận?)"].str.contains("nhanh hơn một người làm được")
+    assert {kinds[s] for s in review.loc[speed, "Học viên"]} >= {"dung-het", "sai", "loi-chay"}
+    review = _without_speed(review)
     model = next(x.id for x in run["learners"] if x.profile == "dung-het")
     assert {kinds[s] for s in review["Học viên"]} == {"sai", "sua-nhat-ky", "chep-bai",
                                                       "dung-het", "gian-lan", "loi-chay"}
@@ -244,10 +249,21 @@ def test_results_csv_feedback_and_report_files(run):
             assert "1 ô mã tự thêm" in note and "congdanso/__init__.py" in note
         if x.profile == "loi-chay":
             assert "4 ô mã tự thêm" in flagged[(x.id, "ky-so-hop-dong")]
-    assert f"Bài cần giảng viên xem lại ({len(review)})" in page
+    assert f"Bài cần giảng viên xem lại ({len(run['report'].review)})" in page
     import pandas as pd
 
     assert "Cần xem lại" in pd.read_excel(run["files"]["xlsx"], sheet_name=None)
+
+
+def _without_speed(review):
+    from congdanso.cohort.report import REVIEW_COLUMNS
+
+    review = review.copy()
+    review["Cần xem (gian lận?)"] = review["Cần xem (gian lận?)"].map(
+        lambda text: "; ".join(p for p in text.split("; ") if "nhanh hơn một người" not in p))
+    kept = (review["Nhật ký"].str.startswith("KHÔNG TIN CẬY")
+            | review[REVIEW_COLUMNS[1:]].ne("").any(axis=1))
+    return review.loc[kept].reset_index(drop=True)
 
 
 def test_grading_on_a_two_worker_dask_cluster_gives_the_same_results(run):

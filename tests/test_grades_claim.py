@@ -327,3 +327,25 @@ def test_work_done_faster_than_a_person_is_listed_for_the_trainer():
     steady = [{"at": f"2026-03-02T08:{i + 1:02d}:00.000+00:00"} for i in range(8)]
     assert too_fast(begin, steady) == []
     assert too_fast(begin, quick[:3]) == []  # a few quick taps are nothing
+
+
+@pytest.mark.parametrize("assignment", GRADED)
+def test_a_wrong_answer_says_where_to_look_never_the_answer(assignment):
+    from congdanso.grading.key import judging
+    from hands import do_exercise
+
+    key = load_key()
+    world = World()
+    ex = Exercise(assignment, world=world, learner="hv-07", folder=ROOT / "khong-co")
+    do_exercise(ex, "sai")  # every step done, every answer wrong
+    with judging(key):
+        replayed = World.from_journal_bytes(world.journal.data(), files=world.files)
+    events = req.events_since_begin(req.journal_bodies(world), assignment)[1]
+    ctx = req.Context(replayed, events, replayed.course.exercise(assignment).scenario, key)
+    for question in catalogue()[assignment]["questions"]:
+        message = req.evaluate(ctx, "cau:" + question)
+        assert message is not None and "Xem lại:" in message, (question, message)
+        expected = key.expected(replayed, ctx.scenario, question)
+        if isinstance(expected, str) and len(expected) > 3 and not expected.startswith("@"):
+            assert expected not in message, (question, message)
+    ex.close()

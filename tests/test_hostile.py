@@ -91,6 +91,10 @@ def collected(course, tmp_path_factory) -> dict:
     _submit(course, "hv-c", 8, {"video.mp4": os.urandom(3_000_000)})  # over 2000 KB
     _submit(course, "hv-f", 8, {"that.txt": b"bai that"})  # genuine, then a newer one refused
     _submit(course, "hv-f", 9, {"video.mp4": os.urandom(3_000_000)})
+    if os.geteuid() == 0:  # dated 2099, with a file a classmate's account put in it
+        planted = _submit(course, "hv-f", 10,
+                          name=f"hv-f+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+x")
+        os.chown(planted / f"{ASSIGNMENT}.ipynb", 4242, 4242)
     _submit(course, "hv-a", 8, name=f"hv-a+{ASSIGNMENT}+khong-phai-ngay+x")
     elsewhere = tmp_path_factory.mktemp("noi-khac")
     (course / "exchange/congdanso/inbound" / f"hv-e+{ASSIGNMENT}+{_stamp(8)}+r").symlink_to(
