@@ -201,7 +201,8 @@ def test_tampered_and_copied_journals_are_reported_and_not_believed(run):
             assert any(f.startswith("nhật ký giống hệt bài của") and model in f for f in r.flags)
         (original,) = [r for r in run["results"] if r.student == model
                        and r.assignment == assignment]
-        assert all(c.student in original.flags[0] for c in copiers)
+        same = [f for f in original.flags if f.startswith("nhật ký giống hệt bài của")]
+        assert same and all(c.student in same[0] for c in copiers)
     assert all(r.journal_trusted for r in _results(run, "dung-het", "ky-so-hop-dong"))
 
 

@@ -349,3 +349,49 @@ def test_a_wrong_answer_says_where_to_look_never_the_answer(assignment):
         if isinstance(expected, str) and len(expected) > 3 and not expected.startswith("@"):
             assert expected not in message, (question, message)
     ex.close()
+
+
+def test_a_class_server_learner_holds_only_their_own_token(tmp_path, monkeypatch):
+    """On a class-server course no table of tokens is released (even one left in release/ by
+    an earlier release); each learner's server is given that learner's tokens only, and the
+    exercise finds its token there."""
+    from congdanso.cohort import grading
+    from congdanso.cohort.roster import import_roster
+    from congdanso.grading.variants import (
+        CLASS_MARK,
+        OWN_TOKENS,
+        VARIANTS_FILE,
+        token_in_folder,
+        tokens_of,
+    )
+    from congdanso.hub.home import prepare
+
+    assignment = "an-toan-lua-dao"
+    course = tmp_path / "khoa"
+    shutil.copytree(ROOT / "exercises/source" / assignment, course / "source" / assignment)
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    shutil.copy(ROOT / "exercises/dap-an.json", course)
+    (tmp_path / "ds.csv").write_text(
+        "Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
+        "hv-a,Nguyễn Văn An,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
+        "hv-b,Trần Thị Bình,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n", "utf-8")
+    import_roster(tmp_path / "ds.csv", course)
+    grading.generate(course)
+    (course / "release" / assignment / VARIANTS_FILE).write_text('{"tokens": {}}', "utf-8")
+    (course / CLASS_MARK).parent.mkdir(exist_ok=True)
+    (course / CLASS_MARK).write_text("lop-thu\n", "utf-8")
+    grading.release(course)
+    outbound = course / "exchange" / "congdanso" / "outbound" / assignment
+    assert (outbound / f"{assignment}.ipynb").exists()
+    assert not (outbound / VARIANTS_FILE).exists()
+    assert not (course / "release" / assignment / VARIANTS_FILE).exists()
+    home = tmp_path / "nha-hv-a"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    mine = tokens_of(course, "hv-a")
+    prepare({"tokens": {"learner": "hv-a", "tokens": mine}})
+    own = home / OWN_TOKENS
+    assert oct(own.stat().st_mode & 0o777) == "0o600"
+    assert tokens_of(course, "hv-b")[assignment] not in own.read_text("utf-8")
+    assert token_in_folder(outbound, assignment, "hv-a") == (mine[assignment], True)
+    assert token_in_folder(outbound, assignment, "hv-b")[1] is False  # not hv-b's server

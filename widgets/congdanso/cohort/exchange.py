@@ -395,3 +395,13 @@ class SafeRelease(ExchangeReleaseAssignment):
         if problems:
             self.fail(squat_message(problems))
         super().init_dest()
+
+    def copy_files(self):  # type: ignore[override]
+        """On a class-server course no table of every learner's token is published (each
+        learner's server is given only its own), whichever way the release was started."""
+        from congdanso.grading.variants import CLASS_MARK, VARIANTS_FILE
+
+        if (Path(self.coursedir.root) / CLASS_MARK).exists():
+            table = Path(self.src_path) / VARIANTS_FILE
+            table.unlink(missing_ok=True)
+        super().copy_files()
