@@ -395,3 +395,20 @@ def test_a_class_server_learner_holds_only_their_own_token(tmp_path, monkeypatch
     assert tokens_of(course, "hv-b")[assignment] not in own.read_text("utf-8")
     assert token_in_folder(outbound, assignment, "hv-a") == (mine[assignment], True)
     assert token_in_folder(outbound, assignment, "hv-b")[1] is False  # not hv-b's server
+
+
+def test_a_course_without_its_answer_key_is_refused_with_one_message(tmp_path, capsys):
+    from congdanso.cli import main
+
+    course = tmp_path / "khoa"
+    shutil.copytree(ROOT / "exercises/source/an-toan-lua-dao", course / "source/an-toan-lua-dao")
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
+    (course / ".congdanso").mkdir()
+    (course / ".congdanso/bi-mat-khoa-hoc").write_text("ab" * 32 + "\n", "ascii")
+    (course / "submitted/hv-a/an-toan-lua-dao").mkdir(parents=True)
+    assert main(["autograde", "--course", str(course)]) == 1
+    err = capsys.readouterr().err
+    assert "thiếu tệp đáp án" in err and "dap-an.json" in err
+    (course / "dap-an.json").write_text("{không phải JSON", "utf-8")
+    assert main(["autograde", "--course", str(course)]) == 1
+    assert "bị hỏng" in capsys.readouterr().err

@@ -542,6 +542,16 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
         raise GradingError(f"Khoá học chưa có bí mật ({SECRET_FILE}): bài chưa từng được phát "
                            "bằng \"congdanso release\" từ thư mục này, nên không biết phương án "
                            "của từng học viên. Hãy phát bài bằng congdanso release trước.")
+    from congdanso.grading.key import AnswerKeyError, load_key
+    from congdanso.grading.variants import catalogue
+
+    try:  # one clear message before grading, not one failure per submission
+        key = load_key(course)
+        for assignment in chosen:
+            if assignment in catalogue():
+                key.spec(assignment)
+    except AnswerKeyError as exc:
+        raise GradingError(str(exc)) from None
     cleanup_leftovers()
     refused = {a: sanitize_submissions(course, a, [s for b, s in work if b == a])
                for a in chosen}
