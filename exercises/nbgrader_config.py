@@ -30,7 +30,9 @@ c.Autograde.exclude_overwriting = {
 try:
     from congdanso.grading.decide import DecideFromJournal
 except ImportError as exc:
-    raise RuntimeError(
+    # SystemExit, not an exception: traitlets logs and ignores an exception in a config file,
+    # and nbgrader would then go on grading the stock way.
+    raise SystemExit(
         "Khoá học Công Dân Số cần gói congdanso để chấm (nbgrader đang chạy ở một môi trường "
         "Python không có gói này). Hãy chạy nbgrader bằng .venv/bin/nbgrader hoặc lệnh "
         f"congdanso của khoá học. Lỗi gốc: {exc}") from exc

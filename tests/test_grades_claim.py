@@ -6,6 +6,7 @@ package) cannot be turned into points."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -223,22 +224,30 @@ def test_a_dossier_looked_up_in_lower_case_counts():
 # -- the grader's other paths -----------------------------------------------------------------
 def test_the_course_config_refuses_to_grade_without_the_package(tmp_path):
     """Without congdanso, nbgrader would grade the stock way (grade cells in the learner's
-    notebook): the course's config stops with a Vietnamese message instead."""
+    notebook): run through nbgrader itself, the course's config stops it with a Vietnamese
+    message and nbgrader grades nothing."""
+    course = tmp_path / "khoa"
+    course.mkdir()
+    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
     runner = tmp_path / "chay.py"
     runner.write_text(
         "import sys\nsys.modules['congdanso'] = None  # as if not installed\n"
-        "class C:\n    def __getattr__(self, name):\n        return self\n"
-        "    def __setattr__(self, name, value):\n        pass\n"
-        f"exec(open({str(ROOT / 'exercises/nbgrader_config.py')!r}).read(), "
-        f"{{'get_config': C, '__file__': {str(ROOT / 'exercises/nbgrader_config.py')!r}}})\n",
-        encoding="utf-8")
+        "from nbgrader.apps import NbGraderApp\n"
+        "sys.argv = ['nbgrader', 'autograde', 'bai']\n"
+        "NbGraderApp.launch_instance()\n", encoding="utf-8")
+    home = tmp_path / "nha"
+    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "cfg"),
+           "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "rt")}
     result = subprocess.run([sys.executable, str(runner)], capture_output=True, text=True,
-                            timeout=120)
+                            timeout=120, cwd=course, env=env)
     assert result.returncode != 0
-    assert "cần gói congdanso để chấm" in result.stderr
+    assert "cần gói congdanso để chấm" in result.stdout + result.stderr
+    assert not (course / "gradebook.db").exists() and not (course / "autograded").exists()
 
 
-def _classic_course(tmp_path: Path, solution: str) -> Path:
+def _classic_course(tmp_path: Path, work: dict[str, tuple[str, str | None]]) -> Path:
+    """A course whose one assignment has a code cell; ``work``: learner → (their solution cell,
+    a cell they added after it, or None)."""
     from congdanso.cohort import grading
     from congdanso.cohort.roster import import_roster
 
@@ -263,17 +272,21 @@ def _classic_course(tmp_path: Path, solution: str) -> Path:
           "nbformat": 4, "nbformat_minor": 5}
     (course / "source/bai/bai.ipynb").write_text(json.dumps(nb), "utf-8")
     (tmp_path / "ds.csv").write_text(
-        "Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n"
-        "hv-a,Nguyễn Văn An,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
-        "hv-b,Trần Thị Bình,Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n", "utf-8")
+        "Mã học viên,Họ và tên,Phường,Khu phố,Vai trò\n" + "".join(
+            f"{x},Học Viên {i},Phường Lái Thiêu,Khu phố Đông Nhì,Tình nguyện viên\n"
+            for i, x in enumerate(work, 1)), "utf-8")
     import_roster(tmp_path / "ds.csv", course)
     grading.generate(course)
     grading.release(course)
-    for learner, answer in (("hv-a", "answer = 6 * 7\n"), ("hv-b", solution)):
+    for learner, (answer, added) in work.items():
         folder = course / "submitted" / learner / "bai"
         shutil.copytree(course / "release" / "bai", folder)
         done = json.loads((folder / "bai.ipynb").read_text("utf-8"))
         done["cells"][0]["source"] = answer
+        if added:
+            done["cells"].insert(1, {"cell_type": "code", "execution_count": None,
+                                     "id": "them", "metadata": {}, "outputs": [],
+                                     "source": added})
         (folder / "bai.ipynb").write_text(json.dumps(done), "utf-8")
     return course
 
@@ -288,11 +301,16 @@ def test_learner_code_cannot_turn_a_code_test_into_a_pass(tmp_path):
     attack = ("ip = get_ipython()\n"
               "ip.input_transformers_post.append(\n"
               "    lambda lines: [l.replace('assert', 'pass #') for l in lines])\n")
-    course = _classic_course(tmp_path, attack)
+    equal_to_all = "class Bat:\n    __eq__ = lambda self, other: True\n\nanswer = Bat()\n"
+    course = _classic_course(tmp_path, {
+        "hv-a": ("answer = 6 * 7\n", None), "hv-b": (attack, None),
+        "hv-c": (equal_to_all, None), "hv-d": ("answer = None\n", attack)})
     results = {r.student: r for r in grading.autograde(course, jobs=1)}
     assert results["hv-a"].score == 1
-    assert results["hv-b"].score == 0
-    assert any("can thiệp vào cách chạy ô chấm" in f for f in results["hv-b"].flags)
+    for learner in ("hv-b", "hv-c", "hv-d"):  # in the answer cell, or in a cell added after it
+        assert results[learner].score == 0, learner
+        assert any("can thiệp vào cách chạy ô chấm" in f for f in results[learner].flags)
+    assert any("đã chạy trong vùng cách ly" in f for f in results["hv-d"].flags)
 
 
 def test_an_oversized_or_endless_journal_is_flagged_not_graded(tmp_path, monkeypatch):
@@ -415,3 +433,32 @@ def test_a_course_without_its_answer_key_is_refused_with_one_message(tmp_path, c
     (course / "dap-an.json").write_text("{không phải JSON", "utf-8")
     assert main(["autograde", "--course", str(course)]) == 1
     assert "bị hỏng" in capsys.readouterr().err
+
+
+def test_filing_a_dossier_for_every_guess_is_not_choosing_the_procedure():
+    from congdanso.grading.key import judging
+    from hands import do_exercise
+
+    key = load_key()
+    assignment = "ho-so-truc-tuyen"
+    world = World()
+    ex = Exercise(assignment, world=world, learner="hv-06", folder=ROOT / "khong-co")
+    do_exercise(ex, "dung-het")
+    right = key.values(world, ex.scenario)["procedure"]
+
+    def graded():
+        with judging(key):
+            replayed = World.from_journal_bytes(world.journal.data(), files=world.files)
+        events = req.events_since_begin(req.journal_bodies(world), assignment)[1]
+        return req.Context(replayed, events, replayed.course.exercise(assignment).scenario, key)
+
+    assert req.evaluate(graded(), "ho-so-nop") is None
+    other = "HT-TLBS" if right == "HT-XNHN" else "HT-XNHN"
+    portal = ex.phones[0].open("portal")
+    portal.open_procedure(other)
+    portal.fill(**({"purpose": "Vay vốn ngân hàng"} if other == "HT-XNHN"
+                   else {"record_kind": "Khai sinh", "copies": "1"}))
+    portal.confirm_prefilled()
+    portal.submit()
+    assert "nhiều thủ tục khác nhau" in req.evaluate(graded(), "ho-so-nop")
+    ex.close()

@@ -479,8 +479,10 @@ def _grade(assignment: str, student: str, started: float) -> SubmissionResult:
     else:
         result.edited_cells = _edited_cells(course, assignment, student)
         added = _added_code(course, assignment, student)
-        if added:
-            result.flags.append("thêm mã (không được chạy): " + "; ".join(added))
+        if added:  # a widget-only exercise runs no code; one with code cells runs it sandboxed
+            ran = _needs_kernel(course, assignment)
+            result.flags.append(("thêm mã (đã chạy trong vùng cách ly): " if ran else
+                                 "thêm mã (không được chạy): ") + "; ".join(added))
         with Gradebook(db_url) as gradebook:
             submission = gradebook.find_submission(assignment, student)
             result.score, result.max_score = submission.score, submission.max_score

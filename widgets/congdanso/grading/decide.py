@@ -86,7 +86,11 @@ TAMPER_NAMES = frozenset({
     "events", "register", "run_cell", "showtraceback", "custom_exc", "set_custom_exc",
     "builtins", "__builtins__", "settrace", "setprofile", "excepthook", "_getframe",
     "f_back", "f_globals", "f_locals", "gc", "ctypes", "getattr", "setattr", "delattr", "exec",
-    "eval", "compile", "__import__", "importlib", "globals", "vars", "sys", "inspect"})
+    "eval", "compile", "__import__", "importlib", "globals", "vars", "sys", "inspect",
+    "InteractiveShell", "attrgetter", "methodcaller", "operator",
+    # an answer that equals everything: `class A: __eq__ = lambda *a: True`
+    "__eq__", "__ne__", "__bool__", "__hash__", "__getattr__", "__getattribute__", "__class__",
+    "__instancecheck__", "__subclasshook__"})
 
 
 def tampering_in(nb: NotebookNode) -> list[str]:
@@ -96,7 +100,9 @@ def tampering_in(nb: NotebookNode) -> list[str]:
     found: list[str] = []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("solution"):
+        # every code cell the learner wrote: solution cells and cells they added (those with no
+        # nbgrader metadata run too); locked and grade cells were restored from the source
+        if cell.cell_type != "code" or meta.get("grade") or meta.get("locked"):
             continue
         try:  # magics (%…, !…) become the get_ipython() calls they are
             from IPython.core.inputtransformer2 import TransformerManager
@@ -105,6 +111,9 @@ def tampering_in(nb: NotebookNode) -> list[str]:
         except SyntaxError:  # IPython cannot run it either
             continue
         for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
+                    and node.name in TAMPER_NAMES and node.name not in found:
+                found.append(node.name)
             name = node.attr if isinstance(node, ast.Attribute) else \
                 node.id if isinstance(node, ast.Name) else \
                 (node.names[0].name.split(".")[0] if isinstance(node, ast.Import | ast.ImportFrom)

@@ -182,6 +182,12 @@ def _submitted(ctx: Context) -> str | None:
     if _dossier(ctx) is None:
         return ("Chưa có hồ sơ nào đúng thủ tục người dân cần. Trên Cổng DVC: tìm thủ tục → kiểm "
                 "tra thông tin điền sẵn → khai phần còn thiếu → nộp.")
+    earlier = ctx.scenario.values.get("supplement_code")
+    filed = {d.procedure.code for d in ctx.world.portal.dossiers.values()
+             if d.id_number == ctx.scenario.resident and d.code != earlier}
+    if ctx.key is not None and len(filed) > 1:  # one dossier for each guess is not choosing
+        return ("Đã nộp hồ sơ cho nhiều thủ tục khác nhau thay người dân: mỗi hồ sơ là một yêu "
+                "cầu thật gửi cơ quan. Chọn đúng một thủ tục người dân cần rồi mới nộp.")
     return None
 
 

@@ -377,7 +377,7 @@ def setup(world: World, scenario: Scenario) -> None:
 
         covers, forgotten = values["covers"], values["forgotten"]
         # what the resident no longer remembers: drawn from the token, never shown anywhere
-        password = ("Quen#" + forgotten[:6] + "a") if "quen-mat-khau" in covers \
+        password = ("Quen#1" + forgotten[:6] + "a") if "quen-mat-khau" in covers \
             else PRACTICE_PASSWORD
         passcode = str(int(forgotten[6:14], 16) % 900_000 + 100_000) \
             if "quen-passcode" in covers else PRACTICE_PASSCODE

@@ -171,7 +171,7 @@ class ClassView:
         try:  # root reads what a learner made: no link, no FIFO, no hard link, capped
             data = read_regular(path, MAX_JOURNAL)
             events = parse_lines(data, start_seq=0, prev=GENESIS).events
-        except (OSError, TooBig, JournalError) as exc:
+        except (OSError, TooBig, JournalError, RecursionError) as exc:
             status.note = ("nhật ký bị sửa hoặc hỏng" if isinstance(exc, JournalError)
                            else "nhật ký quá lớn, bỏ qua" if isinstance(exc, TooBig)
                            else "không đọc được nhật ký")
@@ -230,15 +230,24 @@ def _wall(text: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+PROGRESS_SECONDS = 5  # one learner's progress on the live page; a journal that needs more is skipped
+
+
 def _progress(data: bytes, path: Path, assignment: str, bodies: list[dict]) -> tuple[int, int]:
     """Steps of the exercise's checklist done (answers count once given, as in the kernel)."""
+    import time
+
     from congdanso.grading import requirements as req
     from congdanso.grading.variants import spec
     from congdanso.world.files import FileStore
-    from congdanso.world.world import World
+    from congdanso.world.world import REPLAY_DEADLINE, World
 
     files = FileStore(path.with_name(path.name + ".files"), read_only=True)
-    world = World.from_journal_bytes(data, path=None, files=files)
+    deadline = REPLAY_DEADLINE.set(time.monotonic() + PROGRESS_SECONDS)  # a page, not a grade
+    try:
+        world = World.from_journal_bytes(data, path=None, files=files)
+    finally:
+        REPLAY_DEADLINE.reset(deadline)
     state = world.course.exercises.get(assignment)
     if state is None:
         return 0, 0

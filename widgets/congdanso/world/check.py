@@ -77,6 +77,8 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
     try:
         head_text = head_path.read_text()
         head = json.loads(head_text) if head_text.strip() else None
+        if head is not None and not isinstance(head, dict):
+            raise ValueError
         if head is None:
             report.warnings.append(
                 "Tệp .head đi kèm bị rỗng (thường do kernel hoặc máy dừng đột ngột lúc đang ghi): "
@@ -88,7 +90,7 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
         report.warnings.append(
             "Không có tệp .head đi kèm, nên không kiểm tra được việc xoá sự kiện ở cuối nhật ký."
         )
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         report.ok, report.problem = False, "Tệp .head đi kèm nhật ký bị hỏng hoặc bị sửa."
         return report
     if head is not None:

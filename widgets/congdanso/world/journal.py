@@ -92,7 +92,9 @@ def parse_lines(data: bytes, *, start_seq: int, prev: str, first_line: int = 1) 
             )
         try:
             body = json.loads(raw)
-        except ValueError:
+            if not isinstance(body, dict):
+                raise ValueError
+        except (ValueError, RecursionError):  # not JSON, or nested deep enough to crash a reader
             raise JournalError(
                 f"Dòng {line_no} của nhật ký không đọc được.", line=line_no
             ) from None
