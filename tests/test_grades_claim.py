@@ -24,6 +24,21 @@ GRADED = sorted(a for a, s in catalogue().items() if not s.get("practice"))
 LEARNERS = [f"hv-{i:02d}" for i in range(1, 41)]
 
 
+def _right(key, world, scenario, question: str):
+    """The right option, also for the answers the grader reads from the world ("@"): a returned
+    copy's verdict is the verifier's for that kind of copy; a QR is paid only if it is the
+    collector's ("dung")."""
+    from congdanso.world.signing import VERDICTS
+
+    answer = key.answer(scenario, question)
+    if answer.startswith("@verdict_"):
+        return VERDICTS[scenario.values["copy_" + answer.removeprefix("@verdict_")]][0]
+    if answer == "@qr_pay":
+        return scenario.question(question)["options"][0 if scenario.values["trap"] == "dung"
+                                                      else 1]
+    return key.expected(world, scenario, question)
+
+
 def _strings(root: object, skip: tuple[type, ...]) -> list[str]:
     """Every string reachable from ``root`` through attributes, dicts, lists, tuples and sets,
     leaving out objects of the ``skip`` types (the simulated world, read through the phone)."""
@@ -67,7 +82,7 @@ def test_nothing_the_exercise_exposes_tells_the_right_option(assignment, tmp_pat
             asked = exercise.scenario.question(question)
             if asked["kind"] != "choice":
                 continue
-            right = key.expected(world, exercise.scenario, question)
+            right = _right(key, world, exercise.scenario, question)
             counts = {o: sum(s == o for s in strings) for o in asked["options"]}
             assert counts[right] <= min(counts.values()), (learner, question, counts)
         for word in ('"answer"', "answers", "verdict", "case_answer", "qr_pay"):
@@ -75,6 +90,21 @@ def test_nothing_the_exercise_exposes_tells_the_right_option(assignment, tmp_pat
         assert "expected_now" not in text
         assert not hasattr(exercise.scenario, "expected")
         exercise.close()
+
+
+def test_no_practice_in_the_package_maps_a_graded_situation_to_its_answer():
+    """Lessons' practices carry their answers in the package (they say right or wrong at once);
+    none of them may share a situation id with a graded exercise, and no list item anywhere in
+    the package says which verdict, payment or procedure is right."""
+    graded_ids = {item["id"] for a in GRADED for name in ("needs", "copies", "qr_traps",
+                                                           "messages", "situations")
+                  for item in catalogue()[a].get(name, [])}
+    for name, spec in catalogue().items():
+        for lst in ("needs", "copies", "qr_traps", "messages"):
+            for item in spec.get(lst, []):
+                assert not {"verdict", "advice", "pay"} & set(item), (name, lst, item["id"])
+                if spec.get("practice") and ({"procedure", "fields", "scam"} & set(item)):
+                    assert item["id"] not in graded_ids, (name, lst, item["id"])
 
 
 def _pick(options: list[str], way: str) -> str:
@@ -103,7 +133,7 @@ def test_picking_by_position_or_length_wins_no_more_than_chance():
                 if scenario.question(question)["kind"] != "choice":
                     continue
                 shown = scenario.options(question)
-                right = key.expected(world, scenario, question)
+                right = _right(key, world, scenario, question)
                 for way in WAYS:
                     wins[way] += _pick(shown, way) == right
                 chance += 1 / len(shown)

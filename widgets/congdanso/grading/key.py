@@ -3,8 +3,9 @@
 The catalogue shipped with the package (``data/bai-tap.json``) holds what a learner sees. The key
 (``dap-an.json`` in the trainer's course folder, closed to learners on the class server) holds, for
 each graded assignment, what it expects: answers to questions, the right reply to each support case,
-the procedure and declarations each resident's need calls for, each returned copy's verdict, each
-message's verdict. Entries match the catalogue's by ``id``. A learner's kernel never loads it:
+the procedure and declarations each resident's need calls for, each message's verdict. (A returned
+copy's verdict and whether a QR should be paid are what the apps show: "@" answers, worked out from
+the world by the grader.) Entries match the catalogue's by ``id``. A learner's kernel never loads it:
 :func:`values` turns a scenario drawn in the kernel (ids and texts) into the expected values, in the
 grader, at grading time.
 
@@ -105,12 +106,6 @@ class AnswerKey:
             v["procedure"], v["fields"] = need.get("procedure"), dict(need.get("fields", {}))
             if world is not None and v["procedure"]:
                 v["procedure_name"] = world.portal.procedure(v["procedure"]).name
-        elif kind == "ky-so-hop-dong":
-            for n in range(1, v.get("copies_sent", 2) + 1):
-                found = by_id("copies", v[f"copy_{n}"])
-                v[f"verdict_{n}"], v[f"advice_{n}"] = found.get("verdict"), found.get("advice")
-        elif kind == "thanh-toan-hoa-don":
-            v["qr_pay"] = by_id("qr_traps", v["trap"]).get("pay")
         elif kind == "an-toan-lua-dao":
             for i in range(1, 5):  # the question's two options: [scam, genuine]
                 scam_word, genuine_word = data["questions"][f"tin-{i}"]["options"][:2]

@@ -464,6 +464,19 @@ def answer_now(world: World, scenario: Scenario, question: str, key: AnswerKey) 
         if name == "households_without":
             return len(homes) - covered
         return round(100 * covered / len(homes)) if homes else 0
+    if name.startswith("verdict_"):  # what the signing app says of returned copy n
+        state = world.course.exercises.get(scenario.assignment)
+        n = int(name.removeprefix("verdict_"))
+        if state is None or len(state.copies) < n:
+            return None
+        kyso = world.kyso
+        return kyso.verdict_of(kyso.content(state.copies[n - 1])).title
+    if name == "qr_pay":  # options: [pay, do not pay, …]; pay only the waste collector
+        from congdanso.world.vietqr import decode
+
+        pays_collector = decode(values["qr_payload"]).account == \
+            world.bank.billers["moi_truong"].number
+        return scenario.question(question)["options"][0 if pays_collector else 1]
     if name.startswith("qr_"):
         from congdanso.world.vietqr import decode
 
