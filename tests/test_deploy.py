@@ -362,3 +362,28 @@ def test_pip_resolves_the_images_packages_together():
                            "--ignore-installed", "-r", str(DEPLOY / "images" / "requirements.txt")],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_no_image_carries_the_answer_key_the_secret_or_the_robot():
+    """The build context leaves out the course folder (answer key, secret), the tests' exercise
+    robot and local environments; the learner's image removes its copy of the sources."""
+    import fnmatch
+
+    ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text("utf-8").splitlines()
+               if line.strip() and not line.startswith("#")]
+
+    def left_out(path: str) -> bool:
+        parts = path.split("/")
+        return any(fnmatch.fnmatch(path, pattern.removeprefix("**/"))
+                   or any(fnmatch.fnmatch(part, pattern.removeprefix("**/")) for part in parts)
+                   or path.startswith(pattern.rstrip("/") + "/") for pattern in ignored)
+
+    for path in ("exercises/dap-an.json", "exercises/.congdanso/bi-mat-khoa-hoc",
+                 "tests/hands.py", "tests/synthetic.py", ".venv/bin/python",
+                 "widgets/congdanso/.congdanso/x"):
+        assert left_out(path), path
+    for path in ("pyproject.toml", "widgets/congdanso/grading/data/bai-tap.json",
+                 "course/00-the-gioi-mo-phong.ipynb", "deploy/images/requirements.txt"):
+        assert not left_out(path), path
+    learner = (ROOT / "deploy/images/Dockerfile.hoc-vien").read_text("utf-8")
+    assert "rm -rf /src" in learner
