@@ -49,7 +49,9 @@ def _items() -> dict[tuple[str, str], tuple[str, list[str]]]:
 
 ITEMS = _items()
 # Answers that need the learner's own dossier: right only after submitting it.
-NEEDS_DOSSIER = {"cau:ma-ho-so", "cau:so-tien-phi", "cau:hen-ngay"}
+NEEDS_DOSSIER = {"cau:ma-ho-so", "cau:so-tien-phi", "cau:hen-ngay",
+                 # and the copies' verdicts, which only the returned copies can say
+                 "cau:ket-luan-1", "cau:ket-luan-2"}
 
 
 def earned(kind: str, requirement: str) -> bool:

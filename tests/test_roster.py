@@ -146,8 +146,11 @@ def test_report_keeps_same_named_khu_pho_of_two_wards_apart():
         {"id": "hv-b", "name": "Lê Văn B", "ward": "Phường Thủ Dầu Một", "khu_pho": "Khu phố 3",
          "role": "Tình nguyện viên"}])
     summary = build_report(scores, tags, roster).by_khu_pho
-    assert summary["ready"].to_dict() == {"Khu phố 3, Phường Thủ Dầu Một": 0,
-                                          "Khu phố 3, Phường Phú Lợi": 1}
+    assert summary["learners"].to_dict() == {"Khu phố 3, Phường Thủ Dầu Một": 1,
+                                             "Khu phố 3, Phường Phú Lợi": 1}
+    # one competency of twelve measured: a transcript for hv-a, no course certificate
+    assert summary["transcript"].to_dict() == {"Khu phố 3, Phường Thủ Dầu Một": 0,
+                                               "Khu phố 3, Phường Phú Lợi": 1}
     assert summary["TK2"].to_dict() == {"Khu phố 3, Phường Thủ Dầu Một": 0,
                                         "Khu phố 3, Phường Phú Lợi": 100}
 

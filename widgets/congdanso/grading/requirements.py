@@ -338,7 +338,8 @@ def _qr_scanned(ctx: Context) -> str | None:
     return None
 
 
-@requirement("tien-rac-dung-cach", "Xử lý mã QR tiền rác đúng cách")
+@requirement("tien-rac-dung-cach", "Quét mã QR tiền rác rồi quyết định trả hay không (đúng "
+             "sai do hệ thống chấm)")
 def _qr_handled(ctx: Context) -> str | None:
     values = ctx.scenario.values
     if ctx.key is None:  # pay or not is the grader's to say: here, only whether it was read
@@ -348,7 +349,7 @@ def _qr_handled(ctx: Context) -> str | None:
             if e["result"].get("status") == "thanh_cong" and e["result"].get("target") == target]
     if values["trap"] == "nguoi-la":
         if paid:
-            return "Đã chuyển tiền vào tài khoản của một người lạ qua mã QR dán đè."
+            return "Đã chuyển tiền vào tài khoản của một người lạ qua mã QR trên giấy báo."
         return _qr_scanned(ctx)  # not paying counts only after reading who the code pays
     if not paid:
         return "Mã QR đúng của đơn vị thu gom rác mà tiền rác chưa được trả."
@@ -502,7 +503,8 @@ def check_answer(ctx: Context, question: str, *, judge: bool) -> str | None:
     given = state.answers.get(question) if state else None
     prompt = ctx.scenario.prompt(question)
     if given is None:
-        return f"Chưa trả lời câu: \"{prompt}\". Chọn hoặc gõ câu trả lời rồi bấm \"Lưu\"."
+        return (f"Chưa trả lời câu: “{prompt}”. Chọn hoặc gõ câu trả lời rồi bấm "
+                "“Lưu câu trả lời”.")
     if not judge:
         return None
     if ctx.key is None:
@@ -520,7 +522,7 @@ def wrong_answer(ctx: Context, question: str, value: str) -> str:
     """What the grader says for a wrong answer: what to check, never the answer itself."""
     prompt = ctx.scenario.prompt(question)
     hint = ctx.key.check(ctx.scenario, question) if ctx.key else None
-    return (f"Câu \"{prompt}\": câu trả lời \"{value}\" chưa đúng."
+    return (f"Câu “{prompt}”: câu trả lời “{value}” chưa đúng."
             + (f" Xem lại: {hint}" if hint else ""))
 
 

@@ -395,10 +395,11 @@ class Exercise:
             "thanh-toan-hoa-don": lambda: ("<p>Người dân nhờ trả hoá đơn "
             f"{'tiền điện' if v['service'] == 'dien' else 'tiền nước'} tháng này (mã khách hàng "
             f"<code>{esc(v['bill_code'])}</code>) bằng ứng dụng ngân hàng (mật khẩu "
-            f"<code>{variants.BANK_PASSWORD}</code>). Rồi người dân đưa một mã QR để \"trả tiền "
-            f"rác\": {esc(v['trap_text'])}</p><p><b>Việc của bạn:</b> trả hoá đơn; quét mã QR "
-            "trong ứng dụng (mục Quét mã VietQR), đọc kỹ rồi trả lời; chỉ trả tiền rác nếu đúng "
-            "người nhận.</p>"),
+            f"<code>{variants.BANK_PASSWORD}</code>). {esc(v['trap_text'])} Người dân nhờ bạn "
+            "trả luôn tiền rác bằng mã đó. Đơn vị thu gom rác của phường là <b>"
+            f"{esc(self.world.bank.billers['moi_truong'].holder)}</b>.</p><p><b>Việc của bạn:</b> "
+            "trả hoá đơn; quét mã QR trong ứng dụng (mục Quét mã VietQR), đọc kỹ rồi trả lời; chỉ "
+            "trả tiền rác nếu đúng người nhận.</p>"),
             "go-roi-vneid": lambda: (f"<p>{esc(v['problem_text'])}</p><p>Người dân vừa thuê "
             f"phòng ở <b>{esc(v['stay_address'])}</b> đến ngày {esc(v['stay_until'])} (hợp "
             "đồng thuê nhà có trong thư viện ảnh của điện thoại).</p><p><b>Việc của bạn:</b> "
@@ -411,7 +412,7 @@ class Exercise:
             "</code>. Khi người dân đặt mật khẩu hay passcode mới trong tập huấn, dùng "
             f"<code>{PRACTICE_PASSWORD}</code> và <code>417293</code> (ngoài đời người dân tự "
             "chọn, tự giữ; tình nguyện viên quay đi khi người dân gõ).</p>"),
-            "an-toan-lua-dao": lambda: ("<p>Người dân đưa bạn xem 4 tin nhắn, cuộc gọi gần đây. Đọc từng "
+            "an-toan-lua-dao": lambda: ("<p>Người dân đưa bạn xem 4 tin nhắn (hoặc cuộc gọi) gần đây. Đọc từng "
             "tin và trả lời.</p>"),
             "ho-tro-nguoi-dan": lambda: (f"<p>Buổi hỗ trợ ở {esc(v['khu_pho'])}. Hai người dân dưới đây "
             "chưa có tài khoản Cổng DVC (mật khẩu tập huấn khi đặt: "
@@ -444,7 +445,8 @@ class Exercise:
             for i in range(1, 5):
                 m = messages[v[f"message_{i}"]]
                 context = f"<br><i>{esc(m['context'])}</i>" if m.get("context") else ""
-                items.append(f'<div class="cds-sms"><b>Tin số {i}</b> — từ <b>{esc(m["from"])}'
+                sender = m["from"] if m["from"].startswith("Cuộc gọi") else "từ " + m["from"]
+                items.append(f'<div class="cds-sms"><b>Tin số {i}</b> — <b>{esc(sender)}'
                              f"</b>:<br>{esc(m['text'])}{context}</div>")
             return [html("".join(items))]
         if self.kind == "ho-so-truc-tuyen":

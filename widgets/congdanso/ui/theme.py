@@ -61,6 +61,7 @@ CSS = """
 .cds-ok { color: #0b5d1e; font-weight: 600; }
 .cds-note { background: #fff7d6; border-left: 6px solid #b08800; padding: 6px 10px; }
 .cds-card { border: 2px solid #0b57d0; border-radius: 14px; padding: 10px 12px; margin: 6px 0; }
+.cds-phone .cds-card, .cds-phone .cds-card td { overflow-wrap: anywhere; word-break: break-word; }
 .cds-table td { padding: 2px 6px; vertical-align: top; }
 .cds-sms { border: 1px solid #999; border-radius: 14px; padding: 6px 10px; margin: 5px 0; }
 .cds-launcher button { min-height: 72px; }
