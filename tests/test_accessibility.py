@@ -185,6 +185,9 @@ def test_vneid_activation_with_the_keyboard_alone(server, browser):
     def fill(name: str, value: str) -> None:
         tab_to(page, name)
         page.keyboard.type(value, delay=40)  # a person's pace, not a machine's
+        # and a person's glance at what they typed: the field's last keystroke reaches the
+        # kernel before the button's press (a loaded machine once sent the click first)
+        page.wait_for_timeout(500)
 
     press("VNeID", "Kích hoạt tài khoản")
     press("Kích hoạt tài khoản", "Bước 1/5")
