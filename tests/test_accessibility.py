@@ -7,6 +7,7 @@ Screenshots (both sizes, "Chữ to", a focused input) go to tests/artifacts/a11y
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import time
@@ -218,49 +219,46 @@ def test_vneid_activation_with_the_keyboard_alone(server, browser):
     page.close()
 
 
-def test_phone_in_jupyterlab_passes_axe(tmp_path, browser):
+@contextlib.contextmanager
+def _first_cell_run_in_lab(tmp_path, browser, name: str, source: str):
+    """A one-cell notebook opened in JupyterLab at 1366×900, its cell run with Shift+Enter."""
     from browserkit import jupyter_lab
     from playwright.sync_api import expect
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PHONE_CELL)])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                               "language": "python"}
-    nbformat.write(nb, tmp_path / PHONE)
+    nbformat.write(nb, tmp_path / name)
     with jupyter_lab(tmp_path, log=tmp_path / "lab.log", token="a11y") as url:
         page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(f"{url}/lab/tree/{PHONE}?token=a11y")
+        page.goto(f"{url}/lab/tree/{name}?token=a11y")
         expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=90_000)
         page.locator(".jp-Notebook").click()
         page.keyboard.press("Shift+Enter")
+        yield page
+        page.close()
+
+
+def test_phone_in_jupyterlab_passes_axe(tmp_path, browser):
+    with _first_cell_run_in_lab(tmp_path, browser, PHONE, PHONE_CELL) as page:
         page.wait_for_selector(".cds-phone", timeout=90_000)
         time.sleep(1)
         assert axe(page, include=".cds-phone") == []  # JupyterLab's own chrome is not ours
         shot(page, "dien-thoai-jupyterlab-1366.png")
-        page.close()
 
 
 def test_self_check_wrong_answer_by_keyboard_in_jupyterlab(tmp_path, browser):
     """A lesson's self-check answered wrong with the keyboard alone (Tab, Space, Enter): the
     feedback is an alert in words (✘ Chưa đúng, why, the section to read again), never the right
     option; then the right answer keeps its explanation."""
-    from browserkit import jupyter_lab
     from congdanso.course.checks import CHECKS
     from playwright.sync_api import expect
 
     check = next(c for c in CHECKS["05"] if c.qid == "05-cau1")
     first = check.options[0]
     assert first != check.answer
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        'from congdanso.course.checks import quiz\n\nquiz("05-cau1")')])
-    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                              "language": "python"}
-    nbformat.write(nb, tmp_path / "tu-kiem-tra.ipynb")
-    with jupyter_lab(tmp_path, log=tmp_path / "lab.log", token="a11y") as url:
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(f"{url}/lab/tree/tu-kiem-tra.ipynb?token=a11y")
-        expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=90_000)
-        page.locator(".jp-Notebook").click()
-        page.keyboard.press("Shift+Enter")
+    source = 'from congdanso.course.checks import quiz\n\nquiz("05-cau1")'
+    with _first_cell_run_in_lab(tmp_path, browser, "tu-kiem-tra.ipynb", source) as page:
         box = page.locator(".cds-quiz-box")
         box.locator("input[type=radio]").first.wait_for(timeout=90_000)
         box.locator("input[type=radio]").first.focus()
@@ -277,14 +275,12 @@ def test_self_check_wrong_answer_by_keyboard_in_jupyterlab(tmp_path, browser):
         assert check.wrong[first] in said and "Xem lại mục “Giải thích”" in said
         assert check.answer not in said
         assert axe(page, include=".cds-quiz-box") == []
-        box.screenshot(path=str(tmp_path / "o.png"))
         SHOTS.mkdir(parents=True, exist_ok=True)
         box.screenshot(path=str(SHOTS / "tu-kiem-tra-sai.png"))
         box.locator("input[type=radio]").nth(check.options.index(check.answer)).check()
         box.get_by_role("button", name="Kiểm tra").press("Enter")
         expect(box.locator("[role=status]")).to_contain_text("✔ Đúng", timeout=30_000)
         box.screenshot(path=str(SHOTS / "tu-kiem-tra-dung.png"))
-        page.close()
 
 
 def test_competency_report_passes_axe(tmp_path, browser):
