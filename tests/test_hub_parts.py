@@ -215,3 +215,28 @@ def test_the_hubs_internal_ports_are_the_ones_given_or_free_ones(tmp_path, monke
     assert (seen["hub_port"], seen["proxy_api_port"]) == (18181, 18101)
     args = build_parser().parse_args(["hub", "--course", str(course)])
     assert args.func(args) == 0 and seen["hub_port"] is seen["proxy_api_port"] is None
+
+
+def test_hub_subcommands_use_the_course_given_before_them(tmp_path, monkeypatch, capsys):
+    """``congdanso hub --course X ma`` (and ``ket-thuc``) work on X, not on the default course:
+    a subcommand's own default used to override the course given to ``hub``."""
+    import json
+
+    from congdanso.cli import build_parser, main
+
+    monkeypatch.chdir(tmp_path)  # the default course, ./exercises, must stay untouched
+    course = tmp_path / "lop-x"
+    codes.issue(course, ["hv-01"])
+    before = json.loads((course / codes.CODES_FILE).read_text("utf-8"))["codes"]
+    assert main(["hub", "--course", str(course), "ma", "--giang-vien"]) == 0
+    assert main(["hub", "--course", str(course), "ket-thuc", "hv-01"]) == 0
+    after = json.loads((course / codes.CODES_FILE).read_text("utf-8"))["codes"]
+    assert after[codes.TRAINER] != before[codes.TRAINER] and after["hv-01"] != before["hv-01"]
+    assert not (tmp_path / "exercises").exists()
+    assert "Mã đăng nhập mới" in capsys.readouterr().out
+    parse = build_parser().parse_args
+    assert parse(["hub", "--course", "X", "ma"]).course == "X"
+    assert parse(["hub", "ma", "--course", "Y"]).course == "Y"
+    assert parse(["hub", "--course", "X", "ma", "--course", "Y"]).course == "Y"
+    assert parse(["hub", "ma"]).course == "exercises"
+    assert parse(["hub", "ket-thuc", "hv-01"]).course == "exercises"

@@ -815,7 +815,9 @@ def build_parser() -> argparse.ArgumentParser:
     hub_sub = hub.add_subparsers(dest="hub_command", metavar="LỆNH")
     codes = hub_sub.add_parser("ma", help="cấp mã đăng nhập cho mọi học viên trong danh sách lớp "
                                           "và in phiếu (PDF, mỗi người một thẻ có mã QR)")
-    codes.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
+    # given before or after ``ma``: after it wins, and only the hub's default fills in when it
+    # is given nowhere (a subcommand's own default would override ``hub --course X ma``)
+    codes.add_argument("--course", default=argparse.SUPPRESS, help=course_help)
     codes.add_argument("--dia-chi", dest="url", default=None, metavar="URL",
                        help="địa chỉ máy chủ lớp mà học viên mở, ví dụ http://192.168.1.10:8000 "
                             "(cần khi in phiếu cho cả lớp)")
@@ -831,7 +833,7 @@ def build_parser() -> argparse.ArgumentParser:
                                               "mã mới cho riêng người đó, mã người khác giữ "
                                               "nguyên")
     end.add_argument("learner", metavar="MÃ-HỌC-VIÊN", help="ví dụ hv-01 (hoặc giang-vien)")
-    end.add_argument("--course", default="exercises", help="thư mục khoá học nbgrader")
+    end.add_argument("--course", default=argparse.SUPPRESS, help=course_help)
     end.set_defaults(func=_cmd_hub_end)
 
     procedures = sub.add_parser("thutuc", help="danh mục thủ tục hành chính cấp xã mô phỏng")
