@@ -251,3 +251,37 @@ def test_after_one_exercise_no_course_certificate(first_exercise_only, tmp_path,
     text = _pdf_text(papers / "bang-ket-qua-hv-vung.pdf")
     assert "Hoàn thành khoá tập huấn" not in text and "BẢNG KẾT QUẢ NĂNG LỰC" in text
     assert f"khoá học đã đánh giá {assessed.group(1)}/12 năng lực" in text
+
+
+def test_report_with_a_learner_who_handed_nothing_in_prints_no_pandas_warning(full_course,
+                                                                              tmp_path, capfd):
+    """A learner in the roster with no graded submission (not assessed: None in the frame of
+    mastered competencies) made pandas print an English FutureWarning about downcasting on
+    ``fillna``; the report must run clean and count that learner as not assessed."""
+    import warnings
+
+    course = tmp_path / "khoa"
+    shutil.copytree(full_course, course)
+    roster = pd.read_csv(course / "roster.csv", dtype=str)
+    late = {"id": "hv-chua-nop", "name": "Phạm Thị Duyên", "ward": "Phường Lái Thiêu",
+            "khu_pho": "Khu phố Đông Nhì", "role": "Tình nguyện viên"}
+    pd.concat([roster, pd.DataFrame([late])]).to_csv(course / "roster.csv", index=False)
+    out = tmp_path / "bao-cao"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        assert cli(["report", "--course", str(course), "--out", str(out)]) == 0
+        # an answer record the grader could not judge (correct: None) is not right
+        from congdanso.cohort.items import responses_frame
+
+        frame = responses_frame([{"student": "hv-01", "assignment": "bai-hai", "cell": "o",
+                                  "question": "q", "value": None, "correct": None,
+                                  "options": OPTIONS},
+                                 {"student": "hv-02", "assignment": "bai-hai", "cell": "o",
+                                  "question": "q", "value": OPTIONS[0], "correct": True,
+                                  "options": OPTIONS}])
+        assert list(frame["correct"]) == [False, True] and frame["correct"].dtype == bool
+    captured = capfd.readouterr()
+    assert "Warning" not in captured.err + captured.out
+    learners = pd.read_excel(out / "bao-cao-nang-luc.xlsx", sheet_name="Học viên")
+    row = learners.set_index("Mã học viên").loc["hv-chua-nop"]
+    assert row["Được cấp"] == "Chưa cấp" and row["Năng lực đã đạt"] == 0

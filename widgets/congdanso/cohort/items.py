@@ -99,7 +99,9 @@ def responses_frame(records: list[dict[str, Any]] | None) -> pd.DataFrame | None
     frame = pd.DataFrame(records, columns=columns)
     frame["options"] = frame["options"].map(lambda o: tuple(_nfc(x) for x in (o or ())))
     frame["value"] = frame["value"].fillna("").map(_nfc)
-    frame["correct"] = frame["correct"].fillna(False).astype(bool)
+    # not fillna(False): on an object column pandas warns (in English) that it downcasts
+    frame["correct"] = frame["correct"].map(lambda v: v is not None and not pd.isna(v)
+                                            and bool(v)).astype(bool)
     return frame
 
 

@@ -111,7 +111,10 @@ def build_report(scores: pd.DataFrame, tags: pd.DataFrame, roster: pd.DataFrame,
     mastered = matrix.apply(lambda col: col.map(
         lambda v: None if pd.isna(v) else framework.mastered(v)))
     assessed = matrix.notna()
-    good = mastered.fillna(False).astype(bool)
+    # straight from the scores: fillna(False) on the object frame above (None where a learner
+    # was not assessed) made pandas print an English FutureWarning about downcasting
+    good = matrix.apply(lambda col: col.map(
+        lambda v: not pd.isna(v) and bool(framework.mastered(v)))).astype(bool)
     # A course certificate only for what was measured: every competency of the framework.
     all_ok = good.sum(axis=1).eq(len(framework.competencies))
     names = {cid: framework.competencies[cid].name for cid in order}
