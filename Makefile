@@ -1,5 +1,5 @@
 # Two commands are all anyone needs (see README.md):
-#   make start   set up (first time) and open JupyterLab on the course, on 127.0.0.1
+#   make start   set up (first time) and open the course (learner mode) on 127.0.0.1
 #   make test    set up (first time) and run the whole test suite
 # and for outreach staff:
 #   make demos   the presentation apps (Voilà) on 127.0.0.1:8866
@@ -7,8 +7,6 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN = $(VENV)/bin
 PORT ?= 8888
-# Jupyter refuses to run as root unless told; containers and fresh machines often are root.
-ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup start demos hub test lint bench bench-hub clean system-tools
 
@@ -21,15 +19,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-# First start: the lesson opens with the sidebars closed (a phone's width is all lesson); the
-# learner's own layout is kept after that. Menus in Vietnamese, larger text:
-# widgets/jupyter-config/overrides.d.
+# The course in learner mode (congdanso.learner): the browser opens the course's home page
+# /hoc, lessons and exercises are pages without code; JupyterLab is one link away. Jupyter's
+# settings, layout and nbgrader cache for the course live in .may-hoc/ (never ~/.jupyter).
+# A phone on the same Wi-Fi: make start HOC_ARGS=--dien-thoai
 start: setup
-	@$(BIN)/jupyter lab workspaces list 2>/dev/null | grep -qx default || \
-	    $(BIN)/jupyter lab workspaces import widgets/jupyter-config/workspaces/hoc-vien.jupyterlab-workspace >/dev/null
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/course/00-the-gioi-mo-phong.ipynb \
-	    --LabApp.app_settings_dir="$(CURDIR)/widgets/jupyter-config"
+	$(BIN)/congdanso hoc --port $(PORT) $(HOC_ARGS)
 
 # The outreach apps (Voilà) on http://127.0.0.1:8866/ for support points and community events.
 demos: setup

@@ -119,7 +119,7 @@ def _work_and_submit(pages, world, shots: Path, hub) -> None:
             expect(board).to_contain_text("● Đã nhận, chưa nộp")
             page.screenshot(path=str(shots / f"bang-bai-tap-da-nhan-{size}.png"))
             assert axe(page, include=".cds-classwork") == []
-            board.get_by_role("link", name=f"Mở bài: {ASSIGNMENT}").click()
+            board.get_by_role("link", name=f"Làm bài: {ASSIGNMENT}").click()
         else:  # nbgrader's own Assignment List (English)
             page.get_by_role("menuitem", name="Nbgrader").click()
             page.get_by_role("menuitem", name="Assignment List").click()

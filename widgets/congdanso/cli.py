@@ -748,6 +748,17 @@ def build_parser() -> argparse.ArgumentParser:
                             help="thư mục khoá học đã cấp chứng nhận (có khoá ký và sổ chứng nhận)")
     check_cert.set_defaults(func=_cmd_certificate_verify)
 
+    learn = sub.add_parser("hoc", help="mở khoá học trên máy này cho người học (make start): "
+                                       "trang chính, bài học, bài tập")
+    learn.add_argument("--port", type=int, default=8888, help="cổng (mặc định 8888)")
+    learn.add_argument("--thu-muc", dest="folder", default=".",
+                       help="thư mục khoá học (mặc định thư mục hiện tại)")
+    learn.add_argument("--dien-thoai", dest="phone", action="store_true",
+                       help="mở cho cả điện thoại cùng mạng Wi-Fi (in địa chỉ và mã QR)")
+    learn.add_argument("--khong-mo-trinh-duyet", dest="no_browser", action="store_true",
+                       help="không tự mở trình duyệt")
+    learn.set_defaults(func=_cmd_learn)
+
     demos = sub.add_parser("demos", help="mở các ứng dụng trình chiếu (Voilà) tại "
                                          "http://127.0.0.1:8866/ cho buổi hỗ trợ, sự kiện")
     demos.add_argument("folder", nargs="?", help=argparse.SUPPRESS)
@@ -928,6 +939,12 @@ def _one_new_code(course: Path, learner: str) -> int:
           f"1 phút, ở lần dùng tiếp theo; khi đó máy của {name} trên máy chủ lớp được tắt (bài đã "
           "lưu vẫn còn). Đăng nhập lại bằng mã mới để dùng tiếp.")
     return 0
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from congdanso.learner.start import run
+
+    return run(args.folder, port=args.port, phone=args.phone, open_browser=not args.no_browser)
 
 
 def _cmd_demos(args: argparse.Namespace) -> int:

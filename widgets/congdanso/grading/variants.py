@@ -122,6 +122,12 @@ def write_variant_table(course: str | os.PathLike[str], assignment: str,
     return path
 
 
+def own_home() -> Path:
+    """Where the learner's own tokens live: their home on the class server; on one machine the
+    learner's folder of the course (``congdanso hoc`` sets ``CONGDANSO_HOME``)."""
+    return Path(os.environ.get("CONGDANSO_HOME") or Path.home())
+
+
 def learner_id() -> str:
     """Who is working: the hub user, or the account nbgrader submits under."""
     return (os.environ.get("CONGDANSO_LEARNER") or os.environ.get("JUPYTERHUB_USER")
@@ -145,7 +151,7 @@ def token_in_folder(folder: str | os.PathLike[str], assignment: str,
     """(token, official): the learner's token (given to their server by the class server, or
     from the released table), or a practice token when the learner is on neither (the exercise
     still works, but is not the graded variant)."""
-    for path in (Path.home() / OWN_TOKENS, Path(folder) / VARIANTS_FILE):
+    for path in (own_home() / OWN_TOKENS, Path(folder) / VARIANTS_FILE):
         token = _read_token(path, assignment, learner)
         if token is not None:
             return token, True
