@@ -149,7 +149,7 @@ def test_each_learners_pod_is_a_learner_of_their_own():
 def test_learner_pods_have_no_terminal_no_formgrader_and_no_course():
     from congdanso.hub import kube
     from congdanso.hub.auth import REFRESH_SECONDS
-    from congdanso.hub.spawner import LEARNER_OFF, CourseSpawner
+    from congdanso.hub.spawner import LEARNER_OFF, LEARNER_ON, CourseSpawner
 
     pods = _spawned()
     course = {"name": "khoa-hoc", "mountPath": str(kube.COURSE)}
@@ -163,7 +163,9 @@ def test_learner_pods_have_no_terminal_no_formgrader_and_no_course():
                          if a.startswith("--ServerApp.jpserver_extensions=")]
         off = ast.literal_eval(extensions)
         assert off["nbgrader.server_extensions.formgrader"] is False
-        assert off == dict.fromkeys(LEARNER_OFF, False)
+        assert off == {**dict.fromkeys(LEARNER_OFF, False), **dict.fromkeys(LEARNER_ON, True)}
+        assert off["congdanso.learner"] is True  # learners land in learner mode
+        assert "--LearnerMode.lessons=khoa-hoc" in pod.args
         assert "khoa-hoc" not in _names(pod.volumes)  # nor the grading cluster's certificate
         assert course not in pod.volume_mounts.values() and "cum-cham-tls" not in _names(
             pod.volumes)

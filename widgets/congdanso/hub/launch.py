@@ -115,7 +115,7 @@ def hub_config(course: Path, *, ip: str = "0.0.0.0", port: int = 8000, memory_mb
                       # a learner's Lab asks the hub about its token this often, so an ended
                       # session stops working there within about a minute (default: 5 minutes)
                       f"--HubOAuth.cache_max_age={REFRESH_SECONDS}"]
-    c.Spawner.default_url = "/lab/tree/khoa-hoc/00-the-gioi-mo-phong.ipynb"
+    c.Spawner.default_url = "/hoc"  # learner mode's home page (the trainer's: /lab)
     c.Spawner.start_timeout = 120
     c.Spawner.http_timeout = 90
     c.JupyterHub.template_paths = [str(TEMPLATES)]

@@ -32,8 +32,9 @@ COURSE_ID = "congdanso"
 LEARNER_PLUGINS_OFF = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader",
                        "@jupyter/nbgrader:course-list")
 LEARNER_OFF = ("jupyter_lsp", "jupyter_server_terminals", "jupyterlab_jupytext", "notebook",
-               "voila.server_extension", "nbgrader.server_extensions.formgrader",
-               "nbgrader.server_extensions.course_list")
+               "nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list")
+# Learner mode (congdanso.learner): the home page /hoc, lessons and exercises as Voilà pages.
+LEARNER_ON = ("congdanso.learner", "voila.server_extension")
 
 
 class SpawnError(web.HTTPError):
@@ -289,17 +290,20 @@ class CourseSpawner(LocalProcessSpawner):
         await asyncio.to_thread(self._drop_group)
 
     def get_args(self):
-        """A learner's server loads only what a learner uses: JupyterLab and nbgrader's
-        Assignments tab (no terminal, no formgrader, no language server, no Voilà): less memory,
-        faster start, no shell on the class server. The trainer's has everything."""
+        """A learner's server loads only what a learner uses: learner mode (the course's home
+        page, lessons and exercises as Voilà pages), JupyterLab and nbgrader's Assignments tab (no
+        terminal, no formgrader, no language server): less memory, faster start, no shell on the
+        class server. The trainer's has everything."""
         args = super().get_args()
         if self.user.admin and self.course:  # nbgrader's formgrader wants the course inside
             args += [f"--ServerApp.root_dir={Path(self.course).resolve()}",
                      "--ServerApp.default_url=/lab"]
         if not self.user.admin:
-            off = ", ".join(f'"{name}": False' for name in LEARNER_OFF)
+            chosen = {**{name: False for name in LEARNER_OFF},
+                      **{name: True for name in LEARNER_ON}}
             args += ["--ServerApp.terminals_enabled=False",
-                     f"--ServerApp.jpserver_extensions={{{off}}}"]
+                     f"--ServerApp.jpserver_extensions={chosen!r}",
+                     "--LearnerMode.lessons=khoa-hoc", "--LearnerMode.work="]
         return args
 
     def get_env(self):
