@@ -66,9 +66,11 @@ def opened_for_learners():
 
 @contextlib.contextmanager
 def class_server(learners: list[str], *, port: int, pg_port: int, extra: list[str] = (),
-                 release: list[str] = (), https: bool = False):
+                 release: list[str] = (), https: bool = False, background: bool = False):
     """Yields a dict: url, codes, process, log, course, exchange, base (a folder of the test).
-    ``https``: the server was given a certificate in ``extra`` (requests must trust it)."""
+    ``https``: the server was given a certificate in ``extra`` (requests must trust it).
+    ``background``: started as a shell's background job (``congdanso hub … &``), with SIGINT
+    ignored from the start."""
     from congdanso.cohort.roster import import_roster
     from congdanso.hub import codes
     from congdanso.hub.codes import TRAINER
@@ -98,7 +100,9 @@ def class_server(learners: list[str], *, port: int, pg_port: int, extra: list[st
             [str(Path(sys.executable).with_name("congdanso")), "hub", "--course", str(course),
              "--port", str(port), "--ip", "127.0.0.1", "--bo-nho", "700",
              "--trao-doi", str(base / "trao-doi"), "--thu-muc-so-diem", str(base / "pg"),
-             "--cong-so-diem", str(pg_port), *extra], stdout=log, stderr=subprocess.STDOUT)
+             "--cong-so-diem", str(pg_port), *extra], stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if background
+            else None)
         try:
             for _ in range(120):
                 try:

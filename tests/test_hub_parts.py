@@ -240,3 +240,27 @@ def test_hub_subcommands_use_the_course_given_before_them(tmp_path, monkeypatch,
     assert parse(["hub", "--course", "X", "ma", "--course", "Y"]).course == "Y"
     assert parse(["hub", "ma"]).course == "exercises"
     assert parse(["hub", "ket-thuc", "hv-01"]).course == "exercises"
+
+
+def test_the_hub_heeds_ctrl_c_even_when_started_with_it_ignored():
+    """What the hub's services inherit: SIGINT and SIGTERM not ignored (a shell's background
+    job starts with SIGINT ignored; the services then ignored JupyterHub's SIGINT for 30 s
+    each). The real hub is timed in test_hub.py."""
+    import signal
+
+    from congdanso.hub.launch import heed_stop_signals
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        heed_stop_signals()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        mine = lambda *_: None  # noqa: E731 — a handler someone set is left alone
+        signal.signal(signal.SIGTERM, mine)
+        heed_stop_signals()
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -218,6 +219,17 @@ def open_gradebook(course: Path, url: str | None = None, *, data: Path | None = 
     return cluster
 
 
+def heed_stop_signals() -> None:
+    """Ctrl+C and SIGTERM reach what the hub starts. A process started with them ignored (a
+    shell's background job ignores SIGINT) passes that on to the services JupyterHub starts
+    before it installs its own handlers; the idle culler and the live view then ignored the
+    SIGINT JupyterHub stops them with, and it waited 30 s for each before its SIGTERM."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def run(course: Path, *, gradebook: str | None = None, gradebook_dir: Path | None = None,
         gradebook_port: int | None = None, gradebook_password: Path | None = None,
         **options) -> None:
@@ -241,6 +253,7 @@ def run(course: Path, *, gradebook: str | None = None, gradebook_dir: Path | Non
     try:
         config = hub_config(course, **options)
         os.chdir(course.resolve() / ".congdanso" / "hub")  # no stray jupyterhub_config.py
+        heed_stop_signals()  # the services stop at once on Ctrl+C, not after a minute
         JupyterHub.instance(config=config)  # the singleton launch_instance then starts
         JupyterHub.launch_instance(argv=[])
     finally:

@@ -7,10 +7,12 @@ their home folders, and never writes anywhere.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import pwd
+import signal
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -75,7 +77,12 @@ def main(argv: list[str] | None = None) -> None:
     ], cookie_secret=os.urandom(32))
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app.listen(url.port, url.hostname)
-    ioloop.IOLoop.current().start()
+    # the hub stops its services with SIGINT (then SIGTERM 30 s later): heed it even when
+    # started with it ignored, and end quietly (no English traceback in the trainer's terminal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(KeyboardInterrupt):
+        ioloop.IOLoop.current().start()
 
 
 if __name__ == "__main__":
