@@ -47,6 +47,7 @@ import json
 import os
 import re
 import secrets
+import unicodedata
 from collections import Counter, OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -88,13 +89,27 @@ class CodeError(ValueError):
     """A login refused, with what to tell the learner (Vietnamese)."""
 
 
+TRAINER_LABEL = "Giảng viên"  # what the trainer's card shows, and may be typed, for TRAINER
+
+
 def username(text: str) -> str:
-    """A learner id as the hub and the system know it: lower case, letters, digits and '-'."""
+    """A learner id as the hub and the system know it: lower case, letters, digits and '-'.
+    The trainer's card reads "Giảng viên": typed as such (any case, with or without marks) it
+    is the trainer's id."""
     name = str(text or "").strip().lower()
+    if _plain(name) == TRAINER:
+        return TRAINER
     if not _USER.match(name):
         raise CodeError("Mã học viên chỉ gồm chữ không dấu, số và dấu gạch ngang, bắt đầu bằng "
                         "chữ (ví dụ hv-01). Hãy gõ đúng mã in trên phiếu.")
     return name
+
+
+def _plain(text: str) -> str:
+    """Vietnamese without its marks, words joined by '-': "giảng viên" -> "giang-vien"."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text.replace("đ", "d"))
+                   if not unicodedata.combining(c))
+    return "-".join(bare.split())
 
 
 def _digest(code: str, salt: bytes) -> str:
@@ -452,7 +467,11 @@ def sheet_pdf(people: list[tuple[str, str]], codes: dict[str, str], login_url: s
         pdf.multi_cell(card_w - 45, 7, full_name)
         pdf.set_font("DejaVu", "", 13)
         pdf.set_x(x + 4)
-        pdf.cell(card_w - 45, 8, f"Mã học viên: {learner}", new_x="LMARGIN", new_y="NEXT")
+        # what to type in the login page's first box; the trainer's reads "Giảng viên"
+        # (:func:`username` takes it), never the id "giang-vien"; wrapped left of the QR
+        line = (f"Tên đăng nhập: {TRAINER_LABEL}" if learner == TRAINER
+                else f"Mã học viên: {learner}")
+        pdf.multi_cell(card_w - 45, 6, line, align="L")
         pdf.set_xy(x + 4, y + 36)
         pdf.set_font("DejaVu", "", 12)
         pdf.cell(0, 6, "Mã đăng nhập:")
