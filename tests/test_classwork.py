@@ -153,3 +153,39 @@ def test_the_exercise_hands_itself_in_through_nbgrader_and_says_so_in_vietnamese
     assert (inbound[0] / "nhat-ky.jsonl").is_file()  # the journal the grader decides from
     elsewhere = Exercise(ASSIGNMENT, folder=klass["home"], learner=LEARNER)
     assert "phải nằm trong thư mục tên" in elsewhere.submit().message
+
+
+def test_the_board_lists_exercises_in_the_order_of_the_timetable(klass, monkeypatch):
+    """The board listed exercises by code, so the first of the day came far down: it follows
+    the course timetable (course/lich-hoc.json), exercises not in it after, by name; without
+    the repository it reads the learner's copy of the lessons (khoa-hoc/lich-hoc.json)."""
+    import json
+
+    from congdanso.cohort import classwork, grading
+    from congdanso.course import timetable
+
+    _join_class(klass)
+    grading.release(klass["course"], [ASSIGNMENT])
+    outbound = klass["exchange"] / "congdanso" / "outbound"
+    own = ["bai-rieng-cua-lop", "a-bai-them"]  # a trainer's own exercises: not in the timetable
+    planned = [slot.ref for session in timetable.sessions(timetable.load())
+               for slot in session.slots if slot.kind == "exercise"]
+    assert len(planned) == 7 and planned != sorted(planned)
+    for name in [*planned, *own]:
+        if name != ASSIGNMENT:  # handed out as the release did, one notebook each
+            (outbound / name).mkdir()
+            shutil.copy(outbound / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+                        outbound / name / f"{name}.ipynb")
+    listing = classwork.works(klass["home"])
+    assert listing.ok, listing.message
+    assert [w.name for w in listing.works] == [*planned, "a-bai-them", "bai-rieng-cua-lop"]
+    # the package without the repository: the lessons copied into the learner's folder
+    monkeypatch.setattr(timetable, "DATA", klass["home"] / "khong-co" / "lich-hoc.json")
+    assert [w.name for w in classwork.works(klass["home"]).works] == sorted([*planned, *own])
+    mine = {"sessions": [{"name": "Buổi 1", "when": "Ngày 1", "start": "7:30", "slots": [
+        {"minutes": 30, "exercise": "tai-khoan-dvc"}, {"minutes": 30, "lesson": "00"},
+        {"minutes": 30, "exercise": "bai-rieng-cua-lop"}]}]}
+    (klass["lesson"] / "lich-hoc.json").write_text(json.dumps(mine), encoding="utf-8")
+    names = [w.name for w in classwork.works(klass["home"]).works]
+    assert names[:3] == ["tai-khoan-dvc", "bai-rieng-cua-lop", "a-bai-them"]
+    assert names[3:] == sorted(set(planned) - {"tai-khoan-dvc"})

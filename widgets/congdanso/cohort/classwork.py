@@ -145,8 +145,25 @@ def title_of(assignment: str, known: dict | None = None) -> str:
     return str(known.get(assignment, {}).get("title") or assignment)
 
 
+def timetable_order(root: str | os.PathLike[str] | None = None) -> list[str]:
+    """The exercises in the order the course timetable (``course/lich-hoc.json``) has them;
+    the copy of the lessons in the learner's folder (``khoa-hoc/``) when the package runs
+    without the repository. Empty when neither can be read."""
+    from congdanso.course import timetable
+
+    for path in (timetable.DATA, _root(root) / "khoa-hoc" / timetable.DATA.name):
+        try:
+            data = timetable.load(path)
+            return [slot.ref for session in timetable.sessions(data)
+                    for slot in session.slots if slot.kind == "exercise"]
+        except (OSError, ValueError, KeyError, TypeError, StopIteration):
+            continue
+    return []
+
+
 def works(root: str | os.PathLike[str] | None = None) -> Listing:
-    """Every exercise the trainer handed out or the learner handed in, oldest name first."""
+    """Every exercise the trainer handed out or the learner handed in, in the order of the
+    course timetable (the first of the day first); exercises it does not have after, by name."""
     from congdanso.grading import variants
 
     root = _root(root)
@@ -186,7 +203,9 @@ def works(root: str | os.PathLike[str] | None = None) -> Listing:
                 if last.get("has_local_feedback") and last.get("local_feedback_path"):
                     folder = root / last["local_feedback_path"]
                     work.feedback = sorted(folder.glob("*.html"))
-    return Listing(True, "", sorted(found.values(), key=lambda w: w.name))
+    order = {name: i for i, name in enumerate(dict.fromkeys(timetable_order(root)))}
+    return Listing(True, "", sorted(found.values(),
+                                    key=lambda w: (order.get(w.name, len(order)), w.name)))
 
 
 def fetch(assignment: str, root: str | os.PathLike[str] | None = None) -> HandIn:
