@@ -1,12 +1,14 @@
-"""`make start` (the README's first command) serves the course on 127.0.0.1 with JupyterLab."""
+"""`make start` (the README's first command) opens the course in learner mode on 127.0.0.1, with
+the course's own Jupyter settings: a user who already has a JupyterLab layout and an nbgrader
+cache of their own finds both untouched, and the course still opens as it should."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import signal
-import socket
 import subprocess
 import time
 import unicodedata
@@ -17,55 +19,91 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _free_port() -> int:
+    import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def test_make_start_serves_the_first_lesson(tmp_path):
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def _users_own_jupyter(home: Path) -> None:
+    """A user who used JupyterLab and nbgrader before: a layout with the file panel open, and
+    a hand-in in nbgrader's cache."""
+    workspaces = home / ".jupyter" / "lab" / "workspaces"
+    workspaces.mkdir(parents=True)
+    (workspaces / "default-37a8.jupyterlab-workspace").write_text(json.dumps({
+        "data": {"layout-restorer:data": {"left": {"collapsed": False, "visible": True,
+                                                   "widgets": ["filebrowser"]}}},
+        "metadata": {"id": "default"}}))
+    cache = home / ".local" / "share" / "jupyter" / "nbgrader_cache" / "congdanso"
+    (cache / "someone+tai-khoan-dvc+2026-11-30 10:00:00.000000 UTC").mkdir(parents=True)
+    (cache / "someone+tai-khoan-dvc+2026-11-30 10:00:00.000000 UTC" / "a.ipynb").write_text("{}")
+
+
+def test_make_start_opens_learner_mode_with_the_courses_own_settings(tmp_path):
+    course = tmp_path / "khoa"
+    course.mkdir()
+    for part in ("course", "exercises"):
+        shutil.copytree(ROOT / part, course / part, ignore=shutil.ignore_patterns(
+            "nhat-ky.jsonl*", "gradebook.db", "exchange", "release", ".congdanso", "submitted"))
+    home = tmp_path / "home"
+    _users_own_jupyter(home)
+    before = _snapshot(home)
     port = _free_port()
     log = tmp_path / "start.log"
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "BROWSER": "true"}
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("JUPYTER", "JUPYTERLAB", "IPYTHONDIR"))}
+    env.update(HOME=str(home), BROWSER="true")
     with open(log, "w") as out:
-        proc = subprocess.Popen(["make", "-s", "start", f"PORT={port}"], cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            ["make", "-s", "start", f"PORT={port}",
+             f"HOC_ARGS=--thu-muc {course} --khong-mo-trinh-duyet"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
-        url = None
-        deadline = time.time() + 90
-        while time.time() < deadline and url is None:
+        token = None
+        deadline = time.time() + 120
+        while time.time() < deadline and token is None:
             time.sleep(0.5)
-            match = re.search(rf"http://127\.0\.0\.1:{port}/lab/tree/course/\S+\?token=(\w+)",
-                              log.read_text())
-            url = match and match.group(0)
+            match = re.search(rf"http://127\.0\.0\.1:{port}/hoc\?token=([\w-]+)", log.read_text())
+            token = match and match.group(1)
             assert proc.poll() is None, log.read_text()[-3000:]
-        assert url, log.read_text()[-3000:]
-        token = url.rsplit("=", 1)[1]
-        api = (f"http://127.0.0.1:{port}/api/contents/course/00-the-gioi-mo-phong.ipynb"
-               f"?token={token}&content=0")
-        with urllib.request.urlopen(api, timeout=30) as response:
-            model = json.load(response)
-        assert model["type"] == "notebook" and model["name"] == "00-the-gioi-mo-phong.ipynb"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernelspecs?token={token}",
-                                    timeout=30) as response:
-            assert "python3" in json.load(response)["kernelspecs"]
-        base = f"http://127.0.0.1:{port}/lab/api"
+        assert token, log.read_text()[-3000:]
+        while time.time() < deadline and "is running at" not in log.read_text():
+            time.sleep(0.5)
 
-        def get(path: str) -> dict:
-            with urllib.request.urlopen(f"{base}/{path}?token={token}", timeout=30) as answer:
-                return json.load(answer)
+        def get(path: str) -> bytes:
+            joiner = "&" if "?" in path else "?"
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}{joiner}token={token}",
+                                        timeout=60) as answer:
+                return answer.read()
 
-        # In Vietnamese (the language pack from PyPI, chosen by the course's overrides) ...
-        def default(plugin: str, key: str):  # overrides become the schema's defaults
-            return get(f"settings/{plugin}")["schema"]["properties"][key]["default"]
-
-        assert default("@jupyterlab/translation-extension:plugin", "locale") == "vi_VN"
-        catalogue = get("translations/vi_VN")["data"]["jupyterlab"]
+        home_page = get("hoc").decode()
+        assert "Bài 00 — Làm quen với thế giới mô phỏng" in home_page
+        assert "Bạn là ai? (chỉ hỏi một lần)" in home_page  # a class of one: asks the name once
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?token={token}",
+                                    timeout=30) as answer:
+            assert answer.url.split("?")[0].endswith("/hoc")  # the browser lands on the course's home page
+        # JupyterLab is one link away, in Vietnamese, larger text ...
+        base = "lab/api"
+        settings = json.loads(get(f"{base}/settings/@jupyterlab/translation-extension:plugin"))
+        assert settings["schema"]["properties"]["locale"]["default"] == "vi_VN"
+        catalogue = json.loads(get(f"{base}/translations/vi_VN"))["data"]["jupyterlab"]
         assert [unicodedata.normalize("NFC", t) for t in catalogue["Busy"]] == ["Đang bận"]
-        themes = default("@jupyterlab/apputils-extension:themes", "overrides")
-        assert themes["content-font-size1"] == "18px"
-        # ... and on first start with the sidebars closed, so a phone shows the lesson
-        layout = get("workspaces/default")["data"]["layout-restorer:data"]
+        themes = json.loads(get(f"{base}/settings/@jupyterlab/apputils-extension:themes"))
+        assert themes["schema"]["properties"]["overrides"]["default"][
+            "content-font-size1"] == "18px"
+        # ... with the course's first layout (sidebars closed), not the user's own
+        layout = json.loads(get(f"{base}/workspaces/default"))["data"]["layout-restorer:data"]
         assert layout["left"]["collapsed"] is True
+        assert (course / ".may-hoc" / "lab-workspaces").is_dir()
+        config = (course / "bai-tap-cua-toi" / "nbgrader_config.py").read_text()
+        assert str(course / "bai-tap-cua-toi" / ".nbgrader-cache") in config
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(30)
+    assert _snapshot(home) == before  # nothing of the user's was read into or changed

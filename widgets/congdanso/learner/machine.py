@@ -74,7 +74,8 @@ class Machine:
         """Add the learner to the roster (or find them there) and set their folder up."""
         from congdanso.cohort.roster import ROLES, RosterError, import_roster, read_table
 
-        name = clean_name(name or "")
+        # a name typed in lower case or capitals is written as on an ID card: "Nguyễn Thị Lan"
+        name = " ".join(w[:1].upper() + w[1:].lower() for w in clean_name(name or "").split())
         if len(name.split(" ")) < 2:
             raise NotRegistered("Hãy gõ đủ họ và tên (ví dụ: Nguyễn Thị Lan).")
         if len(name) > 80:

@@ -73,10 +73,12 @@ def command(repo: Path, *, port: int, ip: str, token: str, open_browser: bool) -
     # a Python literal, as traitlets reads a Dict from the command line
     extensions = repr({"congdanso.learner": True, "voila.server_extension": True,
                        "nbgrader.server_extensions.formgrader": False,
-                       "nbgrader.server_extensions.course_list": False})
+                       "nbgrader.server_extensions.course_list": False,
+                       # it asks npm for language servers (and npm writes logs in ~/.npm)
+                       "jupyter_lsp": False})
     args = [sys.executable, "-m", "jupyterlab",
             f"--ServerApp.ip={ip}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            f"--ServerApp.root_dir={repo}", "--ServerApp.default_url=/hoc",
+            f"--ServerApp.root_dir={repo}", "--LabApp.default_url=/hoc",
             f"--ServerApp.jpserver_extensions={extensions}",
             f"--IdentityProvider.token={token}",
             f"--ServerApp.open_browser={open_browser}",

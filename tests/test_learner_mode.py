@@ -1,0 +1,338 @@
+"""Learner mode (congdanso.learner): the home page, lesson progress from the journal, the pages'
+lesson bar, what an exercise page leaves out, and one machine as a class of one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = ["00-the-gioi-mo-phong.ipynb", "01-vai-tro-tinh-nguyen-vien.ipynb",
+           "02-dinh-danh-dien-tu-vneid.ipynb"]
+
+
+@pytest.fixture
+def lessons(tmp_path):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    for name in LESSONS:
+        shutil.copy(ROOT / "course" / name, folder / name)
+    return folder
+
+
+def test_progress_comes_from_the_journals_self_checks(lessons):
+    from congdanso import World
+    from congdanso.course.checks import CHECKS
+    from congdanso.learner import progress
+
+    world = World.open(lessons / "nhat-ky.jsonl")
+    for check in CHECKS["00"]:  # lesson 00: every self-check right, one after a wrong try
+        world.course.self_check("00", check.qid, "sai", False)
+        world.course.self_check("00", check.qid, check.answer, True)
+    first = CHECKS["01"][0]
+    world.course.self_check("01", first.qid, "sai", False)  # lesson 01: one answered, wrong
+    with open(lessons / "nhat-ky.jsonl", "ab") as f:  # a torn last line is skipped
+        f.write(b'{"h":"x","e":{"action":"course.self_check","args":')
+    states = progress.states(lessons)
+    assert [s.lesson.code for s in states] == ["00", "01", "02"]
+    assert states[0].lesson.title == "Làm quen với thế giới mô phỏng"
+    assert states[0].lesson.minutes == 20
+    assert states[0].done and states[0].words() == "✔ Đã học xong"
+    assert not states[1].done and states[1].started
+    assert states[1].words() == f"● Đang học: đúng 0/{len(CHECKS['01'])} câu tự kiểm tra"
+    assert states[2].words() == "○ Chưa học"
+    assert progress.next_lesson(states).lesson.code == "01"
+
+
+def test_lesson_bar_leads_back_home_and_on_to_the_next_lesson(lessons):
+    from congdanso.learner import pages, progress
+
+    states = progress.states(lessons)
+    urls = pages.Urls("/user/hv-01/", "khoa-hoc")
+    first = pages.lesson_bar(states, 0, urls)
+    assert "Bài trước" not in first
+    assert 'href="/user/hv-01/hoc"' in first
+    assert 'href="/user/hv-01/voila/render/khoa-hoc/01-vai-tro-tinh-nguyen-vien.ipynb"' in first
+    assert "Bài 1/3 · đã học xong <b>0/3</b> bài" in first
+    last = pages.lesson_bar(states, 2, urls, where="cuoi")
+    assert "Bài tiếp" not in last and "Bài tập của lớp →" in last and "Bài trước" in last
+
+
+def _handler(path: str):
+    return SimpleNamespace(base_url="/", request=SimpleNamespace(path=path))
+
+
+def test_a_lesson_page_has_the_bar_and_no_jupyterlab_only_cells(lessons, tmp_path):
+    from congdanso.learner.server import Context, LearnerMode, prepare_page
+
+    context = Context(LearnerMode(lessons="course"), tmp_path)
+    nb = nbformat.read(lessons / LESSONS[0], as_version=4)
+    assert any("jupyterlab" in c.metadata.get("tags", []) for c in nb.cells)
+    page = prepare_page(_handler(f"/voila/render/course/{LESSONS[0]}"), nb, str(lessons),
+                        context=context)
+    assert not any("jupyterlab" in c.metadata.get("tags", []) for c in page.cells)
+    assert "cds-bar" in page.cells[0].source and "cds-bar" in page.cells[-1].source
+    assert page.metadata["title"] == "Bài 00 — Làm quen với thế giới mô phỏng · Công Dân Số"
+    text = "\n".join(c.source for c in page.cells if c.cell_type == "markdown")
+    assert "Shift" not in text and "BaiTapCuaLop" not in "\n".join(
+        c.source for c in page.cells if c.cell_type == "code")
+
+
+def test_an_exercise_page_leaves_the_grade_cells_to_the_grader(tmp_path):
+    from congdanso.learner.server import Context, LearnerMode, prepare_page
+
+    folder = tmp_path / "tai-khoan-dvc"
+    folder.mkdir()
+    source = ROOT / "exercises" / "source" / "tai-khoan-dvc" / "tai-khoan-dvc.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    graded = sum(1 for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    assert graded == 11
+    page = prepare_page(_handler("/voila/render/tai-khoan-dvc/tai-khoan-dvc.ipynb"), nb,
+                        str(folder), context=Context(LearnerMode(lessons="course"), tmp_path))
+    assert not any(c.metadata.get("nbgrader", {}).get("grade") for c in page.cells)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in page.cells]
+    assert "o-cham" not in ids and "mo-bai" in ids  # the exercise itself stays
+    assert "Về trang chính" in page.cells[0].source
+    assert "Tạo tài khoản VNeID và Cổng Dịch vụ công" in page.metadata["title"]
+
+
+@pytest.fixture
+def course(tmp_path):
+    target = tmp_path / "exercises"
+    shutil.copytree(ROOT / "exercises", target, ignore=shutil.ignore_patterns(
+        "gradebook.db", "exchange", "release", ".congdanso", "submitted", "autograded",
+        "feedback", "cham-bai", "roster.csv"))
+    return target
+
+
+def test_one_machine_registers_the_learner_once_under_a_roster_id(course, tmp_path):
+    from congdanso.cohort.roster import read_table
+    from congdanso.grading.variants import OWN_TOKENS, tokens_of
+    from congdanso.learner.machine import Machine, NotRegistered, choices
+
+    machine = Machine(course, tmp_path / "bai")
+    ward, khu = choices()[0][0], choices()[0][1][0]
+    with pytest.raises(NotRegistered, match="đủ họ và tên"):
+        machine.register("Lan", khu, "Tình nguyện viên")
+    with pytest.raises(NotRegistered, match="khu phố"):
+        machine.register("Nguyễn Thị Lan", "Khu phố không có", "Tình nguyện viên")
+    with pytest.raises(NotRegistered, match="vai trò"):
+        machine.register("Nguyễn Thị Lan", khu, "Giám đốc")
+    assert machine.learner() is None and not (course / "roster.csv").exists()
+    who = machine.register("  nguyễn   thị LAN ", khu, "Tình nguyện viên")
+    assert who.id == "hv-nguyen-thi-lan" and who.name == "Nguyễn Thị Lan" and who.ward == ward
+    assert read_table(course)["hv-nguyen-thi-lan"]["khu_pho"] == khu
+    config = (tmp_path / "bai" / "nbgrader_config.py").read_text()
+    assert "c.CourseDirectory.student_id = 'hv-nguyen-thi-lan'" in config
+    own = json.loads((tmp_path / "bai" / OWN_TOKENS).read_text())
+    assert own == {"learner": who.id, "tokens": tokens_of(course, who.id)}
+    assert machine.environment() == {"CONGDANSO_HOME": str(tmp_path / "bai"),
+                                     "CONGDANSO_LEARNER": who.id}
+    # the same person on another machine of the class, typed without diacritics: the same id
+    again = Machine(course, tmp_path / "may-khac").register("Nguyen Thi Lan", khu,
+                                                            "Tình nguyện viên")
+    assert again.id == who.id
+
+
+# -- the journey, in Chromium, clicks and typing only ---------------------------------------------
+# Words of an interface in English (and program code) a learner must not meet. Names such as
+# VNeID, VietQR, PDF, OTP, QR, JupyterLab are allowed.
+ENGLISH = {"loading", "running", "executing", "reading", "error", "validate", "notebook",
+           "submit", "fetch", "cancel", "save", "restart", "kernel", "settings", "help",
+           "assignment", "assignments", "modified", "create", "download", "upload", "select",
+           "next", "previous", "home", "back", "widget", "python", "import", "print", "none",
+           "true", "false", "title", "dossier", "issued", "note", "close", "delete", "feedback",
+           "score", "points", "grade", "submitted", "released", "fetched", "there", "when",
+           "cell", "traceback", "exception", "undefined", "null", "pandas", "dataframe"}
+CODE = r"\w+_\w+\(|\b[a-z]+_[a-z_]+\b|\.ipynb\b|\.jsonl\b|\bdef\s|=\s*\w+\("
+
+
+def english_on(page) -> list[str]:
+    """English interface words and program code in what the page shows."""
+    import re
+
+    text = page.evaluate("document.body.innerText")
+    words = {w for w in re.findall(r"[A-Za-z]{3,}", text) if w.lower() in ENGLISH}
+    return sorted(words | set(re.findall(CODE, text)))
+
+
+def look(page, name: str, shots: Path) -> None:
+    """Screenshot, axe-core (0 serious) and the English scan of the page as it is now."""
+    from browserkit import axe
+
+    page.screenshot(path=str(shots / f"{name}.png"))
+    assert axe(page) == [], name
+    assert english_on(page) == [], name
+
+
+@pytest.fixture
+def one_machine(tmp_path):
+    """``congdanso hoc`` on a copy of the course, as ``make start`` runs it, HOME in tmp."""
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from browserkit import free_port
+
+    khoa = tmp_path / "khoa"
+    for part in ("course", "exercises"):
+        shutil.copytree(ROOT / part, khoa / part, ignore=shutil.ignore_patterns(
+            "nhat-ky.jsonl*", "gradebook.db", "exchange", "release", ".congdanso", "submitted",
+            "autograded", "feedback", "cham-bai", "roster.csv", "src"))
+    port = free_port()
+    log = tmp_path / "hoc.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHONDIR"))}
+    env["HOME"] = str(tmp_path / "home")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "congdanso", "hoc", "--thu-muc", str(khoa), "--port",
+             str(port), "--khong-mo-trinh-duyet"],
+            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while "is running at" not in log.read_text():
+            assert server.poll() is None and time.time() < deadline, log.read_text()[-3000:]
+            time.sleep(0.5)
+        token = re.search(r"/hoc\?token=([\w-]+)", log.read_text()).group(1)
+        yield SimpleNamespace(url=f"http://127.0.0.1:{port}", token=token, khoa=khoa, env=env,
+                              log=log)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+
+
+@pytest.mark.browser
+def test_a_learner_goes_from_home_to_a_graded_exercise_and_reads_the_feedback(one_machine):
+    """At 390×844 by clicks and typing only: home → lesson 00 (its self-check) → Bài tiếp →
+    lesson 02's practice with the ID number typed in groups of three → home shows the progress →
+    gives her name once → receives, does and hands in an exercise → the trainer's commands on
+    the machine collect and grade it → she reads the feedback. Then the same pages on a laptop
+    at 1366×768 zoomed to 125 %. axe-core and the English scan on every page."""
+    import re
+    import subprocess
+    import sys
+
+    from browserkit import CHROMIUM, CHROMIUM_ARGS, PhoneHands
+    from congdanso import World
+    from congdanso.course.checks import CHECKS
+    from congdanso.grading.variants import course_secret, derive, token_for
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = ROOT / "tests" / "artifacts" / "hoc"
+    shots.mkdir(parents=True, exist_ok=True)
+    srv = one_machine
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # bypass_csp: axe-core is injected into the feedback page too, which allows no script
+        page = browser.new_context(viewport={"width": 390, "height": 844},
+                                   bypass_csp=True).new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{srv.url}/hoc?token={srv.token}")
+        expect(page.get_by_role("heading", name="Bài học (đã học xong 0/9)")).to_be_visible()
+        look(page, "trang-chinh-390", shots)
+
+        page.get_by_role("link", name=re.compile("Bắt đầu học: Bài 00")).click()
+        phone = page.locator(".cds-phone")
+        expect(phone).to_be_visible(timeout=120_000)
+        expect(page.locator("nav.cds-bar").first).to_contain_text("Bài 1/9")
+        check = CHECKS["00"][0]
+        quiz = page.locator(".cds-quiz-box").first
+        quiz.get_by_text(check.answer, exact=True).click()
+        quiz.get_by_role("button", name="Kiểm tra").click()
+        expect(quiz).to_contain_text("Đúng")
+        look(page, "bai-00-390", shots)
+
+        page.locator("nav.cds-bar").first.get_by_role("link", name=re.compile("Bài tiếp")).click()
+        expect(page).to_have_title(re.compile("Bài 01"))
+        expect(page.locator(".cds-quiz-box").first).to_be_visible(timeout=120_000)
+        look(page, "bai-01-390", shots)
+        page.locator("nav.cds-bar").first.get_by_role("link", name=re.compile("Bài tiếp")).click()
+        expect(page).to_have_title(re.compile("Bài 02"))
+        expect(phone).to_be_visible(timeout=120_000)
+        # lesson 02's practice: the ID number typed as it is read off a card, in groups of three
+        resident = re.search(r"\b(\d{12})\b", page.locator(".cds-scenario").inner_text())
+        hands = PhoneHands(page, None, None)
+        hands.open_app("VNeID", phone.locator("button", has_text="Kích hoạt tài khoản"))
+        hands.tap("Kích hoạt tài khoản")
+        number = resident.group(1)
+        hands.fill("Số định danh cá nhân", " ".join(number[i:i + 3] for i in range(0, 12, 3)))
+        hands.tap("Tiếp tục – gửi mã OTP")
+        expect(phone).to_contain_text("Bước 2/5")
+        look(page, "bai-02-390", shots)
+
+        page.locator("nav.cds-bar").first.get_by_role("link", name="☰ Mục lục").click()
+        expect(page.get_by_role("heading", name=re.compile("Bài học"))).to_be_visible()
+        lessons = page.locator("ol.lessons > li")
+        expect(lessons.nth(0)).to_contain_text("✔ Đã học xong")  # lesson 00's one self-check
+        expect(lessons.nth(1)).to_contain_text("○ Chưa học")
+
+        page.get_by_label("Họ và tên").fill("Trần Thị Thu Hà")
+        page.get_by_label("Khu phố nơi bạn hỗ trợ người dân").select_option(index=1)
+        page.get_by_label("Vai trò").select_option("Tình nguyện viên")
+        page.get_by_role("button", name="Lưu tên của tôi").click()
+        expect(page.get_by_role("status")).to_contain_text("mã học viên hv-tran-thi-thu-ha")
+        look(page, "da-luu-ten-390", shots)
+        title = "Tạo tài khoản VNeID và Cổng Dịch vụ công"
+        page.get_by_role("button", name=f"Nhận bài: {title}").click()
+        expect(page.get_by_role("status")).to_contain_text("Đã nhận bài")
+        page.get_by_role("link", name=f"Làm bài: {title}").click()
+        expect(phone).to_be_visible(timeout=120_000)
+        learner = "hv-tran-thi-thu-ha"
+        course = srv.khoa / "exercises"
+        scenario = derive(World(), "tai-khoan-dvc",
+                          token_for(course_secret(course, create=False), "tai-khoan-dvc",
+                                    learner), learner)
+        person = World().population.require(scenario.resident)
+        expect(page.locator(".cds-scenario")).to_contain_text(person.full_name)
+        assert "phương án tự luyện" not in page.locator(".cds-exercise").inner_text()
+        hands = PhoneHands(page, scenario, person)
+        hands.activate()
+        hands.portal_and_answers("tai-khoan-dvc")
+        page.get_by_role("button", name="Kiểm tra", exact=True).click()
+        expect(page.locator(".cds-exercise")).to_contain_text("11/11 bước đã làm")
+        page.get_by_role("button", name="Nộp bài cho giảng viên").click()
+        expect(page.locator(".cds-exercise")).to_contain_text(f"Đã nộp bài \"{title}\" lúc")
+        look(page, "bai-tap-da-nop-390", shots)
+
+        for step in (["collect"], ["autograde"], ["feedback"]):  # the trainer, same machine
+            done = subprocess.run([sys.executable, "-m", "congdanso", *step, "--course",
+                                   str(course), "tai-khoan-dvc"], env=srv.env,
+                                  capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, done.stdout + done.stderr
+        assert f"{learner},tai-khoan-dvc,11,11" in (
+            course / "cham-bai" / "tai-khoan-dvc.csv").read_text("utf-8-sig")
+
+        page.goto(f"{srv.url}/hoc")
+        page.get_by_role("button", name=f"Nhận nhận xét của giảng viên: {title}").click()
+        expect(page.get_by_role("status")).to_contain_text("Đã nhận nhận xét")
+        page.get_by_role("link", name=f"Xem nhận xét: {title}").click()
+        expect(page.locator("body")).to_contain_text("11")
+        look(page, "nhan-xet-390", shots)
+        page.get_by_role("link", name="☰ Về trang chính").click()
+        expect(page.locator("#bai-tap")).to_be_visible()
+
+        # A laptop at 1366×768 zoomed to 125 %: the same pages; coming back to the exercise
+        # shows where she was (the world replays the journal).
+        laptop = browser.new_context(viewport={"width": 1093, "height": 614},
+                                     device_scale_factor=1.25).new_page()
+        laptop.set_default_timeout(60_000)
+        laptop.goto(f"{srv.url}/hoc?token={srv.token}")
+        look(laptop, "trang-chinh-1366-125", shots)
+        laptop.get_by_role("link", name=f"Làm bài: {title}").click()
+        expect(laptop.locator(".cds-phone")).to_be_visible(timeout=120_000)
+        laptop.get_by_role("button", name="Kiểm tra", exact=True).click()
+        expect(laptop.locator(".cds-exercise")).to_contain_text("11/11 bước đã làm")
+        look(laptop, "bai-tap-1366-125", shots)
+        laptop.goto(f"{srv.url}/voila/render/course/03-cong-dich-vu-cong.ipynb")
+        expect(laptop.locator(".cds-phone").first).to_be_visible(timeout=120_000)
+        look(laptop, "bai-03-1366-125", shots)
+        browser.close()
