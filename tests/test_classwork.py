@@ -81,8 +81,8 @@ def test_receive_open_hand_in_and_read_the_comments_all_in_vietnamese(klass):
     notebook = klass["home"] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert notebook.is_file()
     assert ClassWork.state(board.works[0]) == "● Đã nhận, chưa nộp"
-    assert board.links == [(f"Mở bài: {ASSIGNMENT}", f"../{ASSIGNMENT}/{ASSIGNMENT}.ipynb")]
-    assert f"Nhận bài {ASSIGNMENT}" not in _buttons(board)  # received: only "Mở bài" now
+    assert board.links == [(f"Làm bài: {ASSIGNMENT}", f"../{ASSIGNMENT}/{ASSIGNMENT}.ipynb")]
+    assert f"Nhận bài {ASSIGNMENT}" not in _buttons(board)  # received: only "Làm bài" now
 
     work_done = notebook.read_bytes() + b"\n"
     notebook.write_bytes(work_done)
@@ -147,7 +147,10 @@ def test_the_exercise_hands_itself_in_through_nbgrader_and_says_so_in_vietnamese
     done = ex.submit()
     assert done.ok, done.message
     assert Path.cwd() == before  # the kernel's folder is where it was
-    assert f"Đã nộp bài {ASSIGNMENT} lúc" in done.message and "✔" in ex.submit_note.value
+    from congdanso.cohort.classwork import title_of
+
+    assert f"Đã nộp bài \"{title_of(ASSIGNMENT)}\" lúc" in done.message
+    assert "✔" in ex.submit_note.value
     inbound = list((klass["exchange"] / "congdanso" / "inbound").glob(f"{LEARNER}+{ASSIGNMENT}+*"))
     assert len(inbound) == 1 and (inbound[0] / f"{ASSIGNMENT}.ipynb").is_file()
     assert (inbound[0] / "nhat-ky.jsonl").is_file()  # the journal the grader decides from

@@ -49,10 +49,11 @@ def _scenario(course: Path, user: str):
 
 def test_three_browsers_log_in_at_once_then_fetch_work_and_submit(hub):
     """Three learners scan their card's QR (the login page with their id filled in), type the
-    code and land in their own JupyterLab on lesson 00 at the same time, in Chromium (one on a
-    phone-sized screen). Then each opens the Assignments tab, fetches the exercise, does it in the
-    phone by clicking and typing — two all of it, the third only the VNeID activation — saves and
-    submits: from the same tab, or (the first, on the phone-sized screen) with the exercise's own "Nộp bài" button."""
+    code and land on the course's home page (learner mode) at the same time, in Chromium (one on
+    a phone-sized screen). The first receives the exercise there, does it on its page and hands it
+    in; the other two take the link to JupyterLab and receive it from lesson 00's board or
+    nbgrader's Assignments tab, do it in the phone by clicking and typing — one all of it, the
+    other only the VNeID activation — save and submit."""
     from browserkit import CHROMIUM, CHROMIUM_ARGS
     from congdanso.world import World
     from playwright.sync_api import expect, sync_playwright
@@ -73,13 +74,16 @@ def test_three_browsers_log_in_at_once_then_fetch_work_and_submit(hub):
             page.get_by_label("Mã đăng nhập (8 chữ số)").fill(hub["codes"][user])
         for page in pages.values():
             page.get_by_role("button", name="Vào lớp học").click(no_wait_after=True)
-        for user, page in pages.items():
-            page.wait_for_url(f"**/user/{user}/lab/**", timeout=180_000)
-            expect(page.locator(".jp-Notebook").first).to_be_visible(timeout=180_000)
+        for user, page in pages.items():  # learner mode: the course's home page
+            page.wait_for_url(f"**/user/{user}/hoc**", timeout=180_000)
+            expect(page.get_by_role("heading", name=re.compile("Bài học"))).to_be_visible()
+        pages[LEARNERS[0]].screenshot(path=str(shots / "trang-chinh-390.png"))
+        for user, page in list(pages.items())[1:]:  # JupyterLab is one link away
+            page.get_by_role("link", name="mở JupyterLab").click()
+            page.goto(f"{hub['url']}/user/{user}/lab/tree/khoa-hoc/00-the-gioi-mo-phong.ipynb")
             expect(page.locator(".jp-RenderedMarkdown h1").first).to_contain_text(
-                "Bài 00", timeout=60_000)
-        pages[LEARNERS[0]].screenshot(path=str(shots / "bai-00-390.png"))
-        for page in pages.values():  # the trainer's tools are not on a learner's screen
+                "Bài 00", timeout=120_000)
+            # the trainer's tools are not on a learner's screen
             expect(page.get_by_text("Create Assignment")).to_have_count(0)
         wrong = browser.new_page()
         wrong.goto(f"{hub['url']}/hub/login?username={LEARNERS[1]}")
@@ -103,12 +107,36 @@ def test_three_browsers_log_in_at_once_then_fetch_work_and_submit(hub):
 
 def _work_and_submit(pages, world, shots: Path, hub) -> None:
     from browserkit import PhoneHands, axe
+    from congdanso.cohort.classwork import title_of
     from playwright.sync_api import expect
 
+    title = title_of(ASSIGNMENT)
     for index, (user, page) in enumerate(pages.items()):
         size = page.viewport_size["width"]
         fetched = page.locator("#fetched_assignments_list")
-        if index == 0:  # lesson 00's Vietnamese board: receive, then open from its link
+        if index == 0:  # learner mode: receive on the home page, do it on the exercise's page
+            page.get_by_role("button", name=f"Nhận bài: {title}").click()
+            expect(page.get_by_role("status")).to_contain_text("Đã nhận bài", timeout=60_000)
+            page.get_by_role("link", name=f"Làm bài: {title}").click()
+            expect(page.locator(".cds-phone")).to_be_visible(timeout=120_000)
+            scenario = _scenario(hub["course"], user)
+            person = world.population.require(scenario.resident)
+            expect(page.locator(".cds-scenario")).to_contain_text(person.full_name)
+            hands = PhoneHands(page, scenario, person)
+            hands.activate()
+            hands.portal_and_answers(ASSIGNMENT)
+            page.get_by_role("button", name="Kiểm tra", exact=True).click()
+            expect(page.locator(".cds-exercise")).to_contain_text(f"{CELLS}/{CELLS} bước đã làm")
+            page.get_by_role("button", name="Nộp bài cho giảng viên").click()
+            expect(page.locator(".cds-exercise")).to_contain_text(
+                f"Đã nộp bài \"{title}\" lúc", timeout=60_000)
+            page.screenshot(path=str(shots / f"nop-bai-trong-bai-{size}.png"))
+            assert axe(page) == []
+            page.get_by_role("link", name="☰ Về trang chính").click()
+            expect(page.locator("#bai-tap")).to_contain_text("✔ Đã nộp lúc", timeout=60_000)
+            page.screenshot(path=str(shots / f"trang-chinh-da-nop-{size}.png"))
+            continue
+        if index == 1:  # lesson 00's Vietnamese board in JupyterLab: receive, open its link
             board = _class_board(page)
             expect(board).to_contain_text("○ Chưa nhận bài", timeout=120_000)
             page.screenshot(path=str(shots / f"bang-bai-tap-{size}.png"))
@@ -151,27 +179,23 @@ def _work_and_submit(pages, world, shots: Path, hub) -> None:
         page.keyboard.press("Control+s")
         expect(page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(
             0, timeout=30_000)
-        if index == 0:  # the exercise's own Vietnamese button: nbgrader's submit, as the learner
+        if index == 1:  # the exercise's own Vietnamese button: nbgrader's submit, as the learner
             page.get_by_role("button", name="Nộp bài cho giảng viên").click()
             expect(notebook.locator(".cds-exercise")).to_contain_text(
-                f"Đã nộp bài {ASSIGNMENT} lúc", timeout=60_000)
+                f"Đã nộp bài \"{title}\" lúc", timeout=60_000)
             page.screenshot(path=str(shots / f"nop-bai-trong-bai-{size}.png"))
             page.goto(f"{hub['url']}/user/{user}/lab/tree/khoa-hoc/00-the-gioi-mo-phong.ipynb")
             board = _class_board(page)  # the board says when it was handed in
             expect(board).to_contain_text("✔ Đã nộp lúc", timeout=120_000)
             board.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / f"bang-bai-tap-da-nop-{size}.png"))
-            page.set_viewport_size({"width": 1366, "height": 900})  # the same board on a laptop
-            board.scroll_into_view_if_needed()
-            page.screenshot(path=str(shots / "bang-bai-tap-da-nop-1366.png"))
-            page.set_viewport_size({"width": 390, "height": 844})
         else:
             page.get_by_role("tab", name="Assignments").click()
             fetched.get_by_role("button", name="Submit").click()
             submitted = page.locator("#submitted_assignments_list")
             expect(submitted).to_contain_text(ASSIGNMENT, timeout=60_000)
             page.screenshot(path=str(shots / f"nop-bai-{size}.png"))
-        if index > 0:  # lesson 00, only read, is not marked changed: closing it asks nothing
+        if index > 1:  # lesson 00, only read, is not marked changed: closing it asks nothing
             expect(page.locator(".lm-TabBar-tab.jp-mod-dirty")).to_have_count(0)
 
 
@@ -288,23 +312,21 @@ def _signed_in(browser, hub, user: str, next_url: str, landing: str):
 
 
 def _learner_reads_the_feedback(hub, user: str) -> None:
-    """On lesson 00's board: "Nhận nhận xét", then "Xem nhận xét" opens it in JupyterLab."""
+    """On the home page: "Nhận nhận xét", then "Xem nhận xét" opens it as a page."""
     from browserkit import CHROMIUM, CHROMIUM_ARGS
+    from congdanso.cohort.classwork import title_of
     from playwright.sync_api import expect, sync_playwright
 
     shots = ROOT / "tests" / "artifacts" / "hub"
+    title = title_of(ASSIGNMENT)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = _signed_in(browser, hub, user, "", f"**/user/{user}/lab/**")
-        board = _class_board(page)
-        board.get_by_role("button", name=f"Nhận nhận xét bài {ASSIGNMENT}").click()
-        expect(board).to_contain_text("Đã nhận nhận xét", timeout=60_000)
-        page.screenshot(path=str(shots / "bang-bai-tap-nhan-xet-1366.png"))
-        board.get_by_role("link", name=f"Xem nhận xét: {ASSIGNMENT}").click()
-        shown = page.locator(".jp-HTMLViewer:not(.lm-mod-hidden) iframe")
-        expect(shown.content_frame.get_by_role("heading", name=f"Phản hồi bài {ASSIGNMENT}")
-               ).to_be_visible(timeout=60_000)
-        expect(shown.content_frame.locator(".tong-diem")).to_contain_text(f"{CELLS}")
+        page = _signed_in(browser, hub, user, "", f"**/user/{user}/hoc**")
+        page.get_by_role("button", name=f"Nhận nhận xét của giảng viên: {title}").click()
+        expect(page.get_by_role("status")).to_contain_text("Đã nhận nhận xét", timeout=60_000)
+        page.screenshot(path=str(shots / "trang-chinh-nhan-xet-1366.png"))
+        page.get_by_role("link", name=f"Xem nhận xét: {title}").click()
+        expect(page.locator(".tong-diem")).to_contain_text(f"{CELLS}", timeout=60_000)
         page.screenshot(path=str(shots / "nhan-xet-1366.png"))
         browser.close()
 

@@ -55,8 +55,7 @@ class Listing:
     works: list[Work] = field(default_factory=list)
 
 
-AGAIN = ("Thử lại sau ít phút hoặc dùng menu Nbgrader → Assignment List; nếu vẫn không được, "
-         "nhờ giảng viên.")
+AGAIN = "Thử lại sau ít phút; nếu vẫn không được, nhờ giảng viên."
 NOT_IN_CLASS = ("Máy này chưa nối với lớp học (chưa có thư mục trao đổi bài của lớp), nên chưa nhận "
                 "hay nộp bài được. Khi học trên máy chủ lớp, bấm lại; nếu vẫn vậy, nhờ giảng viên.")
 
@@ -216,7 +215,7 @@ def fetch(assignment: str, root: str | os.PathLike[str] | None = None) -> HandIn
     done = _run(root, "fetch_assignment", assignment, "Chưa nhận được bài")
     if not done.ok:
         return done
-    return HandIn(True, f"Đã nhận bài \"{title_of(assignment)}\" lúc {_now()}. Bấm \"Mở bài\" "
+    return HandIn(True, f"Đã nhận bài \"{title_of(assignment)}\" lúc {_now()}. Bấm \"Làm bài\" "
                         "để làm.")
 
 
@@ -240,5 +239,5 @@ def submit(folder: str | os.PathLike[str], assignment: str) -> HandIn:
     done = _run(folder.parent, "submit_assignment", assignment, "Chưa nộp được")
     if not done.ok:
         return done
-    return HandIn(True, f"Đã nộp bài {assignment} lúc {_now()}. Nộp lại được bao nhiêu lần cũng "
-                        "được; giảng viên chấm lần nộp cuối.")
+    return HandIn(True, f"Đã nộp bài \"{title_of(assignment)}\" lúc {_now()}. Nộp lại được bao "
+                        "nhiêu lần cũng được; giảng viên chấm lần nộp cuối.")

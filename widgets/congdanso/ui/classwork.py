@@ -35,7 +35,7 @@ class ClassWork:
         self.root_box = vbox([
             html(CSS),
             html("<h3>Bài tập của lớp</h3><p>Giảng viên phát bài trên máy chủ lớp. Bấm <b>Nhận "
-                 "bài</b>, rồi <b>Mở bài</b> để làm. Làm xong: lưu (<b>Ctrl + S</b>) rồi bấm "
+                 "bài</b>, rồi <b>Làm bài</b>. Làm xong, bấm "
                  "<b>Nộp bài cho giảng viên</b> ở cuối bài. Nộp lại được; giảng viên chấm lần nộp "
                  "cuối.</p>"),
             button("Xem lại danh sách bài tập", self.refresh,
@@ -118,7 +118,7 @@ class ClassWork:
             parts.append(button(f"Nhận bài {work.name}", lambda: self.fetch(work.name),
                                 primary=True, tooltip=f"Nhận bài \"{work.title}\" về máy"))
         if work.received:
-            parts.append(self._links([(f"Mở bài: {path.stem}", path) for path in work.notebooks]))
+            parts.append(self._links([(f"Làm bài: {path.stem}", path) for path in work.notebooks]))
         if work.feedback_ready:
             parts.append(button(f"Nhận nhận xét bài {work.name}",
                                 lambda: self.fetch_feedback(work.name),
