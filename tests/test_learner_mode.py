@@ -152,13 +152,25 @@ ENGLISH = {"loading", "running", "executing", "reading", "error", "validate", "n
 CODE = r"\w+_\w+\(|\b[a-z]+_[a-z_]+\b|\.ipynb\b|\.jsonl\b|\bdef\s|=\s*\w+\("
 
 
-def english_on(page) -> list[str]:
-    """English interface words and program code in what the page shows."""
+def english_in(text: str) -> list[str]:
+    """English interface words and program code in a text."""
     import re
 
-    text = page.evaluate("document.body.innerText")
     words = {w for w in re.findall(r"[A-Za-z]{3,}", text) if w.lower() in ENGLISH}
     return sorted(words | set(re.findall(CODE, text)))
+
+
+def english_on(page) -> list[str]:
+    """English interface words and program code in what the page shows."""
+    return english_in(page.evaluate("document.body.innerText"))
+
+
+def test_the_english_scan_finds_what_it_is_for():
+    assert english_in("Bấm Submit để nộp") == ["Submit"]
+    assert english_in("Kernel đang bận") == ["Kernel"]
+    assert "issued_by" in english_in("Có lỗi: issued_by")
+    assert "print" in english_in("print(world.portal)")
+    assert english_in("Mở VNeID, quét mã VietQR, tải PDF, nhập OTP, mở JupyterLab") == []
 
 
 def look(page, name: str, shots: Path) -> None:
@@ -332,7 +344,52 @@ def test_a_learner_goes_from_home_to_a_graded_exercise_and_reads_the_feedback(on
         laptop.get_by_role("button", name="Kiểm tra", exact=True).click()
         expect(laptop.locator(".cds-exercise")).to_contain_text("11/11 bước đã làm")
         look(laptop, "bai-tap-1366-125", shots)
-        laptop.goto(f"{srv.url}/voila/render/course/03-cong-dich-vu-cong.ipynb")
-        expect(laptop.locator(".cds-phone").first).to_be_visible(timeout=120_000)
-        look(laptop, "bai-03-1366-125", shots)
+        for lesson in sorted((srv.khoa / "course").glob("0[3-8]-*.ipynb")):  # every other lesson
+            laptop.goto(f"{srv.url}/voila/render/course/{lesson.name}")
+            expect(laptop.locator(".cds-quiz-box").last).to_be_visible(timeout=120_000)
+            look(laptop, f"bai-{lesson.name[:2]}-1366-125", shots)
         browser.close()
+
+
+def _texts(widget, seen=None) -> list[str]:
+    """Every text a widget tree shows or reads out: HTML, labels, buttons, options, tooltips."""
+    import html as htmllib
+    import re
+
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return []
+    seen.add(id(widget))
+    out = []
+    for name in ("value", "description", "tooltip", "placeholder"):
+        value = getattr(widget, name, None)
+        if (isinstance(value, str) and name != "value") or (
+                name == "value" and type(widget).__name__ in ("HTML", "Label", "HTMLMath")):
+            text = re.sub(r"<style.*?</style>|<script.*?</script>", " ", value or "", flags=re.S)
+            out.append(htmllib.unescape(re.sub(r"<[^>]+>", " ", text)))
+    out += [str(o) for o in getattr(widget, "options", ()) or ()]
+    for child in getattr(widget, "children", ()) or ():
+        out += _texts(child, seen)
+    for i in range(len(getattr(widget, "children", ()) or ())):
+        if hasattr(widget, "get_title"):
+            out.append(str(widget.get_title(i) or ""))
+    return out
+
+
+def test_no_english_or_code_on_any_exercise_page(tmp_path, monkeypatch):
+    """Every graded exercise as its page shows it, before and after "Kiểm tra": Vietnamese only
+    (the same scan as the browser journey's, on the widgets' own text)."""
+    from congdanso import World
+    from congdanso.grading.variants import catalogue
+    from congdanso.ui.exercise import Exercise
+
+    monkeypatch.setenv("CONGDANSO_HOME", str(tmp_path))
+    graded = [name for name, spec in catalogue().items() if not spec.get("practice")]
+    assert len(graded) == 7
+    for name in graded:
+        ex = Exercise(name, world=World(), folder=tmp_path, learner="hv-quet-chu")
+        ex.show_checklist()
+        text = "\n".join(_texts(ex.root))
+        assert "Nộp bài cho giảng viên" in text and "bước đã làm" in text, name
+        assert english_in(text) == [], name
+        ex.close()
