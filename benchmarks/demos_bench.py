@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port  # noqa: E402
 from congdanso.demos.server import tree_memory  # noqa: E402
+from jupyterkit import jupyter_env  # noqa: E402
 
 APPS = ["01-diem-ho-tro.ipynb", "02-bang-theo-doi.ipynb", "03-kiem-tra-truoc-khi-tra-tien.ipynb",
         "04-tro-choi-lua-dao.ipynb"]
@@ -47,9 +48,9 @@ class Server:
     def __init__(self, kind: str, tmp: Path):
         self.kind, self.port = kind, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "cfg"),
-               "JUPYTER_RUNTIME_DIR": str(tmp / "rt"),
-               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        env = jupyter_env(tmp, config=tmp / "cfg", runtime=tmp / "rt",
+                          PATH=f"{Path(sys.executable).parent}{os.pathsep}"
+                               f"{os.environ['PATH']}")
         if kind == "stock":
             command = [sys.executable, "-m", "voila", str(ROOT / "demos"), "--no-browser",
                        f"--port={self.port}", "--Voila.ip=127.0.0.1"]

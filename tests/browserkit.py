@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from jupyterkit import jupyter_env
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
@@ -62,10 +64,10 @@ def jupyter_lab(root: Path, *, log: Path, token: str, env: dict[str, str] | None
         raise AssertionError("Debian's chromium is needed for browser tests: "
                              "apt-get install -y chromium")
     port = free_port()
-    environment = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
-                   "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
-                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-                   **(env or {})}
+    # settings, workspaces, data (notebook signatures, nbgrader's cache) in the test's folder
+    environment = jupyter_env(root, config=root / ".jupyter", runtime=root / ".runtime",
+                              PATH=f"{Path(sys.executable).parent}{os.pathsep}"
+                                   f"{os.environ['PATH']}", **(env or {}))
     subprocess.run([sys.executable, "-m", "jupyter", "lab", "workspaces", "import",  # as make start
                     str(ROOT / "widgets/jupyter-config/workspaces/hoc-vien.jupyterlab-workspace")],
                    env=environment, capture_output=True, check=True, timeout=120)

@@ -96,8 +96,17 @@ def _exchange_config(course: Path, home: Path, student: str, assignment: str):
     extra.CourseDirectory.assignment_id = assignment
     extra.CourseDirectory.student_id = student
     extra.Exchange.assignment_dir = str(home)
+    # nbgrader keeps a copy of every hand-in in the learner's cache, by default the machine's
+    # ~/.local/share/jupyter/nbgrader_cache, where a trainer's own Assignment List would show
+    # the cohort's hand-ins: the cohort's cache lives beside its course, in its temporary folder
+    extra.Exchange.cache = str(cache_of(course))
     config.merge(extra)
     return config
+
+
+def cache_of(course: Path) -> Path:
+    """Where the synthetic learners' nbgrader hand-in cache is: beside the course."""
+    return Path(course).parent / f"{Path(course).name}-nbgrader-cache"
 
 
 def _exchange_step(kind: str, course: Path, home: Path, student: str, assignment: str) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port, jupyter_lab, wait_for_port
+from jupyterkit import jupyter_env
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "browser"
@@ -160,8 +161,7 @@ def test_the_same_phone_works_in_voila(lab):
 
     root = lab["root"]
     port = free_port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
-           "JUPYTER_RUNTIME_DIR": str(root / ".runtime-voila")}
+    env = jupyter_env(root, config=root / ".jupyter", runtime=root / ".runtime-voila")
     voila_root = root / "voila"
     voila_root.mkdir(exist_ok=True)
     shutil.copy(root / "dien-thoai.ipynb", voila_root / "dien-thoai.ipynb")

@@ -21,6 +21,7 @@ from congdanso.course.build import notebook_from_markdown
 from congdanso.course.checks import CHECKS, quiz
 from congdanso.course.handouts import handout_pdf, handout_text, pages
 from congdanso.ui.base import esc
+from jupyterkit import jupyter_env, own_jupyter
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "course" / "src").glob("*.md"))
@@ -67,7 +68,8 @@ def test_lesson_runs_clean(lesson, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
          "--rootdir", str(tmp_path), str(tmp_path / lesson.name)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env=jupyter_env(tmp_path))  # lesson 00's class board: not the user's nbgrader settings
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert (tmp_path / "nhat-ky.jsonl").exists()
     after = learner_journal.read_bytes() if learner_journal.exists() else None
@@ -202,7 +204,8 @@ def test_run_all_leaves_every_practice_task_to_do(lesson, tmp_path):
     nb = nbformat.read(lesson, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
         "import json\nprint(json.dumps([todo is None for _, _, todo in thuc_hanh.progress()]))"))
-    NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    with own_jupyter(tmp_path):
+        NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
     done = json.loads(nb.cells[-1].outputs[0]["text"])
     assert done and not any(done)
     actions = {json.loads(line)["e"]["action"]

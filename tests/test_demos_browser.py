@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
+from jupyterkit import jupyter_env
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "demos"
@@ -29,9 +30,8 @@ pytestmark = pytest.mark.browser
 
 def start_server(tmp: Path, *extra: str):
     port = free_port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "cfg"),
-           "JUPYTER_RUNTIME_DIR": str(tmp / "rt"),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = jupyter_env(tmp, config=tmp / "cfg", runtime=tmp / "rt",
+                      PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     log = tmp / f"server-{port}.log"
     with open(log, "w") as out:
         server = subprocess.Popen(

@@ -18,6 +18,7 @@ from congdanso.grading.requirements import journal_bodies
 from congdanso.grading.variants import catalogue
 from congdanso.ui.exercise import Exercise
 from hands import do_exercise
+from jupyterkit import jupyter_env
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "exercises" / "source").glob("*/*.ipynb"))
@@ -181,8 +182,9 @@ def test_nbgrader_validate_shows_progress_but_never_correctness(tmp_path):
     shutil.copytree(ROOT / "exercises/source" / name, course / "source" / name)
     shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
     shutil.copy(ROOT / "exercises/dap-an.json", course)
-    env = {**os.environ, "CONGDANSO_LEARNER": "hv-x",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    # nbgrader reads ~/.jupyter/nbgrader_config.py too: the course's settings only
+    env = jupyter_env(tmp_path, CONGDANSO_LEARNER="hv-x",
+                      PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force"],
                    cwd=course, env=env, check=True, capture_output=True, timeout=300)
     write_variant_table(course, name, ["hv-x"])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyterkit import jupyter_env, own_jupyter
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,9 @@ pytestmark = pytest.mark.nbgrader
 
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    # nbgrader reads ~/.jupyter/nbgrader_config.py too: the course's settings only
+    env = jupyter_env(course.parent / f"{course.name}-jupyter",
+                      PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -52,8 +55,9 @@ def _run_in_kernel(notebook: Path, learner: str) -> None:
     nb = nbformat.read(notebook, as_version=4)
     os.environ["CONGDANSO_LEARNER"] = learner
     try:
-        NotebookClient(nb, timeout=120, allow_errors=True,
-                       resources={"metadata": {"path": str(notebook.parent)}}).execute()
+        with own_jupyter(notebook.parent.parent / f".jupyter-{learner}"):
+            NotebookClient(nb, timeout=120, allow_errors=True,
+                           resources={"metadata": {"path": str(notebook.parent)}}).execute()
     finally:
         del os.environ["CONGDANSO_LEARNER"]
     nbformat.write(nb, notebook)
