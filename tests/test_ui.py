@@ -50,7 +50,7 @@ def test_vneid_activation_in_the_app(world, phone):
     app.enter_otp(inbox.latest_otp())
     assert app.screen == "password"
     app.set_password(PRACTICE_PASSWORD, "Khac@2026")
-    assert "không giống nhau" in app.f_pw2.error_text and app.f_pw.value == PRACTICE_PASSWORD
+    assert "không giống nhau" in app.f_pw2.error_text and app.f_pw.value == app.f_pw2.value == ""
     app.set_password(PRACTICE_PASSWORD)
     app.set_passcode("111111")
     assert "dễ đoán" in app.f_pass.error_text

@@ -62,6 +62,23 @@ CHECKS: dict[str, tuple[Check, ...]] = {
                "Chỉ chủ hộ được làm thủ tục": "Mô hình không hạn chế ai trong hộ được làm thủ "
                                               "tục; nó đếm số hộ, không đếm chủ hộ."},
               "Giải thích"),
+        # The household the lesson shows: the first one of the course's world where someone uses
+        # a SIM in another person's name (tests/test_learner_defects.py keeps the two in step).
+        Check("01-cau3", "Trong hộ ở trên, ai cần ra cửa hàng nhà mạng chuẩn hoá SIM trước khi "
+              "làm VNeID?",
+              ("Ông Nguyễn Hữu Vũ (chủ hộ)", "Bà Nguyễn Thanh Liên (vợ chủ hộ)",
+               "Bà Lê Thúy Nhi (mẹ chủ hộ)", "Cháu Nguyễn Bảo Trang (con chủ hộ)"),
+              "Bà Lê Thúy Nhi (mẹ chủ hộ)",
+              "Bà Nhi dùng SIM đứng tên con trai. Số phải chuyển sang tên bà tại cửa hàng nhà "
+              "mạng (bà mang thẻ căn cước, người đang đứng tên đồng ý) thì mã OTP mới về đúng "
+              "chủ tài khoản.",
+              {"Ông Nguyễn Hữu Vũ (chủ hộ)": "Ông Vũ có SIM chính chủ: số đứng tên ông, mã OTP "
+                                             "về đúng người, ông làm VNeID được ngay.",
+               "Bà Nguyễn Thanh Liên (vợ chủ hộ)": "Bà Liên cũng có SIM chính chủ nên không cần "
+                                                   "ra nhà mạng; bà làm VNeID được ngay.",
+               "Cháu Nguyễn Bảo Trang (con chủ hộ)": "Cháu Trang chưa có điện thoại, nên không "
+                                                     "có SIM nào để chuẩn hoá."},
+              "Thực hành có hướng dẫn"),
     ),
     "02": (
         Check("02-cau1", "Có người gọi điện xưng công an, nói tài khoản của bác cần nâng lên "

@@ -234,8 +234,8 @@ def _looked_up(ctx: Context) -> str | None:
 def _result(ctx: Context) -> str | None:
     dossier = _dossier(ctx)
     if dossier is None or not ctx.did("portal.download_result", code=dossier.code):
-        return ("Chưa tải kết quả hồ sơ. Cho thời gian trôi (nút \"Thời gian trôi\") đến khi hồ "
-                "sơ có kết quả, rồi vào Quản lý hồ sơ → Tải kết quả.")
+        return ("Chưa tải kết quả hồ sơ. Bấm “Thời gian trôi 1 ngày” đến khi hồ sơ có "
+                "kết quả, rồi vào Quản lý hồ sơ → Tải kết quả.")
     return None
 
 

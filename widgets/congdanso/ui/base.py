@@ -90,6 +90,9 @@ class Field:
         elif kind == "choice":
             self.input = widgets.Dropdown(description=label, options=list(options or []),
                                           layout=FULL, style=look.description)
+        elif kind == "radio":  # every option in full, wrapped: a closed list cuts long ones
+            self.input = widgets.RadioButtons(description=label, options=list(options or []),
+                                              layout=FULL, style=look.description)
         elif kind == "check":
             self.input = widgets.Checkbox(description=label, indent=False, layout=FULL,
                                           style=look.checkbox)
@@ -148,6 +151,7 @@ class AppView:
         self.screens: dict[str, widgets.Widget] = {}
         self.screen = ""
         self._shown = 0
+        self._near = 0
         self.last_error: DomainError | None = None
 
     def show(self, name: str) -> None:
@@ -168,6 +172,15 @@ class AppView:
         else:
             self.notice.value = f'<div class="cds-note" role="status">ℹ {esc(text)}</div>' \
                 if text else ""
+
+    def say_near(self, where: widgets.HTML, text: str) -> None:
+        """An error said next to the button just pressed (``where`` sits under it), with focus
+        moved there (theme.FOCUS_JS): a learner who pressed a button at the bottom of a long form
+        sees and hears what went wrong where she is, not a screen above. Each call makes a new
+        element, so the same message said twice still takes the focus again."""
+        self._near += 1
+        where.value = (f'<div class="cds-error" role="alert" tabindex="-1" '
+                       f'data-cds-focus="{self._near}">⚠ {esc(text)}</div>')
 
     @property
     def notice_text(self) -> str:
@@ -191,8 +204,11 @@ class AppView:
                 target.show_error(exc.message)
             else:
                 self.say(exc.message, error=True)
-            return None
-        for item in fields.values():  # a password or PIN used once is not left on screen
+            result = None
+        # A password or PIN is never left in its field, used or refused: its dots hide what is
+        # there, so a refused one kept would have the next try typed after it ("tối đa 20 ký
+        # tự"). Every hidden field of the form starts empty again.
+        for item in fields.values():
             if isinstance(item.input, widgets.Password):
                 item.value = ""
         return result

@@ -505,12 +505,31 @@ class Exercise:
     def _click_restart(self) -> None:
         if not self._confirm_restart:
             self._confirm_restart = True
-            self.restart_note.value = ('<div class="cds-note" role="status">ℹ Bấm "Làm lại từ '
-                                       'đầu" lần nữa để xác nhận. Mọi việc đã làm trong tình huống '
+            # Focus stays on the button: pressing it again is the confirmation.
+            self.restart_note.value = ('<div class="cds-note" role="status">ℹ Bấm “Làm lại từ '
+                                       'đầu” lần nữa để xác nhận. Mọi việc đã làm trong tình huống '
                                        "sẽ bắt đầu lại.</div>")
+            self._forget_restart_note_on_next_action()
             return
         self.restart()
-        self.restart_note.value = '<div class="cds-ok" role="status">✔ Đã bắt đầu lại.</div>'
+        # The page was rebuilt and the button pressed is gone: the note takes the focus, which
+        # brings the page back to where the learner was (theme.FOCUS_JS) instead of the top.
+        self._restarts = getattr(self, "_restarts", 0) + 1
+        self.restart_note.value = (f'<div class="cds-ok" role="status" tabindex="-1" '
+                                   f'data-cds-focus="lam-lai-{self._restarts}">✔ Đã bắt đầu lại '
+                                   "từ đầu: tình huống như lúc mới mở bài.</div>")
+        self._forget_restart_note_on_next_action()
+
+    def _forget_restart_note_on_next_action(self) -> None:
+        """The note under "Làm lại từ đầu" (and a confirmation not given) lasts until the
+        learner's next step: any action in the world, or "Kiểm tra"."""
+        self.world.unsubscribe(self._forget_restart_note)
+        self.world.subscribe(self._forget_restart_note)
+
+    def _forget_restart_note(self, event=None) -> None:
+        self.world.unsubscribe(self._forget_restart_note)
+        self.restart_note.value = ""
+        self._confirm_restart = False
 
     def _on_event(self, event) -> None:
         if self.assignment not in self.world.course.exercises:  # between Làm lại and restart
@@ -536,6 +555,7 @@ class Exercise:
                 for name in self.spec["checklist"]]
 
     def show_checklist(self) -> list[tuple[str, str, str | None]]:
+        self._forget_restart_note()
         rows = self.progress()
         items, hint = [], None
         for _, title, todo in rows:
@@ -546,9 +566,12 @@ class Exercise:
         done = sum(1 for row in rows if row[2] is None)
         later = "" if self.spec.get("practice") else (
             "<small>Câu trả lời đúng hay sai sẽ biết khi giảng viên chấm.</small>")
+        # A lesson's practice is handed in nowhere; a graded exercise is, with the button at
+        # the bottom of the page (learners no longer save notebooks).
+        done_text = "✔ Đã làm đủ các bước." if self.spec.get("practice") else (
+            "✔ Đã làm đủ các bước. Bấm <b>Nộp bài cho giảng viên</b> ở cuối trang.")
         tip = (f'<div class="cds-note">ℹ Gợi ý cho bước còn thiếu đầu tiên: {esc(hint)}</div>'
-               if hint else '<div class="cds-ok">✔ Đã làm đủ các bước. Nhớ lưu notebook rồi nộp '
-               "bài.</div>")
+               if hint else f'<div class="cds-ok">{done_text}</div>')
         self.checklist.value = (f'<div class="cds-card" role="status"><b>{done}/{len(rows)} bước '
                                 f"đã làm</b><ul class=\"cds-checklist\">{''.join(items)}</ul>"
                                 f"{tip}{later}</div>")

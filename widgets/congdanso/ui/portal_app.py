@@ -18,6 +18,8 @@ GALLERY = {
     "so-hong-nha-o.jpg": ("cho_o_hop_phap", "so-hong-nha-o.jpg", "ro"),
     "ban-chup-bang-tot-nghiep.jpg": ("ban_chup", "ban-chup-bang-tot-nghiep.jpg", "ro"),
 }
+# What a picker shows before the learner chooses: nothing is chosen for them.
+CHOOSE_FILE = "— chọn tệp —"
 
 
 def captcha_png(text: str) -> bytes:
@@ -98,11 +100,14 @@ class PortalApp(AppView):
         self.f_delivery = Field("Nhận kết quả", kind="choice",
                                 options=["Trực tuyến", "Qua bưu điện tại nhà"])
         self.attach_error = html()
+        # A refused "Nộp hồ sơ" is said here, right under the button just pressed, and focus
+        # moves to it: the box it names may be a screen or two above (the confirmation tick).
+        self.submit_error = html()
         self.screens["form"] = vbox([
             self.form_head, self.prefilled, self.f_confirm.box, self.extra,
             self.f_attach.box, button("Thêm tệp", self._click_attach), self.attached_view,
             self.attach_error, self.f_delivery.box,
-            button("Nộp hồ sơ", self._click_submit, primary=True),
+            button("Nộp hồ sơ", self._click_submit, primary=True), self.submit_error,
             button("Quay lại", self._back_home)])
         self.extra_fields: dict[str, Field] = {}
         self.show("login")
@@ -226,7 +231,8 @@ class PortalApp(AppView):
 
     def _click_finish_vneid(self):
         if self.qr is None:
-            self.say("Hãy bấm \"Đăng nhập bằng VNeID\" để hiện mã QR trước.", error=True)
+            self.say("Hãy bấm “Đăng nhập bằng tài khoản định danh điện tử (VNeID)” để hiện mã "
+                     "QR trước.", error=True)
             return None
         session = self.attempt(lambda: self.world.portal.finish_vneid_login(self.qr.token))
         if session is not None:
@@ -354,15 +360,21 @@ class PortalApp(AppView):
         delivery = "online" if self.f_delivery.value == "Trực tuyến" else "post"
         fields = {**self.extra_fields, "confirm_prefilled": self.f_confirm,
                   "delivery": self.f_delivery}
-        self.attach_error.value = ""
+        self.attach_error.value = self.submit_error.value = ""
         dossier = self.attempt(lambda: self.world.portal.submit_dossier(
             self._token(), self.procedure.code, values, list(self.attached), delivery,
             bool(self.f_confirm.value)), fields)
-        if dossier is None and self.last_error is not None \
-                and self.last_error.field == "attachments":
-            self.attach_error.value = (f'<div class="cds-error" role="alert">⚠ Lỗi: '
-                                       f"{esc(self.last_error.message)}</div>")
-            self.notice.value = ""
+        error = self.last_error if dossier is None else None
+        if error is not None:
+            if error.field == "attachments":
+                self.attach_error.value = (f'<div class="cds-error" role="alert">⚠ Lỗi: '
+                                           f"{esc(error.message)}</div>")
+            target = fields.get(error.field or "")
+            label = target.input.description if target is not None else ""
+            where = (f" Ô cần sửa ở phía trên: “{label}”."
+                     if label and label not in error.message else "")
+            self.notice.value = ""  # said next to the button instead, not at the top
+            self.say_near(self.submit_error, f"Chưa nộp được hồ sơ. {error.message}{where}")
         if dossier is not None:
             self._refresh_home()
             self.show("home")
@@ -424,11 +436,15 @@ class PortalApp(AppView):
         fields = self._supplement_fields
         if code not in fields:
             fields[code] = Field(f"Giấy tờ bổ sung cho hồ sơ {code} (chọn trong thư viện ảnh)",
-                                 kind="choice", options=list(GALLERY))
+                                 kind="choice", options=[CHOOSE_FILE, *GALLERY])
         return fields[code]
 
     def _click_supplement(self, code: str):
         field_ = self._supplement_field(code)
+        if field_.value not in GALLERY:  # nothing chosen yet: nothing is sent
+            field_.show_error("Chưa chọn tệp nào. Hãy chọn ảnh giấy tờ cần bổ sung trong danh "
+                              "sách ở trên rồi bấm lại “Gửi bổ sung”.")
+            return None
         kind, file, quality = GALLERY[field_.value]
         dossier = self.attempt(lambda: self.world.portal.supplement(
             self._token(), code, [{"kind": kind, "file": file, "quality": quality}]),

@@ -69,11 +69,29 @@ CSS = """
 .cds-quiz-box { --jp-widgets-font-size: 16px; }
 .cds-exercise button, .cds-quiz-box button { min-height: 44px; font-size: 16px;
   white-space: normal !important; height: auto; }
-.cds-answer .widget-radio-box, .cds-quiz-box .widget-radio-box { height: auto; }
-.cds-answer .widget-radio-box label, .cds-quiz-box .widget-radio-box label { white-space: normal;
-  height: auto; line-height: 1.4; display: flex; gap: 8px; align-items: flex-start; margin: 4px 0; }
-.cds-answer .widget-radio-box input, .cds-quiz-box .widget-radio-box input { order: -1;
-  flex: none; float: none; height: auto; margin: 5px 0 0 1px; }
+/* Choice lists (self-checks, answers, the phone's security questions): the list takes the whole
+   width and every option wraps on as many lines as it needs, its round button fully inside the
+   box on the left; ipywidgets' own sizes (a 300 px list, one fixed-height line per option,
+   floated buttons) made long options run into each other and pushed a button out of view. */
+.cds-answer .widget-radio, .cds-quiz-box .widget-radio, .cds-phone .widget-radio,
+.cds-desk .widget-radio { width: 100% !important; max-width: 100%; min-width: 0; height: auto;
+  line-height: 1.4; flex-wrap: wrap; overflow: visible; box-sizing: border-box; }
+.cds-phone .widget-radio, .cds-desk .widget-radio { flex-direction: column; align-items: stretch; }
+.cds-phone .widget-radio > .widget-label, .cds-desk .widget-radio > .widget-label {
+  width: 100% !important; max-width: 100%; text-align: left !important; white-space: normal;
+  height: auto; line-height: 1.45; overflow: visible; font-weight: 600; margin: 0 0 2px 0; }
+.cds-answer .widget-radio-box, .cds-quiz-box .widget-radio-box, .cds-phone .widget-radio-box,
+.cds-desk .widget-radio-box { height: auto; width: 100%; max-width: 100%; min-width: 0;
+  flex: 1 1 100%; margin: 0; padding: 0 0 0 2px; box-sizing: border-box; overflow: visible; }
+.cds-answer .widget-radio-box label, .cds-quiz-box .widget-radio-box label,
+.cds-phone .widget-radio-box label, .cds-desk .widget-radio-box label { white-space: normal;
+  height: auto; min-height: 0; line-height: 1.4; display: flex; gap: 10px; align-items: flex-start;
+  margin: 0; padding: 5px 0; overflow-wrap: anywhere; max-width: 100%; box-sizing: border-box;
+  cursor: pointer; }
+.cds-answer .widget-radio-box input, .cds-quiz-box .widget-radio-box input,
+.cds-phone .widget-radio-box input, .cds-desk .widget-radio-box input { order: -1; flex: none;
+  float: none; width: 20px; height: 20px; min-height: 0; margin: 2px 0 0 0; padding: 0;
+  border: 0 !important; }
 .cds-exercise.cds-exercise.cds-exercise :focus, .cds-exercise.cds-exercise.cds-exercise :focus-visible,
 .cds-exercise.cds-exercise.cds-exercise input:focus, .cds-exercise.cds-exercise.cds-exercise textarea:focus,
 .cds-quiz-box.cds-quiz-box.cds-quiz-box :focus, .cds-quiz-box.cds-quiz-box.cds-quiz-box :focus-visible {
@@ -108,7 +126,11 @@ CSS = """
 # falling to the page body. Shown once per page, next to the first phone; the first heading of
 # a phone is left alone so that opening a page does not jump. Elsewhere, an answer that replaces
 # the button just pressed (the class board's "Nhận bài") carries ``data-cds-focus``: focus moves
-# to it once, so the keyboard user stays where they were and hears what happened.
+# to it once, so the keyboard user stays where they were and hears what happened. The same holds
+# for an error said next to the button just pressed (AppView.say_near) and for the note after
+# "Làm lại từ đầu", whose page is rebuilt under it: the note is brought to the middle of the
+# screen and kept there while the widgets above it are still being drawn, so the page does not
+# jump to the top.
 FOCUS_JS = """
 (function () {
   if (window.cdsFocusFollowsScreen) { return; }
@@ -126,7 +148,18 @@ FOCUS_JS = """
     });
     document.querySelectorAll('[data-cds-focus]:not([data-cds-focused])').forEach(function (el) {
       el.setAttribute('data-cds-focused', '');
-      el.focus();
+      if (!el.hasAttribute('tabindex')) { el.setAttribute('tabindex', '-1'); }
+      function show() {
+        var box = el.getBoundingClientRect();
+        if (box.top < 0 || box.bottom > window.innerHeight) {
+          el.scrollIntoView({block: 'center'});
+        }
+      }
+      el.focus({preventScroll: true});
+      show();
+      [100, 400, 1000, 2000].forEach(function (ms) {
+        setTimeout(function () { if (document.activeElement === el) { show(); } }, ms);
+      });
     });
   }
   new MutationObserver(follow).observe(document.body, {childList: true, subtree: true});

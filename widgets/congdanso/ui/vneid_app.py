@@ -83,9 +83,11 @@ class VneidApp(AppView):
         self.f_pw2 = Field("Nhập lại mật khẩu", kind="password")
         self.f_pass = Field("Passcode (6 số)", kind="password")
         self.f_pass2 = Field("Nhập lại passcode", kind="password")
-        self.f_q1 = Field("Câu hỏi bảo mật 1", kind="choice", options=SECURITY_QUESTIONS)
+        # The questions are long ("Tên người bạn thân nhất thời thơ ấu của bạn là gì?"): a list
+        # that shows every one in full, wrapped, instead of a closed box that cut them.
+        self.f_q1 = Field("Câu hỏi bảo mật 1", kind="radio", options=SECURITY_QUESTIONS)
         self.f_a1 = Field("Câu trả lời 1")
-        self.f_q2 = Field("Câu hỏi bảo mật 2", kind="choice", options=SECURITY_QUESTIONS)
+        self.f_q2 = Field("Câu hỏi bảo mật 2", kind="radio", options=SECURITY_QUESTIONS)
         self.f_q2.value = SECURITY_QUESTIONS[1]
         self.f_a2 = Field("Câu trả lời 2")
         self.screens["activate"] = vbox([

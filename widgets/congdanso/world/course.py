@@ -77,7 +77,7 @@ class CourseService:
             raise ValidationError(f"Bài này không có câu hỏi \"{question}\".", field="question")
         text = " ".join(str(value if value is not None else "").split())
         if not text:
-            raise ValidationError("Hãy chọn hoặc gõ câu trả lời trước khi bấm Lưu.",
+            raise ValidationError("Hãy chọn hoặc gõ câu trả lời trước khi bấm “Lưu câu trả lời”.",
                                   field="value")
         if len(text) > MAX_ANSWER:
             raise ValidationError(f"Câu trả lời dài quá {MAX_ANSWER} ký tự: chỉ ghi điều được "

@@ -10,7 +10,7 @@ the simulated clock, driven by the ward's one-stop desk (``tick``).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from congdanso.world import normalize
@@ -56,6 +56,26 @@ STATUS_LABELS = {
     RETURNED: "Đã trả kết quả",
 }
 DELIVERY = {"online": "Nhận kết quả trực tuyến", "post": "Nhận kết quả qua bưu điện tại nhà"}
+
+# What the portal says when an account is made (on the portal and on the phone).
+CREATED_BY_VNEID = ("Tài khoản Cổng DVC của bạn đã được tạo bằng danh tính điện tử VNeID. "
+                    "Thông tin cá nhân được lấy từ CSDL dân cư.")
+CREATED_BY_REGISTRATION = "Đăng ký tài khoản Cổng DVC thành công."
+
+# Words people search with besides a procedure's name: the paper it gives or is about. A copy of
+# a birth certificate is issued by "Cấp bản sao trích lục hộ tịch", whose name says neither
+# "khai sinh" nor "bản sao giấy khai sinh", so a search for "khai sinh" must find it too.
+SEARCH_WORDS = {
+    "HT-KS": "giấy khai sinh cho trẻ mới sinh",
+    "LT-KS-TT-BHYT": "giấy khai sinh, thẻ bảo hiểm y tế cho trẻ em",
+    "HT-KT": "giấy chứng tử, người mất",
+    "HT-KH": "giấy chứng nhận kết hôn",
+    "HT-TLBS": "bản sao giấy khai sinh, bản sao trích lục khai sinh, kết hôn, khai tử",
+    "CT-BS": "sao y bản chính",
+    "CT-DKTT": "hộ khẩu",
+    "CT-DKTTR": "thuê nhà, phòng trọ",
+    "CT-TBLT": "khách đến ở",
+}
 
 
 @dataclass(slots=True)
@@ -208,15 +228,19 @@ class PortalService:
         return CATALOGUE
 
     def search(self, text: str) -> list[Procedure]:
-        """Search procedures by words of their name, with or without diacritics."""
-        from congdanso.world.text import strip_diacritics
+        """Search procedures by the words of their name, field or the papers they give
+        (``SEARCH_WORDS``), typed with or without diacritics, in any case. Procedures whose name
+        holds every word come first."""
+        words = normalize.fold(text).replace(",", " ").split()
 
-        words = strip_diacritics(name_key(text)).split()
-        return [
-            p
-            for p in CATALOGUE
-            if all(w in strip_diacritics(name_key(p.name + " " + p.field_area)) for w in words)
-        ]
+        def has_all(haystack: str) -> bool:
+            folded = normalize.fold(haystack)
+            return all(w in folded for w in words)
+
+        by_name = [p for p in CATALOGUE if has_all(p.name)]
+        rest = [p for p in CATALOGUE if p not in by_name and has_all(
+            f"{p.name} {p.field_area} {SEARCH_WORDS.get(p.code, '')}")]
+        return by_name + rest
 
     def procedure(self, code: str) -> Procedure:
         try:
@@ -297,15 +321,18 @@ class PortalService:
         qr = self.login_qrs.get(text.split(":", 1)[1])
         if qr is None:
             raise NotFoundError(
-                "Mã QR không còn hợp lệ. Hãy tải lại trang đăng nhập để lấy mã mới.", field="qr"
+                "Mã QR không còn hợp lệ. Trên Cổng DVC, bấm lại “Đăng nhập bằng tài khoản "
+                "định danh điện tử (VNeID)” để lấy mã mới.", field="qr"
             )
         if qr.used:
             raise StateError(
-                "Mã QR này đã được dùng để đăng nhập. Hãy tải lại trang để lấy mã mới.", field="qr"
+                "Mã QR này đã được dùng để đăng nhập. Trên Cổng DVC, bấm lại “Đăng nhập bằng "
+                "tài khoản định danh điện tử (VNeID)” để lấy mã mới.", field="qr"
             )
         if self.world.now > qr.expires:
             raise StateError(
-                "Mã QR đã hết hạn (5 phút). Hãy bấm làm mới mã trên trang đăng nhập rồi quét lại.",
+                "Mã QR đã hết hạn (5 phút). Trên Cổng DVC, bấm lại “Đăng nhập bằng tài khoản "
+                "định danh điện tử (VNeID)” rồi quét mã mới.",
                 field="qr",
             )
         return qr
@@ -321,7 +348,8 @@ class PortalService:
         if qr is None:
             raise NotFoundError("Không có phiên đăng nhập bằng mã QR này.", field="qr")
         if qr.used:
-            raise StateError("Mã QR này đã được dùng. Hãy tải lại trang đăng nhập.", field="qr")
+            raise StateError("Mã QR này đã được dùng. Hãy bấm lại “Đăng nhập bằng tài khoản "
+                             "định danh điện tử (VNeID)” để lấy mã mới.", field="qr")
         if qr.confirmed_by is None:
             if self.world.now > qr.expires:
                 raise StateError(
@@ -337,11 +365,7 @@ class PortalService:
         new = id_number not in self.accounts
         if new:
             self.accounts[id_number] = PortalAccount(id_number, "vneid", self.world.now)
-            self._notify(
-                id_number,
-                "Tài khoản Cổng DVC của bạn đã được tạo bằng danh tính điện "
-                "tử VNeID. Thông tin cá nhân được lấy từ CSDL dân cư.",
-            )
+            self._notify(id_number, CREATED_BY_VNEID)
         session = PortalSession(self.world.token("portal-session"), id_number, "vneid", new)
         self.sessions[session.token] = session
         return session
@@ -370,7 +394,7 @@ class PortalService:
         captcha = self.captchas.pop(captcha_id, None)
         if captcha is None:
             raise StateError(
-                "Mã xác nhận (CAPTCHA) đã hết hạn. Hãy bấm làm mới ảnh và nhập mã mới.",
+                "Mã xác nhận (CAPTCHA) đã hết hạn. Hãy bấm “Đổi ảnh khác” và nhập mã mới.",
                 field="captcha",
             )
         if str(captcha_answer).strip().upper() != captcha.text:
@@ -448,7 +472,7 @@ class PortalService:
         )
         self.accounts[registration.id_number] = account
         del self.registrations[registration_id]
-        self._notify(registration.id_number, "Đăng ký tài khoản Cổng DVC thành công.")
+        self._notify(registration.id_number, CREATED_BY_REGISTRATION)
         return account
 
     @action("portal.login", secret=("password",))
@@ -580,8 +604,8 @@ class PortalService:
         procedure = self.procedure(procedure_code)
         if not confirm_prefilled:
             raise ValidationError(
-                'Hãy kiểm tra và tích "Tôi xác nhận thông tin trên là đúng" '
-                "cho phần thông tin lấy từ CSDL dân cư.",
+                "Hãy đọc lại phần thông tin lấy từ CSDL dân cư rồi tích ô “Tôi xác nhận "
+                "thông tin lấy từ CSDL dân cư ở trên là đúng”.",
                 field="confirm_prefilled",
             )
         retyped = sorted(set(fields) & set(PROFILE_LABELS))
@@ -641,7 +665,13 @@ class PortalService:
         """A dossier the citizen sent some days ago, processed by the desk since (a scenario's
         starting state, inside its journaled action): the clock runs from then to now."""
         now = self.world.clock.now
-        self.world.clock.now = now - dt.timedelta(days=days_ago)
+        then = now - dt.timedelta(days=days_ago)
+        account = self.accounts.get(id_number)
+        if account is not None and account.created_at > then:
+            # The citizen filed it from her account, so the account is older than the dossier:
+            # made (in the same sitting) just before it, not when the scenario was set up.
+            self._date_account(account, then - dt.timedelta(minutes=10))
+        self.world.clock.now = then
         try:
             dossier = self.submit_for(id_number, procedure_code, fields, attachments)
         finally:
@@ -875,6 +905,28 @@ class PortalService:
 
     def _log(self, dossier: Dossier, note: str, when: dt.datetime | None = None) -> None:
         dossier.history.append((format_time(when or self.world.now), dossier.status_label, note))
+
+    def _date_account(self, account: PortalAccount, when: dt.datetime) -> None:
+        """Give an account the world time it was made at, with the message that said so (on
+        the portal and on the phone) moved to that time."""
+        made = account.created_at
+        account.created_at = when
+        for text in (CREATED_BY_VNEID, CREATED_BY_REGISTRATION):
+            stamped = f"[{format_time(made)}] {text}"
+            if stamped in account.notifications:
+                account.notifications.remove(stamped)
+                account.notifications.insert(0, f"[{format_time(when)}] {text}")
+            person = self.world.population.get(account.id_number)
+            if person is None or not person.phone:
+                continue
+            messages = self.world.inboxes[person.phone].messages
+            found = next((m for m in messages if m.sender == SENDER and m.text == text
+                          and m.time == made), None)
+            if found is not None:
+                messages.remove(found)
+                later = next((i for i, m in enumerate(messages) if m.time > when),
+                             len(messages))
+                messages.insert(later, replace(found, time=when))
 
     def _notify(self, id_number: str, text: str, when: dt.datetime | None = None) -> None:
         account = self.accounts.get(id_number)
