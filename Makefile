@@ -73,6 +73,7 @@ bench: setup system-tools
 	$(BIN)/python benchmarks/report_bench.py
 	$(BIN)/python benchmarks/autograde_bench.py
 	$(BIN)/python benchmarks/demos_bench.py
+	$(BIN)/python benchmarks/learner_bench.py
 
 # The class server under 30 learners at once (root: learners are system users).
 bench-hub: setup system-tools $(PROXY)

@@ -393,3 +393,34 @@ def test_no_english_or_code_on_any_exercise_page(tmp_path, monkeypatch):
         assert "Nộp bài cho giảng viên" in text and "bước đã làm" in text, name
         assert english_in(text) == [], name
         ex.close()
+
+
+def test_flow_diagram_is_text_in_order():
+    from congdanso.course.diagrams import flow_html
+
+    shown = flow_html(["Nhập mã OTP", "Đặt mật khẩu <8–20>"], title="Kích hoạt")
+    assert shown.index("Nhập mã OTP") < shown.index("Đặt mật khẩu &lt;8–20&gt;")
+    assert "<ol" in shown and "<figcaption" in shown and "<img" not in shown
+
+
+def test_a_replayed_contract_is_read_back_and_a_grader_makes_its_own(tmp_path):
+    """A lesson that replays the journal reads the practice contract back instead of loading
+    fpdf2 again; a read-only checker never trusts the recipe file a learner could edit."""
+    from congdanso.world.files import FileStore
+
+    made = []
+
+    def make():
+        made.append(1)
+        return b"%PDF-1.7 hop dong"
+
+    store = FileStore(tmp_path / "files")
+    recipe = {"document": "hop_dong", "person": "074186012345", "salary": 9_000_000}
+    assert store.made(recipe, make) == b"%PDF-1.7 hop dong" and len(made) == 1
+    assert FileStore(tmp_path / "files").made(recipe, make) == b"%PDF-1.7 hop dong"
+    assert len(made) == 1  # read back
+    (ref,) = (tmp_path / "files").glob("cong-thuc-*.ref")
+    forged = FileStore(tmp_path / "files").put(b"%PDF-1.7 hop dong khac")
+    ref.write_text(forged)
+    checker = FileStore(tmp_path / "files", read_only=True)
+    assert checker.made(recipe, make) == b"%PDF-1.7 hop dong" and len(made) == 2

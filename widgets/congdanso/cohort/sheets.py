@@ -11,9 +11,10 @@ as a string cell marked "quote prefix".
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # the roster (and the learner's home page) use the row helpers, not pandas
+    import pandas as pd
 
 RISKY = ("=", "+", "-", "@", "\t", "\r")
 

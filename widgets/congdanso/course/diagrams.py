@@ -1,6 +1,7 @@
-"""Simple step diagrams drawn with matplotlib (generated, never copied), large and high-contrast.
+"""Simple step diagrams (generated, never copied), large and high-contrast.
 
-Each step is a numbered box with its text, so the diagram reads without colour.
+Each step is a numbered box with its text, so the diagram reads without colour. Lessons show
+them as HTML (:func:`show_flow`); :func:`flow` draws the same as a PNG with matplotlib for print.
 """
 
 from __future__ import annotations
@@ -56,14 +57,30 @@ def flow_alt(steps: list[str], *, title: str = "") -> str:
     return f"Sơ đồ{': ' + title if title else ''}. {said}."
 
 
-def show_flow(steps: list[str], *, title: str = ""):
-    """Display a flow diagram in a notebook, with a text alternative that lists the steps."""
-    import base64
+def flow_html(steps: list[str], *, title: str = "") -> str:
+    """The flow as HTML: numbered boxes with arrows, wrapping onto as many rows as the screen
+    needs (a phone: one column). Real text, so it scales with the reader's zoom and a screen
+    reader reads it as an ordered list; no picture library in the lesson's kernel."""
     import html
 
+    box = ("border:3px solid #0b57d0;background:#eef3fd;border-radius:12px;padding:8px 12px;"
+           "min-width:9em;max-width:16em;flex:1 1 9em;color:#111")
+    items = []
+    for i, step in enumerate(steps, 1):
+        arrow = ('<span aria-hidden="true" style="font-size:1.6em;color:#1f2328;align-self:center;'
+                 'padding:0 4px">→</span>' if i < len(steps) else "")
+        items.append(f'<li style="display:flex;gap:4px;flex:1 1 11em"><div style="{box}">'
+                     f"<b>{i}.</b> {html.escape(step)}</div>{arrow}</li>")
+    caption = (f'<figcaption style="font-weight:700;font-size:1.1em;margin-bottom:6px">'
+               f"{html.escape(title)}</figcaption>" if title else "")
+    return (f'<figure style="margin:8px 0;font-family:\'DejaVu Sans\',\'Noto Sans\',Arial,'
+            f'sans-serif;font-size:18px;line-height:1.4">{caption}'
+            f'<ol style="list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:8px">'
+            f'{"".join(items)}</ol></figure>')
+
+
+def show_flow(steps: list[str], *, title: str = ""):
+    """Display a flow diagram in a lesson (HTML, see :func:`flow_html`)."""
     from IPython.display import HTML, display
 
-    encoded = base64.b64encode(flow(steps, title=title)).decode()
-    display(HTML(f'<img src="data:image/png;base64,{encoded}" '
-                 f'alt="{html.escape(flow_alt(steps, title=title))}" '
-                 'style="max-width:100%;height:auto">'))
+    display(HTML(flow_html(steps, title=title)))

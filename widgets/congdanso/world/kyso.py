@@ -314,17 +314,25 @@ class SigningService:
         return self._new_document(data, name, person.id_number, kind, made=made)
 
     def _contract(self, person, salary: int, when: dt.datetime) -> bytes:
-        from congdanso.world import documents
+        from congdanso import __version__
 
-        return documents.labour_contract(
-            employer=EMPLOYER,
-            employer_address=EMPLOYER_ADDRESS,
-            employee=self.world.portal._profile(person),
-            job="Công nhân may",
-            salary=salary,
-            start=(when + dt.timedelta(days=14)).date(),
-            when=when,
-        )
+        def make() -> bytes:
+            from congdanso.world import documents
+
+            return documents.labour_contract(
+                employer=EMPLOYER,
+                employer_address=EMPLOYER_ADDRESS,
+                employee=self.world.portal._profile(person),
+                job="Công nhân may",
+                salary=salary,
+                start=(when + dt.timedelta(days=14)).date(),
+                when=when,
+            )
+
+        recipe = {"document": "hop_dong", "seed": self.world.seed, "person": person.id_number,
+                  "salary": salary,
+                  "when": when.isoformat(), "version": __version__}
+        return self.files.made(recipe, make)
 
     def upload(self, id_number: str, path: str | Path) -> Document:
         """Upload a PDF from disk to the signing app (the file is kept by its hash)."""
