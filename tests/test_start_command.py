@@ -101,6 +101,7 @@ def test_make_start_opens_learner_mode_with_the_courses_own_settings(tmp_path):
         layout = json.loads(get(f"{base}/workspaces/default"))["data"]["layout-restorer:data"]
         assert layout["left"]["collapsed"] is True
         assert (course / ".may-hoc" / "lab-workspaces").is_dir()
+        assert "@jupyter/nbgrader:validate-assignment" in get("lab").decode()  # turned off
         config = (course / "bai-tap-cua-toi" / "nbgrader_config.py").read_text()
         assert str(course / "bai-tap-cua-toi" / ".nbgrader-cache") in config
     finally:

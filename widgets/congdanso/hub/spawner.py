@@ -29,8 +29,10 @@ REPO = Path(__file__).resolve().parents[3]
 LESSONS = REPO / "course"
 JUPYTER_CONFIG = REPO / "widgets" / "jupyter-config"
 COURSE_ID = "congdanso"
+# nbgrader's trainer tools, and its "Validate" button (English, and meaningless for work graded
+# from the journal), are not on a learner's JupyterLab
 LEARNER_PLUGINS_OFF = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader",
-                       "@jupyter/nbgrader:course-list")
+                       "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:validate-assignment")
 LEARNER_OFF = ("jupyter_lsp", "jupyter_server_terminals", "jupyterlab_jupytext", "notebook",
                "nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list")
 # Learner mode (congdanso.learner): the home page /hoc, lessons and exercises as Voilà pages.

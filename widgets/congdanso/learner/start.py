@@ -69,6 +69,18 @@ def first_layout(repo: Path, workspaces: Path) -> None:
         manager.save("default", json.dumps(data, ensure_ascii=False))
 
 
+def learner_plugins(config: Path) -> None:
+    """The machine's JupyterLab is a learner's, as on the class server: without nbgrader's
+    trainer tools and its English "Validate" button (kept if the file was changed by hand)."""
+    from congdanso.hub.spawner import LEARNER_PLUGINS_OFF
+
+    target = config / "labconfig" / "page_config.json"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps({"disabledExtensions": dict.fromkeys(LEARNER_PLUGINS_OFF,
+                                                                           True)}, indent=1))
+
+
 def command(repo: Path, *, port: int, ip: str, token: str, open_browser: bool) -> list[str]:
     # a Python literal, as traitlets reads a Dict from the command line
     extensions = repr({"congdanso.learner": True, "voila.server_extension": True,
@@ -99,6 +111,7 @@ def run(repo: str | os.PathLike[str] = ".", *, port: int = 8888, phone: bool = F
         return 2
     env = {**os.environ, **environment(repo)}
     first_layout(repo, Path(env["JUPYTERLAB_WORKSPACES_DIR"]))
+    learner_plugins(Path(env["JUPYTER_CONFIG_DIR"]))
     (repo / WORK).mkdir(exist_ok=True)
     from congdanso.learner.machine import Machine
 
