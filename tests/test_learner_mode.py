@@ -349,6 +349,8 @@ def test_a_learner_goes_from_home_to_a_graded_exercise_and_reads_the_feedback(on
             expect(laptop.locator(".cds-quiz-box").last).to_be_visible(timeout=120_000)
             look(laptop, f"bai-{lesson.name[:2]}-1366-125", shots)
         browser.close()
+    # closed pages' kernels do not stay: culled after 5 minutes with no page connected
+    assert "Culling kernels with idle durations > 300 seconds" in srv.log.read_text()
 
 
 def _texts(widget, seen=None) -> list[str]:
@@ -424,3 +426,13 @@ def test_a_replayed_contract_is_read_back_and_a_grader_makes_its_own(tmp_path):
     ref.write_text(forged)
     checker = FileStore(tmp_path / "files", read_only=True)
     assert checker.made(recipe, make) == b"%PDF-1.7 hop dong" and len(made) == 2
+
+
+def test_a_phone_on_the_same_wifi_is_served_only_when_asked(tmp_path):
+    from congdanso.learner.start import command
+
+    here = command(tmp_path, port=8888, ip="127.0.0.1", token="t", open_browser=False)
+    assert "--ServerApp.ip=127.0.0.1" in here and "--LabApp.default_url=/hoc" in here
+    phone = command(tmp_path, port=8888, ip="0.0.0.0", token="t", open_browser=False)
+    assert "--ServerApp.ip=0.0.0.0" in phone
+    assert "--IdentityProvider.token=t" in phone  # the address carries the access key

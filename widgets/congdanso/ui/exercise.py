@@ -353,11 +353,11 @@ class Exercise:
                   self.restart_note]
         self.submit_note = html()
         if not self.spec.get("practice"):  # a graded exercise goes to the trainer from here too
-            parts += [html("<h3>Nộp bài</h3><p>Làm xong: lưu notebook (<b>Ctrl + S</b>) rồi bấm "
-                           "<b>Nộp bài cho giảng viên</b>. Bài được chấm từ nhật ký các thao tác "
-                           "của bạn.</p>"),
+            parts += [html("<h3>Nộp bài</h3><p>Làm xong, bấm <b>Nộp bài cho giảng viên</b>. "
+                           "Bài được chấm từ nhật ký các thao tác của bạn, đã tự lưu sau mỗi "
+                           "thao tác. Nộp lại được; giảng viên chấm lần nộp cuối.</p>"),
                       button("Nộp bài cho giảng viên", self.submit, primary=True,
-                             tooltip="Gửi bài vào thư mục trao đổi của lớp (như nút Submit)"),
+                             tooltip="Gửi bài cho giảng viên chấm"),
                       self.submit_note]
         self.root.children = parts
 
