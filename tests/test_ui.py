@@ -438,3 +438,6 @@ def test_a_dossier_sent_back_is_supplemented_in_the_portal_then_its_result_downl
     ex.wait(hours=4)
     assert portal.download_result(code)["title"].startswith("Giấy khai sinh")
     assert ex.world.portal.dossiers[code].status == "da_tra_ket_qua"
+    shown = portal.lookup_view.value  # the result card in words the resident reads
+    assert "Cơ quan cấp" in shown and "Mã hồ sơ" in shown
+    assert not any(key in shown for key in ("issued_by", "issued_at", "dossier", ">title<"))

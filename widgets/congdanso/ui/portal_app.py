@@ -45,6 +45,15 @@ def captcha_png(text: str) -> bytes:
     return out.getvalue()
 
 
+RESULT_LABELS = {"title": "Kết quả", "dossier": "Mã hồ sơ", "issued_by": "Cơ quan cấp",
+                 "issued_at": "Thời điểm cấp", "note": "Ghi chú"}
+
+
+def result_rows(document: dict) -> list[tuple[str, object]]:
+    """A dossier's result as a resident reads it: Vietnamese labels, not the world's keys."""
+    return [(RESULT_LABELS.get(key, key), value) for key, value in document.items()]
+
+
 class PortalApp(AppView):
     title = "Cổng Dịch vụ công quốc gia"
 
@@ -458,7 +467,7 @@ class PortalApp(AppView):
         document = self.attempt(lambda: self.world.portal.download_result(self._token(), code))
         if document is not None:
             self._refresh_home()
-            self.lookup_view.value = f'<div class="cds-card">{table(document)}</div>'
+            self.lookup_view.value = f'<div class="cds-card">{table(result_rows(document))}</div>'
             self.say("Đã tải kết quả (bản điện tử).", ok=True)
         return document
 
