@@ -127,7 +127,7 @@ def test_feedback_written_from_the_formgrader_is_still_ours(formgrader):
     assert done.status_code == 200 and done.json()["success"], done.text[-3000:]
     page = (formgrader["course"] / "feedback" / LEARNER / ASSIGNMENT / f"{ASSIGNMENT}.html"
             ).read_text("utf-8")
-    assert '<html lang="vi">' in page and f"Phản hồi bài {ASSIGNMENT}" in page
+    assert '<html lang="vi">' in page and "Phản hồi bài: Tạo tài khoản VNeID và Cổng Dịch vụ công" in page
     assert NOTE in page and "Open live notebook" not in page
 
 

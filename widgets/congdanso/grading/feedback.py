@@ -26,3 +26,5 @@ def use_our_feedback(config) -> None:
     exporter = config[FEEDBACK_STEP].HTMLExporter
     exporter.template_name = TEMPLATE
     exporter.extra_template_basedirs = [str(TEMPLATES)]
+    # the page names the exercise by its Vietnamese title, not its folder name
+    exporter.filters = {"exercise_title": "congdanso.cohort.classwork.title_of"}
