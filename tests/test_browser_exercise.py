@@ -105,7 +105,7 @@ def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         page.goto(f"{lab['url']}/lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb?token={lab['token']}")
         expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=90_000)
-        page.locator(".jp-Notebook .jp-Cell .jp-InputArea-editor").nth(1).click()
+        page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-editor").first.click()
         page.keyboard.press("Shift+Enter")
         phone = page.locator(".cds-phone")
         expect(phone).to_be_visible(timeout=90_000)

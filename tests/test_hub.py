@@ -161,8 +161,7 @@ def _work_and_submit(pages, world, shots: Path, hub) -> None:
                 fetched.get_by_text(ASSIGNMENT).nth(1)).first.click()
         _wait_for_kernel(page, f"{hub['url']}/user/{user}", f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
         notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # the tab in front
-        notebook.locator(".jp-Cell").first.click()  # the task, then its code cell
-        page.keyboard.press("Shift+Enter")
+        notebook.locator(".jp-CodeCell .jp-InputArea-editor").first.click()  # the exercise
         page.keyboard.press("Shift+Enter")
         expect(page.locator(".cds-phone")).to_be_visible(timeout=120_000)
         scenario = _scenario(hub["course"], user)

@@ -157,13 +157,15 @@ def lessons_section(all_states: Sequence[LessonState], urls: Urls) -> str:
         f"{esc(s.lesson.label)}</a></h3><p class=\"state\">{esc(s.words())}</p>"
         + (f"<p>Khoảng {s.lesson.minutes} phút.</p>" if s.lesson.minutes else "") + "</li>"
         for s in all_states)
-    return (f'<h2 id="bai-hoc">Bài học (đã học xong {done}/{len(all_states)})</h2>{top}'
-            f'<ol class="lessons">{items}</ol>')
+    return (f'<section id="bai-hoc" aria-labelledby="bai-hoc-tieu-de"><h2 id="bai-hoc-tieu-de">'
+            f"Bài học (đã học xong {done}/{len(all_states)})</h2>{top}"
+            f'<ol class="lessons">{items}</ol></section>')
 
 
 def exercises_section(items: Sequence[Exercise], *, xsrf: str, urls: Urls, note: str = "",
                       register: str = "") -> str:
-    out = ['<h2 id="bai-tap">Bài tập của lớp</h2>',
+    out = ['<section id="bai-tap" aria-labelledby="bai-tap-tieu-de">'
+           '<h2 id="bai-tap-tieu-de">Bài tập của lớp</h2>',
            "<p>Bài tập được chấm điểm: mỗi người một tình huống riêng. Bấm <b>Nhận bài</b>, rồi "
            "<b>Làm bài</b>. Làm xong, bấm <b>Nộp bài cho giảng viên</b> ở cuối trang bài tập. "
            "Nộp lại được; giảng viên chấm lần nộp cuối.</p>"]
@@ -188,7 +190,7 @@ def exercises_section(items: Sequence[Exercise], *, xsrf: str, urls: Urls, note:
                          f"{esc(item.title)}</a>")
         parts.append("</div>")
         out.append("".join(parts))
-    return "".join(out)
+    return "".join(out) + "</section>"
 
 
 def _post(action: str, xsrf: str, name: str, label: str, *, primary: bool = False) -> str:
