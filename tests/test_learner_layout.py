@@ -196,6 +196,7 @@ def test_refused_dossier_is_said_under_the_button_and_restart_keeps_the_place(
     restart.click()
     expect(page.get_by_text("lần nữa để xác nhận")).to_be_visible(timeout=30_000)
     assert page.evaluate("document.activeElement.textContent").strip() == "Làm lại từ đầu"
+    time.sleep(0.6)  # she reads the note first (a press within a double-click's is not taken)
     restart.click()
     page.wait_for_function("document.activeElement.textContent.includes('Đã bắt đầu lại')",
                            timeout=60_000)

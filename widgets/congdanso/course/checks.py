@@ -28,8 +28,9 @@ CHECKS: dict[str, tuple[Check, ...]] = {
         Check("00-cau1", "Ba chữ số đầu của số định danh cá nhân cho biết điều gì?",
               ("Năm sinh", "Tỉnh nơi đăng ký khai sinh", "Giới tính", "Số thứ tự ngẫu nhiên"),
               "Tỉnh nơi đăng ký khai sinh",
-              "Ba số đầu là mã tỉnh (Bình Dương 074); số thứ tư cho biết thế kỷ và giới tính, hai "
-              "số sau là năm sinh.",
+              "Ba số đầu là mã tỉnh nơi đăng ký khai sinh (ví dụ Bình Dương 074, TP.HCM 079; "
+              "thẻ ở trên là của tỉnh khác); số thứ tư cho biết thế kỷ và giới tính, hai số sau "
+              "là năm sinh.",
               {"Năm sinh": "Năm sinh nằm ở chữ số thứ 5 và 6 (hai số cuối của năm sinh), không "
                            "phải ở ba số đầu.",
                "Giới tính": "Giới tính (cùng thế kỷ sinh) nằm ở chữ số thứ 4, ngay sau ba số "

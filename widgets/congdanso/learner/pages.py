@@ -108,13 +108,14 @@ def lesson_bar(all_states: Sequence[LessonState], index: int, urls: Urls, *,
         links.append(f'<a href="{esc(urls.home)}#bai-tap">Bài tập của lớp →</a>')
     label = "Chuyển bài" if where == "dau" else "Chuyển bài (cuối trang)"
     return (f'{BAR_STYLE}<nav class="cds-bar" aria-label="{label}" data-at="{where}">'
-            f'<span class="where">Bài {index + 1}/{len(all_states)} · đã học xong '
-            f"<b>{done}/{len(all_states)}</b> bài · {esc(current.words())}</span>"
-            + "".join(links) + "</nav>")
+            f'<span class="where">Bài {esc(current.lesson.code)} (bài {index + 1} trong '
+            f"{len(all_states)}) · trước khi mở bài này, bạn đã học xong <b>{done}</b> bài"
+            "</span>" + "".join(links) + "</nav>")
 
 
-def exercise_bar(title: str, urls: Urls) -> str:
-    return (f'{BAR_STYLE}<nav class="cds-bar" aria-label="Chuyển trang">'
+def exercise_bar(title: str, urls: Urls, *, where: str = "dau") -> str:
+    label = "Chuyển trang" if where == "dau" else "Chuyển trang (cuối trang)"
+    return (f'{BAR_STYLE}<nav class="cds-bar" aria-label="{label}" data-at="{where}">'
             f'<span class="where">Bài tập có chấm điểm: <b>{esc(title)}</b></span>'
             f'<a href="{esc(urls.home)}#bai-tap">☰ Về trang chính</a></nav>')
 
@@ -140,6 +141,7 @@ class Exercise:
     open_url: str = ""             # the learner's copy, as a page
     feedback_ready: bool = False
     feedback_url: str = ""
+    said: str = ""                 # what the learner's last press on this card did
 
 
 def lessons_section(all_states: Sequence[LessonState], urls: Urls) -> str:
@@ -174,8 +176,8 @@ def exercises_section(items: Sequence[Exercise], *, xsrf: str, urls: Urls, note:
     if register:
         out.append(register)
     for item in items:
-        parts = [f'<div class="card"><h3>{esc(item.title)}</h3>'
-                 f'<p class="state">{esc(item.state)}</p>']
+        parts = [f'<div class="card" id="bt-{esc(item.name)}"><h3>{esc(item.title)}</h3>'
+                 f'<p class="state">{esc(item.state)}</p>{item.said}']
         if item.can_receive:
             parts.append(_post(urls.base + "hoc/nhan-bai", xsrf, item.name,
                                f"Nhận bài: {item.title}", primary=True))
@@ -202,7 +204,11 @@ def _post(action: str, xsrf: str, name: str, label: str, *, primary: bool = Fals
 
 
 def register_form(choices: Sequence[tuple[str, Sequence[str]]], roles: Sequence[str], *,
-                  xsrf: str, urls: Urls, typed: dict[str, str] | None = None) -> str:
+                  xsrf: str, urls: Urls, typed: dict[str, str] | None = None,
+                  said: str = "") -> str:
+    """The one-machine learner gives name, khu phố and role once. Checked by the server (its
+    messages are Vietnamese; the browser's own for an empty field are not); what was typed is
+    put back when something is to fix."""
     typed = typed or {}
     groups = "".join(
         f'<optgroup label="{esc(ward)}">' + "".join(
@@ -212,20 +218,22 @@ def register_form(choices: Sequence[tuple[str, Sequence[str]]], roles: Sequence[
     role_options = "".join(
         f'<option{" selected" if typed.get("role") == r else ""}>{esc(r)}</option>'
         for r in roles)
-    return (f'<form class="register card" method="post" action="{esc(urls.base)}hoc/dang-ky">'
+    return (f'<form id="dang-ky" class="register card" method="post" '
+            f'action="{esc(urls.base)}hoc/dang-ky" novalidate>'
             "<h3>Bạn là ai? (chỉ hỏi một lần)</h3>"
             "<p>Máy này là một lớp học một người. Cho biết họ tên để bài nộp mang tên bạn và "
             "giảng viên chấm được.</p>"
             f'<input type="hidden" name="_xsrf" value="{esc(xsrf)}">'
             '<label for="ho-ten">Họ và tên</label>'
-            f'<input id="ho-ten" name="ho_ten" autocomplete="name" required maxlength="80" '
+            f'<input id="ho-ten" name="ho_ten" autocomplete="name" maxlength="80" '
             f'value="{esc(typed.get("name", ""))}">'
             '<label for="khu-pho">Khu phố nơi bạn hỗ trợ người dân</label>'
-            '<select id="khu-pho" name="khu_pho" required>'
+            '<select id="khu-pho" name="khu_pho">'
             '<option value="">— chọn khu phố —</option>'
             f"{groups}</select>"
             '<label for="vai-tro">Vai trò</label>'
-            f'<select id="vai-tro" name="vai_tro" required>{role_options}</select>'
+            f'<select id="vai-tro" name="vai_tro">{role_options}</select>'
+            f"{said}"
             '<p><button class="primary" type="submit">Lưu tên của tôi</button></p></form>')
 
 
@@ -235,6 +243,13 @@ def message(text: str, ok: bool) -> str:
     mark, kind, role = ("✔", "ok", "status") if ok else ("✘", "error", "alert")
     return (f'<div class="{kind}" role="{role}" id="thong-bao" tabindex="-1">{mark} '
             f"{esc(text)}</div>")
+
+
+# What the last press did takes the keyboard focus (a screen reader reads it), in view.
+FOCUS_SAID = """<script>
+(function () { var said = document.getElementById("thong-bao");
+  if (said) { said.focus({preventScroll: true}); said.scrollIntoView({block: "center"}); } })();
+</script>"""
 
 
 def footer(urls: Urls, who: str = "") -> str:

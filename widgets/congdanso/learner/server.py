@@ -81,10 +81,23 @@ class LearnerHandler(JupyterHandler):
     def urls(self) -> pages.Urls:
         return self.context.urls(self.base_url)
 
-    def _back(self, said: str, ok: bool) -> None:
-        """After a POST: back to the home page, with what happened (one message, in words)."""
-        self.set_secure_cookie("cds_said", json.dumps([said, ok]), expires_days=None)
-        self.redirect(self.urls.home + "#thong-bao")
+    def _back(self, said: str, ok: bool, *, where: str = "", typed: dict | None = None) -> None:
+        """After a POST: back to the home page, at the place the learner acted (an exercise's
+        card, the name form), with what happened said there; what was typed is kept."""
+        note = {"text": said, "ok": ok, "where": where, "typed": typed or {}}
+        self.set_secure_cookie("cds_said", json.dumps(note, ensure_ascii=False),
+                               expires_days=None)
+        anchor = {"": "#thong-bao", "dang-ky": "#dang-ky"}.get(where, f"#bt-{where}")
+        self.redirect(self.urls.home + anchor)
+
+    def _said(self) -> dict:
+        raw = self.get_secure_cookie("cds_said", max_age_days=1)
+        self.clear_cookie("cds_said")
+        try:
+            note = json.loads(raw) if raw else {}
+            return note if isinstance(note, dict) else {}
+        except (ValueError, TypeError):
+            return {}
 
 
 class HomeHandler(LearnerHandler):
@@ -93,29 +106,30 @@ class HomeHandler(LearnerHandler):
         from congdanso.cohort.roster import ROLES
 
         ctx = self.context
-        said = self.get_secure_cookie("cds_said", max_age_days=1)
-        self.clear_cookie("cds_said")
-        message = ""
-        if said:
-            try:
-                text, ok = json.loads(said)
-                message = pages.message(str(text), bool(ok))
-            except (ValueError, TypeError):
-                pass
+        said = self._said()
+        where = str(said.get("where", ""))
+        shown = pages.message(str(said.get("text", "")), bool(said.get("ok")))
         states = progress.states(ctx.lessons)
         who = ctx.machine.learner() if ctx.machine else None
         register, note, items = "", "", []
         if ctx.machine is not None and who is None:
             from congdanso.learner.machine import choices
 
+            typed = said.get("typed") if isinstance(said.get("typed"), dict) else {}
             register = pages.register_form(choices(), ROLES, xsrf=self.xsrf_token.decode(),
-                                           urls=self.urls)
+                                           urls=self.urls, typed=typed,
+                                           said=shown if where == "dang-ky" else "")
         else:
             items, note = self._exercises()
-        body = (message + pages.lessons_section(states, self.urls)
+        for item in items:
+            if item.name == where:
+                item.said = shown
+        # said at the top unless it belongs to the name form or to an exercise's card
+        top = "" if where == "dang-ky" or any(i.name == where for i in items) else shown
+        body = (top + pages.lessons_section(states, self.urls)
                 + pages.exercises_section(items, xsrf=self.xsrf_token.decode(), urls=self.urls,
                                           note=note, register=register)
-                + pages.footer(self.urls, who.name if who else ""))
+                + pages.footer(self.urls, who.name if who else "") + pages.FOCUS_SAID)
         self.set_header("Cache-Control", "no-store")
         self.finish(pages.page("Công Dân Số — trang chính", body,
                                heading="Công Dân Số — khoá học của bạn",
@@ -129,15 +143,14 @@ class HomeHandler(LearnerHandler):
         listing = classwork.works(ctx.work)
         if not listing.ok and listing.message != classwork.NOT_IN_CLASS:
             return [], pages.message(listing.message, False)
-        found = {work.name: work for work in listing.works}
         if ctx.machine is not None:  # one machine: every exercise of the course can be received
+            found = {work.name: work for work in listing.works}
             for name in ctx.machine.available():
                 found.setdefault(name, classwork.Work(name, classwork.title_of(name),
                                                       released=True))
-            order = {name: i for i, name in enumerate(ctx.machine.available())}
-            works = [found[n] for n in [w.name for w in listing.works] if n in found]
-            works += [w for n, w in sorted(found.items(), key=lambda kv: order.get(kv[0], 99))
-                      if w not in works]
+            order = {name: i for i, name in
+                     enumerate(dict.fromkeys(classwork.timetable_order(ctx.work)))}
+            works = sorted(found.values(), key=lambda w: (order.get(w.name, len(order)), w.name))
         elif listing.message == classwork.NOT_IN_CLASS:
             return [], pages.message(
                 "Máy này chưa nối với lớp học nào, nên chưa có bài tập để nhận. Các bài học vẫn "
@@ -173,7 +186,8 @@ class ReceiveHandler(LearnerHandler):
         ctx = self.context
         if ctx.machine is not None:
             if ctx.machine.learner() is None:
-                return self._back("Hãy cho biết họ tên trước khi nhận bài.", False)
+                return self._back("Hãy cho biết họ tên trước khi nhận bài.", False,
+                                  where="dang-ky")
             if name not in ctx.machine.available():
                 return self._back(f"Khoá học không có bài \"{name}\".", False)
             try:
@@ -182,9 +196,9 @@ class ReceiveHandler(LearnerHandler):
                     ctx.machine.ensure_released(name)
             except Exception as exc:  # the course's own tools said why
                 return self._back(f"Chưa nhận được bài ({str(exc).splitlines()[0][:200]}). "
-                                  "Nhờ giảng viên xem lại khoá học.", False)
+                                  "Nhờ giảng viên xem lại khoá học.", False, where=name)
         done = classwork.fetch(name, ctx.work)
-        self._back(done.message, done.ok)
+        self._back(done.message, done.ok, where=name)
 
 
 class FeedbackHandler(LearnerHandler):
@@ -192,8 +206,9 @@ class FeedbackHandler(LearnerHandler):
     def post(self):
         from congdanso.cohort import classwork
 
-        done = classwork.fetch_feedback(self.get_body_argument("bai", ""), self.context.work)
-        self._back(done.message, done.ok)
+        name = self.get_body_argument("bai", "")
+        done = classwork.fetch_feedback(name, self.context.work)
+        self._back(done.message, done.ok, where=name)
 
 
 class ShowFeedbackHandler(LearnerHandler):
@@ -236,15 +251,16 @@ class RegisterHandler(LearnerHandler):
         machine = self.context.machine
         if machine is None:
             raise tornado.web.HTTPError(404)
+        typed = {"name": self.get_body_argument("ho_ten", "")[:80],
+                 "khu_pho": self.get_body_argument("khu_pho", "")[:80],
+                 "role": self.get_body_argument("vai_tro", "")[:80]}
         try:
-            who = machine.register(self.get_body_argument("ho_ten", ""),
-                                   self.get_body_argument("khu_pho", ""),
-                                   self.get_body_argument("vai_tro", ""))
+            who = machine.register(typed["name"], typed["khu_pho"], typed["role"])
         except NotRegistered as exc:
-            return self._back(str(exc), False)
+            return self._back(str(exc), False, where="dang-ky", typed=typed)
         os.environ.update(machine.environment())  # kernels started from now on know who
-        self._back(f"Đã lưu: bạn là {who.name} (mã học viên {who.id}). Giờ có thể nhận bài.",
-                   True)
+        self._back(f"Đã lưu: bạn là {who.name} (mã học viên {who.id}). Giờ có thể nhận bài: "
+                   "bấm Nhận bài ở bài tập bạn muốn làm.", True)
 
 
 # -- Voilà pages ------------------------------------------------------------------------------
@@ -286,7 +302,8 @@ def prepare_page(handler, notebook=None, cwd=None, *, context: Context):
         cells = [cell for cell in cells
                  if not cell.get("metadata", {}).get("nbgrader", {}).get("grade")
                  and cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != "o-cham"]
-        cells = [_markdown(pages.exercise_bar(title, urls)), *cells]
+        cells = [_markdown(pages.exercise_bar(title, urls)), *cells,
+                 _markdown(pages.exercise_bar(title, urls, where="cuoi"))]
     notebook.cells = cells
     return notebook
 

@@ -78,6 +78,25 @@ def table(rows: dict[str, Any] | Sequence[tuple[str, Any]]) -> str:
     return f'<table class="cds-table">{body}</table>'
 
 
+class Button(widgets.Button):
+    """A button that takes one press per person's press: a double-click (two presses within
+    ``GAP`` seconds from the screen, a double-click's window) acts once, so a tired tap does
+    not hand in twice, send two OTP messages or confirm "Làm lại từ đầu" on its own. A press
+    from code always acts."""
+
+    GAP = 0.5
+
+    def _handle_button_msg(self, _, content, buffers):
+        import time
+
+        if content.get("event", "") == "click":
+            now = time.monotonic()
+            if now - getattr(self, "_last_press", -self.GAP) < self.GAP:
+                return
+            self._last_press = now
+        super()._handle_button_msg(_, content, buffers)
+
+
 class Field:
     """An input with its label (read by screen readers) and an error line under it."""
 
@@ -86,7 +105,8 @@ class Field:
         look = shared()
         if kind == "password":
             self.input: widgets.ValueWidget = widgets.Password(
-                description=label, placeholder=placeholder, layout=FULL, style=look.text)
+                description=label, placeholder=placeholder, layout=FULL, style=look.text,
+                continuous_update=False)
         elif kind == "choice":
             self.input = widgets.Dropdown(description=label, options=list(options or []),
                                           layout=FULL, style=look.description)
@@ -97,8 +117,12 @@ class Field:
             self.input = widgets.Checkbox(description=label, indent=False, layout=FULL,
                                           style=look.checkbox)
         else:
+            # The value reaches the kernel when the field is left (Enter, or the tap on a
+            # button): a tap right after the last key is then read with it. Sent on every key,
+            # the last ones wait behind the kernel's reply while the tap's message goes ahead,
+            # and the button read the field without them.
             self.input = widgets.Text(description=label, placeholder=placeholder, layout=FULL,
-                                      style=look.text)
+                                      style=look.text, continuous_update=False)
         self.input.add_class("cds-field")
         self.error = html()
         parts: list[widgets.Widget] = [self.input]
@@ -128,9 +152,12 @@ class Field:
 
 
 def button(text: str, on_click: Callable[[], Any], *, primary: bool = False,
-           tooltip: str = "") -> widgets.Button:
-    widget = widgets.Button(description=text, tooltip=tooltip or text, layout=FULL,
-                            button_style="primary" if primary else "", style=shared().button)
+           tooltip: str = "", once: bool = False) -> widgets.Button:
+    """``once``: a double-click acts once (hand in, start again, send a code: a second act
+    would do harm); other buttons take every press, as fast as it comes."""
+    kind = Button if once else widgets.Button
+    widget = kind(description=text, tooltip=tooltip or text, layout=FULL,
+                  button_style="primary" if primary else "", style=shared().button)
     widget.on_click(lambda _: on_click())
     return widget
 

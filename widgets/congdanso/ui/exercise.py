@@ -50,6 +50,7 @@ class AnswerBox:
                 style=shared().description)
         else:
             self.input = widgets.Text(placeholder="Gõ câu trả lời", layout=FULL,
+                                      continuous_update=False,
                                       style=shared().text)
         self.save_button = button("Lưu câu trả lời", self.save)
         self.status = html()
@@ -348,7 +349,7 @@ class Exercise:
                   button("Kiểm tra", self.show_checklist, primary=True,
                          tooltip="Xem các bước đã làm và bước còn thiếu"),
                   self.checklist,
-                  button("Làm lại từ đầu", self._click_restart,
+                  button("Làm lại từ đầu", self._click_restart, once=True,
                          tooltip="Bắt đầu lại tình huống (nhật ký vẫn giữ mọi thao tác)"),
                   self.restart_note]
         self.submit_note = html()
@@ -356,7 +357,7 @@ class Exercise:
             parts += [html("<h3>Nộp bài</h3><p>Làm xong, bấm <b>Nộp bài cho giảng viên</b>. "
                            "Bài được chấm từ nhật ký các thao tác của bạn, đã tự lưu sau mỗi "
                            "thao tác. Nộp lại được; giảng viên chấm lần nộp cuối.</p>"),
-                      button("Nộp bài cho giảng viên", self.submit, primary=True,
+                      button("Nộp bài cho giảng viên", self.submit, primary=True, once=True,
                              tooltip="Gửi bài cho giảng viên chấm"),
                       self.submit_note]
         self.root.children = parts

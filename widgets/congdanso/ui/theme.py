@@ -65,10 +65,18 @@ CSS = """
 .cds-table td { padding: 2px 6px; vertical-align: top; }
 .cds-sms { border: 1px solid #999; border-radius: 14px; padding: 6px 10px; margin: 5px 0; }
 .cds-launcher button { min-height: 72px; }
-.cds-exercise, .cds-quiz-box { font-size: 16px; max-width: 100%; }
-.cds-quiz-box { --jp-widgets-font-size: 16px; }
-.cds-exercise button, .cds-quiz-box button { min-height: 44px; font-size: 16px;
+.cds-exercise, .cds-quiz-box { font-size: 18px; max-width: 100%; }
+.cds-exercise, .cds-quiz-box { --jp-widgets-font-size: 18px; }
+.cds-exercise button, .cds-quiz-box button { min-height: 44px; font-size: 18px;
   white-space: normal !important; height: auto; }
+/* answers, desks and small print at reading size (ipywidgets' own is 13 px); no field wider
+   than its box (a 4 px overflow shifted the page sideways after a tap at 390 px) */
+.cds-answer label, .cds-answer .widget-label, .cds-desk label, .cds-desk .widget-label,
+.cds-exercise small, .cds-exercise td, .cds-exercise th { font-size: 18px !important; }
+.cds-exercise input, .cds-exercise select, .cds-exercise textarea, .cds-quiz-box input {
+  box-sizing: border-box; max-width: 100%; }
+.cds-exercise .widget-text, .cds-exercise .widget-dropdown, .cds-exercise .widget-password {
+  max-width: 100%; box-sizing: border-box; }
 /* Choice lists (self-checks, answers, the phone's security questions): the list takes the whole
    width and every option wraps on as many lines as it needs, its round button fully inside the
    box on the left; ipywidgets' own sizes (a 300 px list, one fixed-height line per option,

@@ -43,7 +43,7 @@ class VneidApp(AppView):
             html("<p><b>Quên mật khẩu — bước 1/4.</b> Nhập số định danh và số điện thoại của "
                  "tài khoản; mã OTP sẽ gửi về số đó.</p>"),
             self.f_fg_id.box, self.f_fg_phone.box,
-            button("Tiếp tục – gửi mã OTP", self._click_forgot, primary=True),
+            button("Tiếp tục – gửi mã OTP", self._click_forgot, primary=True, once=True),
             button("Quay lại", lambda: self.show("start"))])
         self.screens["forgot_otp"] = vbox([
             html("<p><b>Quên mật khẩu — bước 2/4.</b> Nhập mã OTP vừa gửi qua tin nhắn.</p>"),
@@ -93,13 +93,13 @@ class VneidApp(AppView):
         self.screens["activate"] = vbox([
             html("<p><b>Bước 1/5.</b> Nhập số định danh và số điện thoại đã đăng ký.</p>"),
             self.f_act_id.box, self.f_act_phone.box,
-            button("Tiếp tục – gửi mã OTP", self._click_activate, primary=True),
+            button("Tiếp tục – gửi mã OTP", self._click_activate, primary=True, once=True),
             button("Quay lại", lambda: self.show("start"))])
         self.screens["otp"] = vbox([
             html("<p><b>Bước 2/5.</b> Nhập mã OTP vừa gửi qua tin nhắn. Không đọc mã "
                          "này cho bất kỳ ai.</p>"),
             self.f_otp.box, button("Xác nhận", self._click_otp, primary=True),
-            button("Gửi lại mã", self._click_resend)])
+            button("Gửi lại mã", self._click_resend, once=True)])
         self.screens["password"] = vbox([
             html("<p><b>Bước 3/5.</b> Đặt mật khẩu.</p>"), self.f_pw.box, self.f_pw2.box,
             button("Tiếp tục", self._click_password, primary=True)])
