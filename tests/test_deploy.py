@@ -175,6 +175,7 @@ def test_learner_pods_have_no_terminal_no_formgrader_and_no_course():
         assert course not in init["volumeMounts"]
     trainer = pods["giang-vien"]
     assert trainer.args == [f"--ServerApp.root_dir={kube.COURSE}", "--ServerApp.default_url=/lab",
+                            "--ServerApp.jpserver_extensions={'voila.server_extension': False}",
                             f"--HubOAuth.cache_max_age={REFRESH_SECONDS}"]
     assert course in trainer.volume_mounts.values() and course in trainer.init_containers[-1][
         "volumeMounts"]

@@ -133,10 +133,20 @@ def test_one_machine_registers_the_learner_once_under_a_roster_id(course, tmp_pa
     assert own == {"learner": who.id, "tokens": tokens_of(course, who.id)}
     assert machine.environment() == {"CONGDANSO_HOME": str(tmp_path / "bai"),
                                      "CONGDANSO_LEARNER": who.id}
-    # the same person on another machine of the class, typed without diacritics: the same id
-    again = Machine(course, tmp_path / "may-khac").register("Nguyen Thi Lan", khu,
+    with pytest.raises(NotRegistered, match="đã lưu tên Nguyễn Thị Lan"):  # not taken over
+        machine.register("Trần Văn Bình", khu, "Tình nguyện viên")
+    # the same person on another machine of the class, in any case: the same id; a name that
+    # differs only by its marks is someone else
+    again = Machine(course, tmp_path / "may-khac").register("NGUYỄN THỊ LAN", khu,
                                                             "Tình nguyện viên")
     assert again.id == who.id
+    other = Machine(course, tmp_path / "may-ba").register("Nguyễn Thị Lân", khu,
+                                                          "Tình nguyện viên")
+    assert other.id == "hv-nguyen-thi-lan-2"
+    assert set(read_table(course)) == {"hv-nguyen-thi-lan", "hv-nguyen-thi-lan-2"}
+    for bad in ("=cmd|' /C calc'!A0", "Nguyễn Thị\u202eLan", "Lan 123"):
+        with pytest.raises(NotRegistered, match="chữ cái"):
+            Machine(course, tmp_path / "may-bon").register(bad, khu, "Tình nguyện viên")
 
 
 # -- the journey, in Chromium, clicks and typing only ---------------------------------------------
@@ -486,8 +496,9 @@ def test_a_double_click_hands_in_once_but_code_always_acts(monkeypatch):
 def test_a_phone_on_the_same_wifi_is_served_only_when_asked(tmp_path):
     from congdanso.learner.start import command
 
-    here = command(tmp_path, port=8888, ip="127.0.0.1", token="t", open_browser=False)
+    here = command(tmp_path, port=8888, ip="127.0.0.1", open_browser=False)
     assert "--ServerApp.ip=127.0.0.1" in here and "--LabApp.default_url=/hoc" in here
-    phone = command(tmp_path, port=8888, ip="0.0.0.0", token="t", open_browser=False)
+    phone = command(tmp_path, port=8888, ip="0.0.0.0", open_browser=False)
     assert "--ServerApp.ip=0.0.0.0" in phone
-    assert "--IdentityProvider.token=t" in phone  # the address carries the access key
+    assert "--ServerApp.terminals_enabled=False" in phone  # no shell for the Wi-Fi
+    assert not any("token" in arg.lower() for arg in phone)  # the key is not on `ps`

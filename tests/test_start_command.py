@@ -12,6 +12,7 @@ import signal
 import subprocess
 import time
 import unicodedata
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -82,6 +83,14 @@ def test_make_start_opens_learner_mode_with_the_courses_own_settings(tmp_path):
                                         timeout=60) as answer:
                 return answer.read()
 
+        (course / "course" / "anh.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        for key in ("", f"?token={token}"):  # Voilà's file route asks nobody: it serves none
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/files/course/anh.png{key}",
+                                       timeout=30)
+                raise AssertionError("a file was served by /voila/files/")
+            except urllib.error.HTTPError as refused:
+                assert refused.code in (403, 404)
         home_page = get("hoc").decode()
         assert "Bài 00 — Làm quen với thế giới mô phỏng" in home_page
         assert "Bạn là ai? (chỉ hỏi một lần)" in home_page  # a class of one: asks the name once

@@ -298,8 +298,11 @@ class CourseSpawner(LocalProcessSpawner):
         class server. The trainer's has everything."""
         args = super().get_args()
         if self.user.admin and self.course:  # nbgrader's formgrader wants the course inside
+            # Voilà's /voila/files/ asks nobody who is calling: on the course folder it would
+            # serve hand-ins (an SVG with a script, on the hub's origin) to anyone
             args += [f"--ServerApp.root_dir={Path(self.course).resolve()}",
-                     "--ServerApp.default_url=/lab"]
+                     "--ServerApp.default_url=/lab",
+                     "--ServerApp.jpserver_extensions={'voila.server_extension': False}"]
         if not self.user.admin:
             chosen = {**{name: False for name in LEARNER_OFF},
                       **{name: True for name in LEARNER_ON}}

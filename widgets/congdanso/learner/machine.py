@@ -21,11 +21,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from congdanso.world.text import clean_name, strip_diacritics
+from congdanso.world.text import clean_name
 
 PROFILE = "hoc-vien.json"
 CONFIG = "nbgrader_config.py"
@@ -44,8 +46,12 @@ class NotRegistered(ValueError):
     """What the learner typed cannot be registered; the message says what to fix."""
 
 
-def _fold(text: str) -> str:
-    return " ".join(strip_diacritics(text).casefold().split())
+def _same_name(text: str) -> str:
+    """A name as written (NFC), in any case: "Lê Văn Tâm" is not "Lê Văn Tám"."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+NAME = re.compile(r"^[^\W\d_]+(?:[ '’-][^\W\d_]+)+$")  # letters, spaces, ' and -
 
 
 def choices() -> list[tuple[str, list[str]]]:
@@ -74,25 +80,35 @@ class Machine:
         """Add the learner to the roster (or find them there) and set their folder up."""
         from congdanso.cohort.roster import ROLES, RosterError, import_roster, read_table
 
+        known = self.learner()
+        if known is not None:  # the hand-ins of the learner registered keep their owner
+            raise NotRegistered(f"Máy này đã lưu tên {known.name}. Muốn đổi người học, nhờ "
+                                "giảng viên.")
+
         # a name typed in lower case or capitals is written as on an ID card: "Nguyễn Thị Lan"
         name = " ".join(w[:1].upper() + w[1:].lower() for w in clean_name(name or "").split())
         if len(name.split(" ")) < 2:
             raise NotRegistered("Hãy gõ đủ họ và tên (ví dụ: Nguyễn Thị Lan).")
         if len(name) > 80:
             raise NotRegistered("Họ và tên dài quá 80 ký tự; hãy gõ lại.")
+        if not NAME.match(name):
+            raise NotRegistered("Họ và tên chỉ gồm chữ cái và dấu cách (ví dụ: Nguyễn Thị Lan); "
+                                "hãy gõ lại, không có số hay ký hiệu.")
         ward = next((w for w, khu in choices() if khu_pho in khu), None)
         if ward is None:
             raise NotRegistered("Hãy chọn khu phố nơi bạn hỗ trợ người dân trong danh sách.")
         if role not in ROLES:
             raise NotRegistered("Hãy chọn vai trò của bạn trong danh sách.")
+        from congdanso.cohort.roster import _slug
+
         table = read_table(self.course)
-        same = [row for row in table.values() if _fold(row.get("name", "")) == _fold(name)]
+        same = [row for row in table.values()
+                if _same_name(row.get("name", "")) == _same_name(name)]
         if len(same) == 1:  # the trainer's roster already has this learner
             row = same[0]
             who = Registered(row["id"], row["name"], row["ward"], row["khu_pho"], row["role"])
         else:
-            base = "hv-" + "-".join(_fold(name).split())
-            base = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in base)
+            base = _slug(f"hv-{name}")  # as the roster makes ids: the same id it stores
             learner_id, n = base, 2
             while learner_id in table:
                 learner_id, n = f"{base}-{n}", n + 1

@@ -86,13 +86,13 @@ class LearnerHandler(JupyterHandler):
         card, the name form), with what happened said there; what was typed is kept."""
         note = {"text": said, "ok": ok, "where": where, "typed": typed or {}}
         self.set_secure_cookie("cds_said", json.dumps(note, ensure_ascii=False),
-                               expires_days=None)
+                               expires_days=None, path=self.base_url, httponly=True)
         anchor = {"": "#thong-bao", "dang-ky": "#dang-ky"}.get(where, f"#bt-{where}")
         self.redirect(self.urls.home + anchor)
 
     def _said(self) -> dict:
         raw = self.get_secure_cookie("cds_said", max_age_days=1)
-        self.clear_cookie("cds_said")
+        self.clear_cookie("cds_said", path=self.base_url)
         try:
             note = json.loads(raw) if raw else {}
             return note if isinstance(note, dict) else {}
@@ -177,6 +177,17 @@ class HomeHandler(LearnerHandler):
         return items, ""
 
 
+def _known(context: Context, name: str) -> bool:
+    """An exercise of the course or of the class's exchange (never a path)."""
+    from congdanso.cohort import classwork
+
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return False
+    if context.machine is not None and name in context.machine.available():
+        return True
+    return any(work.name == name for work in classwork.works(context.work).works)
+
+
 class ReceiveHandler(LearnerHandler):
     @tornado.web.authenticated
     def post(self):
@@ -184,6 +195,9 @@ class ReceiveHandler(LearnerHandler):
 
         name = self.get_body_argument("bai", "")
         ctx = self.context
+        if not _known(ctx, name):
+            return self._back("Không có bài tập này trong lớp. Tải lại trang chính rồi chọn "
+                              "lại.", False)
         if ctx.machine is not None:
             if ctx.machine.learner() is None:
                 return self._back("Hãy cho biết họ tên trước khi nhận bài.", False,
@@ -207,8 +221,19 @@ class FeedbackHandler(LearnerHandler):
         from congdanso.cohort import classwork
 
         name = self.get_body_argument("bai", "")
+        if not _known(self.context, name):
+            return self._back("Không có bài tập này trong lớp. Tải lại trang chính rồi chọn "
+                              "lại.", False)
         done = classwork.fetch_feedback(name, self.context.work)
         self._back(done.message, done.ok, where=name)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder)
+        return True
+    except (ValueError, OSError):
+        return False
 
 
 class ShowFeedbackHandler(LearnerHandler):
@@ -222,7 +247,7 @@ class ShowFeedbackHandler(LearnerHandler):
         name = unquote(name)
         work = next((w for w in classwork.works(self.context.work).works if w.name == name), None)
         files = [p for p in (work.feedback if work else [])
-                 if p.is_file() and not p.is_symlink() and self.context.relative(p)]
+                 if p.is_file() and not p.is_symlink() and _inside(p, self.context.work)]
         if not files:
             raise tornado.web.HTTPError(404, "no feedback")
         newest = max(files, key=lambda p: p.stat().st_mtime)
@@ -233,7 +258,8 @@ class ShowFeedbackHandler(LearnerHandler):
         # the page is shown as it is, but runs no script and reaches nothing
         self.set_header("Content-Security-Policy",
                         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-                        "font-src data:")
+                        "font-src data:; form-action 'none'; base-uri 'none'; "
+                        "frame-ancestors 'none'")
         page = newest.read_text("utf-8", errors="replace")
         back = (f'<nav aria-label="Chuyển trang" style="font-family:\'DejaVu Sans\',sans-serif;'
                 f'font-size:20px;margin:8px 0 16px 0"><a href="{self.urls.home}#bai-tap" '
@@ -320,6 +346,10 @@ def use_learner_pages(server_app, context: Context, cull_after: int) -> None:
     voila.show_tracebacks = False
     voila.strip_sources = True
     voila.prelaunch_hook = functools.partial(prepare_page, context=context)
+    # Voilà's /voila/files/ route asks nobody who is calling (a plain static handler): it would
+    # hand any picture under the root, a learner's or a hand-in, to anyone who asks. Lesson
+    # pages carry their pictures inside them, so it serves nothing here.
+    voila.file_allowlist = []
     voila.extension_denylist = [
         "@jupyter/nbgrader", "jupyterlab-jupytext", "@jupyter-notebook/lab-extension",
         "@voila-dashboards/jupyterlab-preview"]

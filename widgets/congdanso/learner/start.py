@@ -81,7 +81,7 @@ def learner_plugins(config: Path) -> None:
                                                                            True)}, indent=1))
 
 
-def command(repo: Path, *, port: int, ip: str, token: str, open_browser: bool) -> list[str]:
+def command(repo: Path, *, port: int, ip: str, open_browser: bool) -> list[str]:
     # a Python literal, as traitlets reads a Dict from the command line
     extensions = repr({"congdanso.learner": True, "voila.server_extension": True,
                        "nbgrader.server_extensions.formgrader": False,
@@ -92,11 +92,12 @@ def command(repo: Path, *, port: int, ip: str, token: str, open_browser: bool) -
             f"--ServerApp.ip={ip}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
             f"--ServerApp.root_dir={repo}", "--LabApp.default_url=/hoc",
             f"--ServerApp.jpserver_extensions={extensions}",
-            f"--IdentityProvider.token={token}",
             f"--ServerApp.open_browser={open_browser}",
             "--LearnerMode.lessons=course", f"--LearnerMode.work={WORK}",
             "--LearnerMode.course=exercises",
             f"--LabApp.app_settings_dir={JUPYTER_CONFIG}"]
+    if ip not in ("127.0.0.1", "localhost"):  # the Wi-Fi reaches it: no shell through it
+        args.append("--ServerApp.terminals_enabled=False")
     if os.geteuid() == 0:
         args.append("--allow-root")
     return args
@@ -109,14 +110,15 @@ def run(repo: str | os.PathLike[str] = ".", *, port: int = 8888, phone: bool = F
         print(f"{repo} không phải thư mục khoá học Công Dân Số (thiếu course/ hoặc exercises/). "
               "Chạy lệnh trong thư mục khoá học, hoặc dùng make start.", file=sys.stderr)
         return 2
-    env = {**os.environ, **environment(repo)}
+    # the access key is given in the environment, not on the command line others can list
+    token = secrets.token_urlsafe(18)
+    env = {**os.environ, **environment(repo), "JUPYTER_TOKEN": token}
     first_layout(repo, Path(env["JUPYTERLAB_WORKSPACES_DIR"]))
     learner_plugins(Path(env["JUPYTER_CONFIG_DIR"]))
     (repo / WORK).mkdir(exist_ok=True)
     from congdanso.learner.machine import Machine
 
     Machine(repo / "exercises", repo / WORK).configure()
-    token = secrets.token_urlsafe(18)
     ip = "0.0.0.0" if phone else "127.0.0.1"
     print(f"Công Dân Số: mở http://127.0.0.1:{port}/hoc?token={token} trên máy này. "
           "Dừng bằng Ctrl+C.", flush=True)
@@ -128,13 +130,16 @@ def run(repo: str | os.PathLike[str] = ".", *, port: int = 8888, phone: bool = F
         else:
             url = f"http://{address}:{port}/hoc?token={token}"
             print(f"Trên điện thoại (cùng mạng Wi-Fi), quét mã QR này hoặc mở {url}", flush=True)
+            print("Chú ý: ai có địa chỉ này (kèm khoá) trong cùng mạng đều mở được khoá học trên "
+                  "máy này; chỉ dùng ở mạng Wi-Fi tin cậy, không chiếu mã lên màn hình chung.",
+                  flush=True)
             try:
                 import segno
 
                 segno.make(url, error="m").terminal(compact=True)
             except Exception:  # a terminal that cannot draw it: the address is printed
                 pass
-    args = command(repo, port=port, ip=ip, token=token, open_browser=open_browser)
+    args = command(repo, port=port, ip=ip, open_browser=open_browser)
     if shutil.which(args[0]) is None and not Path(args[0]).exists():
         print("Không tìm thấy Python của khoá học; chạy make setup trước.", file=sys.stderr)
         return 2
