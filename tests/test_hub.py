@@ -132,7 +132,7 @@ def _work_and_submit(pages, world, shots: Path, hub) -> None:
                 f"Đã nộp bài \"{title}\" lúc", timeout=60_000)
             page.screenshot(path=str(shots / f"nop-bai-trong-bai-{size}.png"))
             assert axe(page) == []
-            page.get_by_role("link", name="☰ Về trang chính").click()
+            page.get_by_role("link", name="☰ Về trang chính").first.click()
             expect(page.locator("#bai-tap")).to_contain_text("✔ Đã nộp lúc", timeout=60_000)
             page.screenshot(path=str(shots / f"trang-chinh-da-nop-{size}.png"))
             continue

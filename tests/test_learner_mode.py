@@ -229,7 +229,11 @@ def one_machine(tmp_path):
                               log=log)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:  # a busy machine: its kernels too slow to stop
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(30)
 
 
 @pytest.mark.browser
@@ -366,15 +370,17 @@ def test_a_learner_goes_from_home_to_a_graded_exercise_and_reads_the_feedback(on
         laptop.set_default_timeout(60_000)
         laptop.goto(f"{srv.url}/hoc?token={srv.token}")
         look(laptop, "trang-chinh-1366-125", shots)
-        laptop.get_by_role("link", name=f"Làm bài: {title}").click()
+        laptop.get_by_role("link", name=f"Làm bài: {title}").click(no_wait_after=True)
         expect(laptop.locator(".cds-phone")).to_be_visible(timeout=120_000)
         laptop.get_by_role("button", name="Kiểm tra", exact=True).click()
         expect(laptop.locator(".cds-exercise")).to_contain_text("11/11 bước đã làm")
         look(laptop, "bai-tap-1366-125", shots)
-        for lesson in sorted((srv.khoa / "course").glob("0[3-8]-*.ipynb")):  # every other lesson
-            laptop.goto(f"{srv.url}/voila/render/course/{lesson.name}")
+        # the portal lesson and the one with tables and a chart (every lesson's text and every
+        # exercise's widgets are scanned without a browser below)
+        for lesson in ("03-cong-dich-vu-cong.ipynb", "07-van-hanh-diem-ho-tro.ipynb"):
+            laptop.goto(f"{srv.url}/voila/render/course/{lesson}", wait_until="commit")
             expect(laptop.locator(".cds-quiz-box").last).to_be_visible(timeout=120_000)
-            look(laptop, f"bai-{lesson.name[:2]}-1366-125", shots)
+            look(laptop, f"bai-{lesson[:2]}-1366-125", shots)
         # every page left for the home page has freed its kernel (the page's beacon); any
         # left over (a laptop put to sleep) is culled after 5 minutes with no page connected
         laptop.goto(f"{srv.url}/hoc")
@@ -422,21 +428,39 @@ def _texts(widget, seen=None) -> list[str]:
     return out
 
 
+def test_no_english_or_code_in_any_lessons_text():
+    """What every lesson page shows of its own text (markdown; cells only for JupyterLab left
+    out, as the page leaves them out): Vietnamese only, and no key to press in JupyterLab."""
+    import nbformat
+
+    lessons = sorted((ROOT / "course").glob("[0-9][0-9]-*.ipynb"))
+    assert len(lessons) == 9
+    for path in lessons:
+        nb = nbformat.read(path, as_version=4)
+        shown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"
+                          and "jupyterlab" not in c.metadata.get("tags", []))
+        assert english_in(shown) == [], path.name
+        assert "Shift" not in shown and "Ctrl + S" not in shown, path.name
+
+
 def test_no_english_or_code_on_any_exercise_page(tmp_path, monkeypatch):
-    """Every graded exercise as its page shows it, before and after "Kiểm tra": Vietnamese only
-    (the same scan as the browser journey's, on the widgets' own text)."""
+    """Every graded exercise and every lesson's practice as its page shows it, before and after
+    "Kiểm tra": Vietnamese only (the same scan as the browser journey's, on the widgets' own
+    text)."""
     from congdanso import World
     from congdanso.grading.variants import catalogue
     from congdanso.ui.exercise import Exercise
 
     monkeypatch.setenv("CONGDANSO_HOME", str(tmp_path))
     graded = [name for name, spec in catalogue().items() if not spec.get("practice")]
-    assert len(graded) == 7
-    for name in graded:
+    practices = [name for name, spec in catalogue().items() if spec.get("practice")]
+    assert len(graded) == 7 and len(practices) >= 6
+    for name in graded + practices:
         ex = Exercise(name, world=World(), folder=tmp_path, learner="hv-quet-chu")
         ex.show_checklist()
         text = "\n".join(_texts(ex.root))
-        assert "Nộp bài cho giảng viên" in text and "bước đã làm" in text, name
+        assert "bước đã làm" in text, name
+        assert ("Nộp bài cho giảng viên" in text) == (name in graded), name
         assert english_in(text) == [], name
         ex.close()
 
