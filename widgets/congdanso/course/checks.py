@@ -141,13 +141,13 @@ CHECKS: dict[str, tuple[Check, ...]] = {
     "04": (
         Check("04-cau1", "Hợp đồng lao động đã ký số, sau đó ai đó sửa mức lương. Phần mềm kiểm "
               "tra sẽ báo gì?",
-              ("Chữ ký hợp lệ", "Tài liệu đã bị sửa sau khi ký", "Chứng thư số hết hạn"),
+              ("Chữ ký hợp lệ", "Tài liệu đã bị sửa sau khi ký", "Chứng thư chữ ký số đã hết hạn"),
               "Tài liệu đã bị sửa sau khi ký",
               "Chữ ký số gắn với đúng nội dung lúc ký; sửa một con số là chữ ký không còn khớp.",
               {"Chữ ký hợp lệ": "Chữ ký số gắn với đúng nội dung lúc ký; nội dung đổi rồi thì "
                                 "phần mềm không thể báo hợp lệ.",
-               "Chứng thư số hết hạn": "Hết hạn nói về thời hạn của chứng thư, không liên quan "
-                                       "đến việc ai đó đổi nội dung."},
+               "Chứng thư chữ ký số đã hết hạn": "Hết hạn nói về thời hạn của chứng thư, không "
+                                                 "liên quan đến việc ai đó đổi nội dung."},
               "Giải thích"),
         Check("04-cau2", "Ai được nhập mã PIN để ký số cho người dân?",
               ("Tình nguyện viên", "Chính người dân", "Cán bộ phường"), "Chính người dân",

@@ -33,7 +33,7 @@ CARDS: tuple[Card, ...] = (
          "nhà, khỏi phải lên phường.\"", SCAM,
          "Mức 2 chỉ đăng ký trực tiếp tại công an, có chụp ảnh và lấy vân tay. Ứng dụng tải từ "
          "đường link lạ là phần mềm gián điệp: nó đọc mã OTP và rút tiền trong tài khoản.",
-         "Công an không giải quyết giấy tờ qua điện thoại. Chỉ cài VNeID từ CH Play / App Store."),
+         "Công an không giải quyết giấy tờ qua cuộc gọi. Chỉ cài VNeID từ CH Play / App Store."),
     Card("✉ Tin nhắn", "\"Vân tay của quý khách bị mờ. Để giữ tài khoản ngân hàng, hãy nâng cấp "
          "lên định danh điện tử MỨC 3 tại vneid-capnhat.com trước 17 giờ hôm nay.\"", SCAM,
          "Định danh điện tử chỉ có mức 1 và mức 2; không có \"mức 3\". Hạn chót gấp và đường link "
@@ -71,7 +71,7 @@ CARDS: tuple[Card, ...] = (
     Card("⌂ Tại điểm hỗ trợ", "Cán bộ công an tại trụ sở phường xem thẻ căn cước, chụp ảnh khuôn "
          "mặt và lấy vân tay để đăng ký định danh điện tử mức 2 cho bác.", SAFE,
          "Đây đúng là cách đăng ký mức 2: trực tiếp, tại công an, có thu nhận sinh trắc học.",
-         "Giấy tờ định danh làm trực tiếp tại công an; việc gì \"làm hộ qua điện thoại\" là lừa."),
+         "Giấy tờ định danh làm trực tiếp tại công an; việc gì \"làm hộ qua cuộc gọi\" là lừa."),
 )
 
 

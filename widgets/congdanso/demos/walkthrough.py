@@ -117,7 +117,7 @@ def vneid(story: Story) -> Page:
         [("Chị đã có tài khoản mức 2 từ khi làm thẻ căn cước: chỉ cần kích hoạt. "
           if with_card else "")
          + "Mức 2 đăng ký tại công an phường, có chụp ảnh khuôn mặt và lấy vân tay. "
-         "Không có \"mức 3\"; không ai kích hoạt hộ qua điện thoại.",
+         "Không có \"mức 3\"; không ai kích hoạt hộ qua cuộc gọi.",
          "Khi được duyệt, VNeID gửi mã OTP về đúng số điện thoại của chị.",
          "Chị tự nhập mã OTP, tự đặt mật khẩu và passcode 6 số. Người hỗ trợ quay đi "
          "khi chị gõ."],
