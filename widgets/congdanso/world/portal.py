@@ -821,7 +821,7 @@ class PortalService:
             )
         return dossier
 
-    # -- the ward's one-stop desk (bộ phận một cửa), driven by the clock ----------------------
+    # -- the ward's Trung tâm Phục vụ hành chính công (the one-stop desk), driven by the clock --
     def _result_time(self, dossier: Dossier, start: dt.datetime) -> dt.datetime:
         days = dossier.procedure.processing_days
         return add_working_days(start, days) if days else start + dt.timedelta(hours=3)
@@ -836,7 +836,8 @@ class PortalService:
             dossier.status = RECEIVED
             dossier.due = self._result_time(dossier, when)
             self._log(
-                dossier, f"Bộ phận một cửa đã tiếp nhận; hẹn trả {format_time(dossier.due)}", when
+                dossier, "Trung tâm Phục vụ hành chính công phường đã tiếp nhận; hẹn trả "
+                f"{format_time(dossier.due)}", when
             )
             dossier.next_change = when + dt.timedelta(minutes=30)
             if dossier.fee > 0:
