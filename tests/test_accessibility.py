@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browserkit import AXE, CHROMIUM, CHROMIUM_ARGS, axe
+from browserkit import AXE, axe
 from test_demos_browser import start_server, stop_server, wait_status
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,14 +59,6 @@ def server(tmp_path_factory):
     stop_server(process)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def no_sideways_scroll(page) -> int:

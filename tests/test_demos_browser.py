@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
+from browserkit import free_port, wait_for_port
 from jupyterkit import jupyter_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,16 +74,6 @@ def server(tmp_path_factory):
     stop_server(process)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is needed for browser tests: apt-get install -y chromium")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def shot(page, name: str) -> Path:

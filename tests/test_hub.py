@@ -105,8 +105,25 @@ def test_three_browsers_log_in_at_once_then_fetch_work_and_submit(hub):
         assert len(inbound) == 1 and inbound[0].owner() == user
 
 
+def _do_the_exercise(page, hub, user: str, world, *, everything: bool) -> None:
+    """Her own scenario in the phone by clicks and typing (all of it, or only the VNeID
+    activation), then "Kiểm tra"."""
+    from browserkit import PhoneHands
+    from playwright.sync_api import expect
+
+    expect(page.locator(".cds-phone")).to_be_visible(timeout=120_000)
+    scenario = _scenario(hub["course"], user)
+    person = world.population.require(scenario.resident)
+    expect(page.locator(".cds-scenario")).to_contain_text(person.full_name)
+    hands = PhoneHands(page, scenario, person)
+    hands.activate()
+    if everything:
+        hands.portal_and_answers(ASSIGNMENT)
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
+
+
 def _work_and_submit(pages, world, shots: Path, hub) -> None:
-    from browserkit import PhoneHands, axe
+    from browserkit import axe
     from congdanso.cohort.classwork import title_of
     from playwright.sync_api import expect
 
@@ -118,14 +135,7 @@ def _work_and_submit(pages, world, shots: Path, hub) -> None:
             page.get_by_role("button", name=f"Nhận bài: {title}").click()
             expect(page.get_by_role("status")).to_contain_text("Đã nhận bài", timeout=60_000)
             page.get_by_role("link", name=f"Làm bài: {title}").click()
-            expect(page.locator(".cds-phone")).to_be_visible(timeout=120_000)
-            scenario = _scenario(hub["course"], user)
-            person = world.population.require(scenario.resident)
-            expect(page.locator(".cds-scenario")).to_contain_text(person.full_name)
-            hands = PhoneHands(page, scenario, person)
-            hands.activate()
-            hands.portal_and_answers(ASSIGNMENT)
-            page.get_by_role("button", name="Kiểm tra", exact=True).click()
+            _do_the_exercise(page, hub, user, world, everything=True)
             expect(page.locator(".cds-exercise")).to_contain_text(f"{CELLS}/{CELLS} bước đã làm")
             page.get_by_role("button", name="Nộp bài cho giảng viên").click()
             expect(page.locator(".cds-exercise")).to_contain_text(
@@ -163,15 +173,7 @@ def _work_and_submit(pages, world, shots: Path, hub) -> None:
         notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # the tab in front
         notebook.locator(".jp-CodeCell .jp-InputArea-editor").first.click()  # the exercise
         page.keyboard.press("Shift+Enter")
-        expect(page.locator(".cds-phone")).to_be_visible(timeout=120_000)
-        scenario = _scenario(hub["course"], user)
-        person = world.population.require(scenario.resident)
-        expect(page.locator(".cds-scenario")).to_contain_text(person.full_name)
-        hands = PhoneHands(page, scenario, person)
-        hands.activate()
-        if index < 2:
-            hands.portal_and_answers(ASSIGNMENT)
-        page.get_by_role("button", name="Kiểm tra", exact=True).click()
+        _do_the_exercise(page, hub, user, world, everything=index < 2)
         done = CELLS if index < 2 else ACTIVATION_ONLY
         expect(notebook.locator(".cds-exercise")).to_contain_text(f"{done}/{CELLS} bước đã làm")
         page.screenshot(path=str(shots / f"bai-tap-{size}-{user}.png"))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browserkit import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
+from browserkit import free_port, wait_for_port
 from jupyterkit import jupyter_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,14 +85,6 @@ def voila(tmp_path_factory):
         server.wait(30)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser, url: str, width: int, height: int, ready: str):

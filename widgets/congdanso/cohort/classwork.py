@@ -47,6 +47,17 @@ class Work:
     def received(self) -> bool:
         return bool(self.notebooks)
 
+    def words(self) -> str:
+        """The work's state in words (a symbol too, never colour alone)."""
+        if self.submitted_at is not None:
+            times = f" (lần nộp thứ {self.submissions})" if self.submissions > 1 else ""
+            return f"✔ Đã nộp lúc {self.submitted_at:%H:%M ngày %d/%m/%Y}{times}"
+        if self.submissions:
+            return "✔ Đã nộp"
+        if self.received:
+            return "● Đã nhận, chưa nộp"
+        return "○ Chưa nhận bài"
+
 
 @dataclass
 class Listing:

@@ -102,6 +102,10 @@ class PageClosedHandler(VoilaShutdownKernelHandler):
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+# The course's JupyterLab extensions (nbgrader, jupytext, notebook, Voilà's preview button) fail
+# to load in Voilà's page and slow every page load down: the apps and learner pages leave them out.
+LAB_EXTENSIONS_OFF = ("@jupyter/nbgrader", "jupyterlab-jupytext",
+                      "@jupyter-notebook/lab-extension", "@voila-dashboards/jupyterlab-preview")
 
 
 class ForeignHost(tornado.routing.Matcher):
@@ -314,11 +318,7 @@ def config(*, prestart: bool = True, cull_after: int = 900) -> Config:
     c.VoilaConfiguration.theme = "light"
     c.VoilaConfiguration.show_tracebacks = False
     c.VoilaConfiguration.strip_sources = True
-    # The course's JupyterLab extensions (nbgrader, jupytext, notebook, Voilà's preview button)
-    # fail to load in Voilà's page and slow every page load down: leave them out.
-    c.VoilaConfiguration.extension_denylist = [
-        "@jupyter/nbgrader", "jupyterlab-jupytext", "@jupyter-notebook/lab-extension",
-        "@voila-dashboards/jupyterlab-preview"]
+    c.VoilaConfiguration.extension_denylist = list(LAB_EXTENSIONS_OFF)
     # Refill the pool only after the page that took the kernel has had time to load: on two
     # cores, a kernel starting up while the browser parses Voilà's scripts slows both down.
     c.VoilaKernelManager.fill_delay = 4

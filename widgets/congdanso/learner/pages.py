@@ -4,12 +4,18 @@ show, so tests read them without a server."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from congdanso.learner.progress import LessonState, next_lesson
-from congdanso.ui.base import esc
+
+
+def esc(text: object) -> str:
+    """As ``congdanso.ui.base.esc``, without bringing ipywidgets into the Jupyter server."""
+    return html.escape(str(text))
+
 
 STYLE = """
 * { box-sizing: border-box; }

@@ -137,7 +137,6 @@ class HomeHandler(LearnerHandler):
 
     def _exercises(self) -> tuple[list[pages.Exercise], str]:
         from congdanso.cohort import classwork
-        from congdanso.ui.classwork import ClassWork
 
         ctx = self.context
         listing = classwork.works(ctx.work)
@@ -163,7 +162,7 @@ class HomeHandler(LearnerHandler):
                         "phát, tải lại trang này.</p>")
         items = []
         for work in works:
-            item = pages.Exercise(work.name, work.title, ClassWork.state(work),
+            item = pages.Exercise(work.name, work.title, work.words(),
                                   can_receive=work.released and not work.received)
             if work.received:
                 page = next((p for p in work.notebooks if p.suffix == ".ipynb"), None)
@@ -336,7 +335,7 @@ def prepare_page(handler, notebook=None, cwd=None, *, context: Context):
 
 def use_learner_pages(server_app, context: Context, cull_after: int) -> None:
     """Voilà's settings for learner pages; read by Voilà's extension, which loads after ours."""
-    from congdanso.demos.server import use_our_templates
+    from congdanso.demos.server import LAB_EXTENSIONS_OFF, use_our_templates
 
     use_our_templates()
     config = server_app.config
@@ -350,9 +349,7 @@ def use_learner_pages(server_app, context: Context, cull_after: int) -> None:
     # hand any picture under the root, a learner's or a hand-in, to anyone who asks. Lesson
     # pages carry their pictures inside them, so it serves nothing here.
     voila.file_allowlist = []
-    voila.extension_denylist = [
-        "@jupyter/nbgrader", "jupyterlab-jupytext", "@jupyter-notebook/lab-extension",
-        "@voila-dashboards/jupyterlab-preview"]
+    voila.extension_denylist = list(LAB_EXTENSIONS_OFF)
     config.VoilaExecutor.cell_error_instruction = (
         "Trang gặp lỗi khi mở. Tải lại trang; nếu vẫn vậy, nhờ giảng viên.")
     config.HTMLExporter.language_code = "vi"

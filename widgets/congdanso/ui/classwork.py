@@ -83,14 +83,7 @@ class ClassWork:
     @staticmethod
     def state(work: classwork.Work) -> str:
         """The work's state in words (a symbol too, never colour alone)."""
-        if work.submitted_at is not None:
-            times = f" (lần nộp thứ {work.submissions})" if work.submissions > 1 else ""
-            return f"✔ Đã nộp lúc {work.submitted_at:%H:%M ngày %d/%m/%Y}{times}"
-        if work.submissions:
-            return "✔ Đã nộp"
-        if work.received:
-            return "● Đã nhận, chưa nộp"
-        return "○ Chưa nhận bài"
+        return work.words()
 
     def _href(self, path: Path) -> str:
         from urllib.parse import quote
