@@ -21,8 +21,8 @@ KERNEL_CODE = textwrap.dedent("""
     import json, statistics, time
     from congdanso.world import World
     from congdanso.world.scenarios import activate_vneid
-    from congdanso.world.vietqr import encode, decode, training_qr
-    from congdanso.world.qrimage import to_png, read_image
+    from congdanso.world.money.vietqr import encode, decode, training_qr
+    from congdanso.world.money.qrimage import to_png, read_image
 
     world = World()
     person = world.population.practice_residents()[0]
@@ -68,7 +68,7 @@ STOCK_SIGN = textwrap.dedent("""
     import datetime as dt, io, time, json
     from congdanso.world import World
     from congdanso.world.scenarios import activate_vneid
-    from congdanso.world.signing import _asn1, _signer
+    from congdanso.world.signatures.signing import _asn1, _signer
     from pyhanko.sign import signers, fields
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -93,7 +93,7 @@ STOCK_SIGN = textwrap.dedent("""
     for _ in range(15):
         t = time.perf_counter(); once(); times.append(time.perf_counter() - t)
     import segno, io as _io
-    from congdanso.world.vietqr import encode, training_qr
+    from congdanso.world.money.vietqr import encode, training_qr
     import zxingcpp
     from PIL import Image
     qr = []

@@ -15,7 +15,7 @@ import time
 import pandas as pd
 from congdanso.cohort.report import build_report, write_report
 from congdanso.grading.competencies import load_framework
-from congdanso.world.people import Population
+from congdanso.world.society.people import Population
 
 LEARNERS, ASSIGNMENTS, CELLS = 2_000, 6, 4
 

@@ -57,7 +57,7 @@ def bench_replay(path: Path) -> None:
         world = World.open(path, pace="manual")
         times.append(time.perf_counter() - start)
     assert world.journal.seq == TARGET_EVENTS
-    from congdanso.world.people import Population
+    from congdanso.world.society.people import Population
 
     start = time.perf_counter()
     Population(world.seed)

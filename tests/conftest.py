@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from congdanso.world import World
-from congdanso.world.people import Population
+from congdanso.world.society.people import Population
 
 
 @pytest.fixture(scope="session")

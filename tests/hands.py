@@ -12,9 +12,9 @@ from __future__ import annotations
 from congdanso.grading import requirements as req
 from congdanso.grading import variants
 from congdanso.grading.key import load_key
-from congdanso.world.errors import DomainError
+from congdanso.world.core.errors import DomainError
+from congdanso.world.identity.vneid import SECURITY_QUESTIONS
 from congdanso.world.scenarios import PRACTICE_PASSCODE, PRACTICE_PASSWORD
-from congdanso.world.vneid import SECURITY_QUESTIONS
 
 PIN = "258036"
 WAYS = ("dung-het", "chi-tra-loi", "sai", "bo-trong")

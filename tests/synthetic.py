@@ -62,7 +62,7 @@ class Learner(roster.Learner):
 
 def cohort(size: int = 30, seed: int = 2026) -> list[Learner]:
     """``size`` learners with invented names, spread over the khu phố of :data:`PLACES`."""
-    from congdanso.world.people import FEMALE, MALE, CitizenProvider
+    from congdanso.world.society.people import FEMALE, MALE, CitizenProvider
     from faker import Faker
 
     fake = Faker("vi_VN")
@@ -148,7 +148,7 @@ def do_assignment(folder: Path, learner: Learner, *, copy_from: Path | None = No
                   probe: dict[str, str] | None = None) -> None:
     """Work in a fetched assignment folder as the learner would, then save the notebook."""
     from congdanso.ui.exercise import Exercise
-    from congdanso.world.journal import DEFAULT_NAME
+    from congdanso.world.core.journal import DEFAULT_NAME
     from hands import do_exercise
 
     path = next(folder.glob("*.ipynb"))

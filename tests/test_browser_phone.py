@@ -141,7 +141,7 @@ def test_login_with_vneid_and_submit_a_dossier_in_jupyterlab(lab):
         shots.append(_shot(page, "05-chu-to.png"))
         browser.close()
 
-    from congdanso.world.check import check_journal
+    from congdanso.world.core.check import check_journal
 
     report = check_journal(lab["root"] / "nhat-ky.jsonl")
     assert report.ok, report.problem

@@ -87,7 +87,7 @@ def test_every_self_check_is_in_its_lesson(source):
 def test_self_checks_answer_right_and_wrong(check, world):
     """Each wrong option says why it is wrong and which section to read again, without the right
     option or its explanation; the right one keeps its explanation; every answer is journaled."""
-    from congdanso.world.journal import GENESIS, parse_lines
+    from congdanso.world.core.journal import GENESIS, parse_lines
 
     widget = quiz(check.qid, world)
     wrong = [o for o in check.options if o != check.answer]

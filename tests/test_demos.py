@@ -14,9 +14,9 @@ from congdanso.demos.checker import Checker, sample_kit
 from congdanso.demos.dashboard import ALL, SAMPLE, Dashboard, DataError, read_ward_csv, totals
 from congdanso.demos.scamgame import CARDS, SAFE, SCAM, ScamGame
 from congdanso.demos.walkthrough import STEPS, Walkthrough
-from congdanso.world.demokit import KIT
-from congdanso.world.errors import StateError
-from congdanso.world.signing import VERDICTS
+from congdanso.world.core.errors import StateError
+from congdanso.world.signatures.demokit import KIT
+from congdanso.world.signatures.signing import VERDICTS
 from test_roster import to_cp1258
 
 HEADER = ("Phường,Khu phố,Số hộ,Hộ có tài khoản DVC,Người trưởng thành,"
@@ -127,7 +127,7 @@ def test_checker_catches_a_changed_code(checker):
 
 
 def test_checker_reads_pictures_and_refuses_what_is_not_one(checker):
-    from congdanso.world.qrimage import to_png
+    from congdanso.world.money.qrimage import to_png
 
     assert checker.check_image(to_png(checker.sample_payload("dien"))) is True
     assert checker.check_image(b"GIF89a broken") is False
@@ -141,7 +141,7 @@ def test_checker_reads_pictures_and_refuses_what_is_not_one(checker):
 
 
 def test_checker_upload_handler_takes_the_last_file(checker):
-    from congdanso.world.qrimage import to_png
+    from congdanso.world.money.qrimage import to_png
 
     picture = to_png(checker.sample_payload("that"))
     checker._on_qr_image({"new": ({"name": "a.png", "content": memoryview(picture)},)})

@@ -217,7 +217,7 @@ def test_dashboard_filters_by_ward_and_survives_bad_files(server, browser, tmp_p
 
 def test_checker_reads_qr_text_and_images_and_checks_pdfs(server, browser, tmp_path):
     from congdanso.demos.checker import Checker, sample_kit
-    from congdanso.world.qrimage import to_png
+    from congdanso.world.money.qrimage import to_png
     from playwright.sync_api import expect
 
     page, box = open_app(browser, server, "Kiểm tra trước khi trả tiền / ký", "checker")

@@ -6,10 +6,9 @@ import datetime as dt
 import unicodedata
 
 import pytest
-from congdanso.world.errors import ValidationError
-from congdanso.world.phone import carrier_of, parse_phone
-from congdanso.world.text import clean_name, name_key, strip_diacritics
-from congdanso.world.validate import (
+from congdanso.world.core.errors import ValidationError
+from congdanso.world.core.text import clean_name, name_key, strip_diacritics
+from congdanso.world.core.validate import (
     check_full_name,
     check_otp,
     check_passcode,
@@ -17,6 +16,7 @@ from congdanso.world.validate import (
     check_vneid_password,
     parse_date,
 )
+from congdanso.world.identity.phone import carrier_of, parse_phone
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

@@ -28,7 +28,7 @@ def _right(key, world, scenario, question: str):
     """The right option, also for the answers the grader reads from the world ("@"): a returned
     copy's verdict is the verifier's for that kind of copy; a QR is paid only if it is the
     collector's ("dung")."""
-    from congdanso.world.signing import VERDICTS
+    from congdanso.world.signatures.signing import VERDICTS
 
     answer = key.answer(scenario, question)
     if answer.startswith("@verdict_"):
@@ -345,7 +345,7 @@ def test_learner_code_cannot_turn_a_code_test_into_a_pass(tmp_path):
 
 def test_an_oversized_or_endless_journal_is_flagged_not_graded(tmp_path, monkeypatch):
     from congdanso.grading import decide
-    from congdanso.world.journal import DEFAULT_NAME
+    from congdanso.world.core.journal import DEFAULT_NAME
     from hands import do_exercise
 
     assignment = "an-toan-lua-dao"

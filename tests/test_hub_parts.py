@@ -114,7 +114,7 @@ def test_live_view_shows_each_learner_without_writing_to_their_folders(tmp_path)
     vneid.enter_otp(ex.world.inbox(person.phone).latest_otp())
     vneid.set_password("TapHuan@2026")
     vneid.set_passcode("258036")
-    from congdanso.world.vneid import SECURITY_QUESTIONS
+    from congdanso.world.identity.vneid import SECURITY_QUESTIONS
 
     vneid.choose_questions(SECURITY_QUESTIONS[0], "Tiểu học", SECURITY_QUESTIONS[1], "Bông")
     vneid.login(person.id_number, "SaiMatKhau@1")  # an error the learner saw

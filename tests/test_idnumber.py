@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import pytest
-from congdanso.world.errors import ValidationError
-from congdanso.world.idnumber import FEMALE, MALE, check_id_matches, make_id_number, parse_id_number
-from congdanso.world.places import PROVINCES
+from congdanso.world.core.errors import ValidationError
+from congdanso.world.identity.idnumber import (
+    FEMALE,
+    MALE,
+    check_id_matches,
+    make_id_number,
+    parse_id_number,
+)
+from congdanso.world.society.places import PROVINCES
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from congdanso.cli import main as cli_main
 from congdanso.world import DomainError, JournalError, World
-from congdanso.world.check import check_journal
-from congdanso.world.journal import FileJournal, encode
+from congdanso.world.core.check import check_journal
+from congdanso.world.core.journal import FileJournal, encode
 from congdanso.world.scenarios import activate_vneid, portal_login_with_vneid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -158,7 +158,7 @@ def _tamper_cases():
 
     def rehash_forged(lines):
         """Rewrite an outcome and recompute every hash: only replay can catch this."""
-        from congdanso.world.journal import GENESIS
+        from congdanso.world.core.journal import GENESIS
 
         out, prev = [], GENESIS
         for raw in lines:
@@ -346,7 +346,7 @@ def test_a_kernel_killed_while_writing_never_makes_an_honest_journal_look_tamper
 def test_a_refusal_reworded_in_a_later_version_still_replays(journal_path):
     """Messages are presentation: a journal made when a refusal was worded differently (an
     older version of the course) is the same work; its code and field must still match."""
-    from congdanso.world.journal import GENESIS
+    from congdanso.world.core.journal import GENESIS
 
     world = World.open(journal_path, pace="manual")
     with pytest.raises(DomainError):
@@ -372,8 +372,8 @@ def test_a_refusal_reworded_in_a_later_version_still_replays(journal_path):
 
 def test_every_action_says_in_vietnamese_what_it_did():
     """`congdanso journal check` tells a trainer what the learner did: every action has a title."""
-    from congdanso.world.actions import REGISTRY
-    from congdanso.world.describe import TITLES
+    from congdanso.world.core.actions import REGISTRY
+    from congdanso.world.core.describe import TITLES
 
     World()  # every service registers its actions
     assert set(REGISTRY) <= set(TITLES), sorted(set(REGISTRY) - set(TITLES))

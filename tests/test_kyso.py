@@ -17,7 +17,7 @@ from congdanso.world import (
     ValidationError,
     World,
 )
-from congdanso.world.check import check_journal
+from congdanso.world.core.check import check_journal
 from congdanso.world.scenarios import activate_vneid
 
 PIN = "258036"
@@ -152,7 +152,7 @@ def test_documents_are_real_vietnamese_pdfs(world, signer):
 @pytest.mark.parametrize("kind", ["hop_dong", "to_khai"])
 def test_documents_are_one_page_marked_as_training_and_cite_the_2026_law(world, signer, kind):
     pdfium = pytest.importorskip("pypdfium2")
-    from congdanso.world.documents import TRAINING_NOTE
+    from congdanso.world.dossiers.documents import TRAINING_NOTE
 
     pdf = pdfium.PdfDocument(world.kyso.content(world.kyso.new_document(signer.id_number,
                                                                         kind).id))
@@ -206,7 +206,7 @@ def test_journal_with_signed_files_replays_and_a_missing_file_is_caught(tmp_path
 
 
 def test_demo_kit_and_cli_verify(tmp_path, capsys):
-    from congdanso.world.demokit import KIT
+    from congdanso.world.signatures.demokit import KIT
 
     assert cli(["kyso", "demo-kit", str(tmp_path)]) == 0
     capsys.readouterr()
@@ -242,7 +242,7 @@ def test_demo_kit_and_cli_verify(tmp_path, capsys):
 def test_a_suspended_certificate_is_its_own_verdict(tmp_path):
     """Decree 23/2025: a certificate can be suspended ("tạm dừng") as well as revoked; the CRL
     lists it as certificate hold and every verifier says so."""
-    from congdanso.world.errors import StateError
+    from congdanso.world.core.errors import StateError
 
     world = World.open(tmp_path / "nhat-ky.jsonl", pace="manual")
     person = world.population.practice_residents()[0]

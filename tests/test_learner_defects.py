@@ -125,7 +125,7 @@ def test_a_refused_password_or_pin_is_not_left_in_its_hidden_field(world):
 
 # -- 4. the security questions in full --------------------------------------------------------
 def test_security_questions_are_a_list_of_every_question_in_full(world):
-    from congdanso.world.vneid import SECURITY_QUESTIONS
+    from congdanso.world.identity.vneid import SECURITY_QUESTIONS
 
     app = Phone(world, world.population.practice_residents()[0]).open("vneid")
     for field_ in (app.f_q1, app.f_q2):
@@ -297,7 +297,7 @@ def test_supplement_picker_starts_empty_and_refuses_to_send_nothing(tmp_path):
 @pytest.mark.parametrize("assignment", ["thuc-hanh-03", "ho-so-truc-tuyen"])
 def test_a_portal_account_is_dated_when_it_was_made_not_when_the_scenario_was_set_up(
         tmp_path, assignment):
-    from congdanso.world.clock import format_time
+    from congdanso.world.core.clock import format_time
 
     ex = Exercise(assignment, world=World(), learner="hv-01", folder=tmp_path)
     code = ex.scenario.values.get("supplement_code")

@@ -121,7 +121,7 @@ def test_choice_lists_wrap_with_every_round_button_inside(voila, browser, width,
     """Self-checks, the exercise's answers and the security questions at 390 and 1366 px: no
     option runs into the next, no round button is hidden or cut at the left edge, every
     security question is shown in full."""
-    from congdanso.world.vneid import SECURITY_QUESTIONS
+    from congdanso.world.identity.vneid import SECURITY_QUESTIONS
 
     page = _open(browser, f"{voila}/lua-chon.ipynb", width, height, ".cds-exercise")
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -476,7 +476,7 @@ def test_flow_diagram_is_text_in_order():
 def test_a_replayed_contract_is_read_back_and_a_grader_makes_its_own(tmp_path):
     """A lesson that replays the journal reads the practice contract back instead of loading
     fpdf2 again; a read-only checker never trusts the recipe file a learner could edit."""
-    from congdanso.world.files import FileStore
+    from congdanso.world.core.files import FileStore
 
     made = []
 

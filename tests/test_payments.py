@@ -13,7 +13,7 @@ from congdanso.world import (
     ValidationError,
     World,
 )
-from congdanso.world.payments import BANK2_BIN, BANK_BIN, WALLET_BIN
+from congdanso.world.money.payments import BANK2_BIN, BANK_BIN, WALLET_BIN
 from congdanso.world.scenarios import activate_vneid, portal_login_with_vneid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -223,7 +223,7 @@ def test_water_bill_paid_by_scanning_its_qr(world, people):
 
 
 def test_static_qr_needs_an_amount_and_garbage_is_refused(world, people):
-    from congdanso.world.vietqr import VietQRError, encode, training_qr
+    from congdanso.world.money.vietqr import VietQRError, encode, training_qr
 
     token = _customer(world, people[0])
     target = world.bank.open_account(people[1].id_number, BANK_BIN, PASSWORD)

@@ -3,10 +3,10 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
-from congdanso.world.idnumber import parse_id_number
-from congdanso.world.people import FAMILY_NAMES, Population
-from congdanso.world.phone import parse_phone
-from congdanso.world.places import PROVINCES, WARDS
+from congdanso.world.identity.idnumber import parse_id_number
+from congdanso.world.identity.phone import parse_phone
+from congdanso.world.society.people import FAMILY_NAMES, Population
+from congdanso.world.society.places import PROVINCES, WARDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,7 +89,7 @@ def test_every_address_is_of_2026_two_levels_and_no_old_ward(population):
     ward (BRIEF, 2026 facts)."""
     import re
 
-    from congdanso.world.places import WARDS
+    from congdanso.world.society.places import WARDS
 
     old_wards = {name for ward in WARDS for name in ward.former} - {
         ward.name.removeprefix("Phường ") for ward in WARDS}
@@ -105,7 +105,7 @@ def test_every_address_is_of_2026_two_levels_and_no_old_ward(population):
 
 def test_married_people_are_of_legal_marriage_age(population):
     """Luật Hôn nhân và gia đình 2014, art. 8: a man marries from 20, a woman from 18."""
-    from congdanso.world.idnumber import MALE
+    from congdanso.world.identity.idnumber import MALE
 
     today = population.reference_day
     for household in population.households:

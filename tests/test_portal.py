@@ -8,7 +8,7 @@ from congdanso.world import (
     StateError,
     ValidationError,
 )
-from congdanso.world.portal import (
+from congdanso.world.dossiers.portal import (
     PROCESSING,
     RECEIVED,
     RESULT_READY,
@@ -16,7 +16,7 @@ from congdanso.world.portal import (
     SUBMITTED,
     SUPPLEMENT,
 )
-from congdanso.world.procedures import CATALOGUE
+from congdanso.world.dossiers.procedures import CATALOGUE
 from congdanso.world.scenarios import PRACTICE_PASSCODE, activate_vneid, portal_login_with_vneid
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from congdanso.world import NotFoundError, ValidationError, World
-from congdanso.world.support import RESULTS, TASKS
+from congdanso.world.society.support import RESULTS, TASKS
 
 
 def test_a_visit_is_written_only_with_consent_and_erased_on_request(world, resident):

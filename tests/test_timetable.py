@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from congdanso.course import timetable
-from congdanso.world.signing import VERDICTS
+from congdanso.world.signatures.signing import VERDICTS
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "course" / "HUONG-DAN-GIANG-VIEN.md"

@@ -8,7 +8,7 @@ import io
 import pytest
 from congdanso.ui import Phone
 from congdanso.world import World
-from congdanso.world.journal import GENESIS, parse_lines
+from congdanso.world.core.journal import GENESIS, parse_lines
 from congdanso.world.scenarios import PRACTICE_PASSCODE, PRACTICE_PASSWORD, activate_vneid
 
 
@@ -55,7 +55,7 @@ def test_vneid_activation_in_the_app(world, phone):
     app.set_passcode("111111")
     assert "dễ đoán" in app.f_pass.error_text
     app.set_passcode(PRACTICE_PASSCODE)
-    from congdanso.world.vneid import SECURITY_QUESTIONS as Q
+    from congdanso.world.identity.vneid import SECURITY_QUESTIONS as Q
 
     app.choose_questions(Q[0], "Lái Thiêu", Q[0], "x1")
     assert "khác nhau" in app.f_q2.error_text
@@ -215,7 +215,7 @@ def test_bank_bills_by_code_and_by_qr_picture(world, phone):
     bank._back_home()
     bank.pay_bill()
     assert "đã được thanh toán" in bank.notice_text
-    from congdanso.world.qrimage import to_png
+    from congdanso.world.money.qrimage import to_png
 
     bank.scan_image(b"not an image")
     assert "không phải ảnh" in bank.notice_text

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 from congdanso.cli import main as cli
-from congdanso.world.qrimage import read_image, to_png, to_svg
-from congdanso.world.vietqr import VietQR, VietQRError, crc16, decode, encode, training_qr
+from congdanso.world.money.qrimage import read_image, to_png, to_svg
+from congdanso.world.money.vietqr import VietQR, VietQRError, crc16, decode, encode, training_qr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,7 +100,7 @@ def test_svg_is_an_svg_with_a_title():
 
 
 def test_reading_pictures_that_are_not_qr_codes(tmp_path):
-    from congdanso.world.errors import ValidationError
+    from congdanso.world.core.errors import ValidationError
 
     with pytest.raises(ValidationError, match="không phải ảnh"):
         read_image(b"%PDF-1.7 not an image")

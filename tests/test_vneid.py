@@ -10,12 +10,12 @@ from congdanso.world import (
     ValidationError,
     World,
 )
+from congdanso.world.identity.vneid import ACTIVE, APPROVED, SECURITY_QUESTIONS
 from congdanso.world.scenarios import PRACTICE_PASSCODE, PRACTICE_PASSWORD, activate_vneid
-from congdanso.world.vneid import ACTIVE, APPROVED, SECURITY_QUESTIONS
 
 
 def _actions(world: World) -> list[tuple[str, bool]]:
-    from congdanso.world.journal import GENESIS, parse_lines
+    from congdanso.world.core.journal import GENESIS, parse_lines
 
     events = parse_lines(world.journal.data(), start_seq=0, prev=GENESIS).events
     return [(e.action, e.body["ok"]) for e in events]
@@ -180,7 +180,7 @@ def test_real_pace_time_passes_between_actions(resident):
 
 
 def test_a_sim_in_a_childs_name_must_be_moved_at_the_carrier_before_level_2(world):
-    from congdanso.world.errors import PermissionDeniedError, StateError
+    from congdanso.world.core.errors import PermissionDeniedError, StateError
 
     elder = next(p for p in world.population.adults() if p.phone and p.has_chip_card
                  and p.phone_registered_to not in (None, p.id_number))

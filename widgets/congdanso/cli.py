@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from congdanso import __version__
-from congdanso.world.clock import VIETNAM, vietnam_time
-from congdanso.world.errors import os_error_vi
+from congdanso.world.core.clock import VIETNAM, vietnam_time
+from congdanso.world.core.errors import os_error_vi
 
 
 def _cmd_journal_check(args: argparse.Namespace) -> int:
-    from congdanso.world.check import check_journal
-    from congdanso.world.describe import describe, masked_args
+    from congdanso.world.core.check import check_journal
+    from congdanso.world.core.describe import describe, masked_args
 
     report = check_journal(args.path)
     if args.json:
@@ -55,8 +55,8 @@ def _cmd_journal_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_world_info(args: argparse.Namespace) -> int:
-    from congdanso.world.people import Population
-    from congdanso.world.places import WARDS
+    from congdanso.world.society.people import Population
+    from congdanso.world.society.places import WARDS
 
     population = Population(args.seed)
     print(
@@ -80,7 +80,7 @@ def _cmd_world_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_procedures(args: argparse.Namespace) -> int:
-    from congdanso.world.procedures import CATALOGUE
+    from congdanso.world.dossiers.procedures import CATALOGUE
 
     for p in CATALOGUE:
         print(
@@ -97,12 +97,12 @@ def _print_rows(rows: list[tuple[str, str]]) -> None:
 
 
 def _cmd_vietqr_decode(args: argparse.Namespace) -> int:
-    from congdanso.world.errors import ValidationError
-    from congdanso.world.vietqr import VietQRError, decode
+    from congdanso.world.core.errors import ValidationError
+    from congdanso.world.money.vietqr import VietQRError, decode
 
     try:
         if args.image:
-            from congdanso.world.qrimage import read_image
+            from congdanso.world.money.qrimage import read_image
 
             payload = read_image(args.image)
         elif args.payload:
@@ -140,7 +140,7 @@ def _cmd_vietqr_decode(args: argparse.Namespace) -> int:
 
 
 def _cmd_vietqr_encode(args: argparse.Namespace) -> int:
-    from congdanso.world.vietqr import VietQRError, encode, training_qr
+    from congdanso.world.money.vietqr import VietQRError, encode, training_qr
 
     try:
         payload = encode(
@@ -189,8 +189,8 @@ def _load_crls(paths: list[Path]) -> tuple[list, list[str]]:
 def _cmd_kyso_verify(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from congdanso.world.pki import TrainingPKI
-    from congdanso.world.signing import verify_pdf
+    from congdanso.world.signatures.pki import TrainingPKI
+    from congdanso.world.signatures.signing import verify_pdf
 
     path = Path(args.file)
     try:
@@ -199,8 +199,8 @@ def _cmd_kyso_verify(args: argparse.Namespace) -> int:
         print(f"Không đọc được tệp {path}: {os_error_vi(exc)}.", file=sys.stderr)
         return 2
     if args.at:
-        from congdanso.world.errors import ValidationError
-        from congdanso.world.validate import parse_date
+        from congdanso.world.core.errors import ValidationError
+        from congdanso.world.core.validate import parse_date
 
         try:
             day = parse_date(args.at, field="at")
@@ -256,8 +256,8 @@ def _cmd_kyso_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_kyso_demo_kit(args: argparse.Namespace) -> int:
-    from congdanso.world.demokit import KIT, build_demo_kit
-    from congdanso.world.signing import VERDICTS
+    from congdanso.world.signatures.demokit import KIT, build_demo_kit
+    from congdanso.world.signatures.signing import VERDICTS
 
     written = build_demo_kit(args.dir)
     print(f"Đã tạo bộ tài liệu mẫu trong {args.dir}:")

@@ -53,7 +53,7 @@ class CertificateFacts:
     total: int = 0  # … of how many
 
     def body(self) -> dict:
-        from congdanso.world.text import nfc
+        from congdanso.world.core.text import nfc
 
         body = {"n": self.number, "id": self.learner_id, "ten": nfc(self.name),
                 "nl": list(self.competencies), "ngay": self.issued.isoformat()}
@@ -85,7 +85,7 @@ def course_signer(course: str | os.PathLike[str], *, create: bool = False) -> Co
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    from congdanso.world.pki import build_cert
+    from congdanso.world.signatures.pki import build_cert
 
     folder = Path(course) / KEYS
     if not (folder / KEY_FILE).is_file():
@@ -207,10 +207,10 @@ def certificate_pdf(facts: CertificateFacts, competency_names: dict[str, str],
     key. A transcript names only the competencies measured and mastered."""
     from fpdf import FPDF
 
-    from congdanso.world.fonts import font_path
-    from congdanso.world.qrimage import to_png
-    from congdanso.world.signing import sign_pdf
-    from congdanso.world.text import nfc
+    from congdanso.world.core.text import nfc
+    from congdanso.world.money.qrimage import to_png
+    from congdanso.world.signatures.fonts import font_path
+    from congdanso.world.signatures.signing import sign_pdf
 
     payload = qr_payload(facts, signer)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
@@ -278,7 +278,7 @@ def verify_certificate_pdf(data: bytes, course: str | os.PathLike[str],
     """Signature valid and chained to the course's root, and its QR facts in the registry."""
     import re
 
-    from congdanso.world.signing import verify_pdf
+    from congdanso.world.signatures.signing import verify_pdf
 
     signer = course_signer(course)
     moment = moment or dt.datetime.now(dt.UTC)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from congdanso.world.clock import VIETNAM
+from congdanso.world.core.clock import VIETNAM
 
 
 @dataclass

@@ -44,7 +44,7 @@ from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from nbgrader.utils import parse_utc
 
 from congdanso.grading import safefiles
-from congdanso.world.errors import os_error_vi
+from congdanso.world.core.errors import os_error_vi
 
 OLD_DIR = "submitted-cu"
 CLOCK_SLACK = datetime.timedelta(minutes=10)  # a hand-in's named time vs. its folder's ctime

@@ -30,7 +30,7 @@ from typing import Any
 from congdanso.cohort.sheets import defuse_row, restore, restore_row
 from congdanso.grading.sandbox import Limits
 from congdanso.grading.variants import write_variant_table
-from congdanso.world.journal import DEFAULT_NAME
+from congdanso.world.core.journal import DEFAULT_NAME
 
 JOURNAL_PATTERNS = [DEFAULT_NAME + "*"]  # the journal, its head, a torn tail, its files folder
 RESULTS_DIR = "cham-bai"

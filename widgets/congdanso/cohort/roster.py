@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from congdanso.cohort.sheets import defuse_row, restore_row
-from congdanso.world.errors import os_error_vi
-from congdanso.world.places import WARDS, ward_for
-from congdanso.world.text import clean_name, nfc, strip_diacritics
+from congdanso.world.core.errors import os_error_vi
+from congdanso.world.core.text import clean_name, nfc, strip_diacritics
+from congdanso.world.society.places import WARDS, ward_for
 
 HEADERS = {
     "name": ("họ và tên", "họ tên", "ho va ten", "ho ten", "name", "full name", "full_name"),

@@ -87,8 +87,8 @@ def _paragraphs(lines: list[str]) -> list[str | None]:
 def handout_pdf(title: str, lines: list[str], point: SupportPoint | None = None) -> bytes:
     from fpdf import FPDF
 
-    from congdanso.world.fonts import font_path
-    from congdanso.world.text import nfc
+    from congdanso.world.core.text import nfc
+    from congdanso.world.signatures.fonts import font_path
 
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_compression(False)
@@ -141,7 +141,7 @@ def handout_pdf(title: str, lines: list[str], point: SupportPoint | None = None)
 
 def _support_point_box(pdf, point: SupportPoint) -> None:
     """A framed box with the support point's details, or lines to write them on."""
-    from congdanso.world.text import nfc
+    from congdanso.world.core.text import nfc
 
     rows = [("Điểm hỗ trợ", point.name), ("Địa chỉ", point.address),
             ("Giờ mở cửa", point.hours), ("Điện thoại", point.phone)]

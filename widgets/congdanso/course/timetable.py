@@ -104,7 +104,7 @@ def read_course(course: Path = COURSE, exercises: Path = EXERCISES,
                 catalogue: Path = CATALOGUE) -> Course:
     import nbformat
 
-    from congdanso.world.signing import VERDICTS
+    from congdanso.world.signatures.signing import VERDICTS
 
     lessons = {}
     for source in sorted((course / "src").glob("*.md")):

@@ -30,7 +30,7 @@ from congdanso.demos.style import (
     uploaded_file,
 )
 from congdanso.ui.base import esc, html
-from congdanso.world.errors import DomainError
+from congdanso.world.core.errors import DomainError
 
 MAX_UPLOAD = 20 * 1024 * 1024
 SEED = 74
@@ -47,8 +47,8 @@ def _world():
 @lru_cache(maxsize=1)
 def sample_kit() -> Path:
     """The trainer's demo kit (one PDF per verdict and the CA's revocation list), made once."""
-    from congdanso.world.demokit import CRL_NAME, KIT, build_demo_kit
-    from congdanso.world.fonts import _cache_dir
+    from congdanso.world.signatures.demokit import CRL_NAME, KIT, build_demo_kit
+    from congdanso.world.signatures.fonts import _cache_dir
 
     folder = _cache_dir() / f"bo-mau-ky-so-{SEED}"
     if not all((folder / name).exists() for name, _, _ in KIT) or \
@@ -62,8 +62,8 @@ def _trust() -> tuple:
     """The training CA's root and revocation lists (the kit's), read once per kernel."""
     from cryptography import x509
 
-    from congdanso.world.demokit import CRL_NAME
-    from congdanso.world.pki import TrainingPKI
+    from congdanso.world.signatures.demokit import CRL_NAME
+    from congdanso.world.signatures.pki import TrainingPKI
 
     pki = TrainingPKI(SEED)
     crl = x509.load_der_x509_crl((sample_kit() / CRL_NAME).read_bytes())
@@ -72,7 +72,7 @@ def _trust() -> tuple:
 
 def verify(data: bytes):
     """The verdict on a file, checked against the training CA and the kit's revocation list."""
-    from congdanso.world.signing import verify_pdf
+    from congdanso.world.signatures.signing import verify_pdf
 
     root, crls = _trust()
     return verify_pdf(data, trust_roots=[root], crls=crls, moment=dt.datetime.now(dt.UTC))
@@ -100,7 +100,7 @@ def _never_stuck(result: str):
 
 def _when(stamp: str) -> str:
     """An ISO time as a resident reads it: 08:30 ngày 02/03/2026 (giờ Việt Nam)."""
-    from congdanso.world.clock import vietnam_time
+    from congdanso.world.core.clock import vietnam_time
 
     try:
         return vietnam_time(dt.datetime.fromisoformat(stamp))
@@ -141,7 +141,7 @@ class Checker(OutreachApp):
         self.pdf_file.observe(self._on_pdf, "value")
         self.pdf_result = html()
         self.pdf_result.add_class("cdsd-pdf-result")
-        from congdanso.world.demokit import KIT
+        from congdanso.world.signatures.demokit import KIT
 
         self.samples = widgets.Dropdown(
             description="Hoặc chọn tài liệu mẫu",
@@ -167,7 +167,7 @@ class Checker(OutreachApp):
     @_never_stuck("qr_result")
     def check_text(self, text: str) -> bool:
         """Read a VietQR payload and show what a helper reads out; False (and why) if broken."""
-        from congdanso.world.vietqr import decode
+        from congdanso.world.money.vietqr import decode
 
         text = (text or "").strip()
         if text != self.qr_text.value:
@@ -208,7 +208,7 @@ class Checker(OutreachApp):
 
     @_never_stuck("qr_result")
     def check_image(self, data: bytes) -> bool:
-        from congdanso.world.qrimage import read_image
+        from congdanso.world.money.qrimage import read_image
 
         if len(data) > MAX_UPLOAD:
             self.qr_result.value = message("Ảnh quá lớn (trên 20 MB). Hãy chụp lại hoặc thu nhỏ "
@@ -227,7 +227,7 @@ class Checker(OutreachApp):
             self.check_image(upload[1])
 
     def sample_payload(self, kind: str) -> str:
-        from congdanso.world.vietqr import VietQR, encode
+        from congdanso.world.money.vietqr import VietQR, encode
 
         world = _world()
         if kind == "dien":

@@ -23,7 +23,7 @@ import pandas as pd
 
 from congdanso.demos.style import OutreachApp, banner, frame, message, side_by_side, uploaded_file
 from congdanso.ui.base import esc, html
-from congdanso.world.text import nfc
+from congdanso.world.core.text import nfc
 
 ALL = "Tất cả các phường"
 SAMPLE = Path(__file__).resolve().parents[3] / "demos" / "du-lieu" / "bao-cao-phuong-mau.csv"

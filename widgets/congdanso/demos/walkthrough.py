@@ -30,7 +30,7 @@ from congdanso.demos.style import (
     side_by_side,
 )
 from congdanso.ui.base import esc, html
-from congdanso.world.errors import DomainError
+from congdanso.world.core.errors import DomainError
 
 PASSWORD = "TapHuan@2026"
 PASSCODE = "258036"
@@ -97,7 +97,7 @@ def meet(story: Story) -> Page:
 
 
 def vneid(story: Story) -> Page:
-    from congdanso.world.vneid import SECURITY_QUESTIONS
+    from congdanso.world.identity.vneid import SECURITY_QUESTIONS
 
     world, person = story.world, story.person
     with_card = world.vneid.account_of(person.id_number) is not None  # made with the card
@@ -130,7 +130,7 @@ def vneid(story: Story) -> Page:
 
 
 def portal(story: Story) -> Page:
-    from congdanso.world.qrimage import to_png
+    from congdanso.world.money.qrimage import to_png
 
     world = story.world
     qr = world.portal.start_vneid_login()
@@ -181,8 +181,8 @@ def dossier(story: Story) -> Page:
 
 
 def fee(story: Story) -> Page:
-    from congdanso.world.qrimage import to_png
-    from congdanso.world.vietqr import decode
+    from congdanso.world.money.qrimage import to_png
+    from congdanso.world.money.vietqr import decode
 
     world, person = story.world, story.person
     request = world.portal.fee_payment(story.portal.token, story.dossier.code)

@@ -29,7 +29,7 @@ from traitlets import Unicode
 from congdanso.grading import requirements as req
 from congdanso.grading.key import KEY_FILE, AnswerKey, judging, load_key
 from congdanso.grading.sandbox import SandboxedExecute
-from congdanso.world.journal import DEFAULT_NAME
+from congdanso.world.core.journal import DEFAULT_NAME
 
 CALL = "kiem_tra"
 FLAGS: list[dict[str, str]] = []  # what the last decisions want the trainer to know
@@ -146,7 +146,7 @@ def judge(folder: Path, assignment: str, student: str, secret: bytes,
           key: AnswerKey) -> Judgement:
     """The submission's journal, verified, held against the learner's own scenario and the
     course's answer key."""
-    from congdanso.world.check import check_journal
+    from congdanso.world.core.check import check_journal
 
     path = folder / DEFAULT_NAME
     if not path.is_file() or path.is_symlink():

@@ -110,7 +110,7 @@ def _level2(ctx: Context) -> str | None:
 
 @requirement("vneid-kich-hoat", "Kích hoạt VNeID: OTP → mật khẩu → passcode → câu hỏi bảo mật")
 def _activated(ctx: Context) -> str | None:
-    from congdanso.world.vneid import ACTIVE
+    from congdanso.world.identity.vneid import ACTIVE
 
     account = _vneid_account(ctx)
     if account is None or account.status != ACTIVE:
@@ -357,7 +357,7 @@ def _qr_handled(ctx: Context) -> str | None:
 
 
 def _qr_target(payload: str) -> str:
-    from congdanso.world.vietqr import decode
+    from congdanso.world.money.vietqr import decode
 
     return decode(payload).account
 
@@ -473,13 +473,13 @@ def answer_now(world: World, scenario: Scenario, question: str, key: AnswerKey) 
         kyso = world.kyso
         return kyso.verdict_of(kyso.content(state.copies[n - 1])).title
     if name == "qr_pay":  # options: [pay, do not pay, …]; pay only the waste collector
-        from congdanso.world.vietqr import decode
+        from congdanso.world.money.vietqr import decode
 
         pays_collector = decode(values["qr_payload"]).account == \
             world.bank.billers["moi_truong"].number
         return scenario.question(question)["options"][0 if pays_collector else 1]
     if name.startswith("qr_"):
-        from congdanso.world.vietqr import decode
+        from congdanso.world.money.vietqr import decode
 
         qr = decode(values["qr_payload"])
         target = world.bank.account(qr.bank_bin, qr.account)
@@ -546,7 +546,7 @@ def evaluate(ctx: Context, name: str, *, judge: bool = True) -> str | None:
 def journal_bodies(world: World) -> list[dict[str, Any]]:
     """Every verified event body of a world's journal (file or memory), oldest first. Lives here,
     not in :mod:`decide`, so the learner's kernel never imports nbgrader to show progress."""
-    from congdanso.world.journal import GENESIS, JournalError, parse_lines
+    from congdanso.world.core.journal import GENESIS, JournalError, parse_lines
 
     journal = world.journal
     data = journal.path.read_bytes() if journal.path is not None and journal.path.exists() \

@@ -321,7 +321,7 @@ def _private_dir(prefix: str) -> Path:
 def _font_cache() -> Path | None:
     """The stamp-font cache, built once and copied where the sandbox user can read it."""
     try:
-        from congdanso.world.fonts import stamp_font_path
+        from congdanso.world.signatures.fonts import stamp_font_path
 
         font = stamp_font_path()
     except (OSError, RuntimeError):

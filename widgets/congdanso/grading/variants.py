@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from congdanso.world.people import Person
+    from congdanso.world.society.people import Person
     from congdanso.world.world import World
 
 SECRET_FILE = Path(".congdanso") / "bi-mat-khoa-hoc"
@@ -59,7 +59,7 @@ def spec(assignment: str) -> dict[str, Any]:
     try:
         return catalogue()[assignment]
     except KeyError:
-        from congdanso.world.errors import ValidationError
+        from congdanso.world.core.errors import ValidationError
 
         raise ValidationError(
             f"Không có bài tập \"{assignment}\" trong danh mục tình huống. Các bài có: "
@@ -316,7 +316,7 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
 def setup(world: World, scenario: Scenario) -> None:
     """Put the world in the scenario's starting state. Runs inside ``course.begin_exercise``,
     so every step is part of that one journaled action and replays identically."""
-    from congdanso.world.payments import BANK_BIN
+    from congdanso.world.money.payments import BANK_BIN
     from congdanso.world.scenarios import (
         PRACTICE_PASSCODE,
         PRACTICE_PASSWORD,
@@ -367,7 +367,7 @@ def setup(world: World, scenario: Scenario) -> None:
             rac = next(b for b in world.bills.of_household(household.id) if b.service == "moi_truong")
             payload = world.bank.bill_qr(rac)
         else:
-            from congdanso.world.vietqr import encode, training_qr
+            from congdanso.world.money.vietqr import encode, training_qr
 
             strangers = [p for p in world.population.practice_residents()
                          if world.population.household_of(p).id != household.id
@@ -379,7 +379,7 @@ def setup(world: World, scenario: Scenario) -> None:
         values["qr_payload"] = payload  # who it pays is read from the code, as on the phone
     elif kind == "go-roi-vneid":
         assert person is not None and person.phone is not None
-        from congdanso.world.security import LOCK_FOR, MAX_PASSWORD_ATTEMPTS
+        from congdanso.world.identity.security import LOCK_FOR, MAX_PASSWORD_ATTEMPTS
 
         covers, forgotten = values["covers"], values["forgotten"]
         # what the resident no longer remembers: drawn from the token, never shown anywhere

@@ -440,7 +440,7 @@ def sheet_pdf(people: list[tuple[str, str]], codes: dict[str, str], login_url: s
     import segno
     from fpdf import FPDF
 
-    from congdanso.world.fonts import font_path
+    from congdanso.world.signatures.fonts import font_path
 
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_compression(False)  # a few kB more, and every font size can be checked

@@ -147,7 +147,7 @@ NOTES_FILE = Path(".congdanso") / "hub" / "canh-bao.json"
 
 
 def now_text() -> str:
-    from congdanso.world.clock import VIETNAM
+    from congdanso.world.core.clock import VIETNAM
 
     return dt.datetime.now(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
 

@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     except KubeError as exc:
         print(exc, file=sys.stderr)
     except OSError as exc:
-        from congdanso.world.errors import os_error_vi
+        from congdanso.world.core.errors import os_error_vi
 
         print(f"Không chuẩn bị được ({args.step}): {os_error_vi(exc)}", file=sys.stderr)
     except (ValueError, KeyError) as exc:  # the environment the hub's hook sets

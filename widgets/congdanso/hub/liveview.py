@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from congdanso.grading.safefiles import TooBig, read_regular
-from congdanso.world.journal import DEFAULT_NAME, GENESIS, JournalError, parse_lines
+from congdanso.world.core.journal import DEFAULT_NAME, GENESIS, JournalError, parse_lines
 
 STUCK_AFTER = dt.timedelta(minutes=10)
 MAX_JOURNAL = 20 * 1024 * 1024  # a bigger file is not a learner's journal: skipped, said so
@@ -178,7 +178,7 @@ class ClassView:
             return status
         if not events:
             return status
-        from congdanso.world.describe import TITLES
+        from congdanso.world.core.describe import TITLES
 
         last = events[-1].body
         status.last_action = TITLES.get(last.get("action", ""), last.get("action", ""))
@@ -203,7 +203,7 @@ class ClassView:
     def rows(self, now: dt.datetime | None = None) -> list[dict[str, str]]:
         from dataclasses import replace
 
-        from congdanso.world.clock import VIETNAM
+        from congdanso.world.core.clock import VIETNAM
 
         now = now or dt.datetime.now(dt.UTC)
         given = handed_in(self.exchange)
@@ -239,7 +239,7 @@ def _progress(data: bytes, path: Path, assignment: str, bodies: list[dict]) -> t
 
     from congdanso.grading import requirements as req
     from congdanso.grading.variants import spec
-    from congdanso.world.files import FileStore
+    from congdanso.world.core.files import FileStore
     from congdanso.world.world import REPLAY_DEADLINE, World
 
     files = FileStore(path.with_name(path.name + ".files"), read_only=True)

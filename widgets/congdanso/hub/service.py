@@ -22,7 +22,7 @@ from tornado import ioloop, web
 from congdanso.hub.codes import CODES_FILE, TRAINER
 from congdanso.hub.disk import read_notes
 from congdanso.hub.liveview import ClassView, page, summary, table
-from congdanso.world.clock import VIETNAM
+from congdanso.world.core.clock import VIETNAM
 
 
 def class_homes(course: Path) -> dict[str, Path]:

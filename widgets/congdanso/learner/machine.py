@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from congdanso.world.text import clean_name
+from congdanso.world.core.text import clean_name
 
 PROFILE = "hoc-vien.json"
 CONFIG = "nbgrader_config.py"
@@ -56,7 +56,7 @@ NAME = re.compile(r"^[^\W\d_]+(?:[ '’-][^\W\d_]+)+$")  # letters, spaces, ' an
 
 def choices() -> list[tuple[str, list[str]]]:
     """(ward, its khu phố) for the registration form."""
-    from congdanso.world.places import WARDS
+    from congdanso.world.society.places import WARDS
 
     return [(ward.name, list(ward.khu_pho)) for ward in WARDS]
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from congdanso.world.journal import DEFAULT_NAME
+from congdanso.world.core.journal import DEFAULT_NAME
 
 LESSON_NAME = re.compile(r"^(\d\d)-[a-z0-9-]+\.ipynb$")
 TITLE = re.compile(r"^#\s*Bài\s*(\d\d)\s*[—–-]\s*(.+)$", re.MULTILINE)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from congdanso.ui.base import FULL, AppView, Field, button, esc, html, table, vbox
-from congdanso.world.banks import TRAINING_BANKS
-from congdanso.world.bills import SERVICES
-from congdanso.world.errors import StateError
-from congdanso.world.payments import BANK_BIN, money
+from congdanso.world.core.errors import StateError
+from congdanso.world.money.banks import TRAINING_BANKS
+from congdanso.world.money.bills import SERVICES
+from congdanso.world.money.payments import BANK_BIN, money
 
 BANK_CHOICES = [(f"{b.short_name} ({b.bin})", b.bin) for b in TRAINING_BANKS]
 SERVICE_CHOICES = [(label, key) for key, (label, _) in SERVICES.items()]
@@ -284,7 +284,7 @@ class BankApp(AppView):
         return self._scan_picture(bytes(self.qr_upload.value[0]["content"]))
 
     def _scan_picture(self, content: bytes):
-        from congdanso.world.qrimage import read_image
+        from congdanso.world.money.qrimage import read_image
 
         payload = self.attempt(lambda: read_image(content))
         return self._scan_payload(payload) if payload is not None else None
@@ -297,7 +297,7 @@ class BankApp(AppView):
         return self._scan_payload(payload)
 
     def _scan_payload(self, payload: str):
-        from congdanso.world.vietqr import decode
+        from congdanso.world.money.vietqr import decode
 
         qr = self.attempt(lambda: decode(payload))
         if qr is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from congdanso.world.errors import DomainError
+from congdanso.world.core.errors import DomainError
 
 FULL = widgets.Layout(width="100%")
 

@@ -22,8 +22,8 @@ from congdanso.grading import variants
 from congdanso.ui.base import FULL, Field, button, close_tree, esc, html, shared, vbox
 from congdanso.ui.phone import Phone
 from congdanso.ui.theme import CSS
-from congdanso.world.errors import DomainError
-from congdanso.world.journal import DEFAULT_NAME
+from congdanso.world.core.errors import DomainError
+from congdanso.world.core.journal import DEFAULT_NAME
 from congdanso.world.scenarios import PRACTICE_PASSCODE, PRACTICE_PASSWORD
 
 
@@ -198,7 +198,7 @@ class VisitLogDesk(Desk):
     (Law 91/2025/QH15), erased when they ask; otherwise the visit is only counted."""
 
     def __init__(self, world):
-        from congdanso.world.support import PURPOSE, RESULTS, TASKS
+        from congdanso.world.society.support import PURPOSE, RESULTS, TASKS
 
         super().__init__(world)
         self.f_id = Field("Số định danh của người dân vừa được giúp")
@@ -433,7 +433,7 @@ class Exercise:
     def _extras(self) -> list[widgets.Widget]:
         v = self.scenario.values
         if self.kind == "thanh-toan-hoa-don":
-            from congdanso.world.qrimage import to_png
+            from congdanso.world.money.qrimage import to_png
 
             png = base64.b64encode(to_png(v["qr_payload"])).decode()
             return [html(f'<div class="cds-card"><b>Mã QR \"tiền rác\" người dân đưa</b><br>'

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from congdanso.ui.base import AppView, esc, html, vbox
-from congdanso.world.clock import format_time
+from congdanso.world.core.clock import format_time
 
 
 class InboxApp(AppView):

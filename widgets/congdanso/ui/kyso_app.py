@@ -194,7 +194,7 @@ class KysoApp(AppView):
 
     def _show_verdict(self, result: dict):
         mark = "✔" if result["code"] == "hop_le" else "✘"
-        from congdanso.world.signing import VERDICTS
+        from congdanso.world.signatures.signing import VERDICTS
 
         title, explanation = VERDICTS[result["code"]]
         who = f"<br>Người ký: {esc(result['signer'])}" if result.get("signer") else ""

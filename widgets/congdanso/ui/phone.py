@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from congdanso.ui.base import AppView, button, esc, html, vbox
 from congdanso.ui.theme import CSS, FOCUS_JS
-from congdanso.world.clock import format_time
+from congdanso.world.core.clock import format_time
 
 # Symbols from DejaVu Sans only (stock Debian/Ubuntu fonts): colour emoji show as empty boxes.
 APPS = {"vneid": "☑ VNeID", "portal": "⌂ Cổng DVC", "inbox": "✉ Tin nhắn",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from congdanso.ui.base import AppView, Field, button, esc, html, picture, table, vbox
-from congdanso.world.errors import StateError
-from congdanso.world.procedures import CATALOGUE
+from congdanso.world.core.errors import StateError
+from congdanso.world.dossiers.procedures import CATALOGUE
 
 # Practice files a learner can attach: the "camera roll" of the phone.
 GALLERY = {
@@ -29,7 +29,7 @@ def captcha_png(text: str) -> bytes:
 
     from PIL import Image, ImageDraw, ImageFont
 
-    from congdanso.world.fonts import font_path
+    from congdanso.world.signatures.fonts import font_path
 
     rng = random.Random(text)
     image = Image.new("L", (220, 70), 245)
@@ -224,7 +224,7 @@ class PortalApp(AppView):
         return self.session.token
 
     def _click_vneid_login(self):
-        from congdanso.world.qrimage import to_png
+        from congdanso.world.money.qrimage import to_png
 
         qr = self.attempt(self.world.portal.start_vneid_login)
         if qr is not None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from congdanso.ui.base import AppView, Field, button, esc, html, table, vbox
 from congdanso.ui.portal_app import GALLERY
-from congdanso.world.errors import StateError
-from congdanso.world.vneid import RESIDENCE_PROCEDURES, SECURITY_QUESTIONS
+from congdanso.world.core.errors import StateError
+from congdanso.world.identity.vneid import RESIDENCE_PROCEDURES, SECURITY_QUESTIONS
 
 
 class VneidApp(AppView):

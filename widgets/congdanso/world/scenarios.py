@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from congdanso.world.people import Person
-from congdanso.world.vneid import SECURITY_QUESTIONS
+from congdanso.world.identity.vneid import SECURITY_QUESTIONS
+from congdanso.world.society.people import Person
 
 if TYPE_CHECKING:
-    from congdanso.world.portal import PortalSession
-    from congdanso.world.vneid import VneidSession
+    from congdanso.world.dossiers.portal import PortalSession
+    from congdanso.world.identity.vneid import VneidSession
     from congdanso.world.world import World
 
 PRACTICE_PASSWORD = "TapHuan@2026"
@@ -27,7 +27,7 @@ def activate_vneid(world: World, person: Person, *, level: int = 2,
     Resumes where the resident is: re-running a lesson's cell does not fail on steps already
     done (the journal keeps both runs).
     """
-    from congdanso.world.vneid import ACTIVATING, ACTIVE, APPROVED
+    from congdanso.world.identity.vneid import ACTIVATING, ACTIVE, APPROVED
 
     assert person.phone is not None, "this resident has no phone"
     account = world.vneid.account_of(person.id_number)

@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from congdanso import __version__
-from congdanso.world.actions import REGISTRY, action, to_args, to_record
-from congdanso.world.clock import START, SimClock, format_time
-from congdanso.world.errors import DomainError, ValidationError
-from congdanso.world.files import FileStore
-from congdanso.world.inbox import Inbox, Inboxes
-from congdanso.world.journal import (
+from congdanso.world.core.actions import REGISTRY, action, to_args, to_record
+from congdanso.world.core.clock import START, SimClock, format_time
+from congdanso.world.core.errors import DomainError, ValidationError
+from congdanso.world.core.files import FileStore
+from congdanso.world.core.journal import (
     DEFAULT_NAME,
     Event,
     FileJournal,
@@ -33,8 +32,9 @@ from congdanso.world.journal import (
     JournalError,
     MemoryJournal,
 )
-from congdanso.world.people import Population
-from congdanso.world.security import OTP_VALID_FOR, OtpChallenge, derive_secret
+from congdanso.world.identity.inbox import Inbox, Inboxes
+from congdanso.world.identity.security import OTP_VALID_FOR, OtpChallenge, derive_secret
+from congdanso.world.society.people import Population
 
 # A grader replaying an untrusted journal sets a deadline (time.monotonic()) for the replay.
 REPLAY_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -139,14 +139,14 @@ class World:
         return cls(journal=journal, files=files)
 
     def _reset_state(self) -> None:
-        from congdanso.world.bills import BillService
-        from congdanso.world.carrier import CarrierService
-        from congdanso.world.course import CourseService
-        from congdanso.world.kyso import SigningService
-        from congdanso.world.payments import BankService
-        from congdanso.world.portal import PortalService
-        from congdanso.world.support import SupportPointService
-        from congdanso.world.vneid import PoliceService, VneidService
+        from congdanso.world.core.course import CourseService
+        from congdanso.world.dossiers.portal import PortalService
+        from congdanso.world.identity.carrier import CarrierService
+        from congdanso.world.identity.vneid import PoliceService, VneidService
+        from congdanso.world.money.bills import BillService
+        from congdanso.world.money.payments import BankService
+        from congdanso.world.signatures.kyso import SigningService
+        from congdanso.world.society.support import SupportPointService
 
         self.inboxes = Inboxes()
         self._counters: dict[str, int] = {}
@@ -192,7 +192,7 @@ class World:
 
     def inbox(self, phone: str) -> Inbox:
         """The SMS / notification inbox of a phone number (what the resident's phone shows)."""
-        from congdanso.world.phone import parse_phone
+        from congdanso.world.identity.phone import parse_phone
 
         return self.inboxes[parse_phone(phone)]
 
@@ -400,7 +400,7 @@ class _LoadedJournal(MemoryJournal):
         self._data = data
 
     def read_new(self) -> list[Event]:
-        from congdanso.world.journal import parse_lines
+        from congdanso.world.core.journal import parse_lines
 
         if self._data is None:
             return []

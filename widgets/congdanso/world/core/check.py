@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from congdanso.world.errors import os_error_vi
-from congdanso.world.journal import GENESIS, JournalError, parse_lines
+from congdanso.world.core.errors import os_error_vi
+from congdanso.world.core.journal import GENESIS, JournalError, parse_lines
 
 
 @dataclass
@@ -111,7 +111,7 @@ def check_journal(path: str | os.PathLike[str]) -> CheckReport:
             report.problem = f"Sự kiện số {seq} không khớp với dấu kiểm tra (.head): đã bị sửa."
             report.problem_line = seq
             return report
-    from congdanso.world.files import FileStore
+    from congdanso.world.core.files import FileStore
 
     companion = journal_path.with_name(journal_path.name + ".files")
     files = FileStore(companion, read_only=True)  # checking never writes anything

@@ -210,7 +210,7 @@ WARDS_BY_CODE: dict[str, Ward] = {w.code: w for w in WARDS}
 
 
 def _key(name: str) -> str:
-    from congdanso.world.text import nfc, strip_diacritics
+    from congdanso.world.core.text import nfc, strip_diacritics
 
     text = " ".join(nfc(name).strip().casefold().split()).removeprefix("phường ").strip()
     return strip_diacritics(text)

@@ -18,11 +18,11 @@ from typing import ClassVar
 
 from faker.providers.person.vi_VN import Provider as VietnamesePersonProvider
 
-from congdanso.world.idnumber import FEMALE, MALE, make_id_number
-from congdanso.world.phone import CARRIER_PREFIXES, CARRIER_WEIGHTS
-from congdanso.world.places import HOME_PROVINCE, MIGRANT_PROVINCES, PROVINCES, WARDS, Ward
-from congdanso.world.text import name_key, nfc
-from congdanso.world.validate import format_date
+from congdanso.world.core.text import name_key, nfc
+from congdanso.world.core.validate import format_date
+from congdanso.world.identity.idnumber import FEMALE, MALE, make_id_number
+from congdanso.world.identity.phone import CARRIER_PREFIXES, CARRIER_WEIGHTS
+from congdanso.world.society.places import HOME_PROVINCE, MIGRANT_PROVINCES, PROVINCES, WARDS, Ward
 
 # Family names with rough shares in southern Vietnam (Huỳnh and Võ are the southern forms).
 FAMILY_NAMES: dict[str, int] = {
@@ -509,8 +509,8 @@ class Population:
 
     def require(self, id_number: str) -> Person:
         """The person with a typed ID number, or a Vietnamese error: malformed, or not found."""
-        from congdanso.world.errors import NotFoundError
-        from congdanso.world.idnumber import clean_id_number, parse_id_number
+        from congdanso.world.core.errors import NotFoundError
+        from congdanso.world.identity.idnumber import clean_id_number, parse_id_number
 
         parse_id_number(id_number)
         person = self.by_id.get(clean_id_number(id_number))
@@ -548,6 +548,6 @@ class Population:
 
 
 def _ascii(text: str) -> str:
-    from congdanso.world.text import strip_diacritics
+    from congdanso.world.core.text import strip_diacritics
 
     return strip_diacritics(text).lower()

@@ -10,8 +10,8 @@ import datetime as dt
 import re
 import string
 
-from congdanso.world.errors import ValidationError
-from congdanso.world.text import clean_name, has_diacritics
+from congdanso.world.core.errors import ValidationError
+from congdanso.world.core.text import clean_name, has_diacritics
 
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 SPECIALS = set(string.punctuation)

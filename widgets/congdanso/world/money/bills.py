@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from congdanso.world import normalize
-from congdanso.world.actions import action
-from congdanso.world.errors import NotFoundError, ValidationError
+from congdanso.world.core.actions import action
+from congdanso.world.core.errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
-    from congdanso.world.people import Household
+    from congdanso.world.society.people import Household
     from congdanso.world.world import World
 
 EVN_BRANCHES = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from congdanso.world.fonts import font_path
-from congdanso.world.text import nfc
+from congdanso.world.core.text import nfc
+from congdanso.world.signatures.fonts import font_path
 
 TRAINING_NOTE = "TÀI LIỆU TẬP HUẤN CÔNG DÂN SỐ – DỮ LIỆU MÔ PHỎNG, KHÔNG CÓ GIÁ TRỊ PHÁP LÝ"
 SIGNATURE_BOX = (330, 50, 565, 125)  # x1, y1, x2, y2 in PDF points, bottom right of page 1

@@ -14,22 +14,22 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from congdanso.world import normalize
-from congdanso.world.actions import action
-from congdanso.world.clock import add_working_days, format_time
-from congdanso.world.errors import (
+from congdanso.world.core.actions import action
+from congdanso.world.core.clock import add_working_days, format_time
+from congdanso.world.core.errors import (
     AuthError,
     NotFoundError,
     PermissionDeniedError,
     StateError,
     ValidationError,
 )
-from congdanso.world.idnumber import clean_id_number, parse_id_number
-from congdanso.world.people import Person
-from congdanso.world.phone import parse_phone
-from congdanso.world.procedures import BY_CODE, CATALOGUE, PROFILE_LABELS, Procedure
-from congdanso.world.security import CAPTCHA_ALPHABET, AttemptLimiter, hash_secret
-from congdanso.world.text import has_diacritics, name_key
-from congdanso.world.validate import check_full_name, check_password, format_date, parse_date
+from congdanso.world.core.text import has_diacritics, name_key
+from congdanso.world.core.validate import check_full_name, check_password, format_date, parse_date
+from congdanso.world.dossiers.procedures import BY_CODE, CATALOGUE, PROFILE_LABELS, Procedure
+from congdanso.world.identity.idnumber import clean_id_number, parse_id_number
+from congdanso.world.identity.phone import parse_phone
+from congdanso.world.identity.security import CAPTCHA_ALPHABET, AttemptLimiter, hash_secret
+from congdanso.world.society.people import Person
 
 if TYPE_CHECKING:
     from congdanso.world.world import World
@@ -537,7 +537,7 @@ class PortalService:
     def _check_stay_elsewhere(home, stay_address: str) -> None:
         """Tạm trú is registered at a place outside the ward of thường trú (Luật Cư trú 2020,
         art. 27): a stay in one's own ward needs no registration."""
-        from congdanso.world.places import ward_for
+        from congdanso.world.society.places import ward_for
 
         for part in (p.strip() for p in stay_address.split(",")):
             ward, _ = ward_for(part)  # "Phường Lái Thiêu", "Lái Thiêu", an old name too
@@ -737,7 +737,7 @@ class PortalService:
     @action("portal.fee_payment")
     def fee_payment(self, token: str, code: str) -> dict[str, Any]:
         """ "Yêu cầu thanh toán": the amount and a payment QR of the payment platform."""
-        from congdanso.world.vietqr import VietQR, encode
+        from congdanso.world.money.vietqr import VietQR, encode
 
         session, _ = self._session(token)
         dossier = self._own_dossier(session, code)
@@ -804,7 +804,7 @@ class PortalService:
 
     def receipt_pdf(self, token: str, code: str) -> bytes:
         """The fee receipt (biên lai) as a PDF, as downloaded under "Đã thanh toán"."""
-        from congdanso.world.documents import receipt
+        from congdanso.world.dossiers.documents import receipt
 
         session, _ = self._session(token)
         dossier = self._own_dossier(session, code)
@@ -900,7 +900,7 @@ class PortalService:
             )
 
     def _ward_name(self, dossier: Dossier) -> str:
-        from congdanso.world.places import WARDS_BY_CODE
+        from congdanso.world.society.places import WARDS_BY_CODE
 
         return WARDS_BY_CODE[dossier.ward_code].name.removeprefix("Phường ")
 

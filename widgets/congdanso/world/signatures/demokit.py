@@ -33,9 +33,9 @@ def build_demo_kit(folder: str | Path) -> list[Path]:
     from cryptography.hazmat.primitives import serialization
 
     from congdanso.world import World
-    from congdanso.world.pki import _name, build_cert, derive_key, fake_ca
-    from congdanso.world.qrimage import to_png
-    from congdanso.world.signing import sign_pdf
+    from congdanso.world.money.qrimage import to_png
+    from congdanso.world.signatures.pki import _name, build_cert, derive_key, fake_ca
+    from congdanso.world.signatures.signing import sign_pdf
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -108,7 +108,7 @@ def build_demo_kit(folder: str | Path) -> list[Path]:
              f"{CRL_NAME}: danh sách chứng thư bị thu hồi của CA công cộng mô phỏng (lệnh kiểm "
              "tra tự đọc tệp .crl nằm cùng thư mục).",
              f"{ROOT_NAME}: chứng thư của CA gốc mô phỏng (được tin cậy).", ""]
-    from congdanso.world.signing import VERDICTS
+    from congdanso.world.signatures.signing import VERDICTS
 
     for name, code, story in KIT:
         lines.append(f"{name}\n   Tình huống: {story}\n   Kết quả đúng: {VERDICTS[code][0]}")

@@ -13,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from congdanso.world.actions import action
-from congdanso.world.clock import format_time
-from congdanso.world.errors import NotFoundError, ValidationError
+from congdanso.world.core.actions import action
+from congdanso.world.core.clock import format_time
+from congdanso.world.core.errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from congdanso.world.world import World

@@ -16,23 +16,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from congdanso.world.actions import action
-from congdanso.world.banks import TRAINING_BANKS, bank_of
-from congdanso.world.errors import (
+from congdanso.world.core.actions import action
+from congdanso.world.core.errors import (
     AuthError,
     NotFoundError,
     PermissionDeniedError,
     StateError,
     ValidationError,
 )
-from congdanso.world.idnumber import clean_id_number
-from congdanso.world.security import AttemptLimiter, hash_secret
-from congdanso.world.text import strip_diacritics
-from congdanso.world.validate import check_password
+from congdanso.world.core.text import strip_diacritics
+from congdanso.world.core.validate import check_password
+from congdanso.world.identity.idnumber import clean_id_number
+from congdanso.world.identity.security import AttemptLimiter, hash_secret
+from congdanso.world.money.banks import TRAINING_BANKS, bank_of
 
 if TYPE_CHECKING:
-    from congdanso.world.bills import Bill
-    from congdanso.world.people import Person
+    from congdanso.world.money.bills import Bill
+    from congdanso.world.society.people import Person
     from congdanso.world.world import World
 
 SENDER = "NH Tap huan"
@@ -529,7 +529,7 @@ class BankService:
         self, token: str, payload: str, amount: int | None = None, message: str | None = None
     ) -> Transfer:
         """Scan a VietQR: decoded, checked, then prepared like a transfer (name shown first)."""
-        from congdanso.world.vietqr import decode
+        from congdanso.world.money.vietqr import decode
 
         qr = decode(payload)
         if qr.amount is None and amount is None:
@@ -594,7 +594,7 @@ class BankService:
 
     def bill_qr(self, bill: Bill) -> str:
         """The dynamic training VietQR printed on a bill (amount and bill number inside)."""
-        from congdanso.world.vietqr import encode, training_qr
+        from congdanso.world.money.vietqr import encode, training_qr
 
         biller = self.billers[bill.service]
         return encode(
@@ -635,7 +635,7 @@ class BankService:
 
     def bill_receipt_pdf(self, bill: Bill) -> bytes:
         """The e-receipt as a PDF with Vietnamese text (can be signed, printed or sent)."""
-        from congdanso.world.documents import receipt
+        from congdanso.world.dossiers.documents import receipt
 
         rows = self.bill_receipt(bill)
         return receipt(title="Biên nhận thanh toán", rows=rows, when=bill.paid_at or self.world.now)

@@ -11,8 +11,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from congdanso.world.errors import AuthError, LockedError, StateError
-from congdanso.world.validate import check_otp
+from congdanso.world.core.errors import AuthError, LockedError, StateError
+from congdanso.world.core.validate import check_otp
 
 OTP_VALID_FOR = dt.timedelta(minutes=5)
 MAX_OTP_ATTEMPTS = 5

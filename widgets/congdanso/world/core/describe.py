@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from congdanso.world.actions import SECRETS
-from congdanso.world.clock import format_time
+from congdanso.world.core.actions import SECRETS
+from congdanso.world.core.clock import format_time
 
 TITLES: dict[str, str] = {
     "world.created": "Tạo thế giới mô phỏng",

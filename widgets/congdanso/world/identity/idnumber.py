@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from congdanso.world.errors import ValidationError
-from congdanso.world.places import PROVINCES
+from congdanso.world.core.errors import ValidationError
+from congdanso.world.society.places import PROVINCES
 
 MALE, FEMALE = "nam", "nữ"
 
@@ -50,7 +50,7 @@ def make_id_number(province_code: str, birth_year: int, gender: str, serial: int
 
 def clean_id_number(text: str) -> str:
     """Remove the spaces and dots people type between digit groups (:mod:`normalize`)."""
-    from congdanso.world.normalize import id_number
+    from congdanso.world.core.normalize import id_number
 
     return id_number(text)
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from congdanso.world.clock import format_time
+from congdanso.world.core.clock import format_time
 
 _OTP = re.compile(r"\b(\d{6})\b")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from congdanso.world.actions import action
-from congdanso.world.errors import NotFoundError, PermissionDeniedError, StateError
-from congdanso.world.phone import parse_phone
+from congdanso.world.core.actions import action
+from congdanso.world.core.errors import NotFoundError, PermissionDeniedError, StateError
+from congdanso.world.identity.phone import parse_phone
 
 if TYPE_CHECKING:
     from congdanso.world.world import World

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from congdanso.world.documents import SIGNATURE_BOX
+from congdanso.world.dossiers.documents import SIGNATURE_BOX
 
 T = TypeVar("T")
 _POOL: concurrent.futures.ThreadPoolExecutor | None = None
@@ -169,7 +169,7 @@ async def async_sign_pdf(
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
 
-    from congdanso.world.fonts import stamp_font_path
+    from congdanso.world.signatures.fonts import stamp_font_path
 
     # The glyph engine and the text box must use the same size, or lines drift (pyHanko #733).
     size = 11

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from congdanso.world.actions import action
-from congdanso.world.errors import StateError, ValidationError
+from congdanso.world.core.actions import action
+from congdanso.world.core.errors import StateError, ValidationError
 
 if TYPE_CHECKING:
     from congdanso.grading.variants import Scenario
@@ -122,7 +122,7 @@ class CourseService:
             elif kind == "chua_ky":
                 data = kyso.content(scenario.values["contract"])
             elif kind == "hong":  # a photo of the contract renamed .pdf
-                from congdanso.world.qrimage import to_png
+                from congdanso.world.money.qrimage import to_png
 
                 data = to_png("ANH CHUP HOP DONG - KHONG PHAI PDF", caption=None)
             elif kind in ("het_han", "bi_thu_hoi", "tam_dung", "khong_tin_cay"):
@@ -152,7 +152,7 @@ class CourseService:
                                not_before=dt.datetime(2021, 1, 4, 8, tzinfo=dt.UTC), years=3)
             when = dt.datetime(2023, 6, 1, 9, 0)
         elif kind == "khong_tin_cay":
-            from congdanso.world.pki import _name, build_cert, derive_key, fake_ca
+            from congdanso.world.signatures.pki import _name, build_cert, derive_key, fake_ca
 
             fake_cert, fake_key = fake_ca(world.seed)
             key = derive_key(world.seed, f"fake-user-{serial}")
@@ -176,7 +176,7 @@ class CourseService:
         recorded = world.recorded_result()
         if recorded is not None:  # replay: the certificates above are rebuilt, the bytes reused
             return kyso.recorded_bytes(recorded[n - 1]["sha256"])
-        from congdanso.world.signing import sign_pdf
+        from congdanso.world.signatures.signing import sign_pdf
 
         if issued is not None:
             cert, key, chain = issued.cert, issued.key, [pki.ca, pki.root]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import binascii
 from dataclasses import dataclass, field
 
-from congdanso.world.banks import TRAINING_BANKS, bank_of
-from congdanso.world.errors import ValidationError
+from congdanso.world.core.errors import ValidationError
+from congdanso.world.money.banks import TRAINING_BANKS, bank_of
 
 NAPAS_GUID = "A000000727"
 SERVICES = {
@@ -199,7 +199,7 @@ def training_qr(
         raise VietQRError(
             "Mã QR tập huấn chỉ dùng ngân hàng mô phỏng (BIN 9997xx).", tag="38.01.00"
         )
-    from congdanso.world.text import strip_diacritics
+    from congdanso.world.core.text import strip_diacritics
 
     purpose = TRAINING_MARK + (" " + strip_diacritics(message).upper() if message else "")
     additional = {"08": purpose[:99]}

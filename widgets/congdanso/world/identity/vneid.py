@@ -14,19 +14,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from congdanso.world.actions import action
-from congdanso.world.errors import (
+from congdanso.world.core.actions import action
+from congdanso.world.core.errors import (
     AuthError,
     NotFoundError,
     PermissionDeniedError,
     StateError,
     ValidationError,
 )
-from congdanso.world.people import Person
-from congdanso.world.phone import parse_phone
-from congdanso.world.security import AttemptLimiter, hash_secret
-from congdanso.world.text import clean_name
-from congdanso.world.validate import check_passcode, check_vneid_password
+from congdanso.world.core.text import clean_name
+from congdanso.world.core.validate import check_passcode, check_vneid_password
+from congdanso.world.identity.phone import parse_phone
+from congdanso.world.identity.security import AttemptLimiter, hash_secret
+from congdanso.world.society.people import Person
 
 if TYPE_CHECKING:
     from congdanso.world.world import World

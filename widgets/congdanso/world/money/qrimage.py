@@ -10,8 +10,8 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-from congdanso.world.errors import ValidationError
-from congdanso.world.fonts import font_path
+from congdanso.world.core.errors import ValidationError
+from congdanso.world.signatures.fonts import font_path
 
 CAPTION = "MÃ QR TẬP HUẤN – KHÔNG CHUYỂN TIỀN THẬT"
 

@@ -13,24 +13,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from congdanso.world.actions import action
-from congdanso.world.errors import (
+from congdanso.world.core.actions import action
+from congdanso.world.core.errors import (
     AuthError,
     NotFoundError,
     PermissionDeniedError,
     StateError,
     ValidationError,
 )
-from congdanso.world.files import FileStore
-from congdanso.world.idnumber import clean_id_number
-from congdanso.world.journal import JournalError
-from congdanso.world.security import AttemptLimiter, hash_secret
-from congdanso.world.validate import check_passcode
+from congdanso.world.core.files import FileStore
+from congdanso.world.core.journal import JournalError
+from congdanso.world.core.validate import check_passcode
+from congdanso.world.identity.idnumber import clean_id_number
+from congdanso.world.identity.security import AttemptLimiter, hash_secret
 
 if TYPE_CHECKING:
-    from congdanso.world.people import Person
-    from congdanso.world.pki import TrainingPKI
-    from congdanso.world.signing import Verdict
+    from congdanso.world.signatures.pki import TrainingPKI
+    from congdanso.world.signatures.signing import Verdict
+    from congdanso.world.society.people import Person
     from congdanso.world.world import World
 
 SENDER = "KySo"
@@ -95,7 +95,7 @@ class SigningService:
     def pki(self) -> TrainingPKI:
         """The training CA, built on first use (cryptography loads only when signing is used)."""
         if self._pki is None:
-            from congdanso.world.pki import TrainingPKI
+            from congdanso.world.signatures.pki import TrainingPKI
 
             self._pki = TrainingPKI(self.world.seed)
         return self._pki
@@ -265,7 +265,7 @@ class SigningService:
         account = self._account(id_number)
         if account.status in ("thu_hoi", "tam_dung"):
             raise StateError("Chứng thư chữ ký số này đã bị thu hồi hoặc đang tạm dừng.")
-        from congdanso.world.pki import SUSPENDED
+        from congdanso.world.signatures.pki import SUSPENDED
 
         self.pki.suspend(account.serial, self._utc())
         account.status = SUSPENDED
@@ -405,7 +405,7 @@ class SigningService:
         doc = self.document(request.document_id)
         signed = self._recorded_file("sha256")
         if signed is None:  # first run: really sign (replay reuses the stored signed file)
-            from congdanso.world.signing import sign_pdf
+            from congdanso.world.signatures.signing import sign_pdf
 
             issued = self.pki.issued[account.serial]
             signed = sign_pdf(
@@ -426,7 +426,7 @@ class SigningService:
 
     def changed_bytes(self, document_id: str, salary: int) -> bytes:
         """A signed contract's bytes with the salary changed after signing (signature kept)."""
-        from congdanso.world.signing import changed_copy
+        from congdanso.world.signatures.signing import changed_copy
 
         doc = self.document(document_id)
         original_doc = next(
@@ -458,7 +458,7 @@ class SigningService:
 
     # -- verification -------------------------------------------------------------------------
     def verdict_of(self, data: bytes) -> Verdict:
-        from congdanso.world.signing import verify_pdf
+        from congdanso.world.signatures.signing import verify_pdf
 
         # A check made in the same simulated second as a revocation must already see it.
         moment = self._utc() + dt.timedelta(seconds=1)

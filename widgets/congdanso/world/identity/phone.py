@@ -6,7 +6,7 @@ its prefix, so the prefix names the original carrier only.
 
 from __future__ import annotations
 
-from congdanso.world.errors import ValidationError
+from congdanso.world.core.errors import ValidationError
 
 CARRIER_PREFIXES: dict[str, tuple[str, ...]] = {
     "Viettel": ("086", "096", "097", "098", "032", "033", "034", "035", "036", "037", "038", "039"),
@@ -28,7 +28,7 @@ CARRIER_WEIGHTS: dict[str, int] = {
 
 def clean_phone(text: str) -> str:
     """Normalise a typed number: drop spaces/dots/dashes, turn +84 / 84 into a leading 0."""
-    from congdanso.world.normalize import phone
+    from congdanso.world.core.normalize import phone
 
     return phone(text)
 
