@@ -91,7 +91,7 @@ def test_every_address_is_of_2026_two_levels_and_no_old_ward(population):
 
     from congdanso.world.society.places import WARDS
 
-    old_wards = {name for ward in WARDS for name in ward.former} - {
+    old_wards = {unit.short for ward in WARDS for unit in ward.former} - {
         ward.name.removeprefix("Phường ") for ward in WARDS}
     district = re.compile(r"\b(quận|huyện|thị xã|TP\. Thuận An|TP\. Dĩ An|TP\. Thủ Dầu Một|"
                           r"Bình Dương)\b", re.IGNORECASE)

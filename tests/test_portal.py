@@ -208,3 +208,21 @@ def test_lookup_of_an_unknown_code(world):
 def test_session_required(world):
     with pytest.raises(StateError, match="đăng nhập lại"):
         world.portal.submit_dossier("khong-co", "HT-XNHN", {"purpose": "x"})
+
+
+def test_tam_tru_rule_uses_the_final_ward_mapping():
+    """Tạm trú is for a place outside the ward of thường trú (Luật Cư trú 2020, art. 27), wards
+    as Resolution 1685/NQ-UBTVQH15 finally drew them: old An Thạnh is in phường Thuận An (the
+    March draft put it in Lái Thiêu), old Bình Nhâm is in Lái Thiêu."""
+    from congdanso.world.dossiers.portal import PortalService
+    from congdanso.world.society.places import WARDS_BY_CODE
+
+    lai_thieu = WARDS_BY_CODE["LTH"]
+    for elsewhere in ("Số 4, khu phố Bình Đức 1, Phường Bình Hòa, Thành phố Hồ Chí Minh",
+                      "Số 9 đường Hưng Định 12, phường An Thạnh (cũ)",
+                      "Phòng 2, khu phố 3, Phường Thuận An, Thành phố Hồ Chí Minh"):
+        PortalService._check_stay_elsewhere(lai_thieu, elsewhere)  # allowed: another ward
+    for same in ("Số 1 đường Bình Nhâm 5, phường Bình Nhâm (cũ)",
+                 "Số 5 đường Đông Nhì, khu phố Đông Nhì, Phường Lái Thiêu, Thành phố Hồ Chí Minh"):
+        with pytest.raises(ValidationError, match="Luật Cư trú 2020"):
+            PortalService._check_stay_elsewhere(lai_thieu, same)

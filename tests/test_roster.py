@@ -12,7 +12,7 @@ from congdanso.grading.competencies import FrameworkError, load_framework
 
 ROWS = [("Nguyễn Thị Ánh", "Lái Thiêu", "Đông Nhì", "Tình nguyện viên"),
         ("Trần Văn Bảy", "Phường Phú Lợi", "Khu phố 3", "Cán bộ phường"),
-        ("Lê Hoàng Yến", "Tân Bình", "Khu phố Tân Lập", "Tổ công nghệ số cộng đồng")]
+        ("Lê Hoàng Yến", "Tân Bình (Dĩ An)", "Khu phố Tân Lập", "Tổ công nghệ số cộng đồng")]
 TONES = {"\u0300": 0xCC, "\u0301": 0xEC, "\u0303": 0xDE, "\u0309": 0xD2, "\u0323": 0xF2}
 
 
@@ -60,9 +60,10 @@ def test_xlsx_with_english_headers(tmp_path):
     pd.DataFrame(ROWS, columns=["Name", "Ward", "Khu pho", "Role"]).to_excel(path, index=False)
     learners, how = read_roster(path)
     assert how.startswith("Excel (XLSX)") and learners[2].khu_pho == "Khu phố Tân Lập"
-    # "Tân Bình" is a ward of before 1/7/2025: accepted, mapped, and said so
+    # "Tân Bình (Dĩ An)" is a ward of before 1/7/2025: accepted, mapped, and said so
     assert learners[2].ward == "Phường Tân Đông Hiệp"
-    assert "phường Tân Bình (trước 1/7/2025) nay thuộc Phường Tân Đông Hiệp (dòng 4)" in how
+    assert ("Phường Tân Bình (TP. Dĩ An, trước 1/7/2025) nay thuộc Phường Tân Đông Hiệp "
+            "(dòng 4)") in how
 
 
 def test_bad_rows_import_nothing_and_say_where(tmp_path):
@@ -79,6 +80,67 @@ def test_bad_rows_import_nothing_and_say_where(tmp_path):
     assert "Dòng 5" in message and "Dòng 6" in message and "Dòng 7" in message
     assert "không học viên nào được thêm" in message and "Giám đốc" in message
     assert not (course / "roster.csv").exists()
+
+
+# The seed's places and their neighbours, as Resolution 1685/NQ-UBTVQH15 finally decided (the
+# March 2025 draft put An Thạnh, Hưng Định, An Sơn in Lái Thiêu and An Phú in Tân Đông Hiệp).
+SEED_OLD_TO_NEW = {
+    "Lái Thiêu": "Phường Lái Thiêu", "Bình Nhâm": "Phường Lái Thiêu",
+    "An Thạnh": "Phường Thuận An", "Hưng Định": "Phường Thuận An", "xã An Sơn": "Phường Thuận An",
+    "An Phú": "Phường An Phú", "Bình Hòa": "Phường Bình Hòa",
+    "Thuận Giao": "Phường Thuận Giao", "Bình Chuẩn": "Phường Thuận Giao",
+    "Tân Bình (Dĩ An)": "Phường Tân Đông Hiệp", "Phú Lợi": "Phường Phú Lợi",
+    "Phú Cường": "Phường Thủ Dầu Một", "Chánh Nghĩa": "Phường Thủ Dầu Một",
+    "Hòa Phú": "Phường Bình Dương",
+}
+
+
+def test_roster_maps_every_old_ward_of_the_seed_to_its_final_ward(tmp_path):
+    path = tmp_path / "ds.csv"
+    rows = [(f"Học Viên {chr(65 + i)}", old, "3", "Tình nguyện viên")
+            for i, old in enumerate(SEED_OLD_TO_NEW)]
+    path.write_text(_csv(rows), encoding="utf-8")
+    learners, how = read_roster(path)
+    assert [learner.ward for learner in learners] == list(SEED_OLD_TO_NEW.values())
+    assert "Xã An Sơn (TP. Thuận An, trước 1/7/2025) nay thuộc Phường Thuận An" in how
+    # a ward the course does not simulate keeps the khu phố as written, named as reports name it
+    by_ward = {learner.ward: learner.khu_pho for learner in learners}
+    assert by_ward["Phường Thuận An"] == "Khu phố 3"
+
+
+def test_roster_accepts_every_ward_and_xa_of_the_city(tmp_path):
+    from congdanso.world.society.places import CITY_UNITS
+
+    assert len(CITY_UNITS) == 168 == len(set(CITY_UNITS))
+    kinds = [name.split(" ")[0] for name in CITY_UNITS]
+    assert (kinds.count("Phường"), kinds.count("Xã"), kinds.count("Đặc")) == (113, 54, 1)
+    path = tmp_path / "ds.csv"
+    rows = [(f"Học Viên Số {i}", name, "2", "Tình nguyện viên") for i, name in enumerate(CITY_UNITS)]
+    path.write_text(_csv(rows), encoding="utf-8")
+    learners, _ = read_roster(path)
+    assert [learner.ward for learner in learners] == list(CITY_UNITS)
+    assert {learner.khu_pho for learner in learners if learner.ward.startswith("Xã")} == {"Ấp 2"}
+    # two xã differ only by an accent: each is found by its own name
+    assert next(x for x in learners if x.ward == "Xã Thạnh An") and "Xã Thanh An" in {
+        x.ward for x in learners}
+
+
+def test_roster_says_what_an_old_or_unknown_ward_means(tmp_path):
+    path = tmp_path / "ds.csv"
+    rows = [("Trần Thị Mai", "Tân Bình", "Khu phố 1", "Tình nguyện viên"),
+            ("Lê Văn Năm", "Vĩnh Phú", "Khu phố 1", "Tình nguyện viên"),
+            ("Đỗ Thị Sáu", "Lái Thiu", "Khu phố 1", "Tình nguyện viên")]
+    path.write_text(_csv(rows), encoding="utf-8")
+    with pytest.raises(RosterError) as err:
+        read_roster(path)
+    message = str(err.value)
+    assert "(2 lỗi" in message  # Tân Bình of today is a ward
+    assert "Phường Vĩnh Phú (TP. Thuận An, trước 1/7/2025) đã chia" in message
+    assert "Có phải: Phường Lái Thiêu?" in message
+    path.write_text(_csv(rows[:1]), encoding="utf-8")
+    learners, how = read_roster(path)
+    assert learners[0].ward == "Phường Tân Bình"
+    assert "nếu là Phường Tân Bình cũ (TP. Dĩ An) thì ghi \"Tân Bình (Dĩ An)\"" in how
 
 
 def test_missing_columns_and_damaged_files(tmp_path):

@@ -66,9 +66,11 @@ def _cmd_world_info(args: argparse.Namespace) -> int:
     )
     for ward in WARDS:
         people = population.residents_of(ward.code)
+        before = ", ".join(unit.name if unit.whole else f"một phần {unit.name}"
+                           for unit in ward.former) or ward.name
         print(
-            f"  {ward.name} (trước 1/7/2025: phường {', '.join(ward.former)}, "
-            f"{ward.former_city}): {len(ward.khu_pho)} khu phố, {len(people)} người"
+            f"  {ward.name} (trước 1/7/2025: {before}, {ward.former_city}): "
+            f"{len(ward.khu_pho)} khu phố, {len(people)} người"
         )
     if args.people:
         for person in population.people[: args.people]:

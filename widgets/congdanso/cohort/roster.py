@@ -20,7 +20,7 @@ from pathlib import Path
 from congdanso.cohort.sheets import defuse_row, restore_row
 from congdanso.world.core.errors import os_error_vi
 from congdanso.world.core.text import clean_name, nfc, strip_diacritics
-from congdanso.world.society.places import WARDS, ward_for
+from congdanso.world.society.places import city_ward
 
 HEADERS = {
     "name": ("họ và tên", "họ tên", "ho va ten", "ho ten", "name", "full name", "full_name"),
@@ -110,6 +110,18 @@ def _rows_from_xlsx(data: bytes) -> list[dict[str, str]]:
     return frame.to_dict(orient="records")
 
 
+def khu_pho_name(written: str, ward: str) -> str:
+    """A khu phố (phường) or ấp (xã) as reports show it: "3", "KP3", "kp. 3" → "Khu phố 3"."""
+    text = " ".join(written.split())
+    plain = text.casefold()
+    for prefix in ("khu phố", "kp.", "kp", "ấp", "tổ dân phố", "tổ"):
+        if plain.startswith(prefix):
+            rest = text[len(prefix):].strip(" .")
+            label = {"kp.": "Khu phố", "kp": "Khu phố"}.get(prefix, prefix.capitalize())
+            return f"{label} {rest}".strip() if rest else text
+    return f"{'Ấp' if ward.startswith('Xã') else 'Khu phố'} {text}"
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", strip_diacritics(name).lower()).strip("-")
 
@@ -146,20 +158,20 @@ def read_roster(path: str | Path) -> tuple[list[Learner], str]:
             continue  # blank line at the end of a spreadsheet
         if len(value["name"].split(" ")) < 2:
             problems.append(f"Dòng {number}: họ và tên \"{value['name']}\" chưa đủ họ và tên.")
-        ward, renamed = ward_for(value["ward"]) if value["ward"] else (None, None)
-        if renamed:
-            mapped.setdefault(renamed, []).append(number)
-        if not value["ward"]:
-            problems.append(f"Dòng {number}: chưa ghi phường.")
-        elif ward is None:
-            problems.append(f"Dòng {number}: không có phường \"{value['ward']}\" trong danh sách "
-                            f"({', '.join(w.name.removeprefix('Phường ') for w in WARDS)}; tên "
-                            "phường trước 1/7/2025 cũng được).")
+        match = city_ward(value["ward"])
+        if match.note:
+            mapped.setdefault(match.note, []).append(number)
+        if match.problem:
+            problems.append(f"Dòng {number}: {match.problem}")
+        ward, khu = match.ward, ""
         if not value["khu_pho"]:
             problems.append(f"Dòng {number}: chưa ghi khu phố.")
-        elif ward is not None and not any(value["khu_pho"].casefold() in k.casefold()
-                                          for k in ward.khu_pho):
-            problems.append(f"Dòng {number}: {ward.name} không có \"{value['khu_pho']}\".")
+        elif match.name:
+            # a simulated ward's own khu phố by its name in the world ("Đông Nhì" → "Khu phố
+            # Đông Nhì"); any other, as the ward's roster writes it (real khu phố are not simulated)
+            khu = next((k for k in ward.khu_pho if value["khu_pho"].casefold() in k.casefold()),
+                       None) if ward is not None else None
+            khu = khu or khu_pho_name(value["khu_pho"], match.name)
         role = next((r for r in ROLES if r.casefold() == value["role"].casefold()), None)
         if role is None:
             problems.append(f"Dòng {number}: vai trò \"{value['role']}\" chưa đúng; chọn một "
@@ -174,9 +186,8 @@ def read_roster(path: str | Path) -> tuple[list[Learner], str]:
                    "với mã riêng cho từng người."))
         else:
             seen[learner_id] = number
-        if ward is not None and role is not None and not problems:
-            khu = next(k for k in ward.khu_pho if value["khu_pho"].casefold() in k.casefold())
-            learners.append(Learner(learner_id, value["name"], ward.name, khu, role))
+        if match.name and khu and role is not None and not problems:
+            learners.append(Learner(learner_id, value["name"], match.name, khu, role))
     if problems:
         shown = problems[:MAX_SHOWN]
         more = (f"\n… và {len(problems) - len(shown)} lỗi khác (sửa các lỗi trên rồi nhập lại "
