@@ -197,8 +197,26 @@ def test_electricity_bill_by_customer_code_paid_once(world, people):
     with pytest.raises(StateError, match="đã được thanh toán") as err:
         world.bank.pay_bill(token, "dien", bill.customer_code)
     assert err.value.code == "da_thanh_toan"
+
+
+def test_the_qr_of_a_paid_bill_still_sends_money_as_an_overpayment(world, people):
+    """Paying by customer code asks the biller, so a paid bill is refused; a VietQR is only a
+    transfer to the biller's account: the bank does not know the bill is paid, the money goes,
+    and the biller keeps it as an overpayment the bill shows."""
+    person = people[0]
+    bill = _household_bill(world, person, "dien")
+    token = _customer(world, person)
+    _pay(world, token, person, world.bank.pay_bill(token, "dien", bill.customer_code))
+    first, balance = bill.paid_by, world.bank.balance(token)
+    again = world.bank.scan_qr(token, world.bank.bill_qr(bill))  # no refusal
+    assert again.amount == bill.amount and again.purpose == {"bill": bill.bill_number}
+    _pay(world, token, person, again)
+    assert world.bank.balance(token) == balance - bill.amount
+    assert bill.paid_by == first and bill.overpaid == [again.id]
+    assert bill.overpaid_amount == bill.amount
+    assert "trừ vào kỳ sau" in bill.view()["Tiền trả thừa"]
     with pytest.raises(StateError, match="đã được thanh toán"):
-        world.bank.scan_qr(token, world.bank.bill_qr(bill))
+        world.bank.pay_bill(token, "dien", bill.customer_code)
 
 
 @pytest.mark.parametrize(("service", "code", "fragment"), [

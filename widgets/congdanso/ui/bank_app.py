@@ -1,6 +1,8 @@
 """The banking / e-wallet app: balance and history, transfers with the receiver's name shown
 first, paying bills by customer code, scanning a VietQR (picture or the world's gallery), OTP and
-face-check steps, receipts."""
+face-check steps, receipts; biometric matching with the chip card (NFC) and what gets in its way
+(NFC off, a thick case, the card off the NFC spot, an old CMND on record, data that differ), the
+face check on a new phone, and the counter for what the app cannot do."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from congdanso.ui.base import FULL, AppView, Field, button, esc, html, table, vb
 from congdanso.world.core.errors import StateError
 from congdanso.world.money.banks import TRAINING_BANKS
 from congdanso.world.money.bills import SERVICES
+from congdanso.world.money.biometrics import NFC_SPOTS
 from congdanso.world.money.payments import BANK_BIN, money
 
 BANK_CHOICES = [(f"{b.short_name} ({b.bin})", b.bin) for b in TRAINING_BANKS]
 SERVICE_CHOICES = [(label, key) for key, (label, _) in SERVICES.items()]
+SPOT_CHOICES = [(f"Áp thẻ {label}", key) for key, label in NFC_SPOTS.items()]
 
 
 class BankApp(AppView):
@@ -29,11 +33,24 @@ class BankApp(AppView):
         self.f_acc = Field("Số tài khoản")
         self.f_pw = Field("Mật khẩu", kind="password")
         self.f_cash = Field("Nộp tiền mặt tại quầy (đồng)", placeholder="ví dụ 2000000")
+        self.device_box = vbox([
+            html('<div class="cds-note" role="status">Điện thoại mới: ngân hàng cần xác thực '
+                 "khuôn mặt chủ tài khoản (Quyết định 2345/QĐ-NHNN). Chủ tài khoản tự nhìn vào "
+                 "camera.</div>"),
+            button("Chủ tài khoản nhìn vào camera (xác thực khuôn mặt)",
+                   lambda: self.verify_device(self.person.id_number), primary=True)])
+        self.device_box.layout = widgets.Layout(width="100%", display="none")
         self.screens["login"] = vbox([
             self.f_acc.box, self.f_pw.box, button("Đăng nhập", self._click_login, primary=True),
+            self.device_box,
             html("<hr><p>Chưa có tài khoản? Mở tại quầy (mang thẻ căn cước):</p>"),
             self.f_open_pw.box, button("Mở tài khoản", self._click_open),
-            self.f_cash.box, button("Nộp tiền mặt", self._click_cash)])
+            self.f_cash.box, button("Nộp tiền mặt", self._click_cash),
+            html("<hr><p><b>Tại quầy ngân hàng</b> (chủ tài khoản tự đến, mang thẻ căn cước gắn "
+                 "chip): cập nhật giấy tờ, họ tên, ngày sinh theo dữ liệu dân cư và đối chiếu "
+                 "sinh trắc học — cho những việc ứng dụng không làm được.</p>"),
+            button("Cập nhật thông tin và sinh trắc học tại quầy",
+                   lambda: self.counter_update(self.person.id_number, self.person.id_number))])
         # home
         self.balance = html()
         self.history = html()
@@ -49,13 +66,24 @@ class BankApp(AppView):
         self.f_gallery = Field("Hoặc chọn mã QR có sẵn", kind="choice", options=[])
         self.f_qr_amount = Field("Số tiền (chỉ khi mã QR không ghi sẵn)")
         self.qr_view = html()
+        self.f_spot = Field("Đặt thẻ căn cước ở đâu", kind="radio", options=SPOT_CHOICES)
+        self.f_spot.value = "giua"
+        self.chip_note = html()
         self.biometrics_box = vbox([
             html('<div class="cds-note" role="status">⚠ Tài khoản chưa đối chiếu sinh trắc học '
                  "với thẻ căn cước: chưa chuyển tiền, thanh toán được (Thông tư 17/2024/TT-NHNN)."
+                 " Chủ tài khoản tự làm; ngân hàng không gửi đường link nào để làm việc này."
                  "</div>"),
+            html("<p><b>Trên điện thoại</b> (ngoài ứng dụng, nếu chip không đọc được):</p>"),
+            widgets.HBox([button("Cài đặt → Kết nối → bật NFC", self.turn_on_nfc),
+                          button("Tháo ốp lưng điện thoại", self.remove_case)]),
+            self.f_spot.box,
             button("Xác thực sinh trắc học: áp thẻ căn cước (NFC) rồi chụp khuôn mặt",
                    lambda: self.match_biometrics(self.person.id_number, self.person.id_number),
-                   primary=True)])
+                   primary=True),
+            button("Cập nhật giấy tờ tuỳ thân bằng thẻ căn cước (NFC)",
+                   lambda: self.update_id_paper(self.person.id_number)),
+            self.chip_note])
         self.biometrics_box.layout = widgets.Layout(width="100%", display="none")
         self.screens["home"] = vbox([
             self.biometrics_box, self.balance,
@@ -142,10 +170,9 @@ class BankApp(AppView):
         """QR codes the phone can "see": bills of the household, a fee to pay, shop stickers."""
         codes: dict[str, str] = {}
         household = self.world.population.household_of(self.person)
-        for bill in self.world.bills.of_household(household.id):
-            if bill.paid_at is None:
-                codes[f"Hoá đơn {bill.service_name.lower()} kỳ {bill.period}"] = \
-                    self.world.bank.bill_qr(bill)
+        for bill in self.world.bills.of_household(household.id):  # the paper bills, paid or not
+            codes[f"Hoá đơn {bill.service_name.lower()} kỳ {bill.period}"] = \
+                self.world.bank.bill_qr(bill)
         if self.phone.pending_payment_qr:
             codes["Mã thanh toán phí trên Cổng DVC"] = self.phone.pending_payment_qr
         codes.update(self.phone.extra_qr)
@@ -180,20 +207,72 @@ class BankApp(AppView):
                                                              self.f_pw.value),
                                {"password": self.f_pw, "account": self.f_acc})
         if session is not None:
-            self.session = session
-            self.phone.bank_session = session
-            self._refresh()
-            self.show("home")
+            self._logged_in(session)
+        elif self.last_error is not None and self.last_error.code == "thiet_bi_moi":
+            self.device_box.layout.display = ""
         return session
 
-    def match_biometrics(self, card_of: str, face_of: str):
+    def _logged_in(self, session) -> None:
+        self.session = session
+        self.phone.bank_session = session
+        self._refresh()
+        self.show("home")
+
+    def match_biometrics(self, card_of: str, face_of: str, card_spot: str | None = None):
         """The resident lays the card on the phone and looks at the camera (NFC + face)."""
+        if card_spot is not None:
+            self.f_spot.value = card_spot
         account = self.attempt(lambda: self.world.bank.match_biometrics(
-            self._token(), card_of, face_of))
+            self._token(), card_of, face_of, self.f_spot.value),
+            {"card_spot": self.f_spot})
         if account is not None:
             self.say("Đã đối chiếu sinh trắc học: tài khoản giao dịch trực tuyến được.", ok=True)
             self._refresh()
         return account
+
+    def update_id_paper(self, card_of: str, card_spot: str | None = None):
+        """Replace an old CMND on the bank's record with the căn cước card, read by NFC."""
+        if card_spot is not None:
+            self.f_spot.value = card_spot
+        account = self.attempt(lambda: self.world.bank.update_id_paper(
+            self._token(), card_of, self.f_spot.value), {"card_spot": self.f_spot})
+        if account is not None:
+            self.say("Đã cập nhật thẻ căn cước vào hồ sơ ngân hàng. Giờ đối chiếu sinh trắc học.",
+                     ok=True)
+        return account
+
+    def turn_on_nfc(self):
+        """The phone's Settings: switch NFC on (the resident does it, on their own phone)."""
+        handset = self.attempt(lambda: self.world.bank.set_nfc(self.person.id_number, True))
+        if handset is not None:
+            self.say("NFC đã bật.", ok=True)
+        return handset
+
+    def remove_case(self):
+        handset = self.attempt(lambda: self.world.bank.remove_case(self.person.id_number))
+        if handset is not None:
+            self.say("Đã tháo ốp lưng.", ok=True)
+        return handset
+
+    def counter_update(self, card_of: str, face_of: str):
+        """At the counter: the owner brings the chip card; the clerk updates and matches."""
+        account = self.attempt(lambda: self.world.bank.counter_update(
+            BANK_BIN, self.f_acc.value, card_of, face_of), {"account": self.f_acc})
+        if account is not None:
+            self.say("Tại quầy: đã cập nhật thông tin theo thẻ căn cước và đối chiếu sinh trắc "
+                     "học. Đăng nhập lại ứng dụng.", ok=True)
+            if self.session is not None:
+                self._refresh()
+        return account
+
+    def verify_device(self, face_of: str):
+        """A new phone: the owner looks at the camera after the right password."""
+        session = self.attempt(lambda: self.world.bank.verify_device(
+            BANK_BIN, self.f_acc.value, face_of), {"account": self.f_acc})
+        if session is not None:
+            self.device_box.layout.display = "none"
+            self._logged_in(session)
+        return session
 
     def _refresh(self):
         if self.session is None:

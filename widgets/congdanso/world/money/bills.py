@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from congdanso.world import normalize
@@ -56,6 +56,11 @@ class Bill:
     paid_at: dt.datetime | None = None
     paid_by: str | None = None  # transfer id
     receipt_no: str | None = None
+    # Money that reached the biller for this bill but did not pay it (the bill was paid already,
+    # or the amount differed): transfer ids and the total. The biller keeps it until the
+    # customer asks (deducted from the next bill or refunded: what the simulation says).
+    overpaid: list[str] = field(default_factory=list)
+    overpaid_amount: int = 0
 
     @property
     def service_name(self) -> str:
@@ -93,6 +98,11 @@ class Bill:
         }
         if self.branch:
             rows["Điện lực"] = self.branch
+        if self.overpaid_amount:
+            rows["Tiền trả thừa"] = (
+                f"{self.overpaid_amount:,} đồng".replace(",", ".")
+                + " — đơn vị thu đã nhận nhưng không tính vào hoá đơn; liên hệ đơn vị thu để "
+                "trừ vào kỳ sau hoặc xin hoàn lại")
         return rows
 
 

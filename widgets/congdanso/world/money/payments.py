@@ -7,7 +7,10 @@ must confirm the name, then authenticate — an SMS OTP, or a face check when th
 10 million VND or the day's total would pass 20 million (Decision 2345/QĐ-NHNN, from 1/7/2024).
 A reference makes a transfer idempotent: confirming twice, or re-sending the same reference,
 never moves the money twice. Paying a bill or a public-service fee is a transfer whose QR or
-reference names what it pays; the biller is told when the money arrives.
+reference names what it pays; the biller is told when the money arrives. Paying by customer code
+asks the biller first, so a bill already paid is refused; a VietQR is only a transfer to the
+biller's account, so scanning the QR of a paid bill moves the money again (the biller keeps it as
+an overpayment). Biometric matching and its failures: :mod:`congdanso.world.money.biometrics`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from congdanso.world.core.validate import check_password
 from congdanso.world.identity.idnumber import clean_id_number
 from congdanso.world.identity.security import AttemptLimiter, hash_secret
 from congdanso.world.money.banks import TRAINING_BANKS, bank_of
+from congdanso.world.money.biometrics import MISMATCH_WORDS, NFC_SPOTS, Handset
 
 if TYPE_CHECKING:
     from congdanso.world.money.bills import Bill
@@ -63,6 +67,10 @@ class Account:
     # Thông tư 17/2024/TT-NHNN: from 1/1/2025 no online transaction until the owner's face is
     # matched with the chip of their căn cước card (in the app by NFC, or at the counter).
     biometrics: bool = True
+    id_paper: str = "can_cuoc"  # "cmnd": the bank's record still holds an old 9-digit CMND
+    mismatch: str | None = None  # "ho_ten" / "ngay_sinh": the record differs from the chip
+    device_ok: bool = True  # False: the next login is on a new phone and needs the owner's face
+    device_pending: bool = False  # the password was right on the new phone: waiting for the face
 
     @property
     def bank_name(self) -> str:
@@ -155,6 +163,7 @@ class BankService:
         self.by_reference: dict[tuple[str, str], str] = {}
         self.ledger: list[tuple[str, str, str, int]] = []  # (transfer id, from, to, amount)
         self.daily: dict[tuple[str, str], int] = {}  # (account, yyyy-mm-dd) → amount sent
+        self.handsets: dict[str, Handset] = {}  # owner's ID number → their phone's NFC state
         vault = Account(
             "0000000000", BANK_BIN, "KHO QUY NGAN HANG TAP HUAN", None, "vault", VAULT_BALANCE
         )
@@ -285,22 +294,148 @@ class BankService:
         self._move(f"NAP{self.world.counter('topup'):06d}", linked, wallet, value)
         return wallet
 
-    @action("bank.match_biometrics")
-    def match_biometrics(self, token: str, card_of: str, face_of: str) -> Account:
-        """In the app: read the chip of a căn cước card (NFC) and take a face photo; both must
-        be the account owner's (Thông tư 17/2024/TT-NHNN)."""
-        account = self._session_account(token)
-        owner = account.owner_id
-        if clean_id_number(card_of) != owner:
+    # -- biometrics (Thông tư 17/2024/TT-NHNN, Quyết định 2345/QĐ-NHNN) ------------------------
+    def handset(self, id_number: str) -> Handset:
+        """The owner's phone as the NFC read meets it (a phone with NFC on and no case unless a
+        scenario says otherwise)."""
+        return self.handsets.setdefault(clean_id_number(id_number), Handset())
+
+    @action("bank.set_nfc")
+    def set_nfc(self, id_number: str, on: bool = True) -> Handset:
+        """The phone's Settings → Kết nối → NFC: the switch many Android phones have."""
+        handset = self.handset(id_number)
+        if not handset.has_nfc:
+            raise StateError("Điện thoại này không có NFC nên không có nút bật NFC.",
+                             code="khong_co_nfc")
+        handset.nfc_on = bool(on)
+        return handset
+
+    @action("bank.remove_case")
+    def remove_case(self, id_number: str) -> Handset:
+        """Take off a thick or metal case (or a wallet case holding other cards)."""
+        handset = self.handset(id_number)
+        handset.thick_case = False
+        return handset
+
+    def _read_chip(self, account: Account, card_of: str, card_spot: str) -> None:
+        """Read the chip of the card laid on the phone (NFC): the phone, then whose card."""
+        owner = self.world.population.require(account.owner_id or "")
+        handset = self.handset(owner.id_number)
+        if not handset.has_nfc:
+            raise PermissionDeniedError(
+                "Điện thoại này không có NFC nên không đọc được chip thẻ căn cước. Chủ tài khoản "
+                "mang thẻ căn cước ra quầy ngân hàng để làm.", code="khong_co_nfc", field="nfc")
+        if not handset.nfc_on:
+            raise StateError(
+                "Chưa đọc được chip: NFC của điện thoại đang tắt. Vào Cài đặt → Kết nối → bật "
+                "NFC, rồi áp thẻ lại.", code="nfc_tat", field="nfc")
+        if handset.thick_case:
+            raise StateError(
+                "Chưa đọc được chip thẻ căn cước. Ốp lưng dày (hoặc ốp có kim loại, ví kẹp thẻ) "
+                "chặn sóng NFC: tháo ốp, áp thẻ sát mặt lưng, giữ yên đến khi ứng dụng báo xong.",
+                code="chip_khong_doc", field="nfc")
+        if card_spot != handset.nfc_spot:
+            raise StateError(
+                f"Chưa đọc được chip: thẻ đang đặt ở {NFC_SPOTS.get(card_spot, card_spot)}, chưa "
+                "trúng vùng NFC của máy này. Vùng NFC mỗi máy một chỗ (giữa mặt lưng hoặc gần "
+                "camera): áp thẻ sát mặt lưng ở chỗ khác, giữ yên 3–5 giây. Thử vài lần không được "
+                "thì ra quầy ngân hàng.", code="chip_khong_doc", field="card_spot")
+        if not owner.has_chip_card:
+            raise PermissionDeniedError(
+                "Chủ tài khoản chưa có thẻ căn cước gắn chip: làm thẻ tại công an trước, hoặc ra "
+                "quầy ngân hàng hỏi cách đối chiếu.", code="chua_co_the_chip", field="card_of")
+        if clean_id_number(card_of) != owner.id_number:
             raise PermissionDeniedError(
                 "Thẻ căn cước vừa áp vào không phải của chủ tài khoản. Chỉ dùng thẻ của chính "
                 "chủ tài khoản.", field="card_of")
-        if clean_id_number(face_of) != owner:
+
+    def _mismatch_text(self, account: Account) -> str:
+        what = MISMATCH_WORDS.get(account.mismatch or "", "thông tin")
+        return (f"Chip thẻ căn cước đọc được, nhưng {what} trong hồ sơ ngân hàng khác với dữ liệu "
+                "trên chip (Cơ sở dữ liệu quốc gia về dân cư). Không sửa được trong ứng dụng: "
+                "chủ tài khoản mang thẻ căn cước ra quầy ngân hàng để cập nhật rồi đối chiếu "
+                "sinh trắc học tại quầy.")
+
+    @action("bank.match_biometrics")
+    def match_biometrics(self, token: str, card_of: str, face_of: str,
+                         card_spot: str = "giua") -> Account:
+        """In the app: read the chip of a căn cước card (NFC) and take a face photo; the card,
+        the face and the bank's record must all be the account owner's (Thông tư 17/2024)."""
+        account = self._session_account(token)
+        self._read_chip(account, card_of, card_spot)
+        if account.id_paper == "cmnd":
+            raise StateError(
+                "Hồ sơ ngân hàng của chủ tài khoản còn ghi chứng minh nhân dân 9 số, hết giá trị "
+                "từ 1/1/2025. Cập nhật thẻ căn cước trước: trong ứng dụng (nút Cập nhật giấy tờ "
+                "tuỳ thân) nếu ngân hàng cho làm, không thì tại quầy.", code="giay_to_cu")
+        if account.mismatch:
+            raise PermissionDeniedError(self._mismatch_text(account), code="lech_du_lieu")
+        if clean_id_number(face_of) != account.owner_id:
             raise PermissionDeniedError(
                 "Khuôn mặt không khớp ảnh trong chip thẻ căn cước. Chủ tài khoản phải tự chụp; "
                 "nếu vẫn không được (ảnh thẻ cũ, đủ sáng?), ra quầy ngân hàng.", field="face_of")
         account.biometrics = True
         return account
+
+    @action("bank.update_id_paper")
+    def update_id_paper(self, token: str, card_of: str, card_spot: str = "giua") -> Account:
+        """In the app: replace an old CMND on record with the căn cước card read by NFC, where
+        the bank allows it (in the simulation: the first training bank only)."""
+        account = self._session_account(token)
+        if account.id_paper != "cmnd":
+            raise StateError("Hồ sơ ngân hàng đã ghi thẻ căn cước: không cần cập nhật giấy tờ.",
+                             code="khong_can")
+        if account.bank_bin != BANK_BIN:
+            raise PermissionDeniedError(
+                f"{account.bank_name} chưa cho cập nhật giấy tờ tuỳ thân trong ứng dụng (mô "
+                "phỏng): chủ tài khoản mang thẻ căn cước ra quầy.", code="chi_tai_quay")
+        self._read_chip(account, card_of, card_spot)
+        if account.mismatch:
+            raise PermissionDeniedError(self._mismatch_text(account), code="lech_du_lieu")
+        account.id_paper = "can_cuoc"
+        return account
+
+    @action("bank.counter_update")
+    def counter_update(self, bank_bin: str, number: str, card_of: str, face_of: str) -> Account:
+        """At the counter: the owner comes with their chip card; the clerk reads it, updates the
+        record from the population database (ID paper, name, birth date) and matches the face."""
+        account = self._require(bank_bin, number)
+        if account.owner_id is None:
+            raise PermissionDeniedError("Tài khoản này không thuộc một người dân.")
+        owner = self.world.population.require(account.owner_id)
+        if clean_id_number(face_of) != owner.id_number:
+            raise PermissionDeniedError(
+                "Chủ tài khoản phải tự đến quầy: người nhà, tình nguyện viên không làm thay.",
+                field="face_of")
+        if clean_id_number(card_of) != owner.id_number:
+            raise PermissionDeniedError(
+                "Mang đúng thẻ căn cước của chủ tài khoản.", field="card_of")
+        if not owner.has_chip_card:
+            raise PermissionDeniedError(
+                "Chủ tài khoản chưa có thẻ căn cước gắn chip: làm thẻ tại công an trước.",
+                code="chua_co_the_chip", field="card_of")
+        account.id_paper, account.mismatch = "can_cuoc", None
+        account.holder = holder_name(owner.full_name)
+        account.biometrics = True
+        return account
+
+    @action("bank.verify_device")
+    def verify_device(self, bank_bin: str, number: str, face_of: str) -> BankSession:
+        """A new phone: after the right password, the owner's face (QĐ 2345/QĐ-NHNN)."""
+        account = self._require(bank_bin, number)
+        if not account.device_pending:
+            raise StateError("Chưa có lần đăng nhập nào trên thiết bị mới đang chờ xác thực. "
+                             "Hãy đăng nhập bằng mật khẩu trước.")
+        if not account.biometrics:
+            raise PermissionDeniedError(
+                "Tài khoản chưa có dữ liệu sinh trắc học để so khuôn mặt: chủ tài khoản mang thẻ "
+                "căn cước ra quầy ngân hàng.", code="chua_sinh_trac_hoc")
+        if clean_id_number(face_of) != account.owner_id:
+            raise AuthError(
+                "Khuôn mặt không khớp với chủ tài khoản. Chỉ chính chủ tài khoản tự nhìn vào "
+                "camera — không ai làm thay.", field="face")
+        account.device_ok, account.device_pending = True, False
+        return self._open_session(account)
 
     @action("bank.login", secret=("password",))
     def login(self, bank_bin: str, number: str, password: str) -> BankSession:
@@ -311,7 +446,17 @@ class BankService:
         if hash_secret(self.world.seed, password) != account.password_hash:
             raise account.logins.fail(self.world.now, "ứng dụng")
         account.logins.succeed()
-        session = BankSession(self.world.token("bank-session"), f"{bank_bin}:{account.number}")
+        if not account.device_ok:
+            account.device_pending = True
+            raise AuthError(
+                "Đăng nhập trên điện thoại mới: ngân hàng cần xác thực khuôn mặt của chủ tài "
+                "khoản (Quyết định 2345/QĐ-NHNN). Chủ tài khoản tự nhìn vào camera.",
+                code="thiet_bi_moi", field="face")
+        return self._open_session(account)
+
+    def _open_session(self, account: Account) -> BankSession:
+        session = BankSession(self.world.token("bank-session"),
+                              f"{account.bank_bin}:{account.number}")
         self.sessions[session.token] = session
         return session
 
@@ -544,11 +689,8 @@ class BankService:
                 f"Mã QR động đã ghi sẵn số tiền {money(qr.amount)}; không sửa được.", field="amount"
             )
         purpose: dict[str, str] = {}
-        if qr.bill_number:
-            purpose = {"bill": qr.bill_number}
-            bill = self.world.bills.by_bill_number(qr.bill_number)
-            if bill is not None and bill.paid_at is not None:
-                raise StateError(self._paid_text(bill), code="da_thanh_toan")
+        if qr.bill_number:  # a transfer to the biller's account: the bank does not ask the
+            purpose = {"bill": qr.bill_number}  # biller, so a paid bill's QR still sends money
         reference = qr.additional.get("05")
         if reference and reference.startswith("PHI-"):
             purpose = {"fee": reference}
@@ -615,6 +757,9 @@ class BankService:
                 bill.paid_at = self.world.now
                 bill.paid_by = transfer.id
                 bill.receipt_no = f"BL{self.world.counter('receipt'):07d}"
+            elif bill is not None:  # paid already (or a wrong amount): the biller keeps it
+                bill.overpaid.append(transfer.id)
+                bill.overpaid_amount += transfer.amount
         if "fee" in transfer.purpose:
             self.world.portal.fee_paid(transfer.purpose["fee"], transfer)
 
