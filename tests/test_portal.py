@@ -226,3 +226,86 @@ def test_tam_tru_rule_uses_the_final_ward_mapping():
                  "Số 5 đường Đông Nhì, khu phố Đông Nhì, Phường Lái Thiêu, Thành phố Hồ Chí Minh"):
         with pytest.raises(ValidationError, match="Luật Cư trú 2020"):
             PortalService._check_stay_elsewhere(lai_thieu, same)
+
+
+def _tam_tru(world, session, until):
+    """A tạm trú the ward police confirmed (its fee paid and the dossier processed)."""
+    contract = [{"kind": "hop_dong_thue", "file": "hop-dong.pdf", "quality": "ro"}]
+    dossier = world.portal.submit_dossier(session.token, "CT-DKTTR", {
+        "stay_address": "Phòng 4, số 12 đường số 3, khu phố 2, Phường Thuận An, Thành phố Hồ Chí Minh",
+        "stay_until": until}, contract)
+    dossier.status = RESULT_READY
+    return contract
+
+
+def _date(world, days):
+    import datetime as dt
+
+    return (world.now.date() + dt.timedelta(days=days)).strftime("%d/%m/%Y")
+
+
+def test_extending_tam_tru(world, resident, portal_session):
+    """Gia hạn tạm trú: for a tạm trú still running, up to 2 years more (Luật Cư trú 2020, art.
+    27–28); none registered or already expired is said plainly."""
+    contract = [{"kind": "hop_dong_thue", "file": "hop-dong.pdf", "quality": "ro"}]
+    with pytest.raises(ValidationError, match="chưa có tạm trú nào"):
+        world.portal.submit_dossier(portal_session.token, "CT-GHTTR",
+                                    {"stay_until": _date(world, 300)}, contract)
+    _tam_tru(world, portal_session, _date(world, 10))
+    current = world.portal.temporary_residence(resident.id_number)
+    assert current.until.strftime("%d/%m/%Y") == _date(world, 10)
+    assert "Phường Thuận An" in current.address
+    with pytest.raises(ValidationError, match="phải sau ngày đó"):
+        world.portal.submit_dossier(portal_session.token, "CT-GHTTR",
+                                    {"stay_until": _date(world, 5)}, contract)
+    with pytest.raises(ValidationError, match="tối đa 2 năm"):
+        world.portal.submit_dossier(portal_session.token, "CT-GHTTR",
+                                    {"stay_until": _date(world, 10 + 800)}, contract)
+    with pytest.raises(ValidationError, match="Hợp đồng thuê nhà"):
+        world.portal.submit_dossier(portal_session.token, "CT-GHTTR",
+                                    {"stay_until": _date(world, 375)}, [])
+    extension = world.portal.submit_dossier(portal_session.token, "CT-GHTTR",
+                                            {"stay_until": _date(world, 375)}, contract)
+    assert extension.procedure.fee == 7_000
+    extension.status = RESULT_READY
+    assert world.portal.temporary_residence(resident.id_number).until.strftime(
+        "%d/%m/%Y") == _date(world, 375)
+    world.advance(days=200)
+    world.advance(days=200)
+    with pytest.raises(ValidationError, match="đã hết hạn ngày"):
+        world.portal.submit_dossier(portal_session.token, "CT-GHTTR",
+                                    {"stay_until": _date(world, 100)}, contract)
+
+
+def test_notice_of_stay_is_for_guests_under_30_days(world, resident, portal_session):
+    guest = next(p for p in world.population.people if p.id_number != resident.id_number)
+    fields = {"guest_id_number": guest.id_number, "stay_from": _date(world, 0),
+              "stay_to": _date(world, 29)}
+    assert world.portal.submit_dossier(portal_session.token, "CT-TBLT", fields).procedure.fee == 0
+    with pytest.raises(ValidationError, match="từ 30 ngày trở lên thì tự làm thủ tục Đăng ký tạm"):
+        world.portal.submit_dossier(portal_session.token, "CT-TBLT",
+                                    {**fields, "stay_to": _date(world, 30)})
+    with pytest.raises(ValidationError, match="người đến ở"):
+        world.portal.submit_dossier(portal_session.token, "CT-TBLT",
+                                    {**fields, "guest_id_number": resident.id_number})
+    with pytest.raises(ValidationError, match="Ngày đến phải trước ngày đi"):
+        world.portal.submit_dossier(portal_session.token, "CT-TBLT",
+                                    {**fields, "stay_to": _date(world, -1)})
+
+
+def test_temporary_absence_is_for_12_months_away_without_tam_tru(world, resident, portal_session):
+    home = world.population.household_of(resident).ward
+    fields = {"destination": "Xã Long Hải, Thành phố Hồ Chí Minh", "away_from": _date(world, 3),
+              "away_until": _date(world, 3 + 400), "reason": "Đi làm ăn"}
+    with pytest.raises(ValidationError, match="từ 12 tháng liên tục"):
+        world.portal.submit_dossier(portal_session.token, "CT-KBTV",
+                                    {**fields, "away_until": _date(world, 200)})
+    with pytest.raises(ValidationError, match="không phải khai báo tạm vắng"):
+        world.portal.submit_dossier(portal_session.token, "CT-KBTV",
+                                    {**fields, "destination": f"Số 3, {home.full_name}"})
+    with pytest.raises(ValidationError, match="Lý do vắng mặt"):
+        world.portal.submit_dossier(portal_session.token, "CT-KBTV", {**fields, "reason": "Đi chơi"})
+    assert world.portal.submit_dossier(portal_session.token, "CT-KBTV", fields).procedure.fee == 0
+    _tam_tru(world, portal_session, _date(world, 700))
+    with pytest.raises(ValidationError, match="đã đăng ký tạm trú ở nơi ở mới"):
+        world.portal.submit_dossier(portal_session.token, "CT-KBTV", fields)

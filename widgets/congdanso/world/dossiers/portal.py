@@ -74,8 +74,24 @@ SEARCH_WORDS = {
     "CT-BS": "sao y bản chính",
     "CT-DKTT": "hộ khẩu",
     "CT-DKTTR": "thuê nhà, phòng trọ",
-    "CT-TBLT": "khách đến ở",
+    "CT-GHTTR": "tạm trú sắp hết hạn, thêm thời gian tạm trú",
+    "CT-TBLT": "khách đến ở, nhà trọ có người mới đến, chủ nhà trọ báo",
+    "CT-KBTV": "đi làm ăn xa, vắng nhà lâu ngày",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class TemporaryResidence:
+    address: str
+    until: dt.date
+    dossier: str  # the code of the dossier that set ``until``
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29/2
+        return day.replace(year=day.year + years, day=28)
 
 
 @dataclass(slots=True)
@@ -549,6 +565,93 @@ class PortalService:
                     field="stay_address",
                 )
 
+    def temporary_residence(self, id_number: str) -> TemporaryResidence | None:
+        """The person's tạm trú as the police confirmed it: the place of the last registration
+        with a result, until the date of its last confirmed extension."""
+        done = (RESULT_READY, RETURNED)
+        mine = sorted((d for d in self.dossiers.values()
+                       if d.id_number == id_number and d.status in done
+                       and d.procedure.code in ("CT-DKTTR", "CT-GHTTR")),
+                      key=lambda d: d.submitted_at)
+        registrations = [d for d in mine if d.procedure.code == "CT-DKTTR"]
+        if not registrations:
+            return None
+        first = registrations[-1]
+        extensions = [d for d in mine if d.procedure.code == "CT-GHTTR"
+                      and d.submitted_at >= first.submitted_at]
+        last = extensions[-1] if extensions else first
+        return TemporaryResidence(first.data["stay_address"],
+                                  parse_date(last.data["stay_until"]), last.code)
+
+    def _check_extension(self, person: Person, data: dict[str, Any]) -> None:
+        """Gia hạn tạm trú (Luật Cư trú 2020, art. 27–28): for a tạm trú still running, asked in
+        the 15 days before it ends, for at most 2 years at a time."""
+        current = self.temporary_residence(person.id_number)
+        if current is None:
+            raise ValidationError(
+                "Người này chưa có tạm trú nào đã được công an xác nhận, nên chưa có gì để gia "
+                "hạn. Hãy làm thủ tục Đăng ký tạm trú.", field="stay_until")
+        today = self.world.now.date()
+        if current.until < today:
+            raise ValidationError(
+                f"Tạm trú đã hết hạn ngày {format_date(current.until)}. Gia hạn phải làm trong "
+                "15 ngày trước khi hết hạn (Luật Cư trú 2020, điều 28); trong mô phỏng này, hết "
+                "hạn rồi thì làm lại thủ tục Đăng ký tạm trú.", field="stay_until")
+        wanted = parse_date(data["stay_until"], field="stay_until")
+        if wanted <= current.until:
+            raise ValidationError(
+                f"Tạm trú hiện còn đến {format_date(current.until)}: ngày gia hạn đến phải sau "
+                "ngày đó.", field="stay_until")
+        limit = _add_years(current.until, 2)
+        if wanted > limit:
+            raise ValidationError(
+                "Mỗi lần đăng ký hoặc gia hạn, tạm trú được tối đa 2 năm (Luật Cư trú 2020, điều "
+                f"27): chọn ngày không quá {format_date(limit)}.", field="stay_until")
+
+    def _check_notice_of_stay(self, host: Person, data: dict[str, Any]) -> None:
+        """Thông báo lưu trú (Luật Cư trú 2020, art. 2 and 30): the host reports a guest who
+        stays less than 30 days; from 30 days on the guest registers tạm trú."""
+        start = parse_date(data["stay_from"], field="stay_from")
+        end = parse_date(data["stay_to"], field="stay_to")
+        if clean_id_number(data["guest_id_number"]) == host.id_number:
+            raise ValidationError(
+                "Người gửi thông báo là chủ nhà (chủ nhà trọ); ô này ghi số định danh của người "
+                "đến ở.", field="guest_id_number")
+        if end < start:
+            raise ValidationError("Ngày đến phải trước ngày đi.", field="stay_to")
+        if (end - start).days >= 30:
+            raise ValidationError(
+                "Lưu trú là ở dưới 30 ngày (Luật Cư trú 2020, điều 2). Người đến ở từ 30 ngày "
+                "trở lên thì tự làm thủ tục Đăng ký tạm trú; chủ nhà đồng ý cho ở.",
+                field="stay_to")
+
+    def _check_absence(self, person: Person, home, data: dict[str, Any]) -> None:
+        """Khai báo tạm vắng (Luật Cư trú 2020, art. 31.1.d): someone leaving the ward of
+        thường trú for 12 months or more, unless they registered tạm trú at the new place."""
+        from congdanso.world.society.places import ward_for
+
+        start = parse_date(data["away_from"], field="away_from")
+        end = parse_date(data["away_until"], field="away_until")
+        if end <= start:
+            raise ValidationError("Ngày về phải sau ngày đi.", field="away_until")
+        going = [ward_for(part)[0] for part in data["destination"].split(",")]
+        if any(w is not None and w.code == home.code for w in going):
+            raise ValidationError(
+                f"Nơi đến vẫn ở {home.name}, nơi thường trú: không phải khai báo tạm vắng.",
+                field="destination")
+        stay = self.temporary_residence(person.id_number)
+        if stay is not None and stay.until >= start:
+            raise ValidationError(
+                f"Người dân đã đăng ký tạm trú ở nơi ở mới ({stay.address}) nên không phải khai "
+                "báo tạm vắng (Luật Cư trú 2020, điều 31).", field="destination")
+        if _add_years(start, 1) > end:
+            raise ValidationError(
+                "Người dân chỉ phải khai báo tạm vắng khi đi khỏi phường, xã nơi thường trú từ 12 "
+                "tháng liên tục trở lên mà chưa đăng ký tạm trú ở nơi mới (Luật Cư trú 2020, điều "
+                "31). Người đang tại ngoại, chấp hành án, trong độ tuổi nghĩa vụ quân sự… có quy "
+                "định riêng: hỏi công an phường. (Mô phỏng này không nhận khai báo ngắn hơn.)",
+                field="away_until")
+
     def _attachments(self, procedure: Procedure, attachments: list[dict]) -> list[Attachment]:
         result = []
         for item in attachments:
@@ -634,6 +737,12 @@ class PortalService:
         ward = self.world.population.household_of(person).ward
         if procedure.code == "CT-DKTTR":
             self._check_stay_elsewhere(ward, data.get("stay_address") or "")
+        elif procedure.code == "CT-GHTTR":
+            self._check_extension(person, data)
+        elif procedure.code == "CT-TBLT":
+            self._check_notice_of_stay(person, data)
+        elif procedure.code == "CT-KBTV":
+            self._check_absence(person, ward, data)
         n = self.world.counter("dossier")
         code = f"H74.{ward.code}-{self.world.now:%y%m%d}-{n:04d}"
         dossier = Dossier(

@@ -247,6 +247,25 @@ CATALOGUE: tuple[Procedure, ...] = (
         "Xác nhận thông tin về cư trú (tạm trú)",
     ),
     Procedure(
+        "CT-GHTTR",
+        "Gia hạn tạm trú",
+        CONG_AN,
+        "Cư trú",
+        FULLY_ONLINE,
+        7_000,
+        "7.000 đồng khi nộp trực tuyến (15.000 đồng khi nộp trực tiếp), như đăng ký tạm trú.",
+        "Thông tư 75/2022/TT-BTC",
+        3,
+        "3 ngày làm việc.",
+        (FieldSpec("stay_until", "Gia hạn tạm trú đến ngày", "date"),),
+        (
+            DocumentSpec(
+                "hop_dong_thue", "Hợp đồng thuê nhà còn hạn hoặc giấy tờ chứng minh chỗ ở hợp pháp"
+            ),
+        ),
+        "Xác nhận thông tin về cư trú (gia hạn tạm trú)",
+    ),
+    Procedure(
         "CT-TBLT",
         "Thông báo lưu trú",
         CONG_AN,
@@ -264,6 +283,27 @@ CATALOGUE: tuple[Procedure, ...] = (
         ),
         (),
         "Xác nhận đã tiếp nhận thông báo lưu trú",
+    ),
+    Procedure(
+        "CT-KBTV",
+        "Khai báo tạm vắng",
+        CONG_AN,
+        "Cư trú",
+        FULLY_ONLINE,
+        0,
+        "Miễn phí.",
+        "Luật Cư trú 2020, Điều 31",
+        1,
+        "1 ngày làm việc.",
+        (
+            FieldSpec("destination", "Nơi đến (địa chỉ)"),
+            FieldSpec("away_from", "Vắng mặt từ ngày", "date"),
+            FieldSpec("away_until", "Vắng mặt đến ngày", "date"),
+            FieldSpec("reason", "Lý do vắng mặt", "choice",
+                      ("Đi làm ăn", "Đi học", "Chữa bệnh", "Thăm thân", "Lý do khác")),
+        ),
+        (),
+        "Phiếu khai báo tạm vắng đã được xác nhận",
     ),
 )
 
