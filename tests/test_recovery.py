@@ -1,5 +1,6 @@
 """What volunteers meet at a support point: a forgotten password or passcode, a lost phone (SIM
-replaced, login on a new phone), a face capture that fails, residence procedures in VNeID."""
+replaced for the SMS codes; the new phone itself is proved by NFC, see test_new_phone.py), a face
+capture that fails, residence procedures in VNeID."""
 
 from __future__ import annotations
 
@@ -72,15 +73,14 @@ def test_forgotten_passcode_with_the_security_answers(world, active):
     assert world.vneid.show_card(session.token, "417293")["Mức tài khoản"] == "Mức 2"
 
 
-def test_lost_phone_sim_replaced_at_the_shop_then_new_phone_confirmed_by_sms(world, active):
-    account = world.vneid.account_of(active.id_number)
-    account.device_ok = False  # the resident bought a new phone...
-    world.carrier.lost.add(active.phone)  # ...and the old SIM was lost with the old one
+def test_lost_phone_and_password_sim_replaced_for_the_otp_but_the_phone_proved_by_nfc(world,
+                                                                                     active):
+    world.vneid.lose_handset(world.vneid.own_handset(active.id_number).id)
+    world.carrier.lost.add(active.phone)  # the old SIM was lost with the old phone
+    new = world.vneid.add_handset("may-moi", active.id_number, "Máy mới").id
     before = len(world.inbox(active.phone).messages)
-    with pytest.raises(StateError) as new_phone:
-        world.vneid.login(active.id_number, PRACTICE_PASSWORD)
-    assert new_phone.value.code == "thiet_bi_moi" and "làm lại SIM" in new_phone.value.message
-    assert len(world.inbox(active.phone).messages) == before  # the code went nowhere
+    world.vneid.forgot_password(active.id_number, active.phone)
+    assert len(world.inbox(active.phone).messages) == before  # the OTP went nowhere
     someone = next(p for p in world.population.practice_residents() if p != active)
     with pytest.raises(PermissionDeniedError, match="không đứng tên"):
         world.carrier.replace_sim(active.phone, someone.id_number)
@@ -89,13 +89,19 @@ def test_lost_phone_sim_replaced_at_the_shop_then_new_phone_confirmed_by_sms(wor
     world.carrier.replace_sim(active.phone, active.id_number)
     assert "SIM mới" in world.inbox(active.phone).messages[-1].text
     with pytest.raises(AuthError):  # the code sent to the lost SIM was never seen
-        world.vneid.verify_device(active.id_number, "000000")
-    with pytest.raises(StateError):  # log in again: a new code, which now arrives
-        world.vneid.login(active.id_number, PRACTICE_PASSWORD)
-    assert "thiết bị mới" in world.inbox(active.phone).messages[-1].text
-    session = world.vneid.verify_device(active.id_number, _otp(world, active))
-    assert session.id_number == active.id_number and account.device_ok
-    assert world.vneid.login(active.id_number, PRACTICE_PASSWORD)  # no code the next time
+        world.vneid.verify_reset_otp(active.id_number, "000000")
+    world.vneid.forgot_password(active.id_number, active.phone)
+    world.vneid.verify_reset_otp(active.id_number, _otp(world, active))
+    world.vneid.capture_face(active.id_number, True, True, True)
+    world.vneid.reset_password(active.id_number, NEW_PASSWORD, NEW_PASSWORD)
+    with pytest.raises(StateError) as new_phone:  # SIM and password do not prove the phone
+        world.vneid.login(active.id_number, NEW_PASSWORD, device=new)
+    assert new_phone.value.code == "thiet_bi_moi"
+    world.vneid.verify_nfc(active.id_number, True, device=new)
+    session = world.vneid.confirm_device(active.id_number, world.vneid.code_shown_on(new),
+                                         device=new)
+    assert session.device == new
+    assert world.vneid.login(active.id_number, NEW_PASSWORD, device=new)  # no code next time
 
 
 def test_residence_procedures_inside_vneid(world, active):

@@ -5,7 +5,8 @@ person at the ward police (photo and fingerprints) — nobody can do it for some
 there is no "level 3". After approval an SMS arrives and the citizen activates: ID + phone → SMS
 OTP → password (8–20 characters, four kinds) → 6-digit passcode → two security questions → log
 in again. Wrong-attempt limits and lock times are this simulation's choices (the real ones are
-not published); the steps are the real ones.
+not published); the steps are the real ones. A new phone, the device list and the hotline are in
+``devices``; the documents wallet and the social-payment account in ``wallet``.
 """
 
 from __future__ import annotations
@@ -24,16 +25,17 @@ from congdanso.world.core.errors import (
 )
 from congdanso.world.core.text import clean_name
 from congdanso.world.core.validate import check_passcode, check_vneid_password
+from congdanso.world.identity.devices import DeviceCode, DeviceFeatures, Handset
 from congdanso.world.identity.phone import parse_phone
 from congdanso.world.identity.security import AttemptLimiter, hash_secret
+from congdanso.world.identity.wallet import WalletFeatures
 from congdanso.world.society.people import Person
 
 if TYPE_CHECKING:
     from congdanso.world.world import World
 
 SENDER = "VNeID"
-RESET = "vneid-reset"  # OTP purposes: forgotten password, login on a new phone
-DEVICE = "vneid-device"
+RESET = "vneid-reset"  # OTP purpose: forgotten password
 RESIDENCE_PROCEDURES = {"CT-DKTTR": "Đăng ký tạm trú", "CT-TBLT": "Thông báo lưu trú"}
 SECURITY_QUESTIONS = (
     "Tên trường tiểu học đầu tiên của bạn là gì?",
@@ -75,8 +77,13 @@ class VneidAccount:
     logins: AttemptLimiter = field(default_factory=AttemptLimiter)
     passcode_attempts: AttemptLimiter = field(default_factory=AttemptLimiter)
     answer_attempts: AttemptLimiter = field(default_factory=AttemptLimiter)
-    device_ok: bool = True  # False: the next login is on a new phone and needs an SMS code
-    device_pending: bool = False  # the password was right on a new phone: waiting for the code
+    device: str | None = None  # the one phone logged in (None until the first login)
+    devices: list[str] = field(default_factory=list)  # "Quản lý thiết bị"
+    pending_device: str | None = None  # a new phone whose password was right: waiting
+    device_code: DeviceCode | None = None  # the code that lets it in
+    hotline_locked: bool = False  # locked through 1900 0368 (a lost phone)
+    documents: list[str] = field(default_factory=list)  # "Ví giấy tờ" (wallet.DOCUMENTS)
+    social_account: dict | None = None  # "Tài khoản hưởng an sinh xã hội"
     reset_step: str | None = None  # "Quên mật khẩu": "otp" → "face" → "password"
 
     def record(self) -> dict:
@@ -99,9 +106,11 @@ class VneidSession:
     token: str
     id_number: str
     level: int
+    device: str = ""  # the phone this session is on
 
     def record(self) -> dict:
-        return {"token": self.token, "id_number": self.id_number, "level": self.level}
+        return {"token": self.token, "id_number": self.id_number, "level": self.level,
+                "device": self.device}
 
 
 @dataclass(slots=True)
@@ -113,13 +122,14 @@ class PendingScan:
     service: str
 
 
-class VneidService:
+class VneidService(DeviceFeatures, WalletFeatures):
     """The VNeID app and its back end."""
 
     def __init__(self, world: World):
         self.world = world
         self.accounts: dict[str, VneidAccount] = {}
         self.sessions: dict[str, VneidSession] = {}
+        self.handsets: dict[str, Handset] = {}
         self.pending_scans: dict[str, PendingScan] = {}
         self._accounts_made_with_cards()
 
@@ -395,7 +405,9 @@ class VneidService:
 
     # -- using the account --------------------------------------------------------------------
     @action("vneid.login", secret=("password",))
-    def login(self, id_number: str, password: str) -> VneidSession:
+    def login(self, id_number: str, password: str, device: str | None = None) -> VneidSession:
+        """Log in on a phone (``device``; the resident's own phone when not given). On another
+        phone than the one logged in, the login waits for a code (``devices``)."""
         account = self._account(id_number)
         if account.status != ACTIVE:
             raise StateError(
@@ -406,34 +418,13 @@ class VneidService:
         if hash_secret(self.world.seed, password) != account.password_hash:
             raise account.logins.fail(self.world.now, "tài khoản VNeID")
         account.logins.succeed()
-        if not account.device_ok:  # a new phone: the account's number must confirm it
-            account.device_pending = True
-            self.world.issue_otp(account.phone, DEVICE, SENDER,
-                                 "Mã OTP xác thực đăng nhập VNeID trên thiết bị mới là {code}. "
-                                 "Nếu không phải bạn đăng nhập, hãy đổi mật khẩu ngay. Không "
-                                 "cung cấp mã này cho bất kỳ ai.")
-            raise StateError(
-                f"Bạn đang đăng nhập trên một điện thoại mới. Nhập mã OTP vừa gửi đến số "
-                f"…{account.phone[-3:]} để xác thực thiết bị (số này phải nhận được tin nhắn: "
-                "mất SIM thì ra cửa hàng nhà mạng làm lại SIM giữ số trước).",
-                code="thiet_bi_moi", field="device_otp")
-        return self._open_session(account)
+        return self._enter_on(account, self.handset(device, account.id_number))
 
-    def _open_session(self, account: VneidAccount) -> VneidSession:
-        session = VneidSession(self.world.token("vneid-session"), account.id_number, account.level)
+    def _open_session(self, account: VneidAccount, device: str = "") -> VneidSession:
+        session = VneidSession(self.world.token("vneid-session"), account.id_number, account.level,
+                               device)
         self.sessions[session.token] = session
         return session
-
-    @action("vneid.verify_device", secret=("otp",))
-    def verify_device(self, id_number: str, otp: str) -> VneidSession:
-        """The SMS code that confirms a login on a new phone; the login then completes."""
-        account = self._account(id_number)
-        if not account.device_pending:
-            raise StateError("Không có lần đăng nhập nào trên thiết bị mới đang chờ mã OTP. Hãy "
-                             "đăng nhập bằng số định danh và mật khẩu trước.")
-        self.world.otps[f"{DEVICE}:{account.phone}"].verify(otp, self.world.now)
-        account.device_ok, account.device_pending = True, False
-        return self._open_session(account)
 
     # -- recovery: forgotten password, forgotten passcode ----------------------------------------
     @action("vneid.forgot_password")
@@ -500,7 +491,6 @@ class VneidService:
         account.password_hash = self._new_password(password, confirm)
         account.reset_step = None
         account.logins = AttemptLimiter()  # a lock from wrong passwords ends with the new one
-        account.device_ok, account.device_pending = True, False  # verified on this phone
         self.world.send_sms(account.phone, SENDER,
                             "Mật khẩu tài khoản VNeID của bạn vừa được đặt lại. Nếu không phải "
                             "bạn thực hiện, hãy liên hệ công an phường ngay.")
@@ -625,6 +615,15 @@ class PoliceService:
 
     def __init__(self, world: World):
         self.world = world
+
+    @action("police.confirm_device")
+    def confirm_device(self, id_number: str, device: str | None = None,
+                       present: bool = True) -> VneidAccount:
+        """A new phone linked at the desk, the resident present with the chip card (a phone
+        without NFC, a lost phone whose account was locked through 1900 0368)."""
+        from congdanso.world.identity.devices import police_confirm_device
+
+        return police_confirm_device(self.world, id_number, device, present)
 
     @action("police.enroll_level2")
     def enroll_level2(
