@@ -244,7 +244,7 @@ def _cmd_kyso_verify(args: argparse.Namespace) -> int:
         print(f"  {explanation}")
         rows = [("Tệp", str(path))]
         if verdict.signer:
-            rows.append(("Người ký", verdict.signer + (f" (CCCD {verdict.signer_id})"
+            rows.append(("Người ký", verdict.signer + (f" (số định danh {verdict.signer_id})"
                                                        if verdict.signer_id else "")))
         if verdict.issuer:
             rows.append(("Tổ chức cấp chứng thư", verdict.issuer))

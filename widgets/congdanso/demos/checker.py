@@ -262,7 +262,7 @@ class Checker(OutreachApp):
         verdict = verify(data)
         rows = [("Tệp", name)]
         if verdict.signer:
-            rows.append(("Người ký", verdict.signer + (f" (CCCD {verdict.signer_id})"
+            rows.append(("Người ký", verdict.signer + (f" (số định danh {verdict.signer_id})"
                                                        if verdict.signer_id else "")))
         if verdict.issuer:
             rows.append(("Tổ chức cấp chứng thư", verdict.issuer))
