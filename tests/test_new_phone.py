@@ -141,3 +141,64 @@ def test_new_phone_paths_replay_from_the_journal(tmp_path):
     again = World.open(tmp_path / "nhat-ky.jsonl", pace="manual")
     assert again.vneid.account_of(person.id_number).device == new
     assert again.vneid.login(person.id_number, PRACTICE_PASSWORD, device=new).device == new
+
+
+def test_each_path_by_clicks_in_the_phone(world, active):
+    """The phone shows whichever handset is in the hand: the old one shows the code, the new
+    one takes it; after a borrowed phone, the device list unlinks it."""
+    from congdanso.ui import Phone
+
+    own = world.vneid.own_handset(active.id_number).id
+    new = _new_phone(world, active, nfc=False)
+    lender = next(p for p in world.population.practice_residents() if p != active)
+    borrowed = world.vneid.add_handset("may-muon", lender.id_number, "Máy mượn (có NFC)").id
+    phone = Phone(world, active)
+    phone.set_handsets([("Điện thoại cũ", own), ("Điện thoại mới", new),
+                        ("Máy mượn", borrowed)], current=own)
+    app = phone.open("vneid")
+    assert app.login(active.id_number, PRACTICE_PASSWORD) is not None  # the old phone
+    phone.use_handset(new)
+    assert app.screen == "start" and "Điện thoại mới" in phone.status.value
+    assert app.login(active.id_number, PRACTICE_PASSWORD) is None and app.screen == "device"
+    assert app.read_chip() is None and "không có NFC" in app.notice_text
+    phone.use_handset(own)  # the old phone, still logged in, shows the code
+    code = world.vneid.code_shown_on(own)
+    assert app.screen == "home" and code in app.code_notice.value
+    phone.use_handset(new)
+    assert app.enter_device_code(code) is not None and app.screen == "home"
+    phone.use_handset(borrowed)  # the borrowed phone: NFC, its code on its own screen
+    app.login(active.id_number, PRACTICE_PASSWORD)
+    assert app.read_chip(card_held=False) is None and "Áp thẻ" in app.f_card_held.error_text
+    assert app.read_chip() is not None
+    assert world.vneid.code_shown_on(borrowed) in app.device_info.value
+    assert app.enter_device_code(world.vneid.code_shown_on(borrowed)) is not None
+    phone.use_handset(new)  # the account moved to the borrowed phone: this one is out
+    assert app.screen == "start"
+    app.login(active.id_number, PRACTICE_PASSWORD)
+    phone.use_handset(borrowed)
+    code = world.vneid.code_shown_on(borrowed)
+    phone.use_handset(new)
+    assert app.enter_device_code(code) is not None
+    assert app.unlink_device(borrowed) is not None
+    assert borrowed not in world.vneid.account_of(active.id_number).devices
+    assert "Máy mượn" not in app.devices_view.value
+
+
+def test_wallet_and_social_account_by_clicks(world, active):
+    from congdanso.ui import Phone
+    from congdanso.world.identity.wallet import BHYT, bhyt_number
+    from congdanso.world.money.payments import BANK_BIN
+    from congdanso.world.scenarios import PRACTICE_PASSCODE
+
+    own = world.bank.open_account(active.id_number, BANK_BIN, "NganHang@2026")
+    phone = Phone(world, active)
+    app = phone.open("vneid")
+    app.login(active.id_number, PRACTICE_PASSWORD)
+    assert app.integrate_document(BHYT, "DN4790000000000", PRACTICE_PASSCODE) is None
+    assert "không khớp" in app.f_doc_number.error_text
+    assert app.integrate_document(BHYT, bhyt_number(active), PRACTICE_PASSCODE) is not None
+    assert "Sổ sức khỏe điện tử" in app.wallet_view.value
+    assert app.present_document(BHYT, "phong_kham", PRACTICE_PASSCODE) is not None
+    assert "như bản giấy" in app.shown_document.value
+    assert app.link_social_account("NH Tập huấn Sông Bé", own.number, PRACTICE_PASSCODE)
+    assert own.number in app.social_view.value

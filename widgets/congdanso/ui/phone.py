@@ -37,6 +37,7 @@ class Phone:
             previous.close()
         Phone._live[(id(world), self.person.id_number)] = self
         self.vneid_session = None
+        self.device: str | None = None  # the handset in the hand (None: the resident's own)
         self.portal_session = None
         self.bank_session = None
         self.pending_payment_qr: str | None = None
@@ -49,6 +50,13 @@ class Phone:
                                           tooltip="Phóng to chữ cho dễ đọc", icon="search-plus")
         self.large.observe(lambda change: self.set_large_text(change["new"]), names="value")
         self.home_button = button("⌂ Màn hình chính", self.home)
+        # A scenario with more than one phone (an old one, a new one, a borrowed one): which
+        # one is in the hand. Hidden until a scenario gives the phones.
+        self.handset_choice = widgets.Dropdown(description="Điện thoại đang cầm", options=[],
+                                               layout={"width": "100%", "display": "none"},
+                                               style={"description_width": "initial"})
+        self.handset_choice.observe(lambda change: self.use_handset(change["new"]),
+                                    names="value")
         self.launcher = vbox([
             html(f"<h2>Điện thoại của {esc(self.person.full_name)}</h2>"
                          "<p>Điện thoại mô phỏng — người dân và dữ liệu đều là giả lập.</p>"),
@@ -58,7 +66,7 @@ class Phone:
         self.screen.add_class("cds-screen")
         navbar = widgets.HBox([self.home_button, self.large])
         navbar.add_class("cds-navbar")
-        self.frame = vbox([html(CSS), self.status, self.screen, navbar])
+        self.frame = vbox([html(CSS), self.status, self.handset_choice, self.screen, navbar])
         self.frame.add_class("cds-phone")
         self._update_status()
         world.subscribe(self._on_event)
@@ -99,6 +107,34 @@ class Phone:
             self.apps[name] = self._build(name)
         return self.apps[name]
 
+    def set_handsets(self, handsets: list[tuple[str, str]], current: str | None = None) -> None:
+        """The phones of the scenario, as (label, handset id); the learner picks the one in
+        hand (each keeps its own VNeID login)."""
+        self.handset_choice.options = handsets
+        self.handset_choice.layout.display = "flex" if len(handsets) > 1 else "none"
+        wanted = current if current is not None else (handsets[0][1] if handsets else None)
+        if self.handset_choice.value != wanted:
+            self.handset_choice.value = wanted
+        else:
+            self.use_handset(wanted)
+
+    def use_handset(self, device: str | None) -> None:
+        """Put another phone in the hand: the VNeID app shows that phone's own screen."""
+        if device == self.device:
+            return
+        self.device = device
+        if self.handset_choice.value != device and device in [v for _, v in
+                                                              self.handset_choice.options]:
+            self.handset_choice.value = device
+        vneid = self.apps.get("vneid")
+        if vneid is not None:
+            vneid.switch_handset(device)
+        self._update_status()
+
+    def handset_label(self) -> str:
+        labels = dict((v, k) for k, v in self.handset_choice.options)
+        return labels.get(self.device, "") if self.device else ""
+
     # -- shared between apps (the phone is one device) ----------------------------------------
     def portal_qr(self) -> str | None:
         portal = self.apps.get("portal")
@@ -128,7 +164,9 @@ class Phone:
 
     def _update_status(self) -> None:
         phone = self.person.phone or "không có SIM"
-        self.status.value = f"{esc(format_time(self.world.now))} · {esc(phone)} · sóng 4G"
+        label = self.handset_label()
+        self.status.value = (f"{esc(format_time(self.world.now))} · {esc(phone)} · sóng 4G"
+                             + (f" · {esc(label)}" if label else ""))
 
     def _on_event(self, event) -> None:
         self._update_status()

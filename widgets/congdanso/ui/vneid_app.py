@@ -1,13 +1,17 @@
 """The VNeID app: registration, activation, log in, the e-ID card, scanning a login QR, and what
-volunteers meet at a support point: a forgotten password or passcode, a new phone, residence
-procedures."""
+volunteers meet at a support point: a forgotten password or passcode, a new phone (the code on
+the old phone, NFC with the chip card, the device list), residence procedures, the documents
+wallet and the bank account for social payments."""
 
 from __future__ import annotations
 
 from congdanso.ui.base import AppView, Field, button, esc, html, table, vbox
 from congdanso.ui.portal_app import GALLERY
 from congdanso.world.core.errors import StateError
+from congdanso.world.identity.devices import HOTLINE, NFC_CHOICE
 from congdanso.world.identity.vneid import RESIDENCE_PROCEDURES, SECURITY_QUESTIONS
+from congdanso.world.identity.wallet import DOCUMENTS, INTEGRABLE, PLACES
+from congdanso.world.money.banks import TRAINING_BANKS
 
 
 class VneidApp(AppView):
@@ -58,14 +62,30 @@ class VneidApp(AppView):
             html("<p><b>Quên mật khẩu — bước 4/4.</b> Người dân tự đặt mật khẩu mới.</p>"),
             self.f_new_pw.box, self.f_new_pw2.box,
             button("Đặt mật khẩu mới", self._click_new_password, primary=True)])
-        # a login on a new phone: the SMS code confirms the device
-        self.f_device_otp = Field("Mã OTP xác thực thiết bị mới", placeholder="••••••")
+        # a login on a new phone: a code from the old phone, or NFC with the chip card
+        self.device_id = ""
+        self.device_info = html()
+        self.f_device_code = Field("Mã xác thực (6 số)", placeholder="••••••")
         self.screens["device"] = vbox([
-            html("<p><b>Đăng nhập trên điện thoại mới.</b> Nhập mã OTP vừa gửi đến số điện "
-                 "thoại của tài khoản.</p>"),
-            self.f_device_otp.box,
-            button("Xác nhận thiết bị", self._click_device, primary=True),
+            html("<p><b>Đăng nhập trên thiết bị mới.</b> Tài khoản VNeID chỉ đăng nhập trên "
+                 "<b>một</b> điện thoại. Mã xác thực hiện trong ứng dụng VNeID trên "
+                 "<b>điện thoại cũ</b>; người dân tự đọc và tự nhập.</p>"),
+            self.device_info, self.f_device_code.box,
+            button("Xác nhận", self._click_device, primary=True),
+            button(NFC_CHOICE, lambda: self.show("nfc")),
+            html(f"<p><small>Mất điện thoại cũ: gọi tổng đài <b>{HOTLINE}</b> khoá tài khoản "
+                 "trước. Máy không có NFC: mượn máy có NFC (xong thì gỡ máy mượn) hoặc đến công "
+                 "an phường.</small></p>"),
             button("Quay lại", lambda: self.show("login"))])
+        self.f_card_held = Field("Đã áp thẻ căn cước gắn chip của chính chủ tài khoản sát mặt "
+                                 "sau điện thoại", kind="check")
+        self.screens["nfc"] = vbox([
+            html(f"<p><b>{esc(NFC_CHOICE)}.</b> Bỏ ốp lưng dày; áp thẻ vào mặt sau điện thoại "
+                 "và giữ yên đến khi máy báo đọc xong. Mã xác thực sẽ gửi đến chính điện thoại "
+                 "này.</p>"),
+            self.f_card_held.box,
+            button("Đọc chip thẻ căn cước (NFC)", self._click_nfc, primary=True),
+            button("Quay lại", lambda: self.show("device"))])
         # register (level 1)
         self.f_reg_id = Field("Số định danh cá nhân", placeholder="12 chữ số trên thẻ căn cước")
         self.f_reg_phone = Field("Số điện thoại", placeholder="Số đứng tên người dân")
@@ -157,12 +177,16 @@ class VneidApp(AppView):
             self.f_res_guest.box, self.f_res_file.box, self.f_res_pass.box,
             button("Gửi hồ sơ", self._click_residence, primary=True), self.residence_done,
             button("Quay lại", lambda: self.show("home"))])
+        self._build_features()
         self.screens["home"] = vbox([
-            self.home_info,
+            self.home_info, self.code_notice,
             self.f_card_pass.box, button("Xem thẻ căn cước điện tử", self._click_card),
             button("Quên passcode", self._click_open_passcode_reset),
             self.card_view,
             button("Thủ tục hành chính (cư trú)", lambda: self.show("residence")),
+            button("Ví giấy tờ", lambda: self._open("wallet")),
+            button("An sinh xã hội", lambda: self._open("social")),
+            button("Cá nhân → Quản lý thiết bị", lambda: self._open("devices")),
             html("<hr><p><b>Quét mã QR</b> (ví dụ mã đăng nhập Cổng Dịch vụ công)</p>"),
             button("Quét mã đang hiện trên Cổng DVC", self._click_scan_portal),
             self.f_qr.box, button("Quét mã này", self._click_scan), self.scan_info,
@@ -248,9 +272,56 @@ class VneidApp(AppView):
         self.f_new_pw2.value = password if confirm is None else confirm
         return self._click_new_password()
 
-    def enter_device_otp(self, code: str):
-        self.f_device_otp.value = code
+    def enter_device_code(self, code: str):
+        """Type the code (read on the old phone, or the one NFC brought to this phone)."""
+        self.show("device")
+        self.f_device_code.value = code
         return self._click_device()
+
+    def read_chip(self, card_held: bool = True):
+        """"Xác thực NFC bằng thẻ căn cước gắn chip": hold the card to this phone."""
+        self.show("nfc")
+        self.f_card_held.value = card_held
+        return self._click_nfc()
+
+    def unlink_device(self, device: str):
+        """Cá nhân → Quản lý thiết bị → Gỡ."""
+        self._open("devices")
+        self.f_unlink.value = device
+        return self._click_unlink()
+
+    def integrate_document(self, kind: str, number: str, passcode: str):
+        self._open("wallet")
+        self.f_doc_kind.value, self.f_doc_number.value = DOCUMENTS[kind], number
+        self.f_doc_pass.value = passcode
+        return self._click_integrate()
+
+    def present_document(self, kind: str, place: str, passcode: str):
+        self._open("wallet")
+        self.f_show_kind.value, self.f_show_place.value = DOCUMENTS[kind], PLACES[place]
+        self.f_show_pass.value = passcode
+        return self._click_present()
+
+    def link_social_account(self, bank: str, number: str, passcode: str):
+        self._open("social")
+        self.f_soc_bank.value, self.f_soc_number.value = bank, number
+        self.f_soc_pass.value = passcode
+        return self._click_social()
+
+    def switch_handset(self, device: str | None) -> None:
+        """Another phone in the hand: its own VNeID screen (its login, if it still has one)."""
+        self.sessions_by_device[self._here] = self.session
+        self._here = device or ""
+        session = self.sessions_by_device.get(self._here)
+        self.session = session if session is not None and \
+            session.token in self.world.vneid.sessions else None
+        self.phone.vneid_session = self.session
+        self.say("")
+        if self.session is not None:
+            self._render_home()
+            self.show("home")
+        else:
+            self.show("start")
 
     def reset_passcode(self, answer1: str, answer2: str, passcode: str,
                        confirm: str | None = None):
@@ -331,14 +402,15 @@ class VneidApp(AppView):
     def _click_login(self):
         login_id = self.f_login_id.value
         session = self.attempt(lambda: self.world.vneid.login(
-            login_id, self.f_login_pw.value),
+            login_id, self.f_login_pw.value, device=self.phone.device),
             {"id_number": self.f_login_id, "password": self.f_login_pw})
         if session is None and self.last_error is not None \
                 and self.last_error.code == "thiet_bi_moi":
             self.f_login_pw.value = ""
-            self.activating_id = login_id
+            self.device_id = login_id
             message = self.last_error.message
             self.f_login_pw.clear()
+            self.device_info.value = ""
             self.show("device")
             self.say(message)
         return self._logged_in(session)
@@ -353,9 +425,28 @@ class VneidApp(AppView):
         return session
 
     def _click_device(self):
-        session = self.attempt(lambda: self.world.vneid.verify_device(
-            self.activating_id, self.f_device_otp.value), {"otp": self.f_device_otp})
+        session = self.attempt(lambda: self.world.vneid.confirm_device(
+            self.device_id or self.person.id_number, self.f_device_code.value,
+            device=self.phone.device),
+            {"device_code": self.f_device_code, "otp": self.f_device_code})
         return self._logged_in(session)
+
+    def _click_nfc(self):
+        read = self.attempt(lambda: self.world.vneid.verify_nfc(
+            self.device_id or self.person.id_number, bool(self.f_card_held.value),
+            device=self.phone.device), {"nfc": self.f_card_held})
+        if read is not None:
+            self.f_card_held.value = False
+            code = self.world.vneid.code_shown_on(read["device"])
+            self.device_info.value = (
+                f'<div class="cds-sms" role="status"><b>Thông báo của VNeID trên điện thoại '
+                f"này:</b> mã xác thực <b>{esc(code)}</b>. Không đọc mã cho ai.</div>")
+            self.show("device")
+            self.say(read["message"], ok=True)
+        elif self.last_error is not None and self.last_error.code == "khong_nfc":
+            self.show("device")
+            self.say(self.last_error.message, error=True)
+        return read
 
     def _click_forgot(self):
         account = self.attempt(lambda: self.world.vneid.forgot_password(
@@ -448,6 +539,27 @@ class VneidApp(AppView):
         person = self.world.population.get(self.session.id_number)
         self.home_info.value = (f'<div class="cds-card"><b>{esc(person.full_name)}</b><br>'
                                 f"Tài khoản định danh điện tử mức {account.level}</div>")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """The code for a new phone shows on this (old) phone while it is logged in."""
+        if not hasattr(self, "code_notice"):
+            return
+        if self.session is not None and self.session.token not in self.world.vneid.sessions:
+            self.session = None  # another phone took the account, or the hotline locked it
+            self.phone.vneid_session = None
+            if self.screen not in ("start", "login", "device", "nfc"):
+                self.show("start")
+                self.say("Tài khoản VNeID đã đăng xuất khỏi điện thoại này (đã đăng nhập trên "
+                         "điện thoại khác, hoặc đã khoá qua tổng đài).")
+        code = self.world.vneid.code_shown_on(self._device_key()) if self.session else None
+        self.code_notice.value = (
+            '<div class="cds-sms" role="status"><b>Yêu cầu đăng nhập trên thiết bị mới.</b> '
+            f"Mã xác thực: <b>{esc(code)}</b>. Chỉ chính chủ nhập mã này vào điện thoại mới của "
+            "mình; không đọc cho người gọi điện hay nhắn tin.</div>") if code else ""
+
+    def _device_key(self) -> str:
+        return self.phone.device or self.world.vneid.own_handset(self.person.id_number).id
 
     def _click_card(self):
         card = self.attempt(lambda: self.world.vneid.show_card(
@@ -481,6 +593,116 @@ class VneidApp(AppView):
             self.phone.vneid_confirmed(payload)
             return True
         return result
+
+    # -- Cá nhân → Quản lý thiết bị, Ví giấy tờ, An sinh xã hội ----------------------------------
+    def _build_features(self) -> None:
+        self.sessions_by_device: dict[str, object] = {}
+        self._here = self.phone.device or ""
+        self.code_notice = html()
+        self.devices_view = html()
+        self.f_unlink = Field("Thiết bị cần gỡ", kind="choice")
+        self.screens["devices"] = vbox([
+            html("<p><b>Cá nhân → Quản lý thiết bị.</b> Các điện thoại đã đăng nhập tài khoản. "
+                 "Đã mượn máy của người khác để xác thực thì gỡ máy đó khỏi danh sách.</p>"),
+            self.devices_view, self.f_unlink.box,
+            button("Gỡ liên kết thiết bị này", self._click_unlink, primary=True),
+            button("Quay lại", lambda: self.show("home"))])
+        self.wallet_view = html()
+        self.f_doc_kind = Field("Giấy tờ cần tích hợp", kind="choice",
+                                options=[DOCUMENTS[k] for k in INTEGRABLE])
+        self.f_doc_number = Field("Số thẻ / số giấy phép (in trên giấy tờ)")
+        self.f_doc_pass = Field("Passcode", kind="password")
+        self.f_show_kind = Field("Giấy tờ xuất trình", kind="choice",
+                                 options=list(DOCUMENTS.values()))
+        self.f_show_place = Field("Xuất trình cho", kind="choice", options=list(PLACES.values()))
+        self.f_show_pass = Field("Passcode để mở giấy tờ", kind="password")
+        self.shown_document = html()
+        self.screens["wallet"] = vbox([
+            html("<p><b>Ví giấy tờ.</b> Giấy tờ đã tích hợp vào VNeID mức 2 dùng thay bản giấy "
+                 "khi xuất trình; cơ quan không được đòi lại bản giấy những thông tin đã có trên "
+                 "VNeID.</p>"),
+            self.wallet_view,
+            html("<p><b>Tích hợp thông tin</b></p>"),
+            self.f_doc_kind.box, self.f_doc_number.box, self.f_doc_pass.box,
+            button("Gửi yêu cầu tích hợp", self._click_integrate, primary=True),
+            html("<p><b>Xuất trình</b></p>"),
+            self.f_show_kind.box, self.f_show_place.box, self.f_show_pass.box,
+            button("Xuất trình giấy tờ", self._click_present), self.shown_document,
+            button("Quay lại", lambda: self.show("home"))])
+        self.social_view = html()
+        self.f_soc_bank = Field("Ngân hàng", kind="choice",
+                                options=[b.short_name for b in TRAINING_BANKS[:2]])
+        self.f_soc_number = Field("Số tài khoản ngân hàng (đứng tên chính người dân)")
+        self.f_soc_pass = Field("Passcode", kind="password")
+        self.screens["social"] = vbox([
+            html("<p><b>An sinh xã hội → Tài khoản hưởng an sinh xã hội.</b> Lương hưu, trợ cấp "
+                 "được chi vào tài khoản ngân hàng đăng ký ở đây. Tài khoản phải đứng tên "
+                 "<b>chính người hưởng</b> (trùng họ tên, số định danh), đang hoạt động.</p>"),
+            self.social_view, self.f_soc_bank.box, self.f_soc_number.box, self.f_soc_pass.box,
+            button("Gửi đăng ký", self._click_social, primary=True),
+            button("Quay lại", lambda: self.show("home"))])
+
+    def _open(self, screen: str):
+        if self.session is None:
+            self.say("Hãy đăng nhập VNeID trước.", error=True)
+            return None
+        if screen == "devices":
+            rows = self.world.vneid.devices_of(self.session.token)
+            self.devices_view.value = "<ul>" + "".join(
+                f"<li>{esc(r['label'])}{' — <b>điện thoại đang dùng</b>' if r['current'] else ''}"
+                "</li>" for r in rows) + "</ul>"
+            self.f_unlink.input.options = [(r["label"], r["id"]) for r in rows if not r["current"]]
+        elif screen == "wallet":
+            have = self.world.vneid.documents_of(self.session.id_number)
+            self.wallet_view.value = ("<p>Đã có: " + ", ".join(DOCUMENTS[k] for k in have)
+                                      + "</p>") if have else "<p>Chưa có giấy tờ nào.</p>"
+        elif screen == "social":
+            linked = self.world.vneid.social_account_of(self.session.id_number)
+            self.social_view.value = (
+                f'<div class="cds-card">Đã đăng ký: {esc(linked["bank"])} {esc(linked["number"])} '
+                f"({esc(linked['holder'])})</div>") if linked else ""
+        self.show(screen)
+        return screen
+
+    def _click_unlink(self):
+        done = self.attempt(lambda: self.world.vneid.unlink_device(
+            self._token(), self.f_unlink.value or ""), {"device": self.f_unlink})
+        if done is not None:
+            self._open("devices")
+            self.say("Đã gỡ thiết bị khỏi tài khoản.", ok=True)
+        return done
+
+    def _click_integrate(self):
+        kind = next(k for k, v in DOCUMENTS.items() if v == self.f_doc_kind.value)
+        made = self.attempt(lambda: self.world.vneid.integrate_document(
+            self._token(), self.f_doc_pass.value, kind, self.f_doc_number.value),
+            {"passcode": self.f_doc_pass, "number": self.f_doc_number, "kind": self.f_doc_kind})
+        if made is not None:
+            self._open("wallet")
+            self.say(made["message"], ok=True)
+        return made
+
+    def _click_present(self):
+        kind = next(k for k, v in DOCUMENTS.items() if v == self.f_show_kind.value)
+        place = next(k for k, v in PLACES.items() if v == self.f_show_place.value)
+        shown = self.attempt(lambda: self.world.vneid.present_document(
+            self._token(), self.f_show_pass.value, kind, place),
+            {"passcode": self.f_show_pass, "kind": self.f_show_kind, "place": self.f_show_place})
+        if shown is not None:
+            self.shown_document.value = (f'<div class="cds-card"><b>{esc(shown["document"])}</b>'
+                                         f'{table(shown["data"])}<p>{esc(shown["message"])}</p>'
+                                         "</div>")
+        return shown
+
+    def _click_social(self):
+        bank = next(b for b in TRAINING_BANKS if b.short_name == self.f_soc_bank.value)
+        linked = self.attempt(lambda: self.world.vneid.link_social_account(
+            self._token(), self.f_soc_pass.value, bank.bin, self.f_soc_number.value),
+            {"passcode": self.f_soc_pass, "account_number": self.f_soc_number})
+        if linked is not None:
+            self._open("social")
+            self.say(linked["message"], ok=True)
+        return linked
 
     def _click_logout(self):
         if self.session is not None:
