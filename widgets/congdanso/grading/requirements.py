@@ -362,6 +362,31 @@ def _qr_target(payload: str) -> str:
     return decode(payload).account
 
 
+@requirement("sinh-trac-xong", "Tài khoản ngân hàng của người dân giao dịch lại được: gỡ đúng "
+             "chỗ (trong ứng dụng hoặc tại quầy), chính chủ tài khoản làm")
+def _biometrics_done(ctx: Context) -> str | None:
+    from congdanso.world.money.payments import BANK_BIN
+
+    account = next((a for a in ctx.world.bank.accounts_of(ctx.resident)
+                    if a.kind == "bank" and a.bank_bin == BANK_BIN), None)
+    if account is None:
+        return "Người dân chưa có tài khoản ngân hàng trong tình huống này: bấm Làm lại."
+    if not account.device_ok:
+        return ("Ứng dụng ngân hàng trên điện thoại mới chưa xác thực khuôn mặt: đăng nhập, rồi "
+                "để chủ tài khoản tự nhìn vào camera.")
+    if account.id_paper == "cmnd":
+        return ("Hồ sơ ngân hàng còn ghi chứng minh nhân dân 9 số: cập nhật thẻ căn cước (nút "
+                "Cập nhật giấy tờ tuỳ thân trong ứng dụng, hoặc tại quầy).")
+    if account.mismatch:
+        return ("Hồ sơ ngân hàng khác dữ liệu trên thẻ căn cước: việc này chỉ sửa tại quầy (nút "
+                "\"Cập nhật thông tin và sinh trắc học tại quầy\" ở màn hình đăng nhập).")
+    if not account.biometrics:
+        return ("Tài khoản chưa đối chiếu sinh trắc học: trong ứng dụng, áp thẻ căn cước (NFC) "
+                "rồi chụp khuôn mặt; chip không đọc được thì bật NFC, tháo ốp lưng, đổi chỗ "
+                "đặt thẻ.")
+    return None
+
+
 # -- troubleshooting at the support point ------------------------------------------------------------
 def _for_resident(ctx: Context, name: str, key: str = "id_number") -> list[int]:
     """Positions (in the learner's events) of successful ``name`` actions about the resident."""

@@ -258,6 +258,9 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
                                              "Một người gọi xưng là cán bộ Cổng Dịch vụ công"]))
     elif kind == "ho-so-truc-tuyen" and data.get("supplement"):  # a parent of a newborn
         scenario.residents = [rng.choice(_candidates(world, max_age=45)).id_number]
+    elif kind == "sinh-trac-ngan-hang":  # an owner with a chip card and a phone of their own
+        scenario.residents = [rng.choice([p for p in _candidates(world, min_age=40, max_age=75)
+                                          if p.has_chip_card and p.phone]).id_number]
     elif kind != "an-toan-lua-dao":
         scenario.residents = [rng.choice(_candidates(world)).id_number]
     if kind == "ho-so-truc-tuyen":
@@ -279,6 +282,10 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
             values.update(fee_scam_from=scam["from"],
                           fee_scam_text=scam["text"].replace("$fake_fee", f"{fake:,}".replace(
                               ",", ".")))
+    elif kind == "sinh-trac-ngan-hang":
+        trouble = rng.choice(data["bank_troubles"])
+        values.update(trouble=trouble["id"], trouble_text=trouble["text"],
+                      fix_where=trouble["where"], service="nuoc")
     elif kind == "ky-so-hop-dong":
         salaries = list(data["salaries"])
         salary = rng.choice(salaries)
@@ -351,6 +358,30 @@ def setup(world: World, scenario: Scenario) -> None:
                 days_ago=6).code
         if "fee_scam_text" in values:
             world.send_sms(person.phone, values["fee_scam_from"], values["fee_scam_text"])
+    elif kind == "sinh-trac-ngan-hang":
+        assert person is not None and person.phone is not None
+        trouble = next(t for t in spec(scenario.assignment)["bank_troubles"]
+                       if t["id"] == values["trouble"])
+        state = trouble.get("account", {})
+        account = next((a for a in world.bank.accounts_of(person.id_number)
+                        if a.kind == "bank" and a.bank_bin == BANK_BIN), None)
+        if account is None:  # opened years ago, before Thông tư 17/2024
+            account = world.bank.open_account(person.id_number, BANK_BIN, BANK_PASSWORD)
+            world.bank.deposit_cash(BANK_BIN, account.number, 2_000_000)
+        account.biometrics = bool(state.get("biometrics", False))
+        account.id_paper = state.get("id_paper", "can_cuoc")
+        account.mismatch = state.get("mismatch")
+        account.device_ok = bool(state.get("device_ok", True))
+        handset = world.bank.handset(person.id_number)
+        for name in ("nfc_on", "thick_case", "nfc_spot", "has_nfc"):
+            if name in trouble.get("handset", {}):
+                setattr(handset, name, trouble["handset"][name])
+        household = world.population.household_of(person)
+        bill = next(b for b in world.bills.of_household(household.id) if b.service == "nuoc")
+        values.update(bill_code=bill.customer_code, bill_amount=bill.amount)
+        world.send_sms(person.phone, "NganHang",  # a fake-BTS message under the bank's name
+                       "Tai khoan cua quy khach chua cap nhat sinh trac hoc, se bi khoa sau 24h. "
+                       "Cap nhat ngay tai: nganhang-sinhtrac.top")
     elif kind == "ky-so-hop-dong":
         assert person is not None
         activate_vneid(world, person)

@@ -413,6 +413,14 @@ class Exercise:
             "</code>. Khi người dân đặt mật khẩu hay passcode mới trong tập huấn, dùng "
             f"<code>{PRACTICE_PASSWORD}</code> và <code>417293</code> (ngoài đời người dân tự "
             "chọn, tự giữ; tình nguyện viên quay đi khi người dân gõ).</p>"),
+            "sinh-trac-ngan-hang": lambda: (f"<p>{esc(v['trouble_text'])}</p><p>Người dân "
+            "nhờ trả tiền nước tháng này (mã khách hàng "
+            f"<code>{esc(v['bill_code'])}</code>) bằng ứng dụng ngân hàng (mật khẩu "
+            f"<code>{variants.BANK_PASSWORD}</code>).</p><p><b>Việc của bạn:</b> tìm chỗ vướng "
+            "(đọc kỹ thông báo của ứng dụng), hướng dẫn người dân gỡ — trong ứng dụng, hoặc tại "
+            "quầy (nút ở màn hình đăng nhập) khi ứng dụng không làm được — rồi trả tiền nước. "
+            "Người dân tự áp thẻ, tự nhìn vào camera; bạn chỉ hướng dẫn. Xem cả mục Tin nhắn "
+            "của người dân.</p>"),
             "an-toan-lua-dao": lambda: ("<p>Người dân đưa bạn xem 4 tin nhắn (hoặc cuộc gọi) gần đây. Đọc từng "
             "tin và trả lời.</p>"),
             "ho-tro-nguoi-dan": lambda: (f"<p>Buổi hỗ trợ ở {esc(v['khu_pho'])}. Hai người dân dưới đây "
