@@ -81,21 +81,43 @@ def _answer_all(ex, *, right: bool) -> None:
 
 
 def _troubleshoot(ex, phone) -> None:
-    """Lost phone (SIM replaced), forgotten password (OTP, face, new password), forgotten
-    passcode (security answers), then tạm trú from the VNeID app."""
-    person, covers, v = phone.person, ex.scenario.values["covers"], ex.scenario.values
+    """A new phone (the code on the old one; lost: hotline then NFC; no NFC: a borrowed phone,
+    then unlink it), forgotten password (SIM replaced if lost, OTP, face, new password),
+    forgotten passcode (security answers), then tạm trú from the VNeID app."""
+    person, v = phone.person, ex.scenario.values
+    covers = v["covers"]
     vneid = phone.open("vneid")
     if "mat-dien-thoai" in covers:
-        ex.carrier.replace_sim(person.phone, person.id_number)
+        ex.hotline.lock(person.id_number, person.full_name,
+                        person.birth_date.strftime("%d/%m/%Y"))
+        if "quen-mat-khau" in covers:  # the reset code comes by SMS: the SIM first
+            ex.carrier.replace_sim(person.phone, person.id_number)
     if "quen-mat-khau" in covers:
         vneid.forgot_password(person.id_number, person.phone)
         vneid.enter_reset_otp(ex.world.inbox(person.phone).latest_otp() or "")
         vneid.capture_face(enough_light=False, glasses_off=False)  # the first try fails
         vneid.capture_face()
         vneid.set_new_password(PRACTICE_PASSWORD)
-    vneid.login(person.id_number, PRACTICE_PASSWORD)
-    if vneid.screen == "device":
-        vneid.enter_device_otp(ex.world.inbox(person.phone).latest_otp() or "")
+    mine = v.get("new_device")
+    if "may-khong-nfc" in covers:  # the borrowed phone first, by NFC
+        phone.use_handset(v["borrowed_device"])
+        vneid.login(person.id_number, PRACTICE_PASSWORD)
+        vneid.read_chip()
+        vneid.enter_device_code(ex.world.vneid.code_shown_on(v["borrowed_device"]) or "")
+        phone.use_handset(mine)
+        vneid.login(person.id_number, PRACTICE_PASSWORD)
+        vneid.enter_device_code(ex.world.vneid.code_shown_on(v["borrowed_device"]) or "")
+        vneid.unlink_device(v["borrowed_device"])
+    else:
+        vneid.login(person.id_number, PRACTICE_PASSWORD)
+        if vneid.screen == "device":
+            if "may-moi" in covers:  # the old phone shows the code
+                code = ex.world.vneid.code_shown_on(
+                    ex.world.vneid.own_handset(person.id_number).id)
+            else:
+                vneid.read_chip()
+                code = ex.world.vneid.code_shown_on(mine)
+            vneid.enter_device_code(code or "")
     passcode = PRACTICE_PASSCODE
     if "quen-passcode" in covers:
         passcode = "417293"

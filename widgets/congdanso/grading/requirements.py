@@ -395,9 +395,6 @@ def _for_resident(ctx: Context, name: str, key: str = "id_number") -> list[int]:
 
 
 _FIXES = {
-    "mat-dien-thoai": ("carrier.replace_sim", "registered_to",
-                       "SIM bị mất theo điện thoại cũ nên mã OTP không về được: ra cửa hàng nhà "
-                       "mạng (Cấp lại SIM giữ số), người dân mang thẻ căn cước."),
     "quen-mat-khau": ("vneid.reset_password", "id_number",
                       "Chưa lấy lại mật khẩu: VNeID → Quên mật khẩu → mã OTP → chụp khuôn mặt "
                       "(đủ sáng, bỏ kính, nhìn thẳng) → người dân tự đặt mật khẩu mới."),
@@ -405,23 +402,65 @@ _FIXES = {
                       "Chưa đặt lại passcode: đăng nhập VNeID → Quên passcode → người dân tự trả "
                       "lời 2 câu hỏi bảo mật → đặt passcode mới."),
 }
+# A new phone is in when a code let it in (from the old phone, or after NFC) or the ward police
+# linked it: what the hint says depends on the path.
+_NEW_PHONE = {
+    "may-moi": "Chưa đăng nhập được VNeID trên máy mới: đăng nhập trên máy mới, mở VNeID trên "
+               "máy cũ để xem mã xác thực, người dân tự nhập mã vào máy mới.",
+    "mat-dien-thoai": "Chưa đăng nhập được VNeID trên máy mới: đăng nhập trên máy mới → chọn "
+                      "\"Xác thực NFC bằng thẻ căn cước gắn chip\" → áp thẻ vào máy → nhập mã "
+                      "vừa hiện trên máy mới.",
+    "may-khong-nfc": "Máy mới không có NFC: đăng nhập và xác thực NFC trên máy mượn, rồi đăng "
+                     "nhập máy của người dân bằng mã hiện trên máy mượn (hoặc đến công an phường).",
+}
+
+
+def _new_phone_in(ctx: Context) -> list[int]:
+    wanted = ctx.scenario.values.get("new_device")
+    return [i for i in (_for_resident(ctx, "vneid.confirm_device")
+                        + _for_resident(ctx, "police.confirm_device"))
+            if (ctx.events[i]["result"].get("device") or ctx.events[i]["args"].get("device"))
+            == wanted]
 
 
 def _fix_positions(ctx: Context) -> dict[str, list[int]]:
-    return {p: _for_resident(ctx, _FIXES[p][0], _FIXES[p][1])
-            for p in ctx.scenario.values.get("covers", [])}
+    covers = ctx.scenario.values.get("covers", [])
+    found = {p: _for_resident(ctx, _FIXES[p][0], _FIXES[p][1]) for p in covers if p in _FIXES}
+    for problem in _NEW_PHONE:
+        if problem in covers:
+            found[problem] = _new_phone_in(ctx)
+    return found
 
 
-@requirement("go-roi-buoc-chinh", "Gỡ đúng vấn đề của người dân (SIM, mật khẩu, passcode) mà "
-             "không đăng ký tài khoản mới")
+def _hint(problem: str) -> str:
+    return _FIXES[problem][2] if problem in _FIXES else _NEW_PHONE[problem]
+
+
+@requirement("go-roi-buoc-chinh", "Gỡ đúng vấn đề của người dân (điện thoại mới, mật khẩu, "
+             "passcode) mà không đăng ký tài khoản mới")
 def _troubleshot(ctx: Context) -> str | None:
     if ctx.tried("vneid.register", id_number=ctx.resident) or \
             ctx.tried("police.enroll_level2", id_number=ctx.resident):
         return ("Người dân đã có tài khoản VNeID đang hoạt động: không đăng ký lại, chỉ lấy lại "
                 "quyền dùng tài khoản đó.")
-    for problem, done in _fix_positions(ctx).items():
+    fixes = _fix_positions(ctx)
+    covers = ctx.scenario.values.get("covers", [])
+    if "mat-dien-thoai" in covers:
+        locks = _for_resident(ctx, "vneid.hotline_lock")
+        if not locks:
+            return ("Điện thoại bị mất: việc đầu tiên là gọi tổng đài 1900 0368 để khoá tài "
+                    "khoản VNeID (người dân tự gọi, tự đọc họ tên, ngày sinh).")
+        if fixes["mat-dien-thoai"] and min(locks) > max(fixes["mat-dien-thoai"]):
+            return "Gọi 1900 0368 khoá tài khoản trước, rồi mới đăng nhập trên máy mới."
+    for problem, done in fixes.items():
         if not done:
-            return _FIXES[problem][2]
+            return _hint(problem)
+    if "may-khong-nfc" in covers:
+        borrowed = ctx.scenario.values.get("borrowed_device")
+        account = ctx.world.vneid.account_of(ctx.resident or "")
+        if account is not None and borrowed in account.devices:
+            return ("Máy mượn vẫn còn trong danh sách thiết bị của người dân: trên máy của người "
+                    "dân, vào Cá nhân → Quản lý thiết bị → gỡ máy mượn.")
     return None
 
 
@@ -433,10 +472,11 @@ def _back_in(ctx: Context) -> str | None:
         return "Gỡ xong vấn đề của người dân trước, rồi cho người dân đăng nhập lại."
     access = [max(done) for p, done in fixes.items() if p != "quen-passcode"]
     if access:  # a password or a phone was the problem: a login after it was fixed
-        logins = _for_resident(ctx, "vneid.login") + _for_resident(ctx, "vneid.verify_device")
-        if not any(i > max(access) for i in logins):
+        logins = _for_resident(ctx, "vneid.login") + _for_resident(ctx, "vneid.confirm_device")
+        if not any(i >= max(access) and ctx.events[i]["action"] != "police.confirm_device"
+                   for i in logins):
             return ("Người dân chưa đăng nhập lại VNeID sau khi gỡ rối (trên máy mới, ứng dụng "
-                    "hỏi mã OTP xác thực thiết bị).")
+                    "hỏi mã xác thực: từ máy cũ, hoặc qua NFC với thẻ căn cước).")
     if "quen-passcode" in fixes:
         cards = [i for i, e in enumerate(ctx.events) if e["action"] == "vneid.show_card"
                  and e.get("ok") and isinstance(e.get("result"), dict)

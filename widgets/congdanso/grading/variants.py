@@ -308,6 +308,8 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         scenario.residents = [person.id_number]
         ward = world.population.household_of(person).ward.name
         until = world.now.date() + dt.timedelta(days=rng.choice([120, 180, 240, 365]))
+        values.update(new_device=f"may-moi-{person.id_number}",
+                      borrowed_device=f"may-muon-{person.id_number}")
         values.update(problem=problem["id"], covers=list(problem.get("covers", [problem["id"]])),
                       problem_text=problem["text"], need=problem["need"], procedure="CT-DKTTR",
                       stay_address=rng.choice([a for a in data["stays"] if ward not in a]),
@@ -318,6 +320,17 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         for i, message in enumerate(picked, 1):
             values[f"message_{i}"] = message["id"]
     return scenario
+
+
+def lender_for(world: World, person: Person) -> Person:
+    """Who lends a phone with NFC: an adult of the household, else a neighbour of the seed."""
+    home = world.population.household_of(person)
+    adults = [p for p in home.members if p.id_number != person.id_number
+              and p.age_on(world.population.reference_day) >= 18]
+    if adults:
+        return adults[0]
+    return next(p for p in world.population.practice_residents()
+                if p.id_number != person.id_number)
 
 
 def setup(world: World, scenario: Scenario) -> None:
@@ -419,15 +432,26 @@ def setup(world: World, scenario: Scenario) -> None:
         passcode = str(int(forgotten[6:14], 16) % 900_000 + 100_000) \
             if "quen-passcode" in covers else PRACTICE_PASSCODE
         session = activate_vneid(world, person, password=password, passcode=passcode)
-        world.vneid.logout(session.token)
+        if "may-moi" not in covers:  # the old phone still at hand stays logged in
+            world.vneid.logout(session.token)
         account = world.vneid.account_of(person.id_number)
         assert account is not None
         if "quen-mat-khau" in covers:  # wrong guesses locked the account
             account.logins.failures = MAX_PASSWORD_ATTEMPTS
             account.logins.locked_until = world.now + LOCK_FOR
-        if "mat-dien-thoai" in covers:  # a new phone, and the old SIM went with the old one
-            account.device_ok = False
+        new_phones = {"may-moi": True, "mat-dien-thoai": True, "may-khong-nfc": False}
+        for problem, nfc in new_phones.items():
+            if problem in covers:  # a new phone: with NFC, or a cheap one without
+                world.vneid.add_handset(values["new_device"], person.id_number,
+                                        f"Điện thoại mới của {person.full_name}", nfc=nfc)
+        if "mat-dien-thoai" in covers:  # lost in the street, with the SIM in it
+            world.vneid.lose_handset(world.vneid.own_handset(person.id_number).id)
             world.carrier.lost.add(person.phone)
+        if "may-khong-nfc" in covers:  # the old phone broke; a daughter lends hers (NFC)
+            world.vneid.lose_handset(world.vneid.own_handset(person.id_number).id)
+            lender = lender_for(world, person)
+            world.vneid.add_handset(values["borrowed_device"], lender.id_number,
+                                    f"Điện thoại mượn của {lender.full_name} (có NFC)")
     elif kind == "ho-tro-nguoi-dan":
         for id_number in values["already"]:
             other = world.population.require(id_number)

@@ -193,6 +193,70 @@ class CarrierDesk(Desk):
             "Thuê bao đã đứng tên người dân.")
 
 
+class HotlineDesk(Desk):
+    """A call to VNeID's switchboard 1900 0368 to lock the account of a lost phone. The resident
+    calls and answers; the operator checks name and date of birth (simulation)."""
+
+    def __init__(self, world):
+        from congdanso.world.identity.devices import HOTLINE
+
+        super().__init__(world)
+        self.f_id = Field("Số định danh cá nhân của chủ tài khoản")
+        self.f_name = Field("Họ và tên (như trên thẻ căn cước)")
+        self.f_birth = Field("Ngày sinh (dd/mm/yyyy)", placeholder="dd/mm/yyyy")
+        self.widget = vbox([
+            html(f'<div class="cds-card"><h3>Gọi tổng đài VNeID {HOTLINE}</h3><p>Mất điện thoại '
+                 "đang đăng nhập VNeID: <b>chính người dân</b> gọi ngay để khoá tài khoản, kẻ "
+                 "nhặt được máy không dùng được. Tổng đài viên hỏi họ tên, ngày sinh (mô phỏng); "
+                 "không bao giờ hỏi mật khẩu, passcode hay mã OTP.</p></div>"),
+            self.f_id.box, self.f_name.box, self.f_birth.box,
+            button("Gọi: yêu cầu khoá tài khoản VNeID", self._click_lock, primary=True),
+            self.status])
+        self.widget.add_class("cds-desk")
+
+    def lock(self, id_number: str, full_name: str, birth_date: str):
+        self.f_id.value, self.f_name.value, self.f_birth.value = id_number, full_name, birth_date
+        return self._click_lock()
+
+    def _click_lock(self):
+        return self.attempt(lambda: self.world.vneid.hotline_lock(
+            self.f_id.value, self.f_name.value, self.f_birth.value),
+            {"id_number": self.f_id, "full_name": self.f_name, "birth_date": self.f_birth},
+            "Tổng đài đã khoá tài khoản VNeID. Mở lại trên máy mới: xác thực NFC bằng thẻ căn "
+            "cước gắn chip, hoặc tại công an phường.")
+
+
+class PoliceDeviceDesk(Desk):
+    """The ward police link a resident's new phone in person (no NFC, a card that will not read)."""
+
+    def __init__(self, world, phone):
+        super().__init__(world)
+        self.phone = phone
+        self.f_id = Field("Số định danh cá nhân (trên thẻ căn cước)")
+        self.f_present = Field("Người dân có mặt, mang thẻ căn cước gắn chip và điện thoại mới",
+                               kind="check")
+        self.widget = vbox([
+            html('<div class="cds-card"><h3>Quầy công an phường</h3><p>Xác thực <b>điện thoại '
+                 "đang cầm</b> cho tài khoản VNeID của người dân, khi máy không đọc được chip "
+                 "(không có NFC) và không mượn được máy khác. Người dân phải có mặt.</p></div>"),
+            self.f_id.box, self.f_present.box,
+            button("Xác thực điện thoại mới cho tài khoản VNeID", self._click_confirm),
+            self.status])
+        self.widget.add_class("cds-police")
+        self.widget.add_class("cds-desk")
+
+    def confirm_device(self, id_number: str, present: bool = True):
+        self.f_id.value, self.f_present.value = id_number, present
+        return self._click_confirm()
+
+    def _click_confirm(self):
+        return self.attempt(lambda: self.world.police.confirm_device(
+            self.f_id.value, self.phone.device, bool(self.f_present.value)),
+            {"id_number": self.f_id, "present": self.f_present, "device": self.f_present},
+            "Đã xác thực điện thoại này cho tài khoản VNeID: người dân đăng nhập lại bằng mật "
+            "khẩu trên máy này.")
+
+
 class VisitLogDesk(Desk):
     """The support point's visit log: a line with the resident's name only when they agree
     (Law 91/2025/QH15), erased when they ask; otherwise the visit is only counted."""
@@ -325,6 +389,8 @@ class Exercise:
         scenario = self.scenario
         self.phones = [Phone(self.world, self.world.population.require(r))
                        for r in scenario.residents]
+        if self.kind == "go-roi-vneid":
+            self._put_handsets()
         if self.kind == "thanh-toan-hoa-don":
             self.phones[0].extra_qr = {"Mã QR \"tiền rác\" người dân đưa":
                                        scenario.values["qr_payload"]}
@@ -401,7 +467,8 @@ class Exercise:
             f"{esc(self.world.bank.billers['moi_truong'].holder)}</b>.</p><p><b>Việc của bạn:</b> "
             "trả hoá đơn; quét mã QR trong ứng dụng (mục Quét mã VietQR), đọc kỹ rồi trả lời; chỉ "
             "trả tiền rác nếu đúng người nhận.</p>"),
-            "go-roi-vneid": lambda: (f"<p>{esc(v['problem_text'])}</p><p>Người dân vừa thuê "
+            "go-roi-vneid": lambda: (f"<p>{esc(v['problem_text'])}</p><p>Ngày sinh trên thẻ căn "
+            f"cước: <b>{esc(self.person().birth_date.strftime('%d/%m/%Y'))}</b>. Người dân vừa thuê "
             f"phòng ở <b>{esc(v['stay_address'])}</b> đến ngày {esc(v['stay_until'])} (hợp "
             "đồng thuê nhà có trong thư viện ảnh của điện thoại).</p><p><b>Việc của bạn:</b> "
             f"{esc(v['need'])}; rồi đăng ký tạm trú ngay trên ứng dụng VNeID.</p><p>Người dân "
@@ -476,8 +543,24 @@ class Exercise:
             return [self.carrier.widget, self.police.widget]
         if self.kind == "go-roi-vneid":
             self.carrier = CarrierDesk(self.world)
-            return [self.carrier.widget]
+            self.hotline = HotlineDesk(self.world)
+            self.police = PoliceDeviceDesk(self.world, self.phones[0])
+            return [self.hotline.widget, self.carrier.widget, self.police.widget]
         return []
+
+    def _put_handsets(self) -> None:
+        """The phones of a new-phone problem, the new one in the hand (a lost one is gone)."""
+        v, phone = self.scenario.values, self.phones[0]
+        vneid = self.world.vneid
+        own = vneid.own_handset(phone.person.id_number)
+        choices = [] if own.lost else [("Điện thoại cũ của người dân", own.id)]
+        for key, label in ((v.get("new_device"), "Điện thoại mới của người dân"),
+                           (v.get("borrowed_device"), "Điện thoại mượn của người nhà")):
+            handset = vneid.handsets.get(key or "")
+            if handset is not None:
+                choices.append((label + ("" if handset.nfc else " (không có NFC)"), handset.id))
+        phone.set_handsets(choices, v.get("new_device") if v.get("new_device") in
+                           vneid.handsets else own.id)
 
     def _households(self) -> str:
         v = self.scenario.values
