@@ -441,3 +441,53 @@ def test_a_dossier_sent_back_is_supplemented_in_the_portal_then_its_result_downl
     shown = portal.lookup_view.value  # the result card in words the resident reads
     assert "Cơ quan cấp" in shown and "Mã hồ sơ" in shown
     assert not any(key in shown for key in ("issued_by", "issued_at", "dossier", ">title<"))
+
+
+@pytest.mark.parametrize(("learner", "need"), [("hv-01", "bao-luu-tru"),
+                                                ("hv-03", "gia-han-tam-tru"),
+                                                ("hv-05", "khai-bao-tam-vang")])
+def test_lesson_03_residence_practice_by_clicks(tmp_path, learner, need):
+    """Gia hạn tạm trú, thông báo lưu trú, khai báo tạm vắng: each learner's resident has one;
+    the right procedure, filled as the resident said, passes the checklist, another does not."""
+    from congdanso.ui.exercise import Exercise
+
+    ex = Exercise("thuc-hanh-03-cu-tru", world=World(), learner=learner, folder=tmp_path)
+    v, person, phone = ex.scenario.values, ex.person(), ex.phones[0]
+    assert v["need"] == need
+    vneid = phone.open("vneid")
+    vneid.login(person.id_number, PRACTICE_PASSWORD)
+    portal = phone.open("portal")
+    portal.start_vneid_login()
+    vneid.scan_portal()
+    vneid.confirm_scan(PRACTICE_PASSCODE)
+    portal = phone.open("portal")
+    assert [row[2] is None for row in ex.progress()][:2] == [True, False]
+    procedure = {"gia-han-tam-tru": "CT-GHTTR", "bao-luu-tru": "CT-TBLT",
+                 "khai-bao-tam-vang": "CT-KBTV"}[v["need"]]
+    assert procedure in portal.search({"CT-GHTTR": "tạm trú sắp hết hạn", "CT-TBLT": "khách đến ở",
+                                       "CT-KBTV": "đi làm ăn xa"}[procedure])
+    portal.open_procedure(procedure)
+    if procedure == "CT-GHTTR":
+        assert v["tam_tru_until"] in v["need_text"]
+        until = ex.world.portal.temporary_residence(person.id_number).until
+        assert until.strftime("%d/%m/%Y") == v["tam_tru_until"]
+        portal.fill(stay_until=v["tam_tru_until"])  # not later than today's end: refused
+        portal.attach("hop-dong-thue-nha.pdf")
+    elif procedure == "CT-TBLT":
+        portal.fill(guest_id_number=v["guest_id"], stay_from=v["guest_from"],
+                    stay_to="30/04/2026")  # 59 days: that is tạm trú, not lưu trú
+    else:
+        portal.fill(destination=f"Các công trình ở {v['away_to']}", away_from=v["away_from"],
+                    away_until="01/12/2026", reason="Đi làm ăn")  # under 12 months
+    portal.confirm_prefilled()
+    assert portal.submit() is None
+    field, good, said = {"CT-GHTTR": ("stay_until", "01/03/2027", "phải sau ngày đó"),
+                         "CT-TBLT": ("stay_to", v.get("guest_to"), "Luật Cư trú 2020, điều 2"),
+                         "CT-KBTV": ("away_until", "01/12/2027", "12 tháng")}[procedure]
+    assert said in portal.extra_fields[field].error_text
+    portal.fill(**{field: good})
+    dossier = portal.submit()
+    assert dossier is not None and dossier.procedure.code == procedure
+    portal.lookup(dossier.code)
+    ex.answer("tam-vang", "Không: đã đăng ký tạm trú ở nơi mới thì không phải khai báo tạm vắng")
+    assert [row[2] for row in ex.progress()] == [None] * 5

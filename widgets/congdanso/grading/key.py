@@ -103,7 +103,9 @@ class AnswerKey:
 
         if kind == "ho-so-truc-tuyen":
             need = by_id("needs", v["need"])
-            v["procedure"], v["fields"] = need.get("procedure"), dict(need.get("fields", {}))
+            v["procedure"] = need.get("procedure")
+            v["fields"] = {k: (v.get(f[1:]) if isinstance(f, str) and f.startswith("$") else f)
+                           for k, f in need.get("fields", {}).items()}  # "$guest_id": drawn
             if world is not None and v["procedure"]:
                 v["procedure_name"] = world.portal.procedure(v["procedure"]).name
         elif kind == "an-toan-lua-dao":

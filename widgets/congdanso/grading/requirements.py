@@ -166,13 +166,19 @@ def _visit_log(ctx: Context) -> str | None:
 
 
 # -- dossiers ---------------------------------------------------------------------------------------
+def _earlier(ctx: Context) -> set[str]:
+    """Dossiers the resident filed before the scenario began (not the learner's work)."""
+    values = ctx.scenario.values
+    return {values[k] for k in ("supplement_code", "tam_tru_code") if k in values}
+
+
 def _dossier(ctx: Context):
     """The resident's dossier for the procedure their need calls for (with the key); without the
     key (learner's kernel), the latest dossier the learner filed for the resident."""
     values = ctx.expected_values()
-    earlier = ctx.scenario.values.get("supplement_code")
+    earlier = _earlier(ctx)
     mine = [d for d in ctx.world.portal.dossiers.values()
-            if d.id_number == ctx.scenario.resident and d.code != earlier
+            if d.id_number == ctx.scenario.resident and d.code not in earlier
             and (values is None or d.procedure.code == values.get("procedure"))]
     return mine[-1] if mine else None
 
@@ -182,9 +188,9 @@ def _submitted(ctx: Context) -> str | None:
     if _dossier(ctx) is None:
         return ("Chưa có hồ sơ nào đúng thủ tục người dân cần. Trên Cổng DVC: tìm thủ tục → kiểm "
                 "tra thông tin điền sẵn → khai phần còn thiếu → nộp.")
-    earlier = ctx.scenario.values.get("supplement_code")
+    earlier = _earlier(ctx)
     filed = {d.procedure.code for d in ctx.world.portal.dossiers.values()
-             if d.id_number == ctx.scenario.resident and d.code != earlier}
+             if d.id_number == ctx.scenario.resident and d.code not in earlier}
     if ctx.key is not None and len(filed) > 1:  # one dossier for each guess is not choosing
         return ("Đã nộp hồ sơ cho nhiều thủ tục khác nhau thay người dân: mỗi hồ sơ là một yêu "
                 "cầu thật gửi cơ quan. Chọn đúng một thủ tục người dân cần rồi mới nộp.")
@@ -483,6 +489,29 @@ def _back_in(ctx: Context) -> str | None:
                  and e["result"].get("Số định danh cá nhân") == ctx.resident]
         if not any(i > max(fixes["quen-passcode"]) for i in cards):
             return "Hãy cho người dân mở thẻ căn cước điện tử bằng passcode mới để thử."
+    return None
+
+
+@requirement("an-sinh-lien-ket", "Đăng ký tài khoản hưởng an sinh xã hội trên VNeID (tài khoản "
+             "ngân hàng đứng tên chính người dân)")
+def _social_account(ctx: Context) -> str | None:
+    if _for_resident(ctx, "vneid.link_social_account"):
+        return None
+    return ("Chưa đăng ký tài khoản nhận tiền an sinh: VNeID → An sinh xã hội → chọn ngân hàng, "
+            "nhập số tài khoản đứng tên chính người dân → passcode → Gửi đăng ký.")
+
+
+@requirement("bhyt-xuat-trinh", "Tích hợp thẻ BHYT vào Ví giấy tờ rồi xuất trình ở cơ sở khám "
+             "bệnh")
+def _health_card_shown(ctx: Context) -> str | None:
+    if not any(ctx.events[i]["result"].get("kind") == "bhyt"
+               for i in _for_resident(ctx, "vneid.integrate_document")):
+        return ("Chưa tích hợp thẻ BHYT: VNeID → Ví giấy tờ → Tích hợp thông tin → Thẻ bảo hiểm "
+                "y tế → số thẻ (trong khung tình huống) → passcode.")
+    if not any(ctx.events[i]["result"].get("place") == "phong_kham"
+               for i in _for_resident(ctx, "vneid.present_document")):
+        return ("Chưa xuất trình ở cơ sở khám bệnh: Ví giấy tờ → Xuất trình → Thẻ bảo hiểm y tế "
+                "(hoặc Sổ sức khỏe điện tử) → Cơ sở khám bệnh, chữa bệnh → passcode.")
     return None
 
 

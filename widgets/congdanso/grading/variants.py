@@ -247,7 +247,7 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
             pool = [p for p in world.population.adults() if p.phone and p.has_chip_card
                     and p.phone_registered_to not in (None, p.id_number)]
         else:  # level 2 already made with the card (most adults), or not yet
-            has_one = situation["id"] == "muc2-co-san"
+            has_one = situation["id"] in ("muc2-co-san", "tien-ich")
             pool = [p for p in _candidates(world)
                     if (world.vneid.account_of(p.id_number) is not None) == has_one]
         scenario.residents = [rng.choice(pool).id_number]
@@ -265,7 +265,9 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         scenario.residents = [rng.choice(_candidates(world)).id_number]
     if kind == "ho-so-truc-tuyen":
         need = rng.choice(data["needs"])
-        values.update(need=need["id"], need_text=need["text"])  # the procedure is the learner's
+        values.update(need=need["id"])  # the procedure is the learner's to find
+        _residence_values(world, need, values, rng, scenario.residents[0])
+        values["need_text"] = _fill(need["text"], values)
         if data.get("supplement"):  # a newborn's birth registration sent back for a new photo
             sup = data["supplement"]
             gender = rng.choice(["nam", "nữ"])
@@ -322,6 +324,31 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
     return scenario
 
 
+def _residence_values(world: World, need: dict[str, Any], values: dict[str, Any],
+                      rng: random.Random, resident: str) -> None:
+    """What a residence need is about: the tạm trú that is running out, the guest of a boarding
+    house, or the months away from home (dates from the world's today)."""
+    today = world.now.date()
+
+    def day(days: int) -> str:
+        return (today + dt.timedelta(days=days)).strftime("%d/%m/%Y")
+
+    before = need.get("before")
+    if before == "tam-tru":  # registered long ago, ends within the 15 days of the law
+        values.update(tam_tru_address=rng.choice(need["stays"]), tam_tru_until=day(
+            rng.choice([6, 9, 12])), tam_tru_days_ago=rng.choice([300, 340]))
+    elif before == "khach":  # someone of another household comes to stay a few days
+        home = world.population.household_of(world.population.require(resident)).id
+        guests = [p for p in world.population.practice_residents()
+                  if world.population.household_of(p).id != home]
+        guest = guests[rng.randrange(len(guests))]
+        values.update(guest_id=guest.id_number, guest_name=guest.full_name,
+                      guest_from=day(0), guest_to=day(rng.choice([4, 6, 10])))
+    elif before == "di-xa":
+        values.update(away_to=rng.choice(need["destinations"]), away_from=day(
+            rng.choice([5, 7])), away_months=rng.choice([14, 18, 24]))
+
+
 def lender_for(world: World, person: Person) -> Person:
     """Who lends a phone with NFC: an adult of the household, else a neighbour of the seed."""
     home = world.population.household_of(person)
@@ -352,7 +379,11 @@ def setup(world: World, scenario: Scenario) -> None:
             account = world.bank.open_account(who.id_number, BANK_BIN, BANK_PASSWORD)
             world.bank.deposit_cash(BANK_BIN, account.number, amount)
 
-    if kind == "tai-khoan-dvc" and values["situation"] == "muc2-co-san":
+    if kind == "tai-khoan-dvc" and values["situation"] == "tien-ich":
+        assert person is not None
+        world.vneid.logout(activate_vneid(world, person).token)  # activated long ago
+        bank_account(person, 150_000)  # the resident's own account, opened at the counter
+    elif kind == "tai-khoan-dvc" and values["situation"] == "muc2-co-san":
         assert person is not None and person.phone is not None
         if world.vneid.account_of(person.id_number) is None:
             world.police.enroll_level2(person.id_number, person.phone)
@@ -371,6 +402,11 @@ def setup(world: World, scenario: Scenario) -> None:
                 days_ago=6).code
         if "fee_scam_text" in values:
             world.send_sms(person.phone, values["fee_scam_from"], values["fee_scam_text"])
+        if "tam_tru_until" in values:  # the tạm trú the resident registered months ago
+            portal_login_with_vneid(world, session)
+            values["tam_tru_code"] = world.portal.registered_earlier(
+                person.id_number, values["tam_tru_address"], values["tam_tru_until"],
+                days_ago=values["tam_tru_days_ago"]).code
     elif kind == "sinh-trac-ngan-hang":
         assert person is not None and person.phone is not None
         trouble = next(t for t in spec(scenario.assignment)["bank_troubles"]

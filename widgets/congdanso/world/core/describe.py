@@ -25,6 +25,8 @@ TITLES: dict[str, str] = {
     "vneid.scan_qr": "Quét mã QR bằng VNeID",
     "vneid.confirm_qr": "Xác nhận đăng nhập bằng VNeID",
     "police.enroll_level2": "Đăng ký tài khoản VNeID mức 2 tại công an phường",
+    "police.request_home_visit": "Đăng ký công an đến nhà cho người không đến được",
+    "police.visit_home": "Công an đến nhà thu nhận hồ sơ tài khoản mức 2",
     "portal.start_vneid_login": "Mở trang đăng nhập Cổng DVC bằng VNeID (hiện mã QR)",
     "portal.finish_vneid_login": "Vào Cổng DVC bằng VNeID",
     "portal.new_captcha": "Lấy mã xác nhận (CAPTCHA)",

@@ -788,6 +788,20 @@ class PortalService:
         self.tick(now)
         return dossier
 
+    def registered_earlier(self, id_number: str, stay_address: str, stay_until: str, *,
+                           days_ago: int) -> Dossier:
+        """A tạm trú the resident registered some days ago and the police confirmed (fee paid,
+        result received): a scenario's starting state, inside its journaled action."""
+        contract = [{"kind": "hop_dong_thue", "file": "hop-dong-thue-nha-cu.pdf", "quality": "ro"}]
+        dossier = self.submitted_earlier(id_number, "CT-DKTTR",
+                                         {"stay_address": stay_address, "stay_until": stay_until},
+                                         contract, days_ago=days_ago)
+        then = self.world.now - dt.timedelta(days=days_ago - 3)
+        dossier.fee_status, dossier.status, dossier.next_change = "da_thanh_toan", RETURNED, None
+        self._log(dossier, "Công an phường xác nhận đăng ký tạm trú; người dân đã nhận kết quả",
+                  then)
+        return dossier
+
     @action("portal.lookup")
     def lookup(self, code: str) -> dict[str, Any]:
         """ "Tra cứu hồ sơ" by its code (no login needed)."""

@@ -614,7 +614,25 @@ class PoliceService:
     """The ward police desk, where a level-2 account is registered in person."""
 
     def __init__(self, world: World):
+        from congdanso.world.identity.homevisit import HomeVisit
+
         self.world = world
+        self.home_visits: dict[str, HomeVisit] = {}
+
+    @action("police.request_home_visit")
+    def request_home_visit(self, id_number: str, reason: str, contact_phone: str):
+        """A relative asks the ward police to come to a resident who cannot come (old, bedridden,
+        with a disability): the police book a visit and say when by SMS."""
+        from congdanso.world.identity.homevisit import book
+
+        return book(self.world, self.home_visits, id_number, reason, contact_phone)
+
+    @action("police.visit_home")
+    def visit_home(self, visit_id: str, phone: str):
+        """The officers come at the booked time and enrol the resident at home (level 2)."""
+        from congdanso.world.identity.homevisit import visit_home
+
+        return visit_home(self.world, self.home_visits, visit_id, phone)
 
     @action("police.confirm_device")
     def confirm_device(self, id_number: str, device: str | None = None,
@@ -636,13 +654,20 @@ class PoliceService:
     ) -> VneidAccount:
         """Collect photo and fingerprints of a citizen who is present, for a level-2 account
         (a child from 6 to under 14 comes with the parent, ``guardian``)."""
+        return self._enroll(id_number, phone, present, officer, guardian)
+
+    def _enroll(self, id_number: str, phone: str, present: bool = True,
+                officer: str = "Cán bộ công an phường",
+                guardian: str | None = None) -> VneidAccount:
         vneid = self.world.vneid
         person = vneid._person(id_number)
         number = parse_phone(phone)
         if not present:
             raise PermissionDeniedError(
                 "Tài khoản mức 2 phải do chính người dân đến công an phường để chụp ảnh, lấy vân "
-                "tay. Không ai làm thay được — người nhận làm hộ qua điện thoại là kẻ lừa đảo."
+                "tay. Không ai làm thay được — người nhận làm hộ qua điện thoại là kẻ lừa đảo. "
+                "Người già yếu, nằm liệt giường, khuyết tật không đến được: người nhà đăng ký "
+                "công an đến nhà."
             )
         adult = vneid._check_age(person, level=2, guardian=guardian)
         if not person.has_chip_card:

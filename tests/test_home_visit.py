@@ -1,0 +1,58 @@
+"""Residents who cannot come to the ward police: a relative books a home visit, the officers
+come at the booked time and enrol the resident at home (level 2)."""
+
+from __future__ import annotations
+
+import pytest
+from congdanso.world import PermissionDeniedError, StateError, ValidationError, World
+from congdanso.world.identity.homevisit import REASONS
+
+
+@pytest.fixture
+def world(tmp_path):
+    return World.open(tmp_path / "nhat-ky.jsonl", pace="manual")
+
+
+def _homebound(world):
+    """An old resident with a phone of their own and no VNeID account yet."""
+    people = [p for p in world.population.adults() if p.phone and p.has_chip_card
+              and p.phone_registered_to == p.id_number
+              and world.vneid.account_of(p.id_number) is None]
+    return max(people, key=lambda p: p.age_on(world.now.date()))
+
+
+def test_the_police_come_home_to_a_bedridden_resident(world):
+    grandma = _homebound(world)
+    relative = next(p for p in world.population.adults() if p.phone
+                    and p.id_number != grandma.id_number)
+    with pytest.raises(PermissionDeniedError, match="công an đến nhà"):
+        world.police.enroll_level2(grandma.id_number, grandma.phone, present=False)
+    with pytest.raises(ValidationError, match="lý do"):
+        world.police.request_home_visit(grandma.id_number, "Bận đi làm", relative.phone)
+    with pytest.raises(ValidationError):
+        world.police.request_home_visit(grandma.id_number, REASONS[1], "12345")
+    visit = world.police.request_home_visit(grandma.id_number, REASONS[1], relative.phone)
+    said = world.inbox(relative.phone).messages[-1].text
+    assert "9:00" in said and "Khong thu phi" in said
+    with pytest.raises(StateError, match="Đã hẹn công an đến nhà"):
+        world.police.request_home_visit(grandma.id_number, REASONS[1], relative.phone)
+    with pytest.raises(StateError, match="Chưa đến giờ hẹn"):
+        world.police.visit_home(visit.id, grandma.phone)
+    world.advance(days=2, hours=1)
+    account = world.police.visit_home(visit.id.lower(), grandma.phone)
+    assert account.level == 2 and world.police.home_visits[visit.id].done
+    with pytest.raises(StateError, match="đến nhà theo lịch hẹn này rồi"):
+        world.police.visit_home(visit.id, grandma.phone)
+    with pytest.raises(StateError, match="đã có tài khoản mức 2"):
+        world.police.request_home_visit(grandma.id_number, REASONS[0], relative.phone)
+
+
+def test_home_visits_replay_from_the_journal(tmp_path):
+    world = World.open(tmp_path / "nhat-ky.jsonl", pace="manual")
+    grandma = _homebound(world)
+    visit = world.police.request_home_visit(grandma.id_number, REASONS[0], grandma.phone)
+    world.advance(days=3)
+    world.police.visit_home(visit.id, grandma.phone)
+    again = World.open(tmp_path / "nhat-ky.jsonl", pace="manual")
+    assert again.police.home_visits[visit.id].done
+    assert again.vneid.account_of(grandma.id_number).level == 2
