@@ -228,29 +228,6 @@ CHECKS: dict[str, tuple[Check, ...]] = {
                "Tài khoản của bà đã bị kẻ gian chiếm": "Chính bà đăng nhập đúng mật khẩu trên máy "
                "mới: đây là bước bảo vệ thường lệ, không phải dấu hiệu bị chiếm."},
               "Sinh trắc học trong ứng dụng ngân hàng"),
-        Check("05-cau4", "Với một hoá đơn đã trả rồi, cách trả nào vẫn làm tiền bị trừ lần nữa?",
-              ("Nhập mã khách hàng trong mục Thanh toán hoá đơn",
-               "Quét mã QR in trên giấy báo của hoá đơn đó", "Cả hai cách đều bị trừ tiền"),
-              "Quét mã QR in trên giấy báo của hoá đơn đó",
-              "Mã QR chỉ là một lần chuyển khoản vào tài khoản của đơn vị thu: ngân hàng không hỏi "
-              "hoá đơn đã trả chưa. Tra cứu bằng mã khách hàng trước khi quét.",
-              {"Nhập mã khách hàng trong mục Thanh toán hoá đơn": "Trả bằng mã khách hàng, ngân "
-               "hàng hỏi đơn vị thu trước nên ứng dụng báo hoá đơn đã được thanh toán.",
-               "Cả hai cách đều bị trừ tiền": "Có một cách ngân hàng hỏi đơn vị thu trước khi trừ "
-               "tiền: cách nhập mã khách hàng."},
-              "Giải thích"),
-        Check("05-cau5", "Bà Út đổi điện thoại mới, cài lại ứng dụng ngân hàng. Đăng nhập đúng mật "
-              "khẩu, ứng dụng đòi chụp khuôn mặt. Vì sao?",
-              ("Ứng dụng bị lỗi, cần gỡ ra cài lại", "Quy định xác thực khuôn mặt trên thiết bị mới",
-               "Tài khoản của bà đã bị kẻ gian chiếm"),
-              "Quy định xác thực khuôn mặt trên thiết bị mới",
-              "Quyết định 2345/QĐ-NHNN: lần đầu dùng ứng dụng hoặc dùng trên điện thoại mới phải "
-              "xác thực khuôn mặt của chủ tài khoản. Bà tự nhìn vào camera.",
-              {"Ứng dụng bị lỗi, cần gỡ ra cài lại": "Cài lại vẫn là điện thoại mới: ứng dụng vẫn "
-               "sẽ đòi khuôn mặt của chủ tài khoản.",
-               "Tài khoản của bà đã bị kẻ gian chiếm": "Chính bà đăng nhập đúng mật khẩu trên máy "
-               "mới: đây là bước bảo vệ thường lệ, không phải dấu hiệu bị chiếm."},
-              "Sinh trắc học trong ứng dụng ngân hàng"),
     ),
     "06": (
         Check("06-cau1", "Tin nhắn: \"Bạn cần cập nhật địa chỉ trên VNeID, chuyển 22.000đ phí "
@@ -274,30 +251,6 @@ CHECKS: dict[str, tuple[Check, ...]] = {
                                                  "dụng giả vào máy; cơ quan nhà nước không gửi "
                                                  "ứng dụng qua Zalo."},
               "Từ khoá"),
-        Check("06-cau3", "Ai xoá được \"nợ xấu\" ở Trung tâm Thông tin tín dụng (CIC) nếu trả một "
-              "khoản phí?",
-              ("Dịch vụ xoá nợ có giấy phép", "Không ai: không có phí xoá nợ xấu",
-               "Nhân viên CIC gọi điện cho mình"),
-              "Không ai: không có phí xoá nợ xấu",
-              "Thông tin nợ chỉ được sửa khi có sai sót, theo đề nghị của ngân hàng cho vay. Ai đòi "
-              "phí xoá nợ xấu là lừa đảo.",
-              {"Dịch vụ xoá nợ có giấy phép": "Không có dịch vụ nào được cấp phép để xoá nợ xấu lấy "
-               "phí: đó là lời quảng cáo của kẻ lừa đảo.",
-               "Nhân viên CIC gọi điện cho mình": "Người gọi xưng CIC đòi tiền, đòi cài ứng dụng là "
-               "kẻ gian mạo danh."},
-              "Giải thích"),
-        Check("06-cau4", "Anh công nhân làm \"nhiệm vụ\" bấm thích video, đã nhận 40.000 đồng thật; "
-              "nay bị đòi nạp 2 triệu để rút tiền. Đây là gì?",
-              ("Việc làm thêm thật, nạp để rút", "Lừa đảo: trả ít trước để lấy lòng tin",
-               "Lỗi hệ thống, chờ vài hôm sẽ rút được"),
-              "Lừa đảo: trả ít trước để lấy lòng tin",
-              "Kẻ gian trả vài khoản nhỏ cho người làm tin, rồi đòi nạp ngày càng nhiều. Dừng lại, "
-              "giữ tin nhắn, báo công an phường.",
-              {"Việc làm thêm thật, nạp để rút": "Việc làm thật trả lương cho người làm, không bắt "
-               "người làm nạp tiền mới được rút.",
-               "Lỗi hệ thống, chờ vài hôm sẽ rút được": "\"Lỗi hệ thống\" là cớ để đòi nạp thêm; "
-               "chờ hay nạp thêm đều không lấy lại được tiền."},
-              "Giải thích"),
         Check("06-cau3", "Ai xoá được \"nợ xấu\" ở Trung tâm Thông tin tín dụng (CIC) nếu trả một "
               "khoản phí?",
               ("Dịch vụ xoá nợ có giấy phép", "Không ai: không có phí xoá nợ xấu",

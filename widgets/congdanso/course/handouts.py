@@ -26,6 +26,8 @@ GLOSSARY = {
     "passcode": "Passcode: 6 số bạn tự đặt để xác nhận trong ứng dụng VNeID.",
     "mã PIN": "Mã PIN: mã số bí mật bạn tự đặt để ký số.",
     "QR": "Mã QR: ô vuông đen trắng, điện thoại quét để đọc thông tin.",
+    "NFC": "NFC: cách điện thoại đọc chip thẻ căn cước khi áp thẻ sát lưng máy (bật trong "
+           "Cài đặt của máy).",
     "VNeID": "VNeID: ứng dụng định danh điện tử của Bộ Công an (chỉ tải từ kho ứng dụng chính "
              "thức).",
 }

@@ -3,8 +3,9 @@
 The presenter reads a card aloud, counts hands for "Lừa đảo" and "An toàn" (one click per vote),
 then reveals the answer with the explanation and the advice to remember. The cards follow the
 scams named by police warnings (fake police asking to "activate level 2 at home", the made-up
-"level 3", "update your address and pay 22,000 đồng" after the 2025 merger, look-alike portals)
-and mix in safe situations, so the audience learns what the real thing looks like too.
+"level 3", "update your address and pay 22,000 đồng" after the 2025 merger, look-alike portals,
+deepfake video calls from a "grandchild", "bad debt at CIC" fees, paid "tasks" aimed at factory
+workers) and mix in safe situations, so the audience learns what the real thing looks like too.
 """
 
 from __future__ import annotations
@@ -72,6 +73,29 @@ CARDS: tuple[Card, ...] = (
          "mặt và lấy vân tay để đăng ký định danh điện tử mức 2 cho bác.", SAFE,
          "Đây đúng là cách đăng ký mức 2: trực tiếp, tại công an, có thu nhận sinh trắc học.",
          "Giấy tờ định danh làm trực tiếp tại công an; việc gì \"làm hộ qua cuộc gọi\" là lừa."),
+    Card("▶ Cuộc gọi video", "Bà nhận cuộc gọi video Zalo: hình và giọng giống hệt cháu trai, hình "
+         "hơi mờ. \"Bà ơi cháu bị tai nạn, bà chuyển gấp 15 triệu vào số tài khoản này giúp "
+         "cháu.\" Cuộc gọi tắt sau vài giây.", SCAM,
+         "Hình và giọng nói giả được bằng máy tính (deepfake) từ video cũ trên mạng. Cuộc gọi "
+         "ngắn, hình mờ, đòi tiền gấp vào tài khoản lạ là dấu hiệu lừa đảo.",
+         "Tắt máy, gọi lại vào số quen của cháu, hỏi một chuyện chỉ người nhà biết."),
+    Card("☎ Cuộc gọi", "\"Tôi gọi từ Trung tâm tín dụng CIC. Anh có nợ xấu, muốn vay được thì "
+         "chuyển 2 triệu phí xoá nợ, hoặc cài ứng dụng theo đường link tôi gửi.\"", SCAM,
+         "Không ai xoá được nợ xấu bằng tiền: thông tin nợ chỉ được sửa khi có sai sót, theo đề "
+         "nghị của ngân hàng cho vay. Ứng dụng từ đường link lạ đọc trộm tin nhắn.",
+         "Không trả \"phí xoá nợ xấu\", không cài ứng dụng từ đường link."),
+    Card("✉ Zalo", "\"Tuyển công nhân làm thêm ngoài giờ: bấm thích video 20.000 đồng/lượt, trả "
+         "ngay.\" Chị làm 5 lượt, nhận 100.000 đồng thật. Nhóm bảo nạp 2 triệu để nhận "
+         "\"nhiệm vụ VIP\" hoa hồng 30%.", SCAM,
+         "Trả vài khoản nhỏ trước để lấy lòng tin, rồi đòi nạp tiền ngày càng nhiều: đó là lừa "
+         "\"làm nhiệm vụ\". Việc làm thật không bắt người làm nạp tiền.",
+         "Việc làm đòi nạp tiền trước là lừa đảo. Dừng lại, báo công an phường."),
+    Card("✉ Tin nhắn", "Tin từ ngân hàng của ông: \"Tài khoản chưa đối chiếu sinh trắc học sẽ "
+         "tạm dừng giao dịch trực tuyến. Quý khách cập nhật trên ứng dụng chính thức của ngân "
+         "hàng hoặc tại quầy. Ngân hàng không gửi đường link.\"", SAFE,
+         "Tin không có đường link, không đòi mã hay tiền, chỉ nhắc làm trong ứng dụng chính thức "
+         "hoặc tại quầy: đúng quy định từ 1/1/2025 (Thông tư 17/2024/TT-NHNN).",
+         "Sinh trắc học chỉ làm trong ứng dụng ngân hàng chính thức hoặc tại quầy."),
 )
 
 
