@@ -23,8 +23,8 @@ DATA = Path(__file__).resolve().parent / "data" / "to-huong-dan.json"
 GLOSSARY = {
     "OTP": "Mã OTP: mã số gửi qua tin nhắn để xác nhận một việc, chỉ dùng một lần, "
            "trong ít phút.",
-    "passcode": "Passcode: 6 số bạn tự đặt để xác nhận trong ứng dụng VNeID.",
-    "mã PIN": "Mã PIN: mã số bí mật bạn tự đặt để ký số.",
+    "passcode": "Passcode: 6 số ông/bà tự đặt để xác nhận trong ứng dụng VNeID.",
+    "mã PIN": "Mã PIN: mã số bí mật ông/bà tự đặt để ký số.",
     "QR": "Mã QR: ô vuông đen trắng, điện thoại quét để đọc thông tin.",
     "NFC": "NFC: cách điện thoại đọc chip thẻ căn cước khi áp thẻ sát lưng máy (bật trong "
            "Cài đặt của máy).",
@@ -130,7 +130,7 @@ def handout_pdf(title: str, lines: list[str], point: SupportPoint | None = None)
     _support_point_box(pdf, point or SupportPoint())
     # The safety line, inside the margins, as large as the rest.
     pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, nfc("Không ai được hỏi mã OTP, mật khẩu, passcode, mã PIN của bạn — kể "
+    pdf.multi_cell(0, 7, nfc("Không ai được hỏi mã OTP, mật khẩu, passcode, mã PIN của ông/bà — kể "
                              "cả người xưng công an, ngân hàng, tình nguyện viên."),
                    align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 14)
@@ -151,7 +151,7 @@ def _support_point_box(pdf, point: SupportPoint) -> None:
     top = pdf.get_y()
     pdf.set_font("DejaVu", "B", 15)
     pdf.set_x(pdf.l_margin + 3)
-    pdf.cell(0, 9, nfc("Điểm hỗ trợ gần bạn"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, nfc("Điểm hỗ trợ gần nhà"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 14)
     width = pdf.w - pdf.l_margin - pdf.r_margin
     for label, value in rows:
