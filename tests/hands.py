@@ -151,6 +151,23 @@ def _bank_troubles(ex, phone, v) -> None:
     _pay_with_otp(ex, bank, phone)
 
 
+def _vneid_features(ex, phone) -> None:
+    """Lesson 02's second practice: the social-payment account (the son's first, refused),
+    then the BHYT card into the wallet and shown at a clinic."""
+    from congdanso.world.identity.wallet import BHYT, bhyt_number
+
+    person = phone.person
+    vneid = phone.open("vneid")
+    vneid.login(person.id_number, PRACTICE_PASSWORD)
+    own = ex.world.bank.accounts_of(person.id_number)[0]
+    son = next(p for p in ex.world.population.practice_residents() if p != person)
+    if not ex.world.bank.accounts_of(son.id_number):
+        assert vneid.link_social_account(own.bank_name, "9" * 12, PRACTICE_PASSCODE) is None
+    vneid.link_social_account(own.bank_name, own.number, PRACTICE_PASSCODE)
+    vneid.integrate_document(BHYT, bhyt_number(person), PRACTICE_PASSCODE)
+    vneid.present_document(BHYT, "phong_kham", PRACTICE_PASSCODE)
+
+
 def do_exercise(ex, way: str = "dung-het") -> None:
     """Work through ``ex`` the way a kind of learner does (see :data:`WAYS`)."""
     if way not in WAYS:
@@ -167,7 +184,9 @@ def _steps(ex) -> None:
     v = load_key().values(ex.world, ex.scenario)  # what the exercise expects, from the key
     phone = ex.phones[0] if ex.phones else None
     try:
-        if a == "tai-khoan-dvc":
+        if a == "tai-khoan-dvc" and v["situation"] == "tien-ich":
+            _vneid_features(ex, phone)
+        elif a == "tai-khoan-dvc":
             if v["situation"] == "sim-nguoi-khac":
                 ex.carrier.check(phone.person.phone)
                 ex.carrier.update(phone.person.phone, phone.person.id_number)

@@ -248,8 +248,9 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
                     and p.phone_registered_to not in (None, p.id_number)]
         else:  # level 2 already made with the card (most adults), or not yet
             has_one = situation["id"] in ("muc2-co-san", "tien-ich")
-            pool = [p for p in _candidates(world)
-                    if (world.vneid.account_of(p.id_number) is not None) == has_one]
+            taken = {r for e in world.course.exercises.values() for r in e.scenario.residents}
+            pool = [p for p in _candidates(world) if p.id_number not in taken
+                    and (world.vneid.account_of(p.id_number) is not None) == has_one]
         scenario.residents = [rng.choice(pool).id_number]
         values.update(situation=situation["id"], situation_text=situation["text"],
                       need=situation["need"],
