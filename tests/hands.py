@@ -195,6 +195,12 @@ def _steps(ex) -> None:
             for p in ex.phones:
                 _account_and_portal(ex, p)
                 ex.visit_log.log(p.person.id_number, "Tạo tài khoản Cổng DVC", "Đã xong")
+            if "homebound" in v:  # the police come home to the one who cannot come
+                who = ex.world.population.require(v["homebound"])
+                relative = ex.world.population.require(v["homebound_relative"])
+                ex.police.book_home_visit(who.id_number, v["homebound_reason"], relative.phone)
+                ex.wait(days=3)
+                ex.police.visit(who.phone)
         elif a == "go-roi-vneid":
             _troubleshoot(ex, phone)
         elif a == "ho-so-truc-tuyen":
@@ -205,13 +211,16 @@ def _steps(ex) -> None:
             portal.fill(**{k: str(x["example"] if isinstance(x, dict) else x)
                            for k, x in v["fields"].items()})
             portal.confirm_prefilled()
+            if v["procedure"] == "CT-GHTTR":  # the renewed contract
+                portal.attach("hop-dong-thue-nha.pdf")
             dossier = portal.submit()
             ex.wait(hours=1)
             portal.lookup(dossier.code)
-            portal.pay_fee(dossier.code)
-            bank = _bank_login(ex, phone)
-            bank.scan_gallery("Mã thanh toán phí trên Cổng DVC")
-            _pay_with_otp(ex, bank, phone)
+            if dossier.procedure.fee:  # some residence procedures are free
+                portal.pay_fee(dossier.code)
+                bank = _bank_login(ex, phone)
+                bank.scan_gallery("Mã thanh toán phí trên Cổng DVC")
+                _pay_with_otp(ex, bank, phone)
             ex.wait(days=4)
             phone.open("portal").download_result(dossier.code)
             if "supplement_code" in v:

@@ -56,3 +56,36 @@ def test_home_visits_replay_from_the_journal(tmp_path):
     again = World.open(tmp_path / "nhat-ky.jsonl", pace="manual")
     assert again.police.home_visits[visit.id].done
     assert again.vneid.account_of(grandma.id_number).level == 2
+
+
+def test_lesson_07_practice_books_the_police_for_someone_who_cannot_come(tmp_path):
+    """By clicks at the police desk: the wrong reason is judged wrong, the visit waits for its
+    time, then the officers enrol the resident at home and the step is done."""
+    from congdanso.ui.exercise import Exercise
+    from congdanso.world.identity.homevisit import REASONS
+
+    ex = Exercise("thuc-hanh-07", world=World(), learner="hv-01", folder=tmp_path)
+    v, desk = ex.scenario.values, ex.police
+    who = ex.world.population.require(v["homebound"])
+    relative = ex.world.population.require(v["homebound_relative"])
+    assert who.full_name in v["homebound_text"] and relative.phone in v["homebound_text"]
+    assert "Người dân không đến được?" in " ".join(
+        getattr(w, "value", "") for w in desk.widget.children)
+    assert not any(name == "den-nha" and todo is None for name, _, todo in ex.progress())
+    wrong = next(r for r in REASONS if r != v["homebound_reason"])
+    assert desk.book_home_visit(who.id_number, wrong, "0123") is None
+    assert desk.f_contact.error_text  # a phone number that is none, said under its field
+    assert desk.book_home_visit(who.id_number, wrong, relative.phone) is not None
+    assert "chờ đến" in desk.visits.value
+    todo = dict((n, t) for n, _, t in ex.progress())["den-nha"]
+    assert "Lý do" in todo
+    ex = Exercise("thuc-hanh-07", world=World(), learner="hv-01", folder=tmp_path / "lan-2")
+    desk = ex.police  # the same scenario again, booked with the resident's own reason
+    desk.book_home_visit(who.id_number, v["homebound_reason"], relative.phone)
+    assert desk.visit(who.phone) is None and "Chưa đến giờ hẹn" in desk.home_status.value
+    ex.wait(days=1)
+    ex.wait(days=1)
+    ex.wait(days=1)
+    assert desk.visit(who.phone) is not None and "đã đến" in desk.visits.value
+    assert dict((n, t) for n, _, t in ex.progress())["den-nha"] is None
+    assert ex.world.vneid.account_of(who.id_number).level == 2

@@ -296,6 +296,25 @@ CHECKS: dict[str, tuple[Check, ...]] = {
                                                 "cảm (Nghị định 356/2025/NĐ-CP); điểm hỗ trợ "
                                                 "không giữ ảnh giấy tờ."},
               "Lưu ý an toàn"),
+        Check("07-cau3", "Ông Kim, người Hàn Quốc, lấy vợ ở khu phố và có thẻ tạm trú. Ông muốn "
+              "có tài khoản VNeID. Bạn chỉ ông đến đâu?",
+              ("Phòng Quản lý xuất nhập cảnh – Công an Thành phố, mang thẻ tạm trú và hộ chiếu",
+               "Công an phường, như người Việt Nam",
+               "Nhờ vợ ông đăng ký giúp bằng điện thoại của bà",
+               "Không được: VNeID chỉ dành cho công dân Việt Nam"),
+              "Phòng Quản lý xuất nhập cảnh – Công an Thành phố, mang thẻ tạm trú và hộ chiếu",
+              "Người nước ngoài từ đủ 6 tuổi có thẻ thường trú hoặc thẻ tạm trú đăng ký mức 1 và "
+              "mức 2 tại cơ quan quản lý xuất nhập cảnh (Nghị định 69/2024/NĐ-CP).",
+              {"Công an phường, như người Việt Nam":
+                   "Công an phường thu nhận cho công dân Việt Nam; hồ sơ của người nước ngoài "
+                   "thuộc cơ quan quản lý xuất nhập cảnh, nơi có dữ liệu thẻ tạm trú của ông.",
+               "Nhờ vợ ông đăng ký giúp bằng điện thoại của bà":
+                   "Tài khoản định danh gắn với chính người đó: không ai đăng ký thay, không dùng "
+                   "điện thoại của người khác.",
+               "Không được: VNeID chỉ dành cho công dân Việt Nam":
+                   "Nghị định 69/2024/NĐ-CP cho người nước ngoài có thẻ thường trú, thẻ tạm trú "
+                   "có tài khoản định danh điện tử."},
+              "Giải thích"),
     ),
     "08": (
         Check("08-cau1", "Một bà cụ quên mật khẩu VNeID, nhập sai nhiều lần nên bị khoá. Bạn "

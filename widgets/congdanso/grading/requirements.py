@@ -165,6 +165,24 @@ def _visit_log(ctx: Context) -> str | None:
     return None
 
 
+@requirement("den-nha", "Người không đến được: đăng ký công an đến nhà, công an đến thu nhận")
+def _home_visit(ctx: Context) -> str | None:
+    who = ctx.scenario.values.get("homebound")
+    visits = [v for v in ctx.world.police.home_visits.values() if v.id_number == who]
+    if not visits:
+        return ("Chưa đăng ký công an đến nhà cho người không đến được. Ở quầy công an phường: "
+                "số định danh của người đó, lý do, số điện thoại của người nhà → Đăng ký công an "
+                "đến nhà.")
+    values = ctx.expected_values()  # the grader's (or a practice's) to judge
+    if values is not None and visits[-1].reason != values["homebound_reason"]:
+        return "Lý do đăng ký chưa đúng với tình trạng người dân trong tình huống."
+    account = ctx.world.vneid.account_of(who or "")
+    if not any(v.done for v in visits) or account is None or account.level < 2:
+        return ("Công an chưa đến nhà. Bấm “Thời gian trôi 1 ngày” đến giờ hẹn, rồi “Công an đến "
+                "nhà theo lịch hẹn” với số điện thoại đứng tên người được đến nhà.")
+    return None
+
+
 # -- dossiers ---------------------------------------------------------------------------------------
 def _earlier(ctx: Context) -> set[str]:
     """Dossiers the resident filed before the scenario began (not the learner's work)."""

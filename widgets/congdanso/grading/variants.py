@@ -200,7 +200,7 @@ class Scenario:
 
 
 def _fill(text: str, values: dict[str, Any]) -> str:
-    for key, value in values.items():
+    for key, value in sorted(values.items(), key=lambda kv: -len(kv[0])):  # $name_x before $name
         text = text.replace("$" + key, str(value))
     return text
 
@@ -240,6 +240,8 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         values.update(ward=ward, khu_pho=khu_pho, already=[p.id_number for p in already],
                       households=len([h for h in world.population.households
                                       if h.ward.code == ward and h.khu_pho == khu_pho]))
+        if data.get("homebound"):
+            _homebound(world, data["homebound"], values, rng, helped + already)
         return scenario
     if kind == "tai-khoan-dvc":
         situation = rng.choice(data["situations"])
@@ -323,6 +325,34 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
         for i, message in enumerate(picked, 1):
             values[f"message_{i}"] = message["id"]
     return scenario
+
+
+def _homebound(world: World, reasons: list[dict[str, str]], values: dict[str, Any],
+               rng: random.Random, taken: list[Person]) -> None:
+    """An old resident of the khu phố who cannot come to the ward police, with no VNeID account
+    and a phone of their own, and the relative who comes to the support point for them."""
+    khu = [p for p in world.population.residents_of(values["ward"], values["khu_pho"])
+           if p not in taken and p.phone and p.has_chip_card
+           and p.phone_registered_to == p.id_number
+           and world.vneid.account_of(p.id_number) is None]
+    old = sorted(khu, key=lambda p: p.birth_date)[:3]
+    person = old[rng.randrange(len(old))]
+    if person.age_on(world.now.date()) < 65:  # "già yếu" is for the old
+        reasons = [r for r in reasons if not r["reason"].startswith("Già")]
+    home = world.population.household_of(person)
+    relatives = [p for p in home.members if p.id_number != person.id_number and p.phone]
+    relative = relatives[0] if relatives else next(
+        p for p in world.population.practice_residents() if p.phone and p not in taken
+        and p.id_number != person.id_number)
+    relation = "người cùng nhà" if relatives else "hàng xóm"
+    reason = reasons[rng.randrange(len(reasons))]
+    values.update(homebound=person.id_number, homebound_reason=reason["reason"],
+                  homebound_relative=relative.id_number, homebound_text=_fill(
+                      reason["text"], {"name": person.full_name, "relative": relative.full_name,
+                                       "relation": relation,
+                                       "relative_phone": relative.phone, "id": person.id_number,
+                                       "phone": person.phone,
+                                       "age": person.age_on(world.now.date())}))
 
 
 def _residence_values(world: World, need: dict[str, Any], values: dict[str, Any],

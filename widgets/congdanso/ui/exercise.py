@@ -129,6 +129,75 @@ class PoliceDesk(Desk):
         self.f_id.value, self.f_phone.value, self.f_present.value = id_number, phone, present
         return self._click_enroll()
 
+    def with_home_visits(self) -> PoliceDesk:
+        """Add "Người dân không đến được?": a relative books the police's visit to the home, and
+        the visit itself when its time has come."""
+        from congdanso.world.identity.homevisit import REASONS
+
+        self.f_home_id = Field("Số định danh của người không đến được")
+        self.f_reason = Field("Lý do không đến được", kind="radio", options=REASONS)
+        self.f_contact = Field("Số điện thoại của người nhà (công an nhắn giờ đến)")
+        self.f_visit_phone = Field("Số điện thoại đứng tên người được đến nhà")
+        self.visits = html()
+        self.home_status = html()
+        self.widget.children = (*self.widget.children, html(
+            '<div class="cds-card"><h3>Người dân không đến được?</h3><p>Người già yếu, nằm liệt '
+            "giường, người khuyết tật: người nhà <b>đăng ký công an đến nhà</b>. Công an đến "
+            "tận giường chụp ảnh, lấy vân tay; không ai làm thay được.</p></div>"),
+            self.f_home_id.box, self.f_reason.box, self.f_contact.box,
+            button("Đăng ký công an đến nhà", self._click_book, primary=True),
+            self.visits, self.f_visit_phone.box,
+            button("Công an đến nhà theo lịch hẹn", self._click_visit), self.home_status)
+        self._show_visits()
+        return self
+
+    def _show_visits(self) -> None:
+        rows = [f"<li>{esc(v.id)}: {esc(self.world.population.require(v.id_number).full_name)} "
+                f"— {v.due:%H:%M} ngày {v.due:%d/%m/%Y}, "
+                f"{'đã đến' if v.done else 'chờ đến'}</li>"
+                for v in self.world.police.home_visits.values()]
+        self.visits.value = (f'<div class="cds-card" role="status"><b>Lịch công an đến nhà'
+                             f"</b><ul>{''.join(rows)}</ul></div>" if rows else "")
+
+    def book_home_visit(self, id_number: str, reason: str, contact: str):
+        self.f_home_id.value, self.f_reason.value, self.f_contact.value = id_number, reason, \
+            contact
+        return self._click_book()
+
+    def _click_book(self):
+        result = self._attempt_home(
+            lambda: self.world.police.request_home_visit(
+                self.f_home_id.value, self.f_reason.value or "", self.f_contact.value),
+            {"id_number": self.f_home_id, "reason": self.f_reason, "phone": self.f_contact},
+            "Đã đăng ký. Công an nhắn giờ đến vào điện thoại của người nhà.")
+        self._show_visits()
+        return result
+
+    def visit(self, phone: str):
+        self.f_visit_phone.value = phone
+        return self._click_visit()
+
+    def _click_visit(self):
+        waiting = [v for v in self.world.police.home_visits.values() if not v.done]
+        if not waiting:
+            self.home_status.value = ('<div class="cds-error" role="alert">⚠ Chưa có lịch hẹn '
+                                      "công an đến nhà nào đang chờ.</div>")
+            return None
+        result = self._attempt_home(
+            lambda: self.world.police.visit_home(waiting[0].id, self.f_visit_phone.value),
+            {"phone": self.f_visit_phone},
+            "Công an đã đến nhà thu nhận. Tài khoản mức 2 được duyệt; tin nhắn hướng dẫn kích "
+            "hoạt đã gửi về điện thoại của người dân.")
+        self._show_visits()
+        return result
+
+    def _attempt_home(self, call, fields: dict, done: str):
+        status, self.status = self.status, self.home_status
+        try:
+            return self.attempt(call, fields, done)
+        finally:
+            self.status = status
+
     def _click_enroll(self):
         return self.attempt(
             lambda: self.world.police.enroll_level2(self.f_id.value, self.f_phone.value,
@@ -442,7 +511,7 @@ class Exercise:
             "tai-khoan-dvc": lambda: (f"<p>{esc(v['situation_text'])}</p><p><b>Việc của bạn:</b> "
             f"{esc(v['need'])}. Khi đặt, dùng mật khẩu <code>{PRACTICE_PASSWORD}</code> và "
             f"passcode <code>{PRACTICE_PASSCODE}</code> (chỉ trong tập huấn; ngoài đời người "
-            "dân tự đặt và tự giữ).</p>"),
+            "dân tự đặt và tự giữ).</p>" + self._own_papers()),
             "ho-so-truc-tuyen": lambda: (f"<p>Người dân {esc(v['need_text'])}. Người dân đã có VNeID mức 2 "
             f"(mật khẩu <code>{PRACTICE_PASSWORD}</code>, passcode <code>{PRACTICE_PASSCODE}"
             f"</code>) và tài khoản ngân hàng (mật khẩu ứng dụng <code>{variants.BANK_PASSWORD}"
@@ -496,7 +565,9 @@ class Exercise:
             "<p><b>Việc của bạn:</b> giúp cả hai có tài khoản (nhiều người đã có VNeID mức 2 từ "
             "khi làm căn cước, chỉ cần kích hoạt; ai chưa có thì đưa đến quầy công an phường → "
             "kích hoạt → Cổng DVC bằng VNeID); hỏi đồng ý rồi ghi từng người vào sổ theo dõi; "
-            "dùng bảng hộ của khu phố để tính tỷ lệ \"mỗi hộ một tài khoản\".</p>"),
+            "dùng bảng hộ của khu phố để tính tỷ lệ \"mỗi hộ một tài khoản\".</p>"
+            + (f"<p><b>Thêm một việc:</b> {esc(v['homebound_text'])}</p>"
+               if "homebound" in v else "")),
         }[self.kind]()
         note = "" if self.official or self.spec.get("practice") else (
             '<div class="cds-error" role="alert">⚠ Bạn chưa có tên trong danh sách lớp của bài '
@@ -535,8 +606,13 @@ class Exercise:
         if self.kind == "ho-tro-nguoi-dan":
             self.households = html(self._households())
             self.police = PoliceDesk(self.world)
+            if "homebound" in v:
+                self.police.with_home_visits()
             self.visit_log = VisitLogDesk(self.world)
-            return [self.households, self.police.widget, self.visit_log.widget]
+            extra = [html("<p>Công an đến nhà theo lịch hẹn, theo thời gian mô phỏng:</p>"),
+                     widgets.HBox([button("Thời gian trôi 1 ngày", lambda: self.wait(days=1))])
+                     ] if "homebound" in v else []
+            return [self.households, self.police.widget, *extra, self.visit_log.widget]
         if self.kind == "tai-khoan-dvc":
             self.police = PoliceDesk(self.world)
             self.carrier = CarrierDesk(self.world)
@@ -547,6 +623,20 @@ class Exercise:
             self.police = PoliceDeviceDesk(self.world, self.phones[0])
             return [self.hotline.widget, self.carrier.widget, self.police.widget]
         return []
+
+    def _own_papers(self) -> str:
+        """What the resident hands over when a VNeID feature needs a number: the BHYT card and
+        the bank card of their own account (made-up numbers of the simulation)."""
+        if self.scenario.values.get("situation") != "tien-ich":
+            return ""
+        from congdanso.world.identity.wallet import bhyt_number
+
+        person = self.person()
+        own = self.world.bank.accounts_of(person.id_number)
+        bank = (f"; thẻ ngân hàng của chính người dân: <b>{esc(own[0].bank_name)}</b>, số tài "
+                f"khoản <code>{esc(own[0].number)}</code>") if own else ""
+        return (f"<p>Người dân đưa: thẻ BHYT cũ số <code>{esc(bhyt_number(person))}</code>{bank}. "
+                "Số liệu là mô phỏng.</p>")
 
     def _put_handsets(self) -> None:
         """The phones of a new-phone problem, the new one in the hand (a lost one is gone)."""
