@@ -121,7 +121,7 @@ def test_login_with_vneid_and_submit_a_dossier_in_jupyterlab(lab):
         fill("Tìm thủ tục", "tạm trú")
         tap("Tìm")
         tap("Đăng ký tạm trú")
-        expect(phone).to_contain_text("Thông tin điền sẵn từ CSDL dân cư")
+        expect(phone).to_contain_text("Thông tin điền sẵn từ Cơ sở dữ liệu dân cư")
         phone.locator(".cds-field", has_text="Tôi xác nhận").locator("input").check()
         fill("Địa chỉ nơi tạm trú", "Số 12 Đường Trần Hưng Đạo, Khu phố Bình Minh, Phường Dĩ An")
         fill("Tạm trú đến ngày", "31/12/2026")

@@ -60,7 +60,7 @@ def test_a_refused_dossier_is_said_under_the_button_pressed_and_takes_the_focus(
     said = portal.submit_error.value
     assert 'role="alert"' in said and 'tabindex="-1"' in said and "data-cds-focus=" in said
     assert "Chưa nộp được hồ sơ" in _text(said)
-    assert "“Tôi xác nhận thông tin lấy từ CSDL dân cư ở trên là đúng”" in _text(said)
+    assert "“Tôi xác nhận thông tin lấy từ Cơ sở dữ liệu dân cư ở trên là đúng”" in _text(said)
     assert portal.f_confirm.input.description in _text(said)  # the box named as it is labelled
     assert portal.notice_text == ""  # not at the top of the app, a screen away
     first = re.search(r'data-cds-focus="([^"]+)"', said).group(1)

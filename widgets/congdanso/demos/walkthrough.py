@@ -143,7 +143,7 @@ def portal(story: Story) -> Page:
         ["Không cần đăng ký tài khoản riêng: trên Cổng DVC chọn \"Đăng nhập bằng tài khoản "
          "định danh điện tử\"; Cổng hiện một mã QR.",
          "Chị mở VNeID, quét mã, đọc kỹ ai xin truy cập, rồi nhập passcode để xác nhận.",
-         "Cổng lấy sẵn họ tên, ngày sinh, địa chỉ từ CSDL dân cư — không phải khai lại."],
+         "Cổng lấy sẵn họ tên, ngày sinh, địa chỉ từ Cơ sở dữ liệu dân cư — không phải khai lại."],
         "<h3>Cổng DVC hiện mã QR đăng nhập</h3>"
         + _png(to_png(qr.payload, caption="MÃ ĐĂNG NHẬP TẬP HUẤN"), "Mã QR đăng nhập Cổng DVC",
                200)
@@ -166,7 +166,7 @@ def dossier(story: Story) -> Page:
     label = form["to_fill"][0].label
     return Page(
         f"Nộp hồ sơ: {form['procedure'].name}",
-        ["Tìm thủ tục theo tên. Phần thông tin cá nhân đã điền sẵn từ CSDL dân cư: chỉ cần "
+        ["Tìm thủ tục theo tên. Phần thông tin cá nhân đã điền sẵn từ Cơ sở dữ liệu dân cư: chỉ cần "
          "đọc lại và tích \"Tôi xác nhận\".",
          f"Chị chỉ gõ một ô: {label.split(' (')[0]} = \"{PURPOSE}\".",
          f"Nộp xong có mã hồ sơ để tra cứu; lệ phí {form['procedure'].fee_text}, thời hạn "

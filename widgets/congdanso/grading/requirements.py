@@ -506,7 +506,7 @@ def _back_in(ctx: Context) -> str | None:
                  and e.get("ok") and isinstance(e.get("result"), dict)
                  and e["result"].get("Số định danh cá nhân") == ctx.resident]
         if not any(i > max(fixes["quen-passcode"]) for i in cards):
-            return "Hãy cho người dân mở thẻ căn cước điện tử bằng passcode mới để thử."
+            return "Hãy cho người dân mở căn cước điện tử bằng passcode mới để thử."
     return None
 
 

@@ -99,7 +99,7 @@ class PortalApp(AppView):
         # dossier form
         self.form_head = html()
         self.prefilled = html()
-        self.f_confirm = Field("Tôi xác nhận thông tin lấy từ CSDL dân cư ở trên là đúng",
+        self.f_confirm = Field("Tôi xác nhận thông tin lấy từ Cơ sở dữ liệu dân cư ở trên là đúng",
                                kind="check")
         self.extra = vbox()
         self.f_attach = Field("Đính kèm giấy tờ (chọn trong thư viện ảnh)", kind="choice",
@@ -334,7 +334,7 @@ class PortalApp(AppView):
         self.form_head.value = (f"<h3>{esc(procedure.name)}</h3><p>{esc(procedure.agency)} · "
                                 f"{esc(procedure.online)} · Phí: {esc(procedure.fee_text)} · "
                                 f"{esc(procedure.processing_text)}</p>")
-        self.prefilled.value = ('<div class="cds-card"><b>Thông tin điền sẵn từ CSDL dân cư — '
+        self.prefilled.value = ('<div class="cds-card"><b>Thông tin điền sẵn từ Cơ sở dữ liệu dân cư — '
                                 'không cần khai lại</b>' + table(form["prefilled"]) + "</div>")
         self.extra_fields = {}
         for spec in procedure.extra_fields:

@@ -169,8 +169,8 @@ class VneidApp(AppView):
         self.f_res_pass = Field("Passcode để gửi", kind="password")
         self.residence_done = html()
         self.screens["residence"] = vbox([
-            html("<p><b>Thủ tục hành chính — cư trú.</b> Thông tin của người dân lấy sẵn từ CSDL "
-                 "dân cư; chỉ khai phần còn thiếu. Tạm trú đăng ký ở nơi <b>ngoài</b> phường "
+            html("<p><b>Thủ tục hành chính — cư trú.</b> Thông tin của người dân lấy sẵn từ Cơ sở "
+                 "dữ liệu dân cư; chỉ khai phần còn thiếu. Tạm trú đăng ký ở nơi <b>ngoài</b> phường "
                  "thường trú (Luật Cư trú 2020, điều 27). Không mất phí qua tin nhắn hay cho "
                  "người lạ.</p>"),
             self.f_res_kind.box, self.f_res_address.box, self.f_res_until.box,
@@ -180,7 +180,7 @@ class VneidApp(AppView):
         self._build_features()
         self.screens["home"] = vbox([
             self.home_info, self.code_notice,
-            self.f_card_pass.box, button("Xem thẻ căn cước điện tử", self._click_card),
+            self.f_card_pass.box, button("Xem căn cước điện tử", self._click_card),
             button("Quên passcode", self._click_open_passcode_reset),
             self.card_view,
             button("Thủ tục hành chính (cư trú)", lambda: self.show("residence")),

@@ -21,7 +21,7 @@ TITLES: dict[str, str] = {
     "vneid.set_security_questions": "Chọn câu hỏi bảo mật VNeID",
     "vneid.login": "Đăng nhập VNeID",
     "vneid.logout": "Đăng xuất VNeID",
-    "vneid.show_card": "Xem thẻ căn cước điện tử",
+    "vneid.show_card": "Xem căn cước điện tử",
     "vneid.scan_qr": "Quét mã QR bằng VNeID",
     "vneid.confirm_qr": "Xác nhận đăng nhập bằng VNeID",
     "police.enroll_level2": "Đăng ký tài khoản VNeID mức 2 tại công an phường",

@@ -134,7 +134,7 @@ def dossier_form(
 ) -> bytes:
     """A declaration form (tờ khai) pre-filled from the population database."""
     doc = _Doc(when, f"Tờ khai – {procedure}")
-    doc.line("Kính gửi: Ủy ban nhân dân phường.")
+    doc.line("Kính gửi: Uỷ ban nhân dân phường.")
     doc.heading("Thông tin người khai (lấy từ Cơ sở dữ liệu quốc gia về dân cư)")
     doc.rows(profile)
     if fields:

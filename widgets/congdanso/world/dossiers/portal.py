@@ -59,7 +59,7 @@ DELIVERY = {"online": "Nhận kết quả trực tuyến", "post": "Nhận kết
 
 # What the portal says when an account is made (on the portal and on the phone).
 CREATED_BY_VNEID = ("Tài khoản Cổng DVC của bạn đã được tạo bằng danh tính điện tử VNeID. "
-                    "Thông tin cá nhân được lấy từ CSDL dân cư.")
+                    "Thông tin cá nhân được lấy từ Cơ sở dữ liệu dân cư.")
 CREATED_BY_REGISTRATION = "Đăng ký tài khoản Cổng DVC thành công."
 
 # Words people search with besides a procedure's name: the paper it gives or is about. A copy of
@@ -430,14 +430,14 @@ class PortalService:
             )
         if name_key(name) != name_key(person.full_name):
             raise ValidationError(
-                "Họ tên không khớp với số định danh trong CSDL dân cư. Hãy chép "
+                "Họ tên không khớp với số định danh trong Cơ sở dữ liệu dân cư. Hãy chép "
                 "đúng từng chữ trên thẻ căn cước.",
                 field="full_name",
             )
         if birth != person.birth_date:
             parts = parse_id_number(person.id_number)
             raise ValidationError(
-                "Ngày sinh không khớp với CSDL dân cư (năm sinh mã hoá trong số định danh là "
+                "Ngày sinh không khớp với Cơ sở dữ liệu dân cư (năm sinh mã hoá trong số định danh là "
                 f"{parts.birth_year}). Hãy xem ngày sinh trên thẻ căn cước (ngày/tháng/năm).",
                 field="birth_date")
         if self.world.carrier.owner_of(number) != person.id_number:
@@ -707,15 +707,15 @@ class PortalService:
         procedure = self.procedure(procedure_code)
         if not confirm_prefilled:
             raise ValidationError(
-                "Hãy đọc lại phần thông tin lấy từ CSDL dân cư rồi tích ô “Tôi xác nhận "
-                "thông tin lấy từ CSDL dân cư ở trên là đúng”.",
+                "Hãy đọc lại phần thông tin lấy từ Cơ sở dữ liệu dân cư rồi tích ô “Tôi xác nhận "
+                "thông tin lấy từ Cơ sở dữ liệu dân cư ở trên là đúng”.",
                 field="confirm_prefilled",
             )
         retyped = sorted(set(fields) & set(PROFILE_LABELS))
         if retyped:
             labels = ", ".join(PROFILE_LABELS[k] for k in retyped)
             raise ValidationError(
-                f"Không cần khai lại: {labels} — đã có sẵn từ CSDL dân cư. Nếu "
+                f"Không cần khai lại: {labels} — đã có sẵn từ Cơ sở dữ liệu dân cư. Nếu "
                 "thông tin sai, người dân cần điều chỉnh tại công an phường.",
                 field=retyped[0],
             )

@@ -63,7 +63,7 @@ class Procedure:
         return "Miễn phí" if self.fee == 0 else f"{self.fee:,} đồng".replace(",", ".")
 
 
-UBND = "Ủy ban nhân dân phường"
+UBND = "Uỷ ban nhân dân phường"
 CONG_AN = "Công an phường"
 
 CATALOGUE: tuple[Procedure, ...] = (
@@ -222,7 +222,7 @@ CATALOGUE: tuple[Procedure, ...] = (
                 "y_kien_chu_ho", "Ý kiến đồng ý của chủ hộ (nếu nhập vào hộ đã có)", required=False
             ),
         ),
-        "Xác nhận thông tin về cư trú (cập nhật trong CSDL dân cư)",
+        "Xác nhận thông tin về cư trú (cập nhật trong Cơ sở dữ liệu dân cư)",
     ),
     Procedure(
         "CT-DKTTR",

@@ -550,7 +550,7 @@ class VneidService(DeviceFeatures, WalletFeatures):
 
     @action("vneid.show_card", secret=("passcode",))
     def show_card(self, token: str, passcode: str) -> dict[str, str]:
-        """The e-ID card (thẻ căn cước điện tử) shown after the passcode."""
+        """The e-ID card (căn cước điện tử) shown after the passcode."""
         _session, account = self._session(token)
         self._check_passcode(account, passcode)
         person = self.world.population.get(account.id_number)
