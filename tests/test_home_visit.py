@@ -65,7 +65,10 @@ def test_lesson_07_practice_books_the_police_for_someone_who_cannot_come(tmp_pat
     from congdanso.world.identity.homevisit import REASONS
 
     ex = Exercise("thuc-hanh-07", world=World(), learner="hv-01", folder=tmp_path)
-    v, desk = ex.scenario.values, ex.police
+    from congdanso.grading.key import load_key
+
+    v, desk = load_key().values(ex.world, ex.scenario), ex.police
+    assert "homebound_reason" not in ex.scenario.values  # the situation says it in words only
     who = ex.world.population.require(v["homebound"])
     relative = ex.world.population.require(v["homebound_relative"])
     assert who.full_name in v["homebound_text"] and relative.phone in v["homebound_text"]
@@ -89,3 +92,15 @@ def test_lesson_07_practice_books_the_police_for_someone_who_cannot_come(tmp_pat
     assert desk.visit(who.phone) is not None and "đã đến" in desk.visits.value
     assert dict((n, t) for n, _, t in ex.progress())["den-nha"] is None
     assert ex.world.vneid.account_of(who.id_number).level == 2
+
+
+def test_the_graded_situation_says_the_reason_in_words_only():
+    """The learner's kernel holds the catalogue: for the graded exercise it has each situation's
+    words, and only the grader's answer key says which reason they are."""
+    from congdanso.grading.key import load_key
+    from congdanso.grading.variants import catalogue
+
+    situations = catalogue()["ho-tro-nguoi-dan"]["homebound"]
+    assert situations and all(set(s) == {"id", "text"} for s in situations)
+    keyed = load_key().spec("ho-tro-nguoi-dan")["homebound"]
+    assert {s["reason"] for s in keyed} <= set(REASONS)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 KEY_FILE = "dap-an.json"
 REPOSITORY_KEY = Path(__file__).resolve().parents[3] / "exercises" / KEY_FILE
-LISTS = ("support_cases", "needs", "copies", "qr_traps", "messages")
+LISTS = ("support_cases", "needs", "copies", "qr_traps", "messages", "homebound")
 
 
 class AnswerKeyError(RuntimeError):
@@ -108,6 +108,8 @@ class AnswerKey:
                            for k, f in need.get("fields", {}).items()}  # "$guest_id": drawn
             if world is not None and v["procedure"]:
                 v["procedure_name"] = world.portal.procedure(v["procedure"]).name
+        elif kind == "ho-tro-nguoi-dan" and "homebound_case" in v:
+            v["homebound_reason"] = by_id("homebound", v["homebound_case"])["reason"]
         elif kind == "an-toan-lua-dao":
             for i in range(1, 5):  # the question's two options: [scam, genuine]
                 scam_word, genuine_word = data["questions"][f"tin-{i}"]["options"][:2]

@@ -338,7 +338,7 @@ def _homebound(world: World, reasons: list[dict[str, str]], values: dict[str, An
     old = sorted(khu, key=lambda p: p.birth_date)[:3]
     person = old[rng.randrange(len(old))]
     if person.age_on(world.now.date()) < 65:  # "già yếu" is for the old
-        reasons = [r for r in reasons if not r["reason"].startswith("Già")]
+        reasons = [r for r in reasons if not r["id"].endswith("gia-yeu")]
     home = world.population.household_of(person)
     relatives = [p for p in home.members if p.id_number != person.id_number and p.phone]
     relative = relatives[0] if relatives else next(
@@ -346,7 +346,7 @@ def _homebound(world: World, reasons: list[dict[str, str]], values: dict[str, An
         and p.id_number != person.id_number)
     relation = "người cùng nhà" if relatives else "hàng xóm"
     reason = reasons[rng.randrange(len(reasons))]
-    values.update(homebound=person.id_number, homebound_reason=reason["reason"],
+    values.update(homebound=person.id_number, homebound_case=reason["id"],
                   homebound_relative=relative.id_number, homebound_text=_fill(
                       reason["text"], {"name": person.full_name, "relative": relative.full_name,
                                        "relation": relation,
