@@ -33,12 +33,13 @@ def test_the_police_come_home_to_a_bedridden_resident(world):
         world.police.request_home_visit(grandma.id_number, REASONS[1], "12345")
     visit = world.police.request_home_visit(grandma.id_number, REASONS[1], relative.phone)
     said = world.inbox(relative.phone).messages[-1].text
-    assert "9:00" in said and "Khong thu phi" in said
-    with pytest.raises(StateError, match="Đã hẹn công an đến nhà"):
-        world.police.request_home_visit(grandma.id_number, REASONS[1], relative.phone)
-    with pytest.raises(StateError, match="Chưa đến giờ hẹn"):
+    assert "tu 8:00" in said and "Khong thu phi" in said
+    again = world.police.request_home_visit(grandma.id_number, REASONS[2], relative.phone)
+    assert again.id == visit.id and again.reason == REASONS[2]  # corrected, not doubled
+    assert len(world.police.home_visits) == 1
+    with pytest.raises(StateError, match="Chưa đến ngày hẹn"):
         world.police.visit_home(visit.id, grandma.phone)
-    world.advance(days=2, hours=1)
+    world.advance(days=2)  # two days later, the morning: the officers come
     account = world.police.visit_home(visit.id.lower(), grandma.phone)
     assert account.level == 2 and world.police.home_visits[visit.id].done
     with pytest.raises(StateError, match="đến nhà theo lịch hẹn này rồi"):
@@ -76,20 +77,22 @@ def test_lesson_07_practice_books_the_police_for_someone_who_cannot_come(tmp_pat
         getattr(w, "value", "") for w in desk.widget.children)
     assert not any(name == "den-nha" and todo is None for name, _, todo in ex.progress())
     wrong = next(r for r in REASONS if r != v["homebound_reason"])
+    assert desk.f_reason.value is None  # no reason chosen for the learner
     assert desk.book_home_visit(who.id_number, wrong, "0123") is None
     assert desk.f_contact.error_text  # a phone number that is none, said under its field
-    assert desk.book_home_visit(who.id_number, wrong, relative.phone) is not None
-    assert "chờ đến" in desk.visits.value
+    assert desk.book_home_visit(who.id_number, wrong, who.phone) is not None
+    assert "Đã đăng ký" in desk.book_status.value and not desk.home_status.value
+    assert "chờ công an đến" in desk.visits.value and "DN0" not in desk.visits.value
     todo = dict((n, t) for n, _, t in ex.progress())["den-nha"]
     assert "Lý do" in todo
-    ex = Exercise("thuc-hanh-07", world=World(), learner="hv-01", folder=tmp_path / "lan-2")
-    desk = ex.police  # the same scenario again, booked with the resident's own reason
+    desk.book_home_visit(who.id_number, v["homebound_reason"], who.phone)  # corrected
+    assert "người nhà" in dict((n, t) for n, _, t in ex.progress())["den-nha"]
     desk.book_home_visit(who.id_number, v["homebound_reason"], relative.phone)
-    assert desk.visit(who.phone) is None and "Chưa đến giờ hẹn" in desk.home_status.value
+    assert desk.visit(who.phone) is None and "Chưa đến ngày hẹn" in desk.home_status.value
+    assert not desk.book_status.value  # the word is said under the button pressed
     ex.wait(days=1)
-    ex.wait(days=1)
-    ex.wait(days=1)
-    assert desk.visit(who.phone) is not None and "đã đến" in desk.visits.value
+    ex.wait(days=1)  # two presses: the morning of the visit
+    assert desk.visit(who.phone) is not None and "công an đã đến" in desk.visits.value
     assert dict((n, t) for n, _, t in ex.progress())["den-nha"] is None
     assert ex.world.vneid.account_of(who.id_number).level == 2
 

@@ -60,11 +60,14 @@ def test_lost_phone_lock_by_hotline_then_nfc_on_the_new_phone(world, active):
     world.vneid.lose_handset(old.id)
     world.carrier.lost.add(active.phone)  # the SIM went with it: it does not matter here
     new = _new_phone(world, active)
-    with pytest.raises(AuthError, match="không khớp"):
+    with pytest.raises(AuthError, match="họ tên chưa khớp"):
         world.vneid.hotline_lock(active.id_number, "Nguyễn Văn Khác",
                                  active.birth_date.strftime("%d/%m/%Y"))
+    with pytest.raises(AuthError, match="ngày sinh chưa khớp") as said:
+        world.vneid.hotline_lock(active.id_number, active.full_name, "01/01/1901")
+    assert said.value.field == "birth_date"  # shown under the date, not the name
     locked = world.vneid.hotline_lock(active.id_number, active.full_name.upper(),
-                                      active.birth_date.strftime("%d/%m/%Y"))
+                                      active.birth_date.strftime("%-d-%-m-%Y"))
     assert locked["locked"] and not [s for s in world.vneid.sessions.values()
                                      if s.id_number == active.id_number]
     with pytest.raises(StateError, match="1900 0368") as asked:

@@ -481,10 +481,22 @@ def test_lesson_03_residence_practice_by_clicks(tmp_path, learner, need):
                     away_until="01/12/2026", reason="Đi làm ăn")  # under 12 months
     portal.confirm_prefilled()
     assert portal.submit() is None
-    field, good, said = {"CT-GHTTR": ("stay_until", "01/03/2027", "phải sau ngày đó"),
+    field, good, said = {"CT-GHTTR": ("stay_until", v.get("tam_tru_new_until"), "phải sau ngày"),
                          "CT-TBLT": ("stay_to", v.get("guest_to"), "Luật Cư trú 2020, điều 2"),
-                         "CT-KBTV": ("away_until", "01/12/2027", "12 tháng")}[procedure]
+                         "CT-KBTV": ("away_until", v.get("away_until"), "12 tháng")}[procedure]
+    assert good in v["need_text"]  # the card gives the date the resident said
     assert said in portal.extra_fields[field].error_text
+    if procedure != "CT-TBLT":  # a valid date, not the one the resident said: not done yet
+        portal.fill(**{field: "01/02/2027" if procedure == "CT-GHTTR" else "01/02/2028"})
+        assert portal.submit() is not None
+        assert dict((n, t) for n, _, t in ex.progress())["ho-so-dung-thong-tin"]
+        portal.open_procedure(procedure)  # a new form, as the resident says it this time
+        if procedure == "CT-GHTTR":
+            portal.attach("hop-dong-thue-nha.pdf")
+        else:
+            portal.fill(destination=f"Các công trình ở {v['away_to']}",
+                        away_from=v["away_from"], reason="Đi làm ăn")
+        portal.confirm_prefilled()
     portal.fill(**{field: good})
     dossier = portal.submit()
     assert dossier is not None and dossier.procedure.code == procedure

@@ -70,6 +70,10 @@ def test_social_payment_account_must_be_the_residents_own(world, resident, sessi
         world.vneid.link_social_account(token, PRACTICE_PASSCODE, BANK_BIN, "9999999999")
     with pytest.raises(ValidationError, match="chữ số"):
         world.vneid.link_social_account(token, PRACTICE_PASSCODE, BANK_BIN, "abc")
+    account = world.vneid.account_of(resident.id_number)
+    with pytest.raises(ValidationError, match="Hãy nhập số tài khoản"):
+        world.vneid.link_social_account(token, "", BANK_BIN, "  ")  # an empty form
+    assert account.passcode_attempts.failures == 0  # said before any passcode try is spent
     old = world.bank.open_account(resident.id_number, BANK2_BIN, BANK_PASSWORD, biometrics=False)
     with pytest.raises(PermissionDeniedError, match="sinh trắc"):
         world.vneid.link_social_account(token, PRACTICE_PASSCODE, BANK2_BIN, old.number)

@@ -176,6 +176,10 @@ def _home_visit(ctx: Context) -> str | None:
     values = ctx.expected_values()  # the grader's (or a practice's) to judge
     if values is not None and visits[-1].reason != values["homebound_reason"]:
         return "Lý do đăng ký chưa đúng với tình trạng người dân trong tình huống."
+    relative = ctx.world.population.get(ctx.scenario.values.get("homebound_relative", ""))
+    if relative is not None and visits[-1].contact != relative.phone:
+        return ("Số điện thoại đăng ký chưa phải của người nhà trong tình huống: công an nhắn "
+                "ngày đến cho người nhà, người chăm sóc người không đến được.")
     account = ctx.world.vneid.account_of(who or "")
     if not any(v.done for v in visits) or account is None or account.level < 2:
         return ("Công an chưa đến nhà. Bấm “Thời gian trôi 1 ngày” đến giờ hẹn, rồi “Công an đến "

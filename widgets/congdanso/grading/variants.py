@@ -253,6 +253,8 @@ def derive(world: World, assignment: str, token: str, learner: str) -> Scenario:
             taken = {r for e in world.course.exercises.values() for r in e.scenario.residents}
             pool = [p for p in _candidates(world) if p.id_number not in taken
                     and (world.vneid.account_of(p.id_number) is not None) == has_one]
+            if situation["id"] == "tien-ich":  # an allowance, a grown child along: an elder
+                pool = [p for p in pool if p.age_on(world.now.date()) >= 60] or pool
         scenario.residents = [rng.choice(pool).id_number]
         values.update(situation=situation["id"], situation_text=situation["text"],
                       need=situation["need"],
@@ -366,8 +368,9 @@ def _residence_values(world: World, need: dict[str, Any], values: dict[str, Any]
 
     before = need.get("before")
     if before == "tam-tru":  # registered long ago, ends within the 15 days of the law
-        values.update(tam_tru_address=rng.choice(need["stays"]), tam_tru_until=day(
-            rng.choice([6, 9, 12])), tam_tru_days_ago=rng.choice([300, 340]))
+        left = rng.choice([6, 9, 12])
+        values.update(tam_tru_address=rng.choice(need["stays"]), tam_tru_until=day(left),
+                      tam_tru_new_until=day(left + 365), tam_tru_days_ago=rng.choice([300, 340]))
     elif before == "khach":  # someone of another household comes to stay a few days
         home = world.population.household_of(world.population.require(resident)).id
         guests = [p for p in world.population.practice_residents()
@@ -376,8 +379,9 @@ def _residence_values(world: World, need: dict[str, Any], values: dict[str, Any]
         values.update(guest_id=guest.id_number, guest_name=guest.full_name,
                       guest_from=day(0), guest_to=day(rng.choice([4, 6, 10])))
     elif before == "di-xa":
-        values.update(away_to=rng.choice(need["destinations"]), away_from=day(
-            rng.choice([5, 7])), away_months=rng.choice([14, 18, 24]))
+        start, months = rng.choice([5, 7]), rng.choice([14, 18, 24])
+        values.update(away_to=rng.choice(need["destinations"]), away_from=day(start),
+                      away_months=months, away_until=day(start + months * 365 // 12))
 
 
 def lender_for(world: World, person: Person) -> Person:

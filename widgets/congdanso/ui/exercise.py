@@ -137,24 +137,27 @@ class PoliceDesk(Desk):
         self.f_home_id = Field("Số định danh của người không đến được")
         self.f_reason = Field("Lý do không đến được", kind="radio", options=REASONS)
         self.f_contact = Field("Số điện thoại của người nhà (công an nhắn giờ đến)")
+        self.f_reason.input.value = None  # nothing chosen for the learner
         self.f_visit_phone = Field("Số điện thoại đứng tên người được đến nhà")
         self.visits = html()
+        self.book_status = html()
         self.home_status = html()
         self.widget.children = (*self.widget.children, html(
             '<div class="cds-card"><h3>Người dân không đến được?</h3><p>Người già yếu, nằm liệt '
             "giường, người khuyết tật: người nhà <b>đăng ký công an đến nhà</b>. Công an đến "
-            "tận giường chụp ảnh, lấy vân tay; không ai làm thay được.</p></div>"),
+            "tận giường chụp ảnh, lấy vân tay; không ai làm thay được. Đăng ký lại trước ngày "
+            "hẹn là sửa được lý do hay số điện thoại.</p></div>"),
             self.f_home_id.box, self.f_reason.box, self.f_contact.box,
-            button("Đăng ký công an đến nhà", self._click_book, primary=True),
+            button("Đăng ký công an đến nhà", self._click_book, primary=True), self.book_status,
             self.visits, self.f_visit_phone.box,
             button("Công an đến nhà theo lịch hẹn", self._click_visit), self.home_status)
         self._show_visits()
         return self
 
     def _show_visits(self) -> None:
-        rows = [f"<li>{esc(v.id)}: {esc(self.world.population.require(v.id_number).full_name)} "
-                f"— {v.due:%H:%M} ngày {v.due:%d/%m/%Y}, "
-                f"{'đã đến' if v.done else 'chờ đến'}</li>"
+        rows = [f"<li>{esc(self.world.population.require(v.id_number).full_name)} — sáng ngày "
+                f"{v.due:%d/%m/%Y}, lý do: {esc(v.reason.lower())}; "
+                f"{'✔ công an đã đến' if v.done else 'chờ công an đến'}</li>"
                 for v in self.world.police.home_visits.values()]
         self.visits.value = (f'<div class="cds-card" role="status"><b>Lịch công an đến nhà'
                              f"</b><ul>{''.join(rows)}</ul></div>" if rows else "")
@@ -165,11 +168,12 @@ class PoliceDesk(Desk):
         return self._click_book()
 
     def _click_book(self):
+        self.home_status.value = ""
         result = self._attempt_home(
             lambda: self.world.police.request_home_visit(
                 self.f_home_id.value, self.f_reason.value or "", self.f_contact.value),
             {"id_number": self.f_home_id, "reason": self.f_reason, "phone": self.f_contact},
-            "Đã đăng ký. Công an nhắn giờ đến vào điện thoại của người nhà.")
+            "Đã đăng ký. Công an nhắn ngày đến vào điện thoại của người nhà.", self.book_status)
         self._show_visits()
         return result
 
@@ -178,6 +182,7 @@ class PoliceDesk(Desk):
         return self._click_visit()
 
     def _click_visit(self):
+        self.book_status.value = ""
         waiting = [v for v in self.world.police.home_visits.values() if not v.done]
         if not waiting:
             self.home_status.value = ('<div class="cds-error" role="alert">⚠ Chưa có lịch hẹn '
@@ -187,12 +192,13 @@ class PoliceDesk(Desk):
             lambda: self.world.police.visit_home(waiting[0].id, self.f_visit_phone.value),
             {"phone": self.f_visit_phone},
             "Công an đã đến nhà thu nhận. Tài khoản mức 2 được duyệt; tin nhắn hướng dẫn kích "
-            "hoạt đã gửi về điện thoại của người dân.")
+            "hoạt đã gửi về điện thoại của người dân.", self.home_status)
         self._show_visits()
         return result
 
-    def _attempt_home(self, call, fields: dict, done: str):
-        status, self.status = self.status, self.home_status
+    def _attempt_home(self, call, fields: dict, done: str, where):
+        """The desk's attempt, its word said under the button pressed."""
+        status, self.status = self.status, where
         try:
             return self.attempt(call, fields, done)
         finally:
@@ -272,7 +278,7 @@ class HotlineDesk(Desk):
         super().__init__(world)
         self.f_id = Field("Số định danh cá nhân của chủ tài khoản")
         self.f_name = Field("Họ và tên (như trên thẻ căn cước)")
-        self.f_birth = Field("Ngày sinh (dd/mm/yyyy)", placeholder="dd/mm/yyyy")
+        self.f_birth = Field("Ngày sinh (ngày/tháng/năm)", placeholder="ví dụ 05/09/1968")
         self.widget = vbox([
             html(f'<div class="cds-card"><h3>Gọi tổng đài VNeID {HOTLINE}</h3><p>Mất điện thoại '
                  "đang đăng nhập VNeID: <b>chính người dân</b> gọi ngay để khoá tài khoản, kẻ "

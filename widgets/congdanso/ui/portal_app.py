@@ -128,7 +128,7 @@ class PortalApp(AppView):
         self.captcha_image = html()
         self.f_r_id = Field("Số định danh cá nhân")
         self.f_r_name = Field("Họ và tên (có dấu, như trên thẻ)")
-        self.f_r_birth = Field("Ngày sinh", placeholder="dd/mm/yyyy")
+        self.f_r_birth = Field("Ngày sinh", placeholder="ngày/tháng/năm, ví dụ 05/09/1968")
         self.f_r_phone = Field("Số điện thoại đăng ký chính chủ")
         self.f_r_captcha = Field("Mã xác nhận (các ký tự trong ảnh)")
         self.f_r_otp = Field("Mã OTP")
@@ -338,7 +338,7 @@ class PortalApp(AppView):
                                 'không cần khai lại</b>' + table(form["prefilled"]) + "</div>")
         self.extra_fields = {}
         for spec in procedure.extra_fields:
-            hint = "dd/mm/yyyy" if spec.kind == "date" else ""
+            hint = "ngày/tháng/năm" if spec.kind == "date" else ""
             if spec.kind == "choice":
                 field_ = Field(spec.label, kind="choice", options=spec.choices)
             else:

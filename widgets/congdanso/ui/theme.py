@@ -63,6 +63,8 @@ CSS = """
 .cds-card { border: 2px solid #0b57d0; border-radius: 14px; padding: 10px 12px; margin: 6px 0; }
 .cds-phone .cds-card, .cds-phone .cds-card td { overflow-wrap: anywhere; word-break: break-word; }
 .cds-table td { padding: 2px 6px; vertical-align: top; }
+.cds-phone .cds-card .cds-table td:first-child { overflow-wrap: normal; word-break: normal;
+  width: 40%; }  /* a label breaks between words only ("Nơi thường trú", not "thườn/g trú") */
 .cds-sms { border: 1px solid #999; border-radius: 14px; padding: 6px 10px; margin: 5px 0; }
 .cds-launcher button { min-height: 72px; }
 .cds-exercise, .cds-quiz-box { font-size: 18px; max-width: 100%; }

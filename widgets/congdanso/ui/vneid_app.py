@@ -142,7 +142,7 @@ class VneidApp(AppView):
         self.home_info = html()
         self.card_view = html()
         self.f_card_pass = Field("Nhập passcode để xem thẻ", kind="password")
-        self.f_qr = Field("Mã QR đã quét", placeholder="Chĩa camera vào mã QR trên màn hình")
+        self.f_qr = Field("Mã QR đã quét", placeholder="Đưa camera về phía mã QR trên màn hình")
         self.f_qr_pass = Field("Passcode để xác nhận", kind="password")
         self.scan_info = html()
         # forgotten passcode (logged in): the two security answers, a new passcode
@@ -162,7 +162,7 @@ class VneidApp(AppView):
         self.f_res_kind = Field("Thủ tục", kind="choice", options=list(RESIDENCE_PROCEDURES.values()))
         self.f_res_address = Field("Địa chỉ nơi tạm trú / nơi lưu trú",
                                    placeholder="Số nhà, đường, khu phố, phường, tỉnh/thành phố")
-        self.f_res_until = Field("Tạm trú đến ngày (dd/mm/yyyy)", placeholder="30/06/2027")
+        self.f_res_until = Field("Tạm trú đến ngày (ngày/tháng/năm)", placeholder="30/06/2027")
         self.f_res_guest = Field("Số định danh người đến lưu trú (chỉ với thông báo lưu trú)")
         self.f_res_file = Field("Giấy tờ chỗ ở (chọn trong thư viện ảnh)", kind="choice",
                                 options=["(không đính kèm)", *GALLERY])

@@ -272,11 +272,16 @@ class DeviceFeatures:
         name and date of birth (what is asked is this simulation's choice)."""
         account = self._account(id_number)  # type: ignore[attr-defined]
         person = self.world.population.require(account.id_number)
-        same_name = clean_name(str(full_name)).casefold() == person.full_name.casefold()
-        if not same_name or str(birth_date).strip() != person.birth_date.strftime("%d/%m/%Y"):
-            raise AuthError("Tổng đài viên: họ tên hoặc ngày sinh (dd/mm/yyyy) không khớp với "
-                            "số định danh. Người gọi phải là chính chủ tài khoản và đọc đúng "
-                            "thông tin trên thẻ căn cước.", field="full_name")
+        from congdanso.world.core.normalize import date as normal_date
+
+        if clean_name(str(full_name)).casefold() != person.full_name.casefold():
+            raise AuthError("Tổng đài viên: họ tên chưa khớp với số định danh. Người gọi phải là "
+                            "chính chủ tài khoản, đọc đủ họ tên có dấu như trên thẻ căn cước.",
+                            field="full_name")
+        if normal_date(str(birth_date)) != person.birth_date.strftime("%d/%m/%Y"):
+            raise AuthError("Tổng đài viên: ngày sinh chưa khớp với số định danh. Đọc ngày sinh "
+                            "trên thẻ căn cước theo ngày/tháng/năm, ví dụ 05/09/1968.",
+                            field="birth_date")
         if account.hotline_locked:
             raise StateError("Tài khoản này đã được khoá qua tổng đài rồi.")
         account.hotline_locked = True

@@ -6,9 +6,10 @@ the bedridden and people with disabilities, the family tells the ward police, an
 the home to take the photo and fingerprints for the căn cước card and the level-2 VNeID account.
 Nobody can be enrolled in someone else's place; the relative only asks and is there.
 
-What only this simulation decides (say so in lessons): the visit is booked for 9:00 two days
-later; the police say when they come by SMS to the relative's phone; a booking can be made only
-for a reason in :data:`REASONS`.
+What only this simulation decides (say so in lessons): the visit is booked for the morning two
+days later (from 8:00); the police say when they come by SMS to the relative's phone; a booking
+can be made only for a reason in :data:`REASONS`, and a booking not yet visited can be changed by
+booking again.
 """
 
 from __future__ import annotations
@@ -57,21 +58,23 @@ def book(world: World, visits: dict[str, HomeVisit], id_number: str, reason: str
     contact = parse_phone(contact_phone)
     account = world.vneid.account_of(person.id_number)
     if account is not None and account.level == 2:
-        raise StateError(f"{person.full_name} đã có tài khoản mức 2 (công an tạo khi làm căn "
-                         "cước): không cần công an đến nhà, chỉ cần kích hoạt trên điện thoại.")
+        raise StateError(f"{person.full_name} đã có tài khoản mức 2: không cần công an đến nhà "
+                         "nữa, chỉ cần kích hoạt trên điện thoại.")
     waiting = next((v for v in visits.values() if v.id_number == person.id_number and not v.done),
                    None)
-    if waiting is not None:
-        raise StateError(f"Đã hẹn công an đến nhà {person.full_name} lúc "
-                         f"{waiting.due:%H:%M} ngày {format_date(waiting.due.date())}.")
-    day = world.now.date() + dt.timedelta(days=2)
-    visit = HomeVisit(f"DN{world.counter('home-visit'):04d}", person.id_number, reason, contact,
-                      dt.datetime.combine(day, dt.time(9, 0)))
-    visits[visit.id] = visit
+    if waiting is not None:  # the family calls again: the booking is corrected, not doubled
+        waiting.reason, waiting.contact = reason, contact
+        visit = waiting
+    else:
+        day = world.now.date() + dt.timedelta(days=2)
+        visit = HomeVisit(f"DN{world.counter('home-visit'):04d}", person.id_number, reason,
+                          contact, dt.datetime.combine(day, dt.time(8, 0)))
+        visits[visit.id] = visit
     world.send_sms(contact, SENDER,
-                   f"Cong an phuong se den nha {person.full_name} luc 9:00 ngay "
-                   f"{format_date(day)} de thu nhan ho so can cuoc va dinh danh dien tu muc 2. "
-                   "Nguoi dan can co mat, de san the can cuoc (neu co). Khong thu phi tai nha.")
+                   f"Cong an phuong se den nha {person.full_name} sang ngay "
+                   f"{format_date(visit.due.date())} (tu 8:00) de thu nhan ho so can cuoc va dinh "
+                   "danh dien tu muc 2. Nguoi dan can co mat, de san the can cuoc (neu co). "
+                   "Khong thu phi tai nha.")
     return visit
 
 
@@ -84,8 +87,9 @@ def visit_home(world: World, visits: dict[str, HomeVisit], visit_id: str, phone:
     if visit.done:
         raise StateError("Công an đã đến nhà theo lịch hẹn này rồi.")
     if world.now < visit.due:
-        raise StateError(f"Chưa đến giờ hẹn: công an đến lúc {visit.due:%H:%M} ngày "
-                         f"{format_date(visit.due.date())}. Cho thời gian trôi đến lúc đó.")
+        raise StateError(f"Chưa đến ngày hẹn: công an đến sáng ngày "
+                         f"{format_date(visit.due.date())} (từ 8:00). Cho thời gian trôi đến lúc "
+                         "đó.")
     account = world.police._enroll(visit.id_number, phone, present=True, officer=OFFICERS)
     visit.done = True
     return account

@@ -153,11 +153,14 @@ class WalletFeatures:
         allowances are paid to. It must be a bank account in the resident's own name."""
         from congdanso.world.money.banks import bank_of
 
-        account, person = self._level2_session(token, passcode, "Tài khoản hưởng an sinh xã hội")
         number = "".join(str(account_number).split())
+        if not number:  # said before the passcode is tried: an empty form costs no try
+            raise ValidationError("Hãy nhập số tài khoản ngân hàng đứng tên người hưởng.",
+                                  field="account_number")
         if not number.isdigit():
             raise ValidationError("Số tài khoản chỉ gồm chữ số: đọc trên thẻ ngân hàng hoặc "
                                   "trong ứng dụng ngân hàng của người dân.", field="account_number")
+        account, person = self._level2_session(token, passcode, "Tài khoản hưởng an sinh xã hội")
         bank_account = self.world.bank.account(str(bank_bin), number)
         if bank_account is None:
             name = bank_of(str(bank_bin)).short_name if bank_of(str(bank_bin)) else "ngân hàng này"
