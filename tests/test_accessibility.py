@@ -138,8 +138,8 @@ def test_practice_with_a_desk_beside_the_phone_passes_axe_and_fits(server, brows
         assert no_sideways_scroll(page) == 0
         widths = page.evaluate("""() => [...document.querySelectorAll(
             '.cds-desk input[type=text]')].map(e => e.getBoundingClientRect().width)""")
-        assert len(widths) == 2 and min(widths) >= min(300, width - 60), widths
-        page.get_by_role("button", name="VNeID").click()
+        assert len(widths) >= 2 and min(widths) >= min(300, width - 60), widths
+        page.locator(".cds-launcher button", has_text="VNeID").click()
         page.get_by_role("button", name="Quên mật khẩu").click()
         page.get_by_role("textbox", name="Số điện thoại của tài khoản").wait_for()
         shot(page, f"go-roi-{width}.png")

@@ -117,7 +117,7 @@ def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
         hands.activate()
         hands.portal_and_answers(ASSIGNMENT)
         page.get_by_role("button", name="Kiểm tra", exact=True).click()
-        expect(page.locator(".cds-exercise")).to_contain_text("11/11 bước đã làm")
+        expect(page.locator(".cds-exercise")).to_contain_text("13/13 bước đã làm")
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "bai-tap-kiem-tra-1366.png"))
         card.scroll_into_view_if_needed()
@@ -137,5 +137,5 @@ def test_clicks_and_typing_earn_full_marks_and_nothing_earns_zero(course, lab):
         _exchange_step("submit", course_dir, course["homes"][learner], learner, ASSIGNMENT)
     grading.collect(course_dir, [ASSIGNMENT])
     results = {r.student: r for r in grading.autograde(course_dir, jobs=1)}
-    assert (results[CLICKER].score, results[CLICKER].max_score) == (11, 11)  # 4 steps, 7 answers
-    assert results[IDLE].score == 0 and results[IDLE].max_score == 11
+    assert (results[CLICKER].score, results[CLICKER].max_score) == (13, 13)  # 4 steps, 9 answers
+    assert results[IDLE].score == 0 and results[IDLE].max_score == 13

@@ -130,7 +130,7 @@ def test_cohort_shape(run):
     assert len({x.khu_pho for x in learners}) == 5 and len({x.ward for x in learners}) == 4
     assert {x.profile for x in learners} == set(synthetic.PROFILES)
     assert len(run["results"]) == 30 * len(ASSIGNMENTS) and all(r.ok for r in run["results"])
-    assert len(ITEMS) == 79
+    assert len(ITEMS) == 93
 
 
 def test_every_submission_has_the_exact_score(run):

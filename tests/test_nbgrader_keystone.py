@@ -152,8 +152,8 @@ def test_released_notebook_gives_nothing_away(graded):
 
 
 def test_learner_who_did_it_scores_full_marks(graded):
-    assert graded["max"] == 11
-    assert graded["scores"]["hv-dat"] == 11
+    assert graded["max"] == 13
+    assert graded["scores"]["hv-dat"] == 13
     assert all(text.startswith("✔ Đạt") for text in graded["outputs"]["hv-dat"].values())
 
 
@@ -163,7 +163,7 @@ def test_doing_nothing_scores_zero(graded):
 
 
 def test_answers_without_the_work_score_only_the_answers(graded):
-    assert graded["scores"]["hv-chi-tra-loi"] == 7  # the seven answers, none of the four steps
+    assert graded["scores"]["hv-chi-tra-loi"] == 9  # the nine answers, none of the four steps
     assert "chưa được kích hoạt" in \
         graded["outputs"]["hv-chi-tra-loi"]["kiem-tra-vneid-kich-hoat"]
 
@@ -191,17 +191,17 @@ def test_work_on_a_practice_scenario_is_not_graded_and_says_why(graded):
 
 def test_competency_report_from_the_gradebook(graded):
     report = graded["report"]
-    assert set(report.matrix.columns) == {"TK1", "TK2", "HT1", "AT1", "AT2"}
+    assert set(report.matrix.columns) == {"TK1", "TK2", "HT1", "HS1", "AT1", "AT2"}
     assert report.matrix.loc["hv-dat"].eq(1.0).all()
     assert report.matrix.loc[["hv-chua-lam", "hv-sua-nhat-ky", "hv-gian-lan"]].eq(0).all().all()
-    # chi-tra-loi: TK1 from 2 of its 5 items (both answers), TK2 from 4 of 5 (not the portal)
-    assert report.matrix.loc["hv-chi-tra-loi", "TK1"] == pytest.approx(2 / 5)
+    # chi-tra-loi: TK1 from 4 of its 7 items (the answers), TK2 from 4 of 5 (not the portal)
+    assert report.matrix.loc["hv-chi-tra-loi", "TK1"] == pytest.approx(4 / 7)
     assert report.matrix.loc["hv-chi-tra-loi", "TK2"] == pytest.approx(4 / 5)
-    # one exercise of seven measures 5 of the 12 competencies: no course certificate yet,
+    # one exercise of seven measures 6 of the 12 competencies: no course certificate yet,
     # at most a transcript of what was measured
     assert report.ready == [] and "hv-dat" in report.transcript
     page = graded["files"]["html"].read_text(encoding="utf-8")
-    assert "Khoá học đã đánh giá 5/12 năng lực" in page
+    assert "Khoá học đã đánh giá 6/12 năng lực" in page
     assert "Sẵn sàng cấp chứng nhận khoá học (0)" in page
 
 

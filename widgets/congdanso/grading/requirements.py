@@ -398,13 +398,14 @@ def _biometrics_done(ctx: Context) -> str | None:
     account = next((a for a in ctx.world.bank.accounts_of(ctx.resident)
                     if a.kind == "bank" and a.bank_bin == BANK_BIN), None)
     if account is None:
-        return "Người dân chưa có tài khoản ngân hàng trong tình huống này: bấm Làm lại."
+        return "Người dân chưa có tài khoản ngân hàng trong tình huống này: bấm “Làm lại từ đầu”."
     if not account.device_ok:
         return ("Ứng dụng ngân hàng trên điện thoại mới chưa xác thực khuôn mặt: đăng nhập, rồi "
                 "để chủ tài khoản tự nhìn vào camera.")
     if account.id_paper == "cmnd":
-        return ("Hồ sơ ngân hàng còn ghi chứng minh nhân dân 9 số: cập nhật thẻ căn cước (nút "
-                "Cập nhật giấy tờ tuỳ thân trong ứng dụng, hoặc tại quầy).")
+        return ("Hồ sơ ngân hàng còn ghi chứng minh nhân dân 9 số: cập nhật thẻ căn cước, trong "
+                "ứng dụng bằng nút “Cập nhật giấy tờ tuỳ thân bằng thẻ căn cước (NFC)” hoặc tại "
+                "quầy.")
     if account.mismatch:
         return ("Hồ sơ ngân hàng khác dữ liệu trên thẻ căn cước: việc này chỉ sửa tại quầy (nút "
                 "\"Cập nhật thông tin và sinh trắc học tại quầy\" ở màn hình đăng nhập).")
