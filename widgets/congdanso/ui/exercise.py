@@ -136,7 +136,7 @@ class PoliceDesk(Desk):
 
         self.f_home_id = Field("Số định danh của người không đến được")
         self.f_reason = Field("Lý do không đến được", kind="radio", options=REASONS)
-        self.f_contact = Field("Số điện thoại của người nhà (công an nhắn giờ đến)")
+        self.f_contact = Field("Số điện thoại của người nhà (công an nhắn ngày đến)")
         self.f_reason.input.value = None  # nothing chosen for the learner
         self.f_visit_phone = Field("Số điện thoại đứng tên người được đến nhà")
         self.visits = html()
