@@ -137,6 +137,9 @@ def test_roster_says_what_an_old_or_unknown_ward_means(tmp_path):
     assert "(2 lỗi" in message  # Tân Bình of today is a ward
     assert "Phường Vĩnh Phú (TP. Thuận An, trước 1/7/2025) đã chia" in message
     assert "Có phải: Phường Lái Thiêu?" in message
+    from congdanso.world.society.places import city_ward
+
+    assert "dài quá" in city_ward("Lái Thiêu " * 10_000).problem  # no fuzzy search of a megabyte
     path.write_text(_csv(rows[:1]), encoding="utf-8")
     learners, how = read_roster(path)
     assert learners[0].ward == "Phường Tân Bình"

@@ -450,16 +450,13 @@ def test_lesson_03_residence_practice_by_clicks(tmp_path, learner, need):
     """Gia hạn tạm trú, thông báo lưu trú, khai báo tạm vắng: each learner's resident has one;
     the right procedure, filled as the resident said, passes the checklist, another does not."""
     from congdanso.ui.exercise import Exercise
+    from hands import _portal_login
 
     ex = Exercise("thuc-hanh-03-cu-tru", world=World(), learner=learner, folder=tmp_path)
     v, person, phone = ex.scenario.values, ex.person(), ex.phones[0]
     assert v["need"] == need
-    vneid = phone.open("vneid")
-    vneid.login(person.id_number, PRACTICE_PASSWORD)
-    portal = phone.open("portal")
-    portal.start_vneid_login()
-    vneid.scan_portal()
-    vneid.confirm_scan(PRACTICE_PASSCODE)
+    phone.open("vneid").login(person.id_number, PRACTICE_PASSWORD)
+    _portal_login(phone)  # the QR of the portal scanned in VNeID, confirmed by passcode
     portal = phone.open("portal")
     assert [row[2] is None for row in ex.progress()][:2] == [True, False]
     procedure = {"gia-han-tam-tru": "CT-GHTTR", "bao-luu-tru": "CT-TBLT",

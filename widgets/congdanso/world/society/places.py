@@ -371,6 +371,9 @@ def city_ward(text: str) -> WardMatch:
     written = " ".join(str(text).split())
     if not written:
         return WardMatch(problem="Chưa ghi phường, xã.")
+    if len(written) > 80:  # a roster is untrusted: no ward name is this long
+        return WardMatch(problem=f"Tên phường, xã dài quá ({len(written)} ký tự): hãy ghi tên "
+                                 "phường, xã hiện nay, ví dụ \"Phường Lái Thiêu\".")
     head = re.split(r"\s*[(,]\s*", written, maxsplit=1)[0]
     qualifier = _key(written[len(head):].strip(" (),"))
     if _key(head).endswith(" cu"):  # "Tân Bình cũ"
