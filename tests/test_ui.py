@@ -500,3 +500,20 @@ def test_lesson_03_residence_practice_by_clicks(tmp_path, learner, need):
     portal.lookup(dossier.code)
     ex.answer("tam-vang", "Không: đã đăng ký tạm trú ở nơi mới thì không phải khai báo tạm vắng")
     assert [row[2] for row in ex.progress()] == [None] * 5
+
+
+def test_tam_tru_is_extended_in_the_vneid_app_too(tmp_path):
+    """Gia hạn tạm trú is one of VNeID's own residence procedures: only the new end date."""
+    from congdanso.ui.exercise import Exercise
+
+    ex = Exercise("thuc-hanh-03-cu-tru", world=World(), learner="hv-03", folder=tmp_path)
+    v, person = ex.scenario.values, ex.person()
+    vneid = ex.phones[0].open("vneid")
+    vneid.login(person.id_number, PRACTICE_PASSWORD)
+    assert vneid.submit_residence("Gia hạn tạm trú", "", v["tam_tru_until"],
+                                  file="hop-dong-thue-nha.pdf", passcode=PRACTICE_PASSCODE) is None
+    assert "phải sau ngày" in vneid.f_res_until.error_text
+    made = vneid.submit_residence("Gia hạn tạm trú", "", v["tam_tru_new_until"],
+                                  file="hop-dong-thue-nha.pdf", passcode=PRACTICE_PASSCODE)
+    assert made["procedure"] == "Gia hạn tạm trú" and made["code"] in vneid.residence_done.value
+    assert dict((n, t) for n, _, t in ex.progress())["ho-so-dung-thong-tin"] is None

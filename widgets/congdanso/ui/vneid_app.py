@@ -160,7 +160,7 @@ class VneidApp(AppView):
             button("Quay lại", lambda: self.show("home"))])
         # residence procedures in the app
         self.f_res_kind = Field("Thủ tục", kind="choice", options=list(RESIDENCE_PROCEDURES.values()))
-        self.f_res_address = Field("Địa chỉ nơi tạm trú / nơi lưu trú",
+        self.f_res_address = Field("Địa chỉ nơi tạm trú / nơi lưu trú (gia hạn: không cần ghi)",
                                    placeholder="Số nhà, đường, khu phố, phường, tỉnh/thành phố")
         self.f_res_until = Field("Tạm trú đến ngày (ngày/tháng/năm)", placeholder="30/06/2027")
         self.f_res_guest = Field("Số định danh người đến lưu trú (chỉ với thông báo lưu trú)")
@@ -512,6 +512,8 @@ class VneidApp(AppView):
         if code == "CT-DKTTR":
             fields = {"stay_address": self.f_res_address.value,
                       "stay_until": self.f_res_until.value}
+        elif code == "CT-GHTTR":  # the place is the one registered; only the new end date
+            fields = {"stay_until": self.f_res_until.value}
         else:
             fields = {"guest_id_number": self.f_res_guest.value,
                       "stay_from": self.world.now.strftime("%d/%m/%Y"),

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 SENDER = "VNeID"
 RESET = "vneid-reset"  # OTP purpose: forgotten password
-RESIDENCE_PROCEDURES = {"CT-DKTTR": "Đăng ký tạm trú", "CT-TBLT": "Thông báo lưu trú"}
+RESIDENCE_PROCEDURES = {"CT-DKTTR": "Đăng ký tạm trú", "CT-GHTTR": "Gia hạn tạm trú",
+                        "CT-TBLT": "Thông báo lưu trú"}
 SECURITY_QUESTIONS = (
     "Tên trường tiểu học đầu tiên của bạn là gì?",
     "Tên người bạn thân nhất thời thơ ấu của bạn là gì?",
