@@ -285,3 +285,77 @@ def test_report_with_a_learner_who_handed_nothing_in_prints_no_pandas_warning(fu
     learners = pd.read_excel(out / "bao-cao-nang-luc.xlsx", sheet_name="Học viên")
     row = learners.set_index("Mã học viên").loc["hv-chua-nop"]
     assert row["Được cấp"] == "Chưa cấp" and row["Năng lực đã đạt"] == 0
+
+
+def _province(learners: int, places: int = 6) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``learners`` over three wards (``places`` khu phố in all), one exercise with a cell per
+    competency: every fourth learner masters everything, the others all but AT1."""
+    cells = [(f"o-{c.lower()}", c) for c in ALL]
+    tags = pd.DataFrame([{"assignment": "bai", "notebook": "bai", "cell": g, "competency": c}
+                         for g, c in cells])
+    wards = ["Phường Lái Thiêu", "Phường Phú Lợi", "Phường Dĩ An"]
+    roster = pd.DataFrame([{"id": f"hv-{i:05d}", "name": "=Học viên" if i == 7 else f"Học viên {i}",
+                            "ward": wards[i % 3], "khu_pho": f"Khu phố {i % places + 1}",
+                            "role": "Tình nguyện viên"} for i in range(learners)])
+    scores = pd.DataFrame([{"learner": f"hv-{i:05d}", "assignment": "bai", "notebook": "bai",
+                            "cell": g, "score": float(i % 4 == 0 or c != "AT1"), "max_score": 1.0}
+                           for i in range(learners) for g, c in cells])
+    return scores, tags, roster
+
+
+def test_a_province_report_is_grouped_by_ward_and_a_class_keeps_its_page(tmp_path):
+    """From LARGE_COHORT learners the page does not list 20,000 names in a paragraph nor put
+    them in one table: a summary per phường, and each phường's learners in a section that opens
+    on a click; the workbook gets a sheet per phường. A smaller class keeps the page it had."""
+    import openpyxl
+    from congdanso.cohort.report import LARGE_COHORT, MAX_BARS, build_report, write_report
+
+    class_paths = write_report(build_report(*_province(LARGE_COHORT - 1)), tmp_path / "lop")
+    page = class_paths["html"].read_text(encoding="utf-8")
+    assert "<details>" not in page and "<h2>Theo phường</h2>" not in page
+    assert "Học viên 4 (hv-00004)" in page  # the names of those ready, as always
+    assert "Theo phường" not in pd.read_excel(class_paths["xlsx"], sheet_name=None)
+
+    n = LARGE_COHORT + 2
+    paths = write_report(build_report(*_province(n)), tmp_path / "tinh")
+    page = paths["html"].read_text(encoding="utf-8")
+    ready = len(range(0, n, 4))
+    assert f"<h3>Sẵn sàng cấp chứng nhận khoá học ({ready})</h3>" in page
+    assert (f"<p>{ready} học viên: tên từng người ở mục “Học viên” bên dưới (theo phường, cột "
+            "“Được cấp”)") in page
+    assert "Học viên 4 (hv-00004)" not in page  # no paragraph of names
+    assert f"<h3>Chỉ cấp được bảng kết quả năng lực ({n - ready:,})</h3>".replace(",", ".") \
+        in page
+    assert "<h2>Theo phường</h2>" in page
+    assert 'alt="Tỷ lệ học viên đủ điều kiện chứng nhận khoá học theo phường"' in page
+    assert 'alt="Tỷ lệ học viên đủ điều kiện chứng nhận khoá học theo khu phố"' in page
+    # learners, then the matrix: one section per ward, ward by name, each learner once
+    sections = re.findall(r"<details><summary>([^<]*)</summary>(.*?)</details>", page, re.S)
+    assert [s for s, _ in sections[:3]] == [
+        "Phường Dĩ An: 334 học viên, 83 sẵn sàng cấp chứng nhận khoá học",
+        "Phường Lái Thiêu: 334 học viên, 84 sẵn sàng cấp chứng nhận khoá học",
+        "Phường Phú Lợi: 334 học viên, 84 sẵn sàng cấp chứng nhận khoá học"]
+    assert [s for s, _ in sections[3:]] == [s for s, _ in sections[:3]] and len(sections) == 6
+    for (summary, table), (_, matrix) in zip(sections[:3], sections[3:], strict=True):
+        ward = summary.split(":")[0]
+        shown = re.findall(r"<td>(hv-\d{5})</td>", table)
+        assert shown == re.findall(r"<th>(hv-\d{5})</th>", matrix)  # the same learners
+        assert len(shown) == 334 and table.count(f"<td>{ward}</td>") == 334
+    assert sorted(re.findall(r"<td>(hv-\d{5})</td>", page)) == [f"hv-{i:05d}" for i in range(n)]
+    sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
+    assert list(sheets)[:5] == ["Học viên", "Ma trận năng lực", "Theo phường", "Theo khu phố",
+                                "Theo vai trò"]
+    by_ward = sheets["Theo phường"].set_index("Phường")
+    assert by_ward["Số học viên"].to_dict() == {"Phường Dĩ An": 334, "Phường Lái Thiêu": 334,
+                                                "Phường Phú Lợi": 334}
+    assert by_ward["Sẵn sàng cấp chứng nhận khoá học"].sum() == ready
+    assert len(sheets["Học viên"]) == n  # everyone in one sheet
+    book = openpyxl.load_workbook(paths["xlsx"], read_only=True)
+    risky = [c for row in book["Học viên"].iter_rows() for c in row if c.value == "=Học viên"]
+    assert len(risky) == 1 and risky[0].data_type == "s"  # text, never a formula
+    # a province's hundreds of khu phố: their table, the chart is the wards'
+    page = write_report(build_report(*_province(n, places=MAX_BARS + 3)),
+                        tmp_path / "nhieu-khu-pho")["html"].read_text(encoding="utf-8")
+    assert f"{MAX_BARS + 3} khu phố: quá nhiều cho một biểu đồ" in page
+    assert "khoá học theo khu phố" not in page and "khoá học theo phường" in page
+    assert page.count("<tr><th>Khu phố ") == MAX_BARS + 3

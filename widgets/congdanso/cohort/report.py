@@ -16,14 +16,17 @@ import base64
 import html
 import io
 import json
+import re
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from congdanso.cohort import items as item_analysis
-from congdanso.cohort.items import ItemAnalysis
-from congdanso.cohort.sheets import protect_workbook, restore_frame, write_csv
+from congdanso.cohort.items import KEYS, ItemAnalysis
+from congdanso.cohort.sheets import RISKY, restore_frame, write_csv
 from congdanso.grading.competencies import Framework, load_framework
 
 
@@ -77,6 +80,7 @@ class CompetencyReport:
     items: ItemAnalysis | None = None  # each grade cell weighed as an item
     review: pd.DataFrame | None = None  # submissions the grader flagged (cham-bai/*.csv)
     course: Path | None = None  # the course folder the report was read from
+    by_ward: pd.DataFrame | None = None  # like by_khu_pho, per phường (a province's view)
 
     @property
     def ready(self) -> list[str]:
@@ -94,13 +98,26 @@ class CompetencyReport:
         return [c for c in self.matrix.columns if self.matrix[c].notna().any()]
 
 
+def _tagged(scores: pd.DataFrame, tags: pd.DataFrame) -> pd.DataFrame:
+    """``scores.merge(tags, on=KEYS)`` (the same rows and order, the columns the report uses)
+    without joining hundreds of thousands of rows on three text columns: the cells are
+    numbered once, the few cells joined to their tags, and the scores to those by number."""
+    number = scores.groupby(KEYS, sort=False).ngroup().to_numpy()
+    first = ~pd.Series(number).duplicated().to_numpy() & (number >= 0)
+    cells = scores.loc[first, KEYS].assign(_cell=number[first])
+    pairs = cells.merge(tags, on=KEYS, how="inner").drop(columns=KEYS)
+    slim = scores[["learner", "score", "max_score"]].assign(_cell=number)
+    return slim.merge(pairs, on="_cell", how="inner").drop(columns="_cell")
+
+
 def build_report(scores: pd.DataFrame, tags: pd.DataFrame, roster: pd.DataFrame,
                  framework: Framework | None = None,
                  responses: pd.DataFrame | None = None) -> CompetencyReport:
     """``responses``: the grader's answer records (:func:`items.responses_frame`), for the
-    options learners picked; ``None`` when there are none."""
+    options learners picked; ``None`` when there are none. Column by column (no Python call
+    per learner): a province's 20,000 learners take a second."""
     framework = framework or load_framework()
-    tagged = scores.merge(tags, on=["assignment", "notebook", "cell"], how="inner")
+    tagged = _tagged(scores, tags)
     points = tagged.groupby(["learner", "competency"])[["score", "max_score"]].sum()
     fraction = (points["score"] / points["max_score"]).unstack("competency")
     order = [c for c in framework.competencies if c in fraction.columns]
@@ -108,19 +125,22 @@ def build_report(scores: pd.DataFrame, tags: pd.DataFrame, roster: pd.DataFrame,
     roster = roster.set_index("id")
     everyone = roster.index.union(matrix.index)
     matrix = matrix.reindex(everyone)
-    mastered = matrix.apply(lambda col: col.map(
-        lambda v: None if pd.isna(v) else framework.mastered(v)))
     assessed = matrix.notna()
-    # straight from the scores: fillna(False) on the object frame above (None where a learner
-    # was not assessed) made pandas print an English FutureWarning about downcasting
-    good = matrix.apply(lambda col: col.map(
-        lambda v: not pd.isna(v) and bool(framework.mastered(v)))).astype(bool)
+    # framework.mastered, on every cell at once (NaN, not assessed, is not mastered); straight
+    # from the scores: fillna(False) on an object frame made pandas print an English
+    # FutureWarning about downcasting
+    good = matrix.ge(framework.mastery - 1e-9) & assessed
+    # True / False, None where a learner was not assessed (a column everyone has: bool)
+    mastered = pd.DataFrame(np.where(assessed, good, None), index=matrix.index,
+                            columns=matrix.columns)
+    for column in matrix.columns[assessed.all().to_numpy()]:
+        mastered[column] = good[column]
     # A course certificate only for what was measured: every competency of the framework.
     all_ok = good.sum(axis=1).eq(len(framework.competencies))
-    names = {cid: framework.competencies[cid].name for cid in order}
-    to_practise = mastered.apply(lambda row: ", ".join(
-        names[c] for c, v in row.items() if v is not None and not pd.isna(v) and not bool(v)),
-        axis=1)
+    labels = [framework.competencies[cid].name for cid in order]
+    to_practise = pd.Series([", ".join(compress(labels, row))
+                             for row in (assessed & ~good).to_numpy()], index=matrix.index,
+                            dtype=object)
     learners = roster.reindex(everyone).reset_index().rename(columns={"index": "id"})
     learners["n_assessed"] = assessed.sum(axis=1).reindex(everyone).fillna(0).astype(int) \
         .to_numpy()
@@ -128,25 +148,27 @@ def build_report(scores: pd.DataFrame, tags: pd.DataFrame, roster: pd.DataFrame,
     learners["ready"] = all_ok.reindex(everyone).fillna(False).astype(bool).to_numpy()
     learners["transcript"] = (learners["n_mastered"] > 0) & ~learners["ready"]
     learners["to_practise"] = to_practise.reindex(everyone).to_numpy()
-    long = mastered.reset_index().melt(id_vars="index", var_name="competency",
-                                       value_name="mastered").rename(columns={"index": "id"})
     # "Khu phố 3" exists in many wards: a khu phố is only known with its ward.
     place = (learners["khu_pho"].fillna("").astype(str) + ", "
              + learners["ward"].fillna("").astype(str)).str.strip(", ")
-    grouping = pd.DataFrame({"id": learners["id"], "khu_pho": place, "role": learners["role"],
-                             "ready": learners["ready"], "transcript": learners["transcript"]})
-    long = long.dropna(subset=["mastered"]).merge(grouping[["id", "khu_pho", "role"]], on="id")
-    long["mastered"] = long["mastered"].astype(bool)
+    grouping = pd.DataFrame({"id": learners["id"], "khu_pho": place,
+                             "ward": learners["ward"].fillna("").astype(str).str.strip(),
+                             "role": learners["role"], "ready": learners["ready"],
+                             "transcript": learners["transcript"]})
+    # per learner and competency: 1 mastered, 0 not, NaN not assessed (a group's mean: the
+    # share of its assessed learners who mastered it)
+    shares = good.astype(float).where(assessed).reset_index(drop=True)
 
     def summary(key: str) -> pd.DataFrame:
-        table = long.pivot_table(index=key, columns="competency", values="mastered",
-                                 aggfunc="mean").reindex(columns=order) * 100
+        table = shares.groupby(grouping[key]).mean().reindex(columns=order) * 100
+        table.columns.name = None
         counts = grouping.groupby(key).agg(learners=("id", "count"), ready=("ready", "sum"),
                                            transcript=("transcript", "sum"))
         return counts.join(table.round(0)).fillna(0)
 
     return CompetencyReport(framework, matrix, mastered, learners, summary("khu_pho"),
-                            summary("role"), item_analysis.analyse_items(scores, tags, responses))
+                            summary("role"), item_analysis.analyse_items(scores, tags, responses),
+                            by_ward=summary("ward"))
 
 
 def load_report(course_dir: str | Path) -> CompetencyReport:
@@ -207,9 +229,10 @@ def _pyplot():
     return plt
 
 
-def _chart(report: CompetencyReport) -> str:
+def _chart(summary: pd.DataFrame) -> str:
+    """One bar per khu phố (or phường) of ``summary``: the share of its learners ready."""
     plt = _pyplot()
-    share = report.by_khu_pho["ready"] / report.by_khu_pho["learners"].clip(lower=1) * 100
+    share = summary["ready"] / summary["learners"].clip(lower=1) * 100
     fig, ax = plt.subplots(figsize=(8, 0.5 + 0.45 * max(1, len(share))), dpi=100)
     bars = ax.barh(share.index.astype(str), share.to_numpy(), color="#0b57d0")
     ax.set_xlim(0, 100)
@@ -422,8 +445,14 @@ def _learner_table(report: CompetencyReport) -> pd.DataFrame:
         "Cần luyện thêm": learners["to_practise"]})
 
 
-def _certification(report: CompetencyReport) -> str:
-    """What the course can certify so far, and for whom."""
+def _count(n: int) -> str:
+    """A count as a Vietnamese reader writes it: 20.000."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _certification(report: CompetencyReport, large: bool = False) -> str:
+    """What the course can certify so far, and for whom (in a ``large`` cohort: how many, the
+    names being in the learners' tables by ward; a paragraph of 17,000 names helps nobody)."""
     framework = report.framework
     total = len(framework.competencies)
     assessed = report.assessed
@@ -431,6 +460,9 @@ def _certification(report: CompetencyReport) -> str:
     by_id = report.learners.set_index("id")["name"]
 
     def who(ids: list[str]) -> str:
+        if large and ids:
+            return (f"{_count(len(ids))} học viên: tên từng người ở mục “Học viên” bên dưới "
+                    "(theo phường, cột “Được cấp”) và ở trang “Học viên” của tệp XLSX.")
         return ", ".join(html.escape(f"{by_id.get(x) or x} ({x})") for x in ids)
 
     status = (f"<p><b>Khoá học đã đánh giá {len(assessed)}/{total} năng lực</b>"
@@ -447,12 +479,29 @@ def _certification(report: CompetencyReport) -> str:
         else "chưa có học viên nào đạt đủ cả " + str(total) + " năng lực.")
     transcript = who(report.transcript) or "chưa có."
     return (f"<h2>Chứng nhận</h2>{status}{rule}"
-            f"<h3>Sẵn sàng cấp chứng nhận khoá học ({len(report.ready)})</h3><p>{ready}</p>"
-            f"<h3>Chỉ cấp được bảng kết quả năng lực ({len(report.transcript)})</h3>"
+            f"<h3>Sẵn sàng cấp chứng nhận khoá học ({_count(len(report.ready))})</h3>"
+            f"<p>{ready}</p>"
+            f"<h3>Chỉ cấp được bảng kết quả năng lực ({_count(len(report.transcript))})</h3>"
             f"<p>{transcript}</p>")
 
 
+LARGE_COHORT = 1_000  # learners from which the page is a province's: grouped by phường
+MAX_BARS = 60  # khu phố in one chart; a province's hundreds are read in the table
+
+
+def _shown(summary: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    table = summary.rename(columns={"learners": "Số học viên",
+                                    "ready": "Sẵn sàng cấp chứng nhận khoá học",
+                                    "transcript": "Chỉ cấp bảng kết quả năng lực", **names})
+    table.index.name = {"khu_pho": "Khu phố", "role": "Vai trò", "ward": "Phường"}.get(
+        table.index.name, table.index.name)
+    return table
+
+
 def write_report(report: CompetencyReport, out_dir: str | Path) -> dict[str, Path]:
+    """CSV, XLSX and HTML. From :data:`LARGE_COHORT` learners (a province) the workbook has a
+    sheet per phường too and the page groups learners by phường, each a section that opens
+    on a click; a smaller class gets the page it always had."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = {cid: f"{cid} {c.name}" for cid, c in report.framework.competencies.items()}
@@ -460,36 +509,203 @@ def write_report(report: CompetencyReport, out_dir: str | Path) -> dict[str, Pat
     matrix.index.name = "Học viên"
     paths = {"csv": out / "ma-tran-nang-luc.csv", "xlsx": out / "bao-cao-nang-luc.xlsx",
              "html": out / "bao-cao-nang-luc.html"}
-    write_csv(matrix, paths["csv"])  # BOM: Excel opens Vietnamese correctly; no formulas
-
-    def shown(summary: pd.DataFrame) -> pd.DataFrame:
-        table = summary.rename(columns={"learners": "Số học viên",
-                                        "ready": "Sẵn sàng cấp chứng nhận khoá học",
-                                        "transcript": "Chỉ cấp bảng kết quả năng lực", **names})
-        table.index.name = {"khu_pho": "Khu phố", "role": "Vai trò"}.get(table.index.name,
-                                                                          table.index.name)
-        return table
-
+    large = len(report.learners) >= LARGE_COHORT and report.by_ward is not None
     learners = _learner_table(report)
-    items = _item_tables(report.items) if report.items is not None else None
-    with pd.ExcelWriter(paths["xlsx"]) as writer:
-        learners.to_excel(writer, sheet_name="Học viên", index=False)
-        matrix.to_excel(writer, sheet_name="Ma trận năng lực")
-        shown(report.by_khu_pho).to_excel(writer, sheet_name="Theo khu phố")
-        shown(report.by_role).to_excel(writer, sheet_name="Theo vai trò")
-        if items is not None:
-            items[0].to_excel(writer, sheet_name="Phân tích ô chấm", index=False)
-            items[1].to_excel(writer, sheet_name="Lựa chọn của học viên", index=False)
-        if report.review is not None and len(report.review):
-            report.review.to_excel(writer, sheet_name="Cần xem lại", index=False)
-    protect_workbook(paths["xlsx"])  # a name typed as "=…" stays text
-    chart = _chart(report)
+    _write_csv(matrix, paths["csv"])
+    _write_xlsx(report, learners, matrix, names, paths["xlsx"], large)
+    _write_html(report, learners, matrix, names, paths["html"], large)
+    return paths
+
+
+def _write_csv(matrix: pd.DataFrame, path: Path) -> None:
+    write_csv(matrix, path)  # BOM: Excel opens Vietnamese correctly; no formulas
+
+
+def _write_xlsx(report: CompetencyReport, learners: pd.DataFrame, matrix: pd.DataFrame,
+                names: dict[str, str], path: Path, large: bool) -> None:
+    sheets = [("Học viên", learners, False), ("Ma trận năng lực", matrix, True)]
+    if large:
+        sheets.append(("Theo phường", _shown(report.by_ward, names), True))
+    sheets += [("Theo khu phố", _shown(report.by_khu_pho, names), True),
+               ("Theo vai trò", _shown(report.by_role, names), True)]
+    if report.items is not None:
+        items, options = _item_tables(report.items)
+        sheets += [("Phân tích ô chấm", items, False), ("Lựa chọn của học viên", options, False)]
+    if report.review is not None and len(report.review):
+        sheets.append(("Cần xem lại", report.review, False))
+    _workbook(path, sheets)
+
+
+def _excel_values(values) -> list:
+    """A column as ``DataFrame.to_excel`` writes it: NaN as "", ±inf as "inf" / "-inf",
+    numbers, booleans and text as they are, anything else as its text."""
+    array = np.asarray(values)
+    if array.dtype.kind == "f":
+        out = np.where(np.isnan(array), "", array.astype(object))
+        if np.isinf(array).any():
+            out = np.where(np.isposinf(array), "inf", np.where(np.isneginf(array), "-inf", out))
+        return out.tolist()
+    if array.dtype.kind in "biu":
+        return array.tolist()
+
+    def one(value):
+        if isinstance(value, str):
+            return value
+        if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+            return ""
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        if isinstance(value, int | np.integer):
+            return int(value)
+        if isinstance(value, float | np.floating):
+            return "inf" if value > 0 and np.isinf(value) else (
+                "-inf" if np.isinf(value) else float(value))
+        return str(value)
+
+    return [one(v) for v in array.tolist()]
+
+
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")  # not allowed in XML 1.0 (nor XLSX)
+
+
+def _cell_xml(value, style: int) -> str:
+    """A cell of a sheet after its ``<c r="A1"``, as openpyxl writes the value."""
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, str):
+        if not value:
+            return f'{s} t="inlineStr"/>'
+        text = html.escape(_ILLEGAL.sub("", value[:32767]), quote=False).replace("\r", "&#13;")
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        return f'{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if isinstance(value, bool):
+        return f'{s} t="b"><v>{value:d}</v></c>'
+    return f'{s} t="n"><v>{value:.16g}</v></c>'
+
+
+def _workbook(path: Path, sheets: list[tuple[str, pd.DataFrame, bool]]) -> None:
+    """The sheets (name, table, with its index?) laid out as ``DataFrame.to_excel`` lays them
+    out: a bold bordered header row (and index column), NaN as an empty cell. openpyxl makes
+    the workbook around them (styles, list of sheets, properties); the cells are written here
+    as openpyxl writes them, because it spends some 10 µs on each: a province's 440,000 cells
+    took 17 s through pandas' writer and :func:`sheets.protect_workbook` reading the file back,
+    4 s in openpyxl's write-only mode, about 1 s so. Text a spreadsheet would run (``=…``,
+    ``+…``, …) is a text cell marked "quote prefix", as ``protect_workbook`` marks it: no
+    report has a formula of its own. Control characters XML cannot hold are left out (openpyxl
+    refused the whole file for one)."""
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    made = [book.create_sheet(title) for title, _, _ in sheets]
+    head, quoted, both = (made[0].cell(1, column) for column in (1, 2, 3))
+    thin = Side(style="thin")
+    for cell in (head, both):
+        cell.font = Font(bold=True)
+        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        cell.alignment = Alignment(horizontal="center", vertical="top")
+    quoted.quotePrefix = both.quotePrefix = True
+    # the style of a (header?, quoted?) cell; the three cells above give way to the tables
+    styles = {(False, False): 0, (True, False): head.style_id, (False, True): quoted.style_id,
+              (True, True): both.style_id}
+    skeleton = io.BytesIO()
+    book.save(skeleton)
+
+    def cells(values: list, header: bool) -> list[str]:
+        return [_cell_xml(v, styles[header, isinstance(v, str) and v.startswith(RISKY)])
+                for v in values]
+
+    xml = {}
+    for (_, frame, index), sheet in zip(sheets, made, strict=True):
+        columns = [cells(_excel_values(frame.iloc[:, i].to_numpy()), False)
+                   for i in range(frame.shape[1])]
+        top = cells(_excel_values(list(frame.columns)), True)
+        if index:
+            label = frame.index.name
+            top.insert(0, cells([label], True)[0] if label else None)
+            columns.insert(0, cells(_excel_values(frame.index.to_numpy()), True))
+        letters = [get_column_letter(i) for i in range(1, len(top) + 1)]
+
+        def row(number: int, values, letters=letters) -> str:
+            return (f'<row r="{number}">' + "".join(
+                f'<c r="{letter}{number}"{v}' for letter, v in zip(letters, values, strict=True)
+                if v is not None) + "</row>")
+
+        rows = [row(1, top), *(row(number, values) for number, values
+                                in enumerate(zip(*columns, strict=True), 2))]
+        xml[sheet] = (f"A1:{letters[-1] if letters else 'A'}{len(rows)}",
+                      "<sheetData>" + "".join(rows) + "</sheetData>")
+    parts = {sheet.path[1:]: done for sheet, done in xml.items()}
+    with zipfile.ZipFile(skeleton) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            data = source.read(name).decode("utf-8")
+            if name in parts:
+                dimension, rows = parts[name]
+                data = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>', data)
+                start = data.index("<sheetData")
+                stop = (start + len("<sheetData/>") if data.startswith("<sheetData/>", start)
+                        else data.index("</sheetData>") + len("</sheetData>"))
+                data = data[:start] + rows + data[stop:]
+            out.writestr(name, data)
+
+
+def _wards(wards: pd.Series) -> list[tuple[str, np.ndarray]]:
+    """Each phường (by name; learners without one last) and the positions of its learners."""
+    known = wards.fillna("").astype(str).str.strip().to_numpy()
+    return [(ward or "Chưa rõ phường", np.flatnonzero(known == ward))
+            for ward in sorted(set(known), key=lambda w: (not w, w))]
+
+
+def _write_html(report: CompetencyReport, learners: pd.DataFrame, matrix: pd.DataFrame,
+                names: dict[str, str], path: Path, large: bool) -> None:
+    chart = _chart(report.by_khu_pho) if not large or len(report.by_khu_pho) <= MAX_BARS else ""
     review = ""
     if report.review is not None and len(report.review):
         review = (f"<h2>Bài cần giảng viên xem lại ({len(report.review)})</h2>"
                   "<p>Nhật ký bị sửa, ô làm treo hay hỏng kernel, ô chấm bị sửa: điểm đã tính theo "
                   "quy tắc, nhưng nên nói chuyện với học viên.</p>"
                   + _table(report.review, index=False))
+    by_khu_pho = _table(_shown(report.by_khu_pho, names))
+    if chart:
+        by_khu_pho = f"""<img alt="Tỷ lệ học viên đủ điều kiện chứng nhận khoá học theo khu phố"
+ src="data:image/png;base64,{chart}">
+{by_khu_pho}"""
+    else:
+        by_khu_pho = (f"<p>{_count(len(report.by_khu_pho))} khu phố: quá nhiều cho một biểu "
+                      "đồ, xem biểu đồ theo phường ở trên và bảng dưới đây.</p>" + by_khu_pho)
+    if large:
+        wards = _wards(report.learners["ward"])
+        ready = report.learners["ready"].to_numpy()
+
+        def grouped(frame: pd.DataFrame, index: bool) -> str:
+            """A section per phường; ``frame`` has a row per learner, as report.learners."""
+            return "".join(
+                f"<details><summary>{html.escape(ward)}: {_count(len(rows))} học viên, "
+                f"{_count(int(ready[rows].sum()))} sẵn sàng cấp chứng nhận khoá học</summary>"
+                f"{_table(frame.iloc[rows], index=index)}</details>" for ward, rows in wards)
+
+        def how(sheet: str) -> str:
+            return (f"<p>{_count(len(learners))} học viên ở {_count(len(wards))} phường: mỗi "
+                    "phường một mục, bấm vào tên phường để mở bảng. Tìm một học viên: Ctrl+F "
+                    "(Chrome và Edge tự mở mục có kết quả). Mọi học viên trong một bảng: trang "
+                    f"“{sheet}” của tệp <code>bao-cao-nang-luc.xlsx</code>.</p>")
+
+        ward_chart = _chart(report.by_ward)
+        province = f"""<h2>Theo phường</h2><img alt="Tỷ lệ học viên đủ điều kiện chứng nhận khoá \
+học theo phường" src="data:image/png;base64,{ward_chart}">
+{_table(_shown(report.by_ward, names))}
+"""
+        people = how("Học viên") + grouped(learners, False)
+        scores = how("Ma trận năng lực") + grouped(matrix, True)
+        sections = "\nsummary{cursor:pointer;padding:6px 0;font-weight:bold}"
+    else:
+        province = sections = ""
+        people = _table(learners, index=False)
+        scores = _table(matrix)
     page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <title>Báo cáo năng lực</title><style>
 body{{font-family:"DejaVu Sans",Arial,sans-serif;font-size:18px;margin:24px;color:#111}}
@@ -498,19 +714,16 @@ th{{background:#eef3fd}} figure{{margin:12px 0}} figcaption{{max-width:50em}}
 .o-cham td,.o-cham th{{overflow-wrap:normal}} td.nw{{white-space:nowrap}}
 .o-cham td:not(.nw){{min-width:12em}} .canh-bao li{{margin:6px 0}}
 .bang{{overflow-x:auto;max-width:100%}} img{{max-width:100%;height:auto}}
-*{{box-sizing:border-box}} body{{overflow-wrap:anywhere}}
+*{{box-sizing:border-box}} body{{overflow-wrap:anywhere}}{sections}
 @media (max-width:600px){{body{{margin:12px;font-size:17px}}}}</style>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>
 <h1>Báo cáo năng lực học viên</h1>
 <p>Quy tắc: đạt một năng lực khi được từ {report.framework.mastery:.0%} số điểm của năng lực đó.</p>
-{_certification(report)}
-<h2>Theo khu phố</h2><img alt="Tỷ lệ học viên đủ điều kiện chứng nhận khoá học theo khu phố"
- src="data:image/png;base64,{chart}">
-{_table(shown(report.by_khu_pho))}
-<h2>Theo vai trò</h2>{_table(shown(report.by_role))}
-<h2>Học viên</h2>{_table(learners, index=False)}
-<h2>Ma trận năng lực (% điểm)</h2>{_table(matrix)}
+{_certification(report, large)}
+{province}<h2>Theo khu phố</h2>{by_khu_pho}
+<h2>Theo vai trò</h2>{_table(_shown(report.by_role, names))}
+<h2>Học viên</h2>{people}
+<h2>Ma trận năng lực (% điểm)</h2>{scores}
 {_item_section(report.items)}
 {review}</main></body></html>"""
-    paths["html"].write_text(page, encoding="utf-8")
-    return paths
+    path.write_text(page, encoding="utf-8")
