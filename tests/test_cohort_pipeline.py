@@ -321,3 +321,104 @@ def test_every_graded_answer_is_kept_for_the_item_analysis(run):
     assert "Lựa chọn của học viên" in sheets
     page = run["files"]["html"].read_text(encoding="utf-8")
     assert f"Phân tích ô chấm ({len(ITEMS)} ô)" in page
+
+
+def _fresh_ids(autograded: Path, released: Path) -> set[bytes]:
+    """A grade cell the learner deleted is put back by nbgrader's OverwriteCells without a cell
+    id, and nbformat gives it a random one (two runs of stock nbgrader differ there too)."""
+    fresh = set()
+    for nb in autograded.glob("*/*.ipynb"):
+        known = {c.get("id") for c in json.loads(
+            (released / nb.parent.name / nb.name).read_text("utf-8"))["cells"]}
+        fresh |= {c["id"].encode() for c in json.loads(nb.read_text("utf-8"))["cells"]
+                  if c.get("id") not in known}
+    return fresh
+
+
+def _tree(folder: Path, fresh: set[bytes]) -> dict[str, tuple[bytes, int]]:
+    """Each file's bytes (the random ids of restored cells read "(moi)") and mode."""
+    files = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            data = p.read_bytes()
+            for cell_id in fresh:
+                data = data.replace(cell_id, b"(moi)")
+            files[str(p.relative_to(folder))] = (data, p.stat().st_mode)
+    return files
+
+
+def _gradebook_rows(course: Path, students: list[str]) -> dict[str, list[tuple]]:
+    """Every row a grade, comment or submission has, by names (not by the random row ids)."""
+    joins = ("join base_cell c on c.id = g.cell_id "
+             "join submitted_notebook sn on sn.id = g.notebook_id "
+             "join notebook n on n.id = sn.notebook_id "
+             "join submitted_assignment sa on sa.id = sn.assignment_id "
+             "join assignment a on a.id = sa.assignment_id ")
+    where = f"where sa.student_id in ({', '.join('?' * len(students))})"
+    queries = {
+        "grade": "select sa.student_id, a.name, n.name, c.name, g.auto_score, g.manual_score, "
+                 "g.extra_credit, g.needs_manual_grade from grade g " + joins + where,
+        "comment": "select sa.student_id, a.name, n.name, c.name, g.auto_comment, "
+                   "g.manual_comment from comment g " + joins + where,
+        "submission": "select sa.student_id, a.name, n.name, sa.timestamp, "
+                      "sn.late_submission_penalty, sn.flagged from submitted_notebook sn "
+                      "join notebook n on n.id = sn.notebook_id join submitted_assignment sa "
+                      "on sa.id = sn.assignment_id join assignment a on a.id = "
+                      "sa.assignment_id " + where}
+    with sqlite3.connect(course / "gradebook.db") as db:
+        return {name: sorted(db.execute(sql, students).fetchall())
+                for name, sql in queries.items()}
+
+
+def _formgrader_view(course: Path, students: list[str]) -> list:
+    """What the formgrader's pages are made of (nbgrader's API), without row ids and paths."""
+    api = grading._api(grading.course_config(course))
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in sorted(value.items())
+                    if k not in ("id", "submission_id") and not k.endswith("path")}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    return [plain([api.get_submission(a, s), api.get_student_notebook_submissions(s, a)])
+            for a in ASSIGNMENTS for s in students]
+
+
+def test_in_process_grading_writes_what_nbgrader_writes(run, tmp_path):
+    """Widget-only submissions are graded in the worker's own process (one gradebook session,
+    nbgrader's preprocessors without its converter). Graded again through nbgrader's converter,
+    one learner of each kind (edited and deleted grade cells, added code, an untouched notebook,
+    a tampered journal…) gets the same autograded files, byte for byte and mode for mode, the
+    same gradebook rows, the same formgrader view and the same feedback pages."""
+    import shutil
+
+    one_of_each = {}
+    for learner in run["learners"]:
+        one_of_each.setdefault(learner.profile, learner.id)
+    chosen = sorted(one_of_each.values())
+    course = run["course"]
+    stock = tmp_path / "khoa"
+    shutil.copytree(course, stock, symlinks=True)
+    for folder in ("autograded", "feedback"):
+        for student in chosen:
+            shutil.rmtree(stock / folder / student, ignore_errors=True)
+    again = grading.autograde(stock, students=chosen, jobs=2, inprocess=False)
+    assert len(again) == len(chosen) * len(ASSIGNMENTS) and all(r.ok for r in again)
+    grading.feedback(stock, students=chosen, publish=False)
+    for student in chosen:
+        for folder in ("autograded", "feedback"):
+            ours = _tree(course / folder / student,
+                         _fresh_ids(course / "autograded" / student, course / "release"))
+            theirs = _tree(stock / folder / student,
+                           _fresh_ids(stock / "autograded" / student, course / "release"))
+            assert ours.keys() == theirs.keys(), (folder, student)
+            for name in ours:
+                assert ours[name] == theirs[name], (folder, student, name)
+    assert _gradebook_rows(course, chosen) == _gradebook_rows(stock, chosen)
+    assert _formgrader_view(course, chosen) == _formgrader_view(stock, chosen)
+    mine = {(r.student, r.assignment): (r.score, r.max_score, r.edited_cells, r.incidents)
+            for r in run["results"] if r.student in chosen}
+    assert mine == {(r.student, r.assignment): (r.score, r.max_score, r.edited_cells, r.incidents)
+                    for r in again}

@@ -19,6 +19,7 @@ what a course run by volunteers needs and stock nbgrader lacks:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import time
@@ -273,20 +274,39 @@ def sanitize_submissions(course: Path, assignment: str, students: Iterable[str]
 
 
 def feedback(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None, *,
-             publish: bool = True) -> dict[str, int]:
-    """HTML feedback for every graded submission, and (by default) hand it back to learners."""
+             publish: bool = True, students: Iterable[str] | None = None,
+             jobs: int | None = None) -> dict[str, int]:
+    """HTML feedback for every graded submission (or the given learners'), ``jobs`` pages at a
+    time (one per core by default), and (by default) hand it back to learners."""
+    import contextlib
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     course = _course(course_dir)
     chosen = _pick(course, names)
-    api = _api(course_config(course))
+    config = course_config(course)
+    api = _api(config)
     counts = {}
+    wanted = set(students or [])
     work = [(name, s) for name in chosen
-            for s in sorted(p.parent.name for p in (course / "autograded").glob(f"*/{name}"))]
+            for s in sorted(p.parent.name for p in (course / "autograded").glob(f"*/{name}"))
+            if not wanted or s in wanted]
     for name in chosen:  # feedback copies the autograded folder's files: links must be gone
         sanitize_submissions(course, name, [s for n, s in work if n == name])
-    for name, student in _progress(work, desc="Tạo phản hồi", unit="bài"):
-        _check(api.generate_feedback(name, student, force=True),
-               f"Tạo phản hồi bài {name} cho {student}")
-        counts[name] = counts.get(name, 0) + 1
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+    with contextlib.ExitStack() as stack:
+        if jobs == 1:
+            done = (api.generate_feedback(name, student, force=True) for name, student in work)
+        else:  # each page is its own nbconvert run: several at once, in order
+            pool = stack.enter_context(ProcessPoolExecutor(
+                jobs, mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_feedback_worker, initargs=(config,)))
+            done = pool.map(_feedback_one, work)
+        for (name, student), outcome in zip(work, _progress(done, total=len(work),
+                                                             desc="Tạo phản hồi", unit="bài"),
+                                            strict=True):
+            _check(outcome, f"Tạo phản hồi bài {name} cho {student}")
+            counts[name] = counts.get(name, 0) + 1
     if publish:
         from congdanso.cohort import exchange
 
@@ -295,6 +315,23 @@ def feedback(course_dir: str | os.PathLike[str], names: Iterable[str] | None = N
             if counts.get(name):
                 _check(api.release_feedback(name), f"Trả phản hồi bài {name}")
     return counts
+
+
+_FEEDBACK: dict[str, Any] = {}
+
+
+def _init_feedback_worker(config) -> None:
+    if multiprocessing_worker():
+        _die_with_parent()
+    _FEEDBACK["api"] = _api(config)
+
+
+def _feedback_one(work: tuple[str, str]) -> dict[str, Any]:
+    name, student = work
+    try:
+        return _FEEDBACK["api"].generate_feedback(name, student, force=True)
+    except Exception as exc:  # that page's failure, reported by the trainer's process
+        return {"success": False, "error": f"{type(exc).__name__}: {exc}"}
 
 
 # -- autograde --------------------------------------------------------------------------------------
@@ -315,7 +352,7 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _init_worker(config) -> None:
+def _init_worker(config, inprocess: bool = True) -> None:
     import warnings
 
     from nbformat.warnings import MissingIDFieldWarning
@@ -333,13 +370,25 @@ def _init_worker(config) -> None:
     _WORKER["api"] = _api(config)
     _WORKER["course"] = Path(config.CourseDirectory.root)
     _WORKER["db_url"] = config.CourseDirectory.db_url
+    here = _WORKER.pop("inprocess", None)
+    if here:
+        here.close()
+    _WORKER["inprocess"] = False if inprocess else None  # False: made on first use
 
 
-def _grade_task(config, assignment: str, student: str) -> SubmissionResult:
+def _close_worker() -> None:
+    here = _WORKER.pop("inprocess", None)
+    if here:
+        here.close()
+
+
+def _grade_task(config, assignment: str, student: str, inprocess: bool = True
+                ) -> SubmissionResult:
     """One submission as a Dask task: the worker readies nbgrader for this course the first
     time, then grades exactly as a local worker does."""
-    if _WORKER.get("course") != Path(config.CourseDirectory.root):
-        _init_worker(config)
+    if _WORKER.get("course") != Path(config.CourseDirectory.root) or \
+            (_WORKER.get("inprocess") is None) == inprocess:
+        _init_worker(config, inprocess)
     return _grade_one(assignment, student)
 
 
@@ -463,7 +512,8 @@ def _grade(assignment: str, student: str, started: float) -> SubmissionResult:
     sandbox.INCIDENTS.clear()
     decide.FLAGS.clear()
     decide.RESPONSES.clear()
-    outcome = api.autograde(assignment, student, force=True, create=True)
+    outcome = _autograde_here(assignment, student) or \
+        api.autograde(assignment, student, force=True, create=True)
     result.responses = [dict(r) for r in decide.RESPONSES
                         if r.get("student") == student and r.get("assignment") == assignment]
     result.incidents = list(sandbox.INCIDENTS)
@@ -483,11 +533,39 @@ def _grade(assignment: str, student: str, started: float) -> SubmissionResult:
             ran = _needs_kernel(course, assignment)
             result.flags.append(("thêm mã (đã chạy trong vùng cách ly): " if ran else
                                  "thêm mã (không được chạy): ") + "; ".join(added))
-        with Gradebook(db_url) as gradebook:
+        here = _WORKER.get("inprocess")
+        with contextlib.nullcontext(here.gradebook) if here else Gradebook(db_url) as gradebook:
             submission = gradebook.find_submission(assignment, student)
             result.score, result.max_score = submission.score, submission.max_score
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _autograde_here(assignment: str, student: str) -> dict[str, Any] | None:
+    """A widget-only submission graded in this process (:mod:`congdanso.grading.inprocess`:
+    nbgrader's preprocessors, one gradebook session, the same files and rows); None when it is
+    for nbgrader's own converter: a kernel to run, or anything the in-process path refuses."""
+    from congdanso.grading import decide, inprocess
+
+    course = _WORKER["course"]
+    if _needs_kernel(course, assignment):
+        return None
+    here = _WORKER.get("inprocess", False)
+    if here is False:
+        try:
+            here = inprocess.InProcessAutograde(_WORKER["api"].config)
+        except inprocess.NotHere:
+            here = None
+        _WORKER["inprocess"] = here
+    if here is None:
+        return None
+    marks = len(decide.FLAGS), len(decide.RESPONSES)
+    try:
+        here.autograde(assignment, student)
+    except Exception:  # nbgrader's converter grades it, and says what is wrong if anything is
+        del decide.FLAGS[marks[0]:], decide.RESPONSES[marks[1]:]
+        return None
+    return {"success": True}
 
 
 def cleanup_leftovers() -> int:
@@ -520,10 +598,13 @@ def flag_identical(results: list[SubmissionResult]) -> None:
 def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = None, *,
               students: Iterable[str] | None = None, jobs: int | None = None,
               limits: Limits | None = None, sandboxed: bool = True, dask: str | None = None,
-              ) -> list[SubmissionResult]:
+              inprocess: bool = True) -> list[SubmissionResult]:
     """Grade every collected submission (or the given learners'), ``jobs`` at a time — or one
     submission per task on a Dask cluster (``dask``: its address, or "local"). The workers must
-    see the course folder at the same path (one machine, or a shared volume)."""
+    see the course folder at the same path (one machine, or a shared volume). Widget-only
+    submissions are graded in the worker's process (:mod:`congdanso.grading.inprocess`) unless
+    ``inprocess`` is False: then every one goes through nbgrader's converter, as it gives the
+    same files and rows (the tests compare the two)."""
     import contextlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -565,18 +646,20 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
         bar = stack.enter_context(_progress(total=len(work), desc="Chấm bài", unit="bài"))
         if dask:
             client = _dask_client(stack, dask, jobs)
-            futures = {client.submit(_grade_task, config, a, s, pure=False): (a, s)
+            futures = {client.submit(_grade_task, config, a, s, inprocess, pure=False): (a, s)
                        for a, s in work}
             from distributed import as_completed as dask_completed
 
             done = (_dask_result(f, *futures[f]) for f in dask_completed(list(futures)))
         elif jobs == 1:
-            _init_worker(config)
+            _init_worker(config, inprocess)
+            stack.callback(_close_worker)
             done = (_grade_one(a, s) for a, s in work)
         else:
             context = multiprocessing.get_context("fork")  # workers start with nbgrader loaded
             pool = stack.enter_context(ProcessPoolExecutor(
-                jobs, mp_context=context, initializer=_init_worker, initargs=(config,)))
+                jobs, mp_context=context, initializer=_init_worker,
+                initargs=(config, inprocess)))
             done = (f.result() for f in as_completed([pool.submit(_grade_one, a, s)
                                                       for a, s in work]))
         for result in done:

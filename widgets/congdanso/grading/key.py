@@ -54,6 +54,8 @@ def _merge(public: dict[str, Any], secret: dict[str, Any]) -> dict[str, Any]:
 class AnswerKey:
     assignments: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    # spec() merged once per assignment: the grader asks for it for every answer it checks
+    _merged: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def spec(self, assignment: str) -> dict[str, Any]:
         """The catalogue entry with its answers: a practice's own, a graded one's from the key."""
@@ -65,7 +67,9 @@ class AnswerKey:
             raise AnswerKeyError(
                 f"Tệp đáp án {self.source or KEY_FILE} không có bài \"{assignment}\": không chấm "
                 "được. Hãy chép tệp dap-an.json mới nhất của khoá học vào thư mục khoá học.")
-        return _merge(public, secret)
+        if assignment not in self._merged:
+            self._merged[assignment] = _merge(public, secret)
+        return self._merged[assignment]
 
     def answer(self, scenario: Scenario, question: str) -> Any:
         """The answer spec of a question as this scenario meets it: a fixed answer, "$name"

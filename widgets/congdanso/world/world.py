@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
 import hashlib
 import os
 import time
@@ -41,6 +42,15 @@ REPLAY_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "replay_deadline", default=None)
 DEFAULT_SEED = 74  # the ID-number code of Bình Dương: every learner meets the same residents
 PACES = ("real", "manual")
+
+
+@functools.lru_cache(maxsize=4)
+def shared_population(seed: int, households_per_khu_pho: int) -> Population:
+    """The population of a seed, generated once per process: nothing in the world changes a
+    person or a household after generation (services keep their own state), so every world of
+    the same seed reads the same one — a grader replaying thousands of journals, a test suite.
+    ``tests/test_world.py`` checks that a whole practice leaves it as generated."""
+    return Population(seed, households_per_khu_pho=households_per_khu_pho)
 
 
 class World:
@@ -92,9 +102,7 @@ class World:
                 }
             self.config = config
             self.seed: int = config["seed"]
-            self.population = Population(
-                self.seed, households_per_khu_pho=config["households_per_khu_pho"]
-            )
+            self.population = shared_population(self.seed, config["households_per_khu_pho"])
             self.clock = SimClock(START)
             self._reset_state()
             if events:
