@@ -196,9 +196,14 @@ def do_assignment(folder: Path, learner: Learner, *, copy_from: Path | None = No
 
 
 def build(course_dir: str | os.PathLike[str], learners: list[Learner],
-          assignments: list[str], *, probe_url: str = "http://127.0.0.1:9/") -> dict[str, Path]:
+          assignments: list[str], *, probe_url: str = "http://127.0.0.1:9/",
+          jobs: int = 1) -> dict[str, Path]:
     """Import the roster, generate and release the assignments, let every learner fetch, work
-    and submit, collect. Returns the paths escaping code would aim at."""
+    and submit (``jobs`` learners at a time), collect. Returns the paths escaping code would
+    aim at."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     from congdanso.cohort import grading
     from congdanso.cohort.roster import import_roster
 
@@ -213,13 +218,28 @@ def build(course_dir: str | os.PathLike[str], learners: list[Learner],
                           / f"{assignments[0]}.ipynb"),
              "url": probe_url}
     model = next((x for x in learners if x.profile == "dung-het"), None)
-    for learner in learners:
-        home = homes / learner.id
-        home.mkdir(parents=True, exist_ok=True)
-        for assignment in assignments:
-            _exchange_step("fetch", course, home, learner.id, assignment)
-            copy_from = homes / model.id / assignment if model is not None else None
-            do_assignment(home / assignment, learner, copy_from=copy_from, probe=probe)
-            _exchange_step("submit", course, home, learner.id, assignment)
+    work = [(course, homes, learner, assignments, model, probe) for learner in learners]
+    first = [w for w in work if w[2] is model]  # copiers copy the model's finished work
+    for item in first:
+        _learner_work(item)
+    rest = [w for w in work if w[2] is not model]
+    if jobs > 1 and len(rest) > 1:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+            list(pool.map(_learner_work, rest))
+    else:
+        for item in rest:
+            _learner_work(item)
     grading.collect(course, assignments)
     return {"gradebook": Path(probe["gradebook"]), "other": Path(probe["other"]), "homes": homes}
+
+
+def _learner_work(item) -> None:
+    """One learner fetches, does and submits every assignment."""
+    course, homes, learner, assignments, model, probe = item
+    home = homes / learner.id
+    home.mkdir(parents=True, exist_ok=True)
+    for assignment in assignments:
+        _exchange_step("fetch", course, home, learner.id, assignment)
+        copy_from = homes / model.id / assignment if model is not None else None
+        do_assignment(home / assignment, learner, copy_from=copy_from, probe=probe)
+        _exchange_step("submit", course, home, learner.id, assignment)

@@ -101,7 +101,7 @@ def run(tmp_path_factory):
         seconds[name] = round(time.perf_counter() - clock, 1)
         clock = time.perf_counter()
 
-    targets = synthetic.build(course, learners, ASSIGNMENTS, probe_url=url)
+    targets = synthetic.build(course, learners, ASSIGNMENTS, probe_url=url, jobs=2)
     lap("phat-bai-lam-bai-nop-bai-thu-bai")
     victim = targets["other"].read_bytes()
     results = grading.autograde(course, jobs=2)

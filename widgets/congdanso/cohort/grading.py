@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import os
 import time
 from collections.abc import Iterable
@@ -436,13 +437,23 @@ def multiprocessing_worker() -> bool:
     return multiprocessing.parent_process() is not None
 
 
-def _edited_cells(course: Path, assignment: str, student: str) -> list[str]:
-    """Read-only and grade cells the learner changed or deleted (nbgrader grades with the
-    originals, and puts deleted grade cells back)."""
-    import nbformat
-    from nbgrader.utils import compute_checksum
+def _released(path: Path):
+    """A released notebook, read once per worker (it changes only when released again)."""
+    return _read_released(str(path), path.stat().st_mtime_ns)
 
-    found: list[str] = []
+
+@functools.lru_cache(maxsize=32)
+def _read_released(path: str, mtime: int):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
+def _submitted_notebooks(course: Path, assignment: str, student: str):
+    """(released notebook, the learner's copy of it) for each notebook of the assignment that
+    was handed in and can be read."""
+    import nbformat
+
     for released in sorted((course / "release" / assignment).glob("*.ipynb")):
         path = course / "submitted" / student / assignment / released.name
         if not path.exists():
@@ -451,8 +462,18 @@ def _edited_cells(course: Path, assignment: str, student: str) -> list[str]:
             mine = nbformat.read(path, as_version=4)
         except Exception:
             continue
+        yield released, _released(released), mine
+
+
+def _edited_cells(notebooks) -> list[str]:
+    """Read-only and grade cells the learner changed or deleted (nbgrader grades with the
+    originals, and puts deleted grade cells back)."""
+    from nbgrader.utils import compute_checksum
+
+    found: list[str] = []
+    for _, original, mine in notebooks:
         submitted = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in mine.cells}
-        for cell in nbformat.read(released, as_version=4).cells:
+        for cell in original.cells:
             grading = cell.metadata.get("nbgrader", {})
             if not grading.get("locked"):
                 continue
@@ -464,20 +485,13 @@ def _edited_cells(course: Path, assignment: str, student: str) -> list[str]:
     return found
 
 
-def _added_code(course: Path, assignment: str, student: str) -> list[str]:
+def _added_code(course: Path, assignment: str, student: str, notebooks) -> list[str]:
     """What a learner added that could only matter if it ran: code cells that are not in the
     released notebook, Python files or packages beside it. Nothing of it is run; it is
     reported, since in a widget-only exercise it can only be an attempt to game the grader."""
-    import nbformat
-
     folder = course / "submitted" / student / assignment
     found: list[str] = []
-    for released in sorted((course / "release" / assignment).glob("*.ipynb")):
-        path = folder / released.name
-        try:
-            mine = nbformat.read(path, as_version=4)
-        except Exception:
-            continue
+    for released, _, mine in notebooks:
         extra = [c for c in mine.cells if c.cell_type == "code"
                  and not c.metadata.get("nbgrader", {}).get("grade_id") and c.source.strip()]
         if extra:
@@ -527,8 +541,9 @@ def _grade(assignment: str, student: str, started: float) -> SubmissionResult:
                   if line.startswith("[ERROR]")]
         result.error = (errors[0] if errors else "nbgrader không chấm được bài này.")[:300]
     else:
-        result.edited_cells = _edited_cells(course, assignment, student)
-        added = _added_code(course, assignment, student)
+        notebooks = list(_submitted_notebooks(course, assignment, student))
+        result.edited_cells = _edited_cells(notebooks)
+        added = _added_code(course, assignment, student, notebooks)
         if added:  # a widget-only exercise runs no code; one with code cells runs it sandboxed
             ran = _needs_kernel(course, assignment)
             result.flags.append(("thêm mã (đã chạy trong vùng cách ly): " if ran else
