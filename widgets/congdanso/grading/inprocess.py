@@ -38,15 +38,19 @@ class NotHere(Exception):
 
 # -- one gradebook session, lent to nbgrader's preprocessors ---------------------------------------
 class _GatheredCommits:
-    """The gradebook's session, where a ``commit()`` of nbgrader's code (one per grade cell)
-    waits: the session flushes before each query (autoflush), and the submission's rows are
-    written in one commit at its end, or rolled back whole."""
+    """The gradebook's session. While nbgrader's preprocessors run (``gathering``), their
+    ``commit()`` (one per grade cell) waits: the session flushes before each query (autoflush)
+    and the grades are written in one commit at the end. Before that (the learner, the
+    submission and its rows) each commit is a commit, as in nbgrader: the write lock of the
+    shared gradebook is never held while a journal is replayed."""
 
     def __init__(self, session):
         self._session = session
+        self.gathering = False
 
     def commit(self) -> None:
-        return None
+        if not self.gathering:
+            self._session.commit()
 
     def __getattr__(self, name: str):
         return getattr(self._session, name)
@@ -301,7 +305,7 @@ class InProcessAutograde:
 
     def _autograde(self, assignment: str, student: str, source: Path, dest: Path,
                    definition: _Definition, notebooks: list[Path]) -> None:
-        from nbgrader.utils import find_all_files, setenv
+        from nbgrader.utils import find_all_files
 
         coursedir, gb = self.coursedir, self.gradebook
         # init_destination (force): what was graded before goes
@@ -328,18 +332,22 @@ class InProcessAutograde:
             if target.exists():
                 target.unlink()
             shutil.copy(filename, target)
-        self._load_rows(assignment, student)
         handed_in = {nb.stem for nb in notebooks}
         for name in definition.notebooks:
             if name not in handed_in:  # a notebook not handed in scores zero
                 for grade in gb.find_submission_notebook(name, assignment, student).grades:
                     grade.auto_score = 0
                     grade.needs_manual_grade = False
-        with self._lent():
-            for path in notebooks:
-                self._sanitize(path, dest, assignment, student)
-                with setenv(NBGRADER_EXECUTION="autograde"):
-                    self._grade(dest / path.name, dest, assignment, student)
+        gb.db.commit()
+        for path in notebooks:  # one commit a notebook, once its verdicts are all decided
+            self._load_rows(assignment, student)  # after a commit, which expires what it loaded
+            gb.db.gathering = True
+            try:
+                with self._lent():
+                    self._notebook(path, dest, assignment, student)
+            finally:
+                gb.db.gathering = False
+            gb.db.commit()
         # BaseConverter.set_permissions
         for dirname, _, filenames in os.walk(dest):
             for filename in filenames:
@@ -347,42 +355,62 @@ class InProcessAutograde:
             if coursedir.groupshared:
                 raise NotHere("thư mục khoá học dùng chung nhóm (groupshared)")
 
-    def _resources(self, path: Path, assignment: str, student: str):
+    def _resources(self, path: Path, modified: float, assignment: str, student: str):
         import datetime as dt
 
         from nbconvert.exporters.exporter import ResourcesDict
 
-        modified = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        when = dt.datetime.fromtimestamp(modified, tz=dt.UTC)
         resources = ResourcesDict()
         resources["unique_key"] = path.stem
         resources["output_files_dir"] = f"{path.stem}_files"
         resources["nbgrader"] = {"student": student, "assignment": assignment,
                                  "notebook": path.stem, "db_url": self.db_url}
         resources["metadata"] = ResourcesDict(name=path.stem, path=str(path.parent),
-                                              modified_date=modified.strftime("%B %-d, %Y"))
+                                              modified_date=when.strftime("%B %-d, %Y"))
         resources["output_extension"] = ".ipynb"
         return resources
 
-    def _run(self, preprocessors, path: Path, dest: Path, assignment: str, student: str) -> None:
+    @staticmethod
+    def _read(text: str):
+        """``nbformat.reads(text, as_version=4)`` without its validation, which only logs (the
+        notebook is validated, and refused, after the preprocessors)."""
+        from nbformat import convert, reader
+
+        return convert(reader.reads(text), 4)
+
+    def _run(self, preprocessors, text: str, path: Path, modified: float, assignment: str,
+             student: str) -> str:
+        """One of nbconvert's exports: normalise, preprocess, validate (raising as nbconvert
+        does), write out the notebook's JSON text."""
         import nbformat
         from nbformat import validator
 
-        resources = self._resources(path, assignment, student)
-        with open(path, encoding="utf-8") as f:
-            nb = nbformat.read(f, as_version=4)
-        _, nb = validator.normalize(nb)
+        resources = self._resources(path, modified, assignment, student)
+        _, nb = validator.normalize(self._read(text))
         for preprocessor in preprocessors:
             nb, resources = preprocessor(nb, resources)
         nbformat.validate(nb, relax_add_props=True)  # nbconvert checks after each; once is enough
-        output = nbformat.writes(nb, version=4)
-        if not output.endswith("\n"):
-            output += "\n"
+        output = nbformat.versions[4].writes_json(nb)  # nbformat.writes, less a second check
+        return output if output.endswith("\n") else output + "\n"
+
+    def _notebook(self, path: Path, dest: Path, assignment: str, student: str) -> None:
+        """Sanitise, then grade, as nbgrader's two passes do; the sanitised notebook nbgrader
+        writes and reads back is handed over in memory, and only the graded one is written."""
+        import time
+
+        text = path.read_text(encoding="utf-8")
+        sanitized = self._run(self.sanitizers, text, path, path.stat().st_mtime, assignment,
+                              student)
+        graded = dest / f"{path.stem}.ipynb"
+        with setenv(NBGRADER_EXECUTION="autograde"):
+            output = self._run(self.graders, sanitized, graded, time.time(), assignment, student)
         dest.mkdir(parents=True, exist_ok=True)
-        with open(dest / f"{path.stem}.ipynb", "w", encoding="utf-8") as f:
+        with open(graded, "w", encoding="utf-8") as f:
             f.write(output)
 
-    def _sanitize(self, path: Path, dest: Path, assignment: str, student: str) -> None:
-        self._run(self.sanitizers, path, dest, assignment, student)
 
-    def _grade(self, path: Path, dest: Path, assignment: str, student: str) -> None:
-        self._run(self.graders, path, dest, assignment, student)
+def setenv(**kwargs):
+    from nbgrader.utils import setenv as nbgrader_setenv
+
+    return nbgrader_setenv(**kwargs)
