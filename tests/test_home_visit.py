@@ -107,3 +107,22 @@ def test_the_graded_situation_says_the_reason_in_words_only():
     assert situations and all(set(s) == {"id", "text"} for s in situations)
     keyed = load_key().spec("ho-tro-nguoi-dan")["homebound"]
     assert {s["reason"] for s in keyed} <= set(REASONS)
+
+
+def test_every_learner_of_the_support_exercise_gets_a_homebound_resident():
+    """The support exercise draws, for each learner, an old resident without a VNeID account
+    from the khu phố of the scenario; where every such resident already has one, one of the
+    ward's. No draw may fail to open the exercise (a few learners in 200 once could not)."""
+    from congdanso.grading.variants import derive
+
+    world = World()
+    wards = set()
+    for i in range(400):
+        values = derive(world, "ho-tro-nguoi-dan", f"token-{i}", f"hv-{i}").values
+        person = world.population.get(values["homebound"])
+        home = world.population.household_of(person)
+        assert home.ward.code == values["ward"]
+        assert world.vneid.account_of(person.id_number) is None
+        assert person.id_number not in values["already"]
+        wards.add((values["ward"], home.khu_pho == values["khu_pho"]))
+    assert any(same for _, same in wards) and any(not same for _, same in wards)

@@ -333,10 +333,15 @@ def _homebound(world: World, reasons: list[dict[str, str]], values: dict[str, An
                rng: random.Random, taken: list[Person]) -> None:
     """An old resident of the khu phố who cannot come to the ward police, with no VNeID account
     and a phone of their own, and the relative who comes to the support point for them."""
-    khu = [p for p in world.population.residents_of(values["ward"], values["khu_pho"])
-           if p not in taken and p.phone and p.has_chip_card
-           and p.phone_registered_to == p.id_number
-           and world.vneid.account_of(p.id_number) is None]
+    def without_account(people: list[Person]) -> list[Person]:
+        return [p for p in people if p not in taken and p.phone and p.has_chip_card
+                and p.phone_registered_to == p.id_number
+                and world.vneid.account_of(p.id_number) is None]
+
+    # In some khu phố every such resident already has the account the police made with the
+    # card: then one of the ward's (the same police visit them at home).
+    khu = without_account(world.population.residents_of(values["ward"], values["khu_pho"])) \
+        or without_account(world.population.residents_of(values["ward"]))
     old = sorted(khu, key=lambda p: p.birth_date)[:3]
     person = old[rng.randrange(len(old))]
     if person.age_on(world.now.date()) < 65:  # "già yếu" is for the old
