@@ -81,17 +81,19 @@ def main() -> None:
             wall = time.perf_counter() - started
             graded = sum(r.ok for r in results)
             costs[workers] = (wall - start) * workers / graded  # one worker's seconds a submission
+            hourly = f"{HOUR / costs[workers]:,.0f}".replace(",", ".")
             print(f"dask, {workers} worker{'s' if workers > 1 else ' '}: {graded}/{count} graded "
                   f"in {wall:.1f} s (with the cluster's start) → {wall / count:.3f} s per "
                   f"submission; per worker {costs[workers]:.3f} s a submission, "
-                  f"{HOUR / costs[workers]:,.0f} submissions an hour".replace(",", "."))
+                  f"{hourly} submissions an hour")
             shutil.rmtree(copy)
         speedup = costs[1] / costs[2] * 2
         print(f"2 workers against 1: {speedup:.2f}× the throughput")
         per_worker = max(costs.values())  # the dearer of the two: a cluster pays coordination
         needed = math.ceil(province * per_worker / HOUR)
-        print(f"workers to grade {province:,} submissions in an hour: {needed} (at "
-              f"{per_worker:.3f} s a submission per worker, one core each)".replace(",", "."))
+        total = f"{province:,}".replace(",", ".")
+        print(f"workers to grade {total} submissions in an hour: {needed} (at "
+              f"{per_worker:.3f} s a submission per worker, one core each)")
 
 
 if __name__ == "__main__":
