@@ -72,6 +72,7 @@ bench: setup system-tools
 	$(BIN)/python benchmarks/ui_bench.py
 	$(BIN)/python benchmarks/report_bench.py
 	$(BIN)/python benchmarks/autograde_bench.py
+	$(BIN)/python benchmarks/dask_bench.py
 	$(BIN)/python benchmarks/demos_bench.py
 	$(BIN)/python benchmarks/learner_bench.py
 
