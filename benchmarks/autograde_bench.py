@@ -105,11 +105,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-cham-") as tmp:
         base = Path(tmp)
-        course = base / "khoa"
-        course.mkdir()
-        shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
-        shutil.copy(ROOT / "exercises/dap-an.json", course)
-        shutil.copytree(ROOT / "exercises/source", course / "source")
+        course = synthetic.new_course(base / "khoa")
         learners = synthetic.cohort(max(args.learners))
         assignments = grading.assignments(course)
         started = time.perf_counter()

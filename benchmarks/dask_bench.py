@@ -37,10 +37,7 @@ def _course(folder: Path, learners: int) -> Path:
     if (course / "submitted").is_dir():
         print(f"cohort: reused from {folder}")
         return course
-    course.mkdir(parents=True)
-    shutil.copy(ROOT / "exercises/nbgrader_config.py", course)
-    shutil.copy(ROOT / "exercises/dap-an.json", course)
-    shutil.copytree(ROOT / "exercises/source", course / "source")
+    synthetic.new_course(course)
     started = time.perf_counter()
     synthetic.build(course, synthetic.cohort(learners), grading.assignments(course), jobs=2)
     print(f"cohort: built in {time.perf_counter() - started:.0f} s (fetch, work in the world, "

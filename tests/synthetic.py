@@ -195,6 +195,18 @@ def do_assignment(folder: Path, learner: Learner, *, copy_from: Path | None = No
         nbformat.write(nb, path)
 
 
+def new_course(course: Path, assignments: list[str] | None = None) -> Path:
+    """A course folder as a trainer starts one: the repository's nbgrader config, answer key
+    and the source of ``assignments`` (all of them by default)."""
+    root = Path(__file__).resolve().parents[1] / "exercises"
+    course.mkdir(parents=True)
+    shutil.copy(root / "nbgrader_config.py", course)
+    shutil.copy(root / "dap-an.json", course)
+    for name in assignments or sorted(p.name for p in (root / "source").iterdir() if p.is_dir()):
+        shutil.copytree(root / "source" / name, course / "source" / name)
+    return course
+
+
 def build(course_dir: str | os.PathLike[str], learners: list[Learner],
           assignments: list[str], *, probe_url: str = "http://127.0.0.1:9/",
           jobs: int = 1) -> dict[str, Path]:
