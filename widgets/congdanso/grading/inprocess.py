@@ -387,10 +387,19 @@ class InProcessAutograde:
         from nbformat import validator
 
         resources = self._resources(path, modified, assignment, student)
-        _, nb = validator.normalize(self._read(text))
+        nb = self._read(text)
+        if _depth(nb) > MAX_DEPTH:  # nbconvert's own recursion decides what happens to these
+            raise NotHere("notebook lồng quá sâu")
+        _, nb = validator.normalize(nb)
+        if "language" in nb["metadata"]:  # what nbconvert's exporter does with it (and refuses)
+            resources["language"] = nb["metadata"]["language"].lower()
+        # nbconvert checks the notebook after each preprocessor; checked before the first one
+        # (stricter: a notebook nbconvert would let through goes to nbgrader's converter, which
+        # decides) and after the last one, a preprocessor cannot repair what was refused
+        nbformat.validate(nb, relax_add_props=True)
         for preprocessor in preprocessors:
             nb, resources = preprocessor(nb, resources)
-        nbformat.validate(nb, relax_add_props=True)  # nbconvert checks after each; once is enough
+        nbformat.validate(nb, relax_add_props=True)
         output = nbformat.versions[4].writes_json(nb)  # nbformat.writes, less a second check
         return output if output.endswith("\n") else output + "\n"
 
@@ -408,6 +417,25 @@ class InProcessAutograde:
         dest.mkdir(parents=True, exist_ok=True)
         with open(graded, "w", encoding="utf-8") as f:
             f.write(output)
+
+
+MAX_DEPTH = 64  # JSON nesting of an ordinary notebook is under 10
+
+
+def _depth(value, limit: int = MAX_DEPTH) -> int:
+    """How deeply ``value`` nests (counted without recursion, up to ``limit + 1``)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if level > deepest:
+            deepest = level
+            if deepest > limit:
+                break
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
 
 
 def setenv(**kwargs):
