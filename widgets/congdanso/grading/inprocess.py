@@ -284,7 +284,10 @@ class InProcessAutograde:
     # one submission ------------------------------------------------------------------------------
     def autograde(self, assignment: str, student: str) -> None:
         """Grade one submission as ``Autograde`` would with ``force`` and ``create_student``;
-        raises :class:`NotHere` (nothing written) for work that must go through nbgrader."""
+        raises :class:`NotHere` for work that must go through nbgrader. On any error the
+        verdicts not yet committed are rolled back and the autograded folder removed; the
+        learner and submission rows already committed are those nbgrader's converter writes
+        first anyway."""
         source = Path(self.coursedir.format_path(self.coursedir.submitted_directory, student,
                                                  assignment))
         dest = Path(self.coursedir.format_path(self.coursedir.autograded_directory, student,
