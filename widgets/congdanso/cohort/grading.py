@@ -280,7 +280,6 @@ def feedback(course_dir: str | os.PathLike[str], names: Iterable[str] | None = N
              jobs: int | None = None) -> dict[str, int]:
     """HTML feedback for every graded submission (or the given learners'), ``jobs`` pages at a
     time (one per core by default), and (by default) hand it back to learners."""
-    import contextlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -621,7 +620,6 @@ def autograde(course_dir: str | os.PathLike[str], names: Iterable[str] | None = 
     submissions are graded in the worker's process (:mod:`congdanso.grading.inprocess`) unless
     ``inprocess`` is False: then every one goes through nbgrader's converter, as it gives the
     same files and rows (the tests compare the two)."""
-    import contextlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
